@@ -1,0 +1,650 @@
+----------------------------- MODULE DeviceMap -----------------------------
+(***************************************************************************)
+(* Direct block mapping of file ranges into devices: the device_map /     *)
+(* device_unmap protocol proposed on linux-fsdevel in April 2019.         *)
+(*                                                                         *)
+(* Actors: a program (mmap, munmap, CPU reads and writes, truncate, punch *)
+(* hole, fallocate, reflink), the filesystem (extent map, page cache,     *)
+(* writeback, relocation, COW unshare, invalidation by mmu-notifier), the *)
+(* block device that exports blocks through its PCIe BAR (finite space,   *)
+(* reclaim, hot-unplug) and importer devices (GPU, NIC, FPGA) that map    *)
+(* file ranges, DMA through the mappings and acknowledge invalidations.   *)
+(*                                                                         *)
+(* Granularity: one offset = one page = one block.  A mapping ("grant")   *)
+(* covers a contiguous range lo..hi of one file for one importer and      *)
+(* holds one BAR page per file page.                                       *)
+(*                                                                         *)
+(* The seed's open question "must the block device be able to invalidate *)
+(* mappings?" is the constant BdevCanInvalidate (through a reverse map    *)
+(* block -> file ranges, i.e. the helper of open question 3).  Known      *)
+(* kernel mistakes are protections that the constant Variant removes, one *)
+(* at a time; see the models manifest for the property each must break.   *)
+(***************************************************************************)
+EXTENDS Naturals, FiniteSets, Sequences
+
+CONSTANTS
+    Files,             \* set of file names
+    NOff,              \* pages per file: offsets 1..NOff
+    NBlocks,           \* blocks on the block device: 1..NBlocks (0 = no block)
+    Importers,         \* importer devices
+    Route,             \* importers with a P2P route to the exporter
+    AtomicRoute,       \* importers whose path routes PCIe atomics
+    WriteOK,           \* importers the exporter lets map writable
+    BarSize,           \* BAR space of the exporter, in pages
+    MaxVal,            \* number of distinct data values writes may produce
+    PinSupport,        \* does the filesystem support PIN (dma_buf) at all
+    BdevCanInvalidate, \* open question 1: can the block device revoke mappings
+    Variant            \* "none" or the name of the protection removed
+
+VARIABLES
+    extent,  \* extent[f][o] = [k |-> "hole"|"unwritten"|"written", b |-> block]
+    data,    \* data[b]: contents of block b on the device
+    cache,   \* cache[f][o] = [st |-> "absent"|"clean"|"dirty", v |-> value]
+    lastw,   \* ghost: lastw[f][o] is the last value written to (f, o)
+    nextv,   \* values written so far (each write produces a new value)
+    vma,     \* files the program has mmapped
+    maps,    \* live device mappings (grants), one record per device_map
+    pend,    \* prepared, not yet committed device_map results
+    dma,     \* DMA in flight, at most one per importer
+    inv,     \* inv[f]: the filesystem's invalidation of a range of f
+    vflag,   \* only in variant "valid-flag": the driver's boolean valid flag
+    bar,     \* BAR pages the exporter accounts as used
+    exp,     \* exporter: "up" | "removing" | "gone"
+    rev      \* importers the exporter still waits for during removal
+
+vars == <<extent, data, cache, lastw, nextv, vma, maps, pend, dma, inv, vflag,
+          bar, exp, rev>>
+
+Offsets == 1..NOff
+Blocks  == 1..NBlocks
+Vals    == 0..MaxVal
+Kinds   == {"hole", "unwritten", "written"}
+Causes  == {"none", "truncate", "punch", "fallocate", "relocate", "cow",
+            "reflink", "populate", "munmap", "reclaim"}
+Reasons == {"hole", "cached", "shared", "pin-unsupported", "exporter-gone",
+            "no-route", "no-atomic-route", "write-not-allowed", "bar-full"}
+Ranges  == {r \in Offsets \X Offsets : r[1] <= r[2]}
+Idle    == [on |-> FALSE, lo |-> 1, hi |-> 1, cause |-> "none", arg |-> 0,
+            wonly |-> FALSE, await |-> {}, victims |-> {}, done |-> FALSE]
+
+Grants  == [i : Importers, f : Files, lo : Offsets, hi : Offsets,
+            bs : Seq(0..NBlocks), w : BOOLEAN, at : BOOLEAN, pin : BOOLEAN]
+Pending == [i : Importers, f : Files, lo : Offsets, hi : Offsets,
+            bs : Seq(0..NBlocks), w : BOOLEAN, at : BOOLEAN, pin : BOOLEAN,
+            retry : BOOLEAN]
+Dmas    == [i : Importers, f : Files, o : Offsets, b : 0..NBlocks,
+            op : {"read", "write"}, v : Vals]
+
+\* Helpers ------------------------------------------------------------------
+Size(g)        == g.hi - g.lo + 1
+Blk(g, o)      == g.bs[o - g.lo + 1]
+In(o, r)       == r.lo <= o /\ o <= r.hi
+Overlap(r, lo, hi) == r.lo <= hi /\ lo <= r.hi
+Owners(b)      == {<<f, o>> \in Files \X Offsets : extent[f][o].b = b}
+Shared(b)      == Cardinality(Owners(b)) > 1
+FreeBlocks     == {b \in Blocks : Owners(b) = {}}
+MinFree        == CHOOSE b \in FreeBlocks : \A c \in FreeBlocks : b <= c
+DiskVal(f, o)  == IF extent[f][o].k = "written" THEN data[extent[f][o].b] ELSE 0
+Visible(f, o)  == IF cache[f][o].st = "absent" THEN DiskVal(f, o) ELSE cache[f][o].v
+Absent         == [st |-> "absent", v |-> 0]
+Hole           == [k |-> "hole", b |-> 0]
+Pages(gs)      == Cardinality(UNION {{<<g.i, g.f, o>> : o \in g.lo..g.hi} : g \in gs})
+Held           == Pages(maps) + Pages(pend)
+HasPend(i)     == \E p \in pend : p.i = i
+HasDma(i)      == \E d \in dma : d.i = i
+PinnedAt(f, o) == \E g \in maps : g.pin /\ g.f = f /\ In(o, g)
+PinnedIn(f, lo, hi) == \E o \in lo..hi : PinnedAt(f, o)
+InvOver(f, lo, hi)  == inv[f].on /\ Overlap(inv[f], lo, hi)
+\* A grant is held against an invalidation unless it is pinned (a dma_buf
+\* pin does not honour mmu-notifier invalidation) or the invalidation only
+\* concerns writable grants (population by a read, reflink).
+Victim(g, f, lo, hi, wonly) ==
+    g.f = f /\ Overlap(g, lo, hi) /\ ~g.pin /\ (wonly => g.w)
+DmaOn(i, gs)   == \E d \in dma, g \in gs : d.i = i /\ g.i = i /\ d.f = g.f /\ In(d.o, g)
+
+\* Applying the layout change (or other effect) an invalidation protects.
+\* Blocks freed by the change are discarded (zeroed).
+Freed(e1, e2) == {e1[f][o].b : f \in Files, o \in Offsets} \ {e2[f][o].b : f \in Files, o \in Offsets}
+Discard(d, bs) == [b \in Blocks |-> IF b \in bs THEN 0 ELSE d[b]]
+
+Holes(f, lo, hi) ==
+    [extent EXCEPT ![f] = [o \in Offsets |-> IF o \in lo..hi THEN Hole ELSE extent[f][o]]]
+Move(f, o) ==  \* relocate or unshare (f, o) to a fresh block, copying its data
+    IF FreeBlocks = {} THEN extent
+    ELSE [extent EXCEPT ![f][o] = [k |-> extent[f][o].k, b |-> MinFree]]
+
+Apply(f, lo, hi, cause, arg) ==
+    LET e2 == CASE cause \in {"truncate", "punch"} -> Holes(f, lo, hi)
+                [] cause = "fallocate" /\ FreeBlocks # {} ->
+                       [extent EXCEPT ![f][lo] = [k |-> "unwritten", b |-> MinFree]]
+                [] cause \in {"relocate", "cow"} -> Move(f, lo)
+                [] cause = "reflink" -> [extent EXCEPT ![f][arg] = extent[f][lo]]
+                [] OTHER -> extent
+        d1 == IF cause \in {"relocate", "cow"} /\ e2 # extent
+              THEN [data EXCEPT ![e2[f][lo].b] = data[extent[f][lo].b]] ELSE data
+    IN /\ extent' = e2
+       /\ data' = Discard(d1, Freed(extent, e2))
+       /\ cache' = IF cause \in {"truncate", "punch"}
+                   THEN [cache EXCEPT ![f] = [o \in Offsets |->
+                             IF o \in lo..hi THEN Absent ELSE cache[f][o]]]
+                   ELSE cache
+       /\ lastw' = CASE cause \in {"truncate", "punch"} ->
+                          [lastw EXCEPT ![f] = [o \in Offsets |->
+                              IF o \in lo..hi THEN 0 ELSE lastw[f][o]]]
+                     [] cause = "reflink" -> [lastw EXCEPT ![f][arg] = lastw[f][lo]]
+                     [] OTHER -> lastw
+       /\ vma' = IF cause = "munmap" THEN vma \ {f} ELSE vma
+
+\* The mmu-notifier sequence count of f's range moved: every overlapping
+\* prepared map must retry (retry = mmu_interval_read_retry() would say so).
+\* Variant valid-flag: the driver ignores the count and looks at its own
+\* boolean flag, which every invalidation of f clears.
+BumpSeq(f, lo, hi) ==
+    /\ pend' = {IF p.f = f /\ Overlap(p, lo, hi) THEN [p EXCEPT !.retry = TRUE] ELSE p
+               : p \in pend}
+    /\ vflag' = IF Variant = "valid-flag" THEN [vflag EXCEPT ![f] = FALSE] ELSE vflag
+
+\* Start an invalidation of f's range lo..hi for cause: bump the sequence
+\* count (every overlapping prepared map must retry), notify every importer
+\* holding a victim grant, and apply the change at once if nobody holds one.
+Invalidate(f, lo, hi, cause, arg, wonly) ==
+    LET vs == IF Variant = "cow-without-invalidate" /\ cause = "cow" THEN {}
+              ELSE {g \in maps : Victim(g, f, lo, hi, wonly)}
+        hs == {g.i : g \in vs}
+    IN /\ BumpSeq(f, lo, hi)
+       /\ IF hs = {}
+          THEN /\ Apply(f, lo, hi, cause, arg)
+               /\ UNCHANGED inv
+          ELSE /\ inv' = [inv EXCEPT ![f] = [on |-> TRUE, lo |-> lo, hi |-> hi,
+                          cause |-> cause, arg |-> arg, wonly |-> wonly, await |-> hs,
+                          victims |-> vs, done |-> Variant = "no-ack-wait"]]
+               /\ IF Variant = "no-ack-wait"
+                  THEN Apply(f, lo, hi, cause, arg)    \* frees blocks before the acks
+                  ELSE UNCHANGED <<extent, data, cache, lastw, vma>>
+
+\* device_map's decision: the filesystem first, then the block device.
+\* "none" means granted.  Unwritten extents are refused as "hole".
+Refusal(i, f, lo, hi, pin, w, at) ==
+    LET rg == lo..hi IN
+    CASE \E o \in rg : extent[f][o].k # "written"
+            /\ ~(Variant = "write-to-hole" /\ w)                -> "hole"
+      [] \E o \in rg : cache[f][o].st # "absent"
+            /\ ~(Variant = "map-while-cached" /\ w)             -> "cached"
+      [] (w \/ pin) /\ \E o \in rg : Shared(extent[f][o].b)
+            /\ ~(Variant = "write-to-hole" /\ w)                -> "shared"
+      [] pin /\ ~PinSupport                                   -> "pin-unsupported"
+      [] exp # "up"                                           -> "exporter-gone"
+      [] i \notin Route                                       -> "no-route"
+      [] at /\ i \notin AtomicRoute
+            /\ Variant # "atomic-without-route"               -> "no-atomic-route"
+      [] w /\ i \notin WriteOK                                -> "write-not-allowed"
+      [] bar + (hi - lo + 1) > BarSize
+            /\ Variant # "bar-overcommit"                     -> "bar-full"
+      [] OTHER                                                -> "none"
+
+-----------------------------------------------------------------------------
+TypeOK ==
+    /\ extent \in [Files -> [Offsets -> [k : Kinds, b : 0..NBlocks]]]
+    /\ data \in [Blocks -> Vals]
+    /\ cache \in [Files -> [Offsets -> [st : {"absent", "clean", "dirty"}, v : Vals]]]
+    /\ lastw \in [Files -> [Offsets -> Vals]]
+    /\ nextv \in Vals
+    /\ vma \subseteq Files
+    /\ maps \subseteq Grants
+    /\ pend \subseteq Pending
+    /\ dma \subseteq Dmas
+    /\ \A i \in Importers : Cardinality({d \in dma : d.i = i}) <= 1
+                         /\ Cardinality({p \in pend : p.i = i}) <= 1
+    /\ inv \in [Files -> [on : BOOLEAN, lo : Offsets, hi : Offsets, cause : Causes,
+                          arg : 0..NOff, wonly : BOOLEAN, await : SUBSET Importers,
+                          victims : SUBSET Grants, done : BOOLEAN]]
+    /\ vflag \in [Files -> BOOLEAN]
+    /\ bar \in Nat
+    /\ exp \in {"up", "removing", "gone"}
+    /\ rev \subseteq Importers
+
+Init ==
+    /\ extent = [f \in Files |-> [o \in Offsets |-> Hole]]
+    /\ data = [b \in Blocks |-> 0]
+    /\ cache = [f \in Files |-> [o \in Offsets |-> Absent]]
+    /\ lastw = [f \in Files |-> [o \in Offsets |-> 0]]
+    /\ nextv = 0
+    /\ vma = {}
+    /\ maps = {}
+    /\ pend = {}
+    /\ dma = {}
+    /\ inv = [f \in Files |-> Idle]
+    /\ vflag = [f \in Files |-> TRUE]
+    /\ bar = 0
+    /\ exp = "up"
+    /\ rev = {}
+
+-----------------------------------------------------------------------------
+(* The program *)
+
+Mmap(f) ==
+    /\ f \notin vma
+    /\ vma' = vma \cup {f}
+    /\ UNCHANGED <<extent, data, cache, lastw, nextv, maps, pend, dma, inv, vflag, bar, exp, rev>>
+
+\* munmap tears down the importers' mappings of the vma (mmu-notifier
+\* release); grants pinned by a dma_buf survive it.
+Munmap(f) ==
+    /\ f \in vma
+    /\ ~inv[f].on
+    /\ Invalidate(f, 1, NOff, "munmap", 0, FALSE)
+    /\ UNCHANGED <<nextv, maps, dma, bar, exp, rev>>
+
+\* A write through the page cache (write(2) or a store to the mmap).  A page
+\* under a pinned grant is written through to its block (the fs cannot
+\* invalidate a pin); a page under other grants is first invalidated (the
+\* write is retried once the invalidation ends).  fromDev: the write comes
+\* from an importer on the fallback (GUP) path.
+WritePage(f, o, fromDev) ==
+    /\ ~inv[f].on      \* page faults take f's invalidate_lock shared
+    /\ nextv < MaxVal
+    /\ IF PinnedAt(f, o)
+       THEN /\ data' = [data EXCEPT ![extent[f][o].b] = nextv + 1]
+            /\ lastw' = [lastw EXCEPT ![f][o] = nextv + 1]
+            /\ nextv' = nextv + 1
+            /\ UNCHANGED <<extent, cache, vma, pend, inv, vflag>>
+       ELSE IF \E g \in maps : Victim(g, f, o, o, FALSE)
+       THEN /\ Invalidate(f, o, o, "populate", 0, FALSE)
+            /\ UNCHANGED nextv
+       ELSE /\ cache' = [cache EXCEPT ![f][o] =
+                   [st |-> IF Variant = "gup-no-dirty" /\ fromDev /\ cache[f][o].st = "clean"
+                           THEN "clean" ELSE "dirty",
+                    v |-> nextv + 1]]
+            /\ lastw' = [lastw EXCEPT ![f][o] = nextv + 1]
+            /\ nextv' = nextv + 1
+            /\ BumpSeq(f, o, o)   \* a map decided "not cached" must re-decide
+            /\ UNCHANGED <<extent, data, vma, inv>>
+    /\ UNCHANGED <<maps, dma, bar, exp, rev>>
+
+\* A read that populates the page cache.  Clean copies may coexist with
+\* read-only grants, so only writable grants are invalidated.
+ReadPage(f, o) ==
+    /\ ~inv[f].on
+    /\ cache[f][o].st = "absent"
+    /\ ~PinnedAt(f, o)   \* a pinned page is read from its block directly
+    /\ IF \E g \in maps : Victim(g, f, o, o, TRUE)
+       THEN Invalidate(f, o, o, "populate", 0, TRUE)
+       ELSE /\ cache' = [cache EXCEPT ![f][o] = [st |-> "clean", v |-> DiskVal(f, o)]]
+            /\ BumpSeq(f, o, o)
+            /\ UNCHANGED <<extent, data, lastw, vma, inv>>
+    /\ UNCHANGED <<nextv, maps, dma, bar, exp, rev>>
+
+CpuWrite(f, o) == f \in Files /\ WritePage(f, o, FALSE)
+CpuRead(f, o)  == f \in Files /\ ReadPage(f, o)
+
+\* truncate(2) to n pages, fallocate(PUNCH_HOLE): refused with EBUSY when a
+\* pinned grant covers the range (waiting would let a pin holder starve the
+\* truncate forever, and the fs cannot revoke a pin: see README).
+Truncate(f, n) ==
+    /\ n \in 0..(NOff - 1)
+    /\ ~inv[f].on
+    /\ \E o \in (n + 1)..NOff : extent[f][o] # Hole \/ cache[f][o] # Absent
+    /\ ~PinnedIn(f, n + 1, NOff) \/ Variant = "truncate-ignores-pin"
+    /\ Invalidate(f, n + 1, NOff, "truncate", 0, FALSE)
+    /\ UNCHANGED <<nextv, maps, dma, bar, exp, rev>>
+
+PunchHole(f, lo, hi) ==
+    /\ <<lo, hi>> \in Ranges
+    /\ ~inv[f].on
+    /\ \E o \in lo..hi : extent[f][o] # Hole \/ cache[f][o] # Absent
+    /\ ~PinnedIn(f, lo, hi) \/ Variant = "truncate-ignores-pin"
+    /\ Invalidate(f, lo, hi, "punch", 0, FALSE)
+    /\ UNCHANGED <<nextv, maps, dma, bar, exp, rev>>
+
+\* fallocate(0) of a hole: an unwritten extent (reads as zeros).
+Fallocate(f, o) ==
+    /\ ~inv[f].on
+    /\ extent[f][o] = Hole
+    /\ cache[f][o] = Absent
+    /\ FreeBlocks # {}
+    /\ Invalidate(f, o, o, "fallocate", 0, FALSE)
+    /\ UNCHANGED <<nextv, maps, dma, bar, exp, rev>>
+
+\* FICLONERANGE of page o onto the hole at page p of the same file: the
+\* block becomes shared.  Writable grants of o must go first.
+Reflink(f, o, p) ==
+    /\ o # p
+    /\ ~inv[f].on
+    /\ extent[f][o].k = "written"
+    /\ cache[f][o].st # "dirty"
+    /\ extent[f][p] = Hole /\ cache[f][p] = Absent
+    /\ ~PinnedAt(f, o)
+    /\ Invalidate(f, o, o, "reflink", p, TRUE)
+    /\ UNCHANGED <<nextv, maps, dma, bar, exp, rev>>
+
+-----------------------------------------------------------------------------
+(* The filesystem *)
+
+\* Writeback of a dirty page: allocates a block for a hole (delayed
+\* allocation), converts an unwritten extent, breaks sharing (COW).
+Writeback(f, o) ==
+    /\ cache[f][o].st = "dirty"
+    /\ ~InvOver(f, o, o)
+    /\ LET e == extent[f][o]
+           inPlace == e.b # 0 /\ ~Shared(e.b)
+       IN /\ inPlace \/ FreeBlocks # {}
+          /\ LET nb == IF inPlace THEN e.b ELSE MinFree
+             IN /\ extent' = [extent EXCEPT ![f][o] = [k |-> "written", b |-> nb]]
+                /\ data' = [data EXCEPT ![nb] = cache[f][o].v]
+    /\ cache' = [cache EXCEPT ![f][o].st = "clean"]
+    /\ UNCHANGED <<lastw, nextv, vma, maps, pend, dma, inv, vflag, bar, exp, rev>>
+
+Evict(f, o) ==
+    /\ cache[f][o].st = "clean"
+    /\ cache' = [cache EXCEPT ![f][o] = Absent]
+    /\ UNCHANGED <<extent, data, lastw, nextv, vma, maps, pend, dma, inv, vflag, bar, exp, rev>>
+
+\* Defragmentation / migration of a page to another block.
+Relocate(f, o) ==
+    /\ ~inv[f].on
+    /\ extent[f][o].k = "written" /\ ~Shared(extent[f][o].b)
+    /\ cache[f][o].st # "dirty"
+    /\ ~PinnedAt(f, o)
+    /\ FreeBlocks # {}
+    /\ Invalidate(f, o, o, "relocate", 0, FALSE)
+    /\ UNCHANGED <<nextv, maps, dma, bar, exp, rev>>
+
+\* FALLOC_FL_UNSHARE_RANGE: break the sharing of a reflinked page (COW).
+Unshare(f, o) ==
+    /\ ~inv[f].on
+    /\ extent[f][o].b # 0 /\ Shared(extent[f][o].b)
+    /\ cache[f][o].st # "dirty"
+    /\ FreeBlocks # {}
+    /\ Invalidate(f, o, o, "cow", 0, FALSE)
+    /\ UNCHANGED <<nextv, maps, dma, bar, exp, rev>>
+
+\* An importer acknowledges an invalidation: its device TLB is flushed and
+\* its DMA to the range has drained; its victim grants are gone.
+\* Variant early-tlb-flush: the device acks after flushing its TLB only; its
+\* page table keeps the translation until the invalidation ends.
+InvAck(i, f) ==
+    /\ inv[f].on
+    /\ i \in inv[f].await
+    /\ IF Variant = "early-tlb-flush"
+       THEN UNCHANGED <<maps, bar>>
+       ELSE LET gone == {g \in inv[f].victims \cap maps : g.i = i}
+            IN /\ ~DmaOn(i, gone)
+               /\ maps' = maps \ gone
+               /\ bar' = bar - Pages(gone)
+    /\ inv' = [inv EXCEPT ![f].await = @ \ {i}]
+    /\ UNCHANGED <<extent, data, cache, lastw, nextv, vma, pend, dma, vflag, exp, rev>>
+
+\* All acknowledgements are in: the filesystem proceeds.
+InvEnd(f) ==
+    /\ inv[f].on
+    /\ inv[f].await = {}
+    /\ LET r == inv[f]
+           left == r.victims \cap maps   \* only in early-tlb-flush
+       IN /\ IF r.done THEN UNCHANGED <<extent, data, cache, lastw, vma>>
+                       ELSE Apply(f, r.lo, r.hi, r.cause, r.arg)
+          /\ maps' = maps \ left
+          /\ bar' = bar - Pages(left)
+    /\ inv' = [inv EXCEPT ![f] = Idle]
+    /\ vflag' = IF Variant = "valid-flag" THEN [vflag EXCEPT ![f] = TRUE] ELSE vflag
+    /\ UNCHANGED <<nextv, pend, dma, exp, rev>>
+
+-----------------------------------------------------------------------------
+(* Importers *)
+
+\* device_map(vma, importer, &dma_buf, lo, hi, flags, pa[]): the fs and the
+\* block device grant it; the driver holds the result until it commits.
+\* The driver sampled the sequence count first (mmu_interval_read_begin),
+\* which waits while an invalidation of the range is running.
+MapPrepare(i, f, lo, hi, pin, w, at) ==
+    /\ <<lo, hi>> \in Ranges
+    /\ f \in vma
+    /\ ~HasPend(i)
+    /\ ~\E g \in maps : g.i = i /\ g.f = f /\ Overlap(g, lo, hi)
+    /\ ~InvOver(f, lo, hi) \/ Variant = "valid-flag"
+    /\ Refusal(i, f, lo, hi, pin, w, at) = "none"
+    /\ pend' = pend \cup {[i |-> i, f |-> f, lo |-> lo, hi |-> hi,
+                           bs |-> [k \in 1..(hi - lo + 1) |-> extent[f][lo + k - 1].b],
+                           w |-> w, at |-> at, pin |-> pin, retry |-> FALSE]}
+    /\ bar' = bar + (hi - lo + 1)
+    /\ vflag' = IF Variant = "valid-flag" THEN [vflag EXCEPT ![f] = TRUE] ELSE vflag
+    /\ UNCHANGED <<extent, data, cache, lastw, nextv, vma, maps, dma, inv, exp, rev>>
+
+Grant(p) == [i |-> p.i, f |-> p.f, lo |-> p.lo, hi |-> p.hi, bs |-> p.bs,
+             w |-> p.w, at |-> p.at, pin |-> p.pin]
+Stale(p) == IF Variant = "valid-flag" THEN ~vflag[p.f] ELSE p.retry
+
+\* Under the driver lock: mmu_interval_read_retry() is false, program the
+\* device page table with the DMA addresses.
+MapCommit(i) ==
+    \E p \in pend :
+        /\ p.i = i
+        /\ ~Stale(p)
+        /\ maps' = maps \cup {Grant(p)}
+        /\ pend' = pend \ {p}
+        /\ UNCHANGED <<extent, data, cache, lastw, nextv, vma, dma, inv, vflag, bar, exp, rev>>
+
+\* The sequence count moved: drop the result, give the BAR pages back; the
+\* driver retries device_map or falls back.
+MapRetry(i) ==
+    \E p \in pend :
+        /\ p.i = i
+        /\ Stale(p)
+        /\ pend' = pend \ {p}
+        /\ bar' = bar - Size(p)
+        /\ UNCHANGED <<extent, data, cache, lastw, nextv, vma, maps, dma, inv, vflag, exp, rev>>
+
+\* device_unmap(vma, importer, lo, hi, pa[]), after draining its DMA.
+\* DmaBufRelease is the same for a pinned grant: the last dma_buf reference.
+Unmap(i, g) ==
+    /\ g \in maps /\ g.i = i
+    /\ ~DmaOn(i, {g})
+    /\ maps' = maps \ {g}
+    /\ bar' = IF Variant = "unmap-keeps-bar" THEN bar ELSE bar - Size(g)
+    /\ UNCHANGED <<extent, data, cache, lastw, nextv, vma, pend, dma, inv, vflag, exp, rev>>
+
+DeviceUnmap(i, g)   == ~g.pin /\ Unmap(i, g)
+DmaBufRelease(i, g) == g.pin /\ Unmap(i, g)
+
+\* The device issues a DMA through a grant.  A device that has been told to
+\* invalidate the grant (and not yet acked) or to give it back to a
+\* departing exporter issues no new DMA through it.
+DmaStart(i, g, o, op) ==
+    /\ g \in maps /\ g.i = i /\ In(o, g)
+    /\ ~HasDma(i)
+    /\ exp # "gone"
+    /\ ~(exp = "removing" /\ i \in rev)
+    /\ ~\E f \in Files : inv[f].on /\ i \in inv[f].await /\ g \in inv[f].victims
+    /\ op = "write" => g.w /\ nextv < MaxVal
+    /\ dma' = dma \cup {[i |-> i, f |-> g.f, o |-> o, b |-> Blk(g, o), op |-> op,
+                         v |-> IF op = "write" THEN nextv + 1 ELSE 0]}
+    /\ nextv' = IF op = "write" THEN nextv + 1 ELSE nextv
+    /\ UNCHANGED <<extent, data, cache, lastw, vma, maps, pend, inv, vflag, bar, exp, rev>>
+
+DmaEnd(i) ==
+    \E d \in dma :
+        /\ d.i = i
+        /\ dma' = dma \ {d}
+        /\ IF d.op = "write"
+           THEN /\ data' = [data EXCEPT ![d.b] = d.v]
+                /\ lastw' = [lastw EXCEPT ![d.f][d.o] = d.v]
+           ELSE UNCHANGED <<data, lastw>>
+        /\ UNCHANGED <<extent, cache, nextv, vma, maps, pend, inv, vflag, bar, exp, rev>>
+
+\* The fallback path: the device faults page-cache pages (HMM / GUP).
+DevFallbackRead(i, f, o) ==
+    /\ f \in vma
+    /\ ~\E g \in maps : g.i = i /\ g.f = f /\ In(o, g)
+    /\ ReadPage(f, o)
+
+DevFallbackWrite(i, f, o) ==
+    /\ f \in vma
+    /\ ~\E g \in maps : g.i = i /\ g.f = f /\ In(o, g) /\ g.w
+    /\ WritePage(f, o, TRUE)
+
+-----------------------------------------------------------------------------
+(* The block device (exporter) *)
+
+\* BAR reclaim: through its reverse map the exporter finds the file range of
+\* a grant and has the filesystem invalidate it.
+BarReclaim(g) ==
+    /\ BdevCanInvalidate
+    /\ exp = "up"
+    /\ g \in maps /\ ~g.pin
+    /\ ~inv[g.f].on
+    /\ Invalidate(g.f, g.lo, g.hi, "reclaim", 0, FALSE)
+    /\ UNCHANGED <<nextv, maps, dma, bar, exp, rev>>
+
+\* Hot-unplug.  With BdevCanInvalidate the exporter revokes every grant,
+\* pinned ones included (dma_buf revoke); without it, it can only wait for
+\* the importers to unmap.  Prepared maps must retry.
+UnplugStart ==
+    /\ exp = "up"
+    /\ IF Variant = "unplug-without-invalidate"
+       THEN /\ exp' = "gone"
+            /\ UNCHANGED <<pend, rev, bar>>
+       ELSE /\ exp' = "removing"
+            /\ rev' = IF BdevCanInvalidate THEN {g.i : g \in maps} ELSE {}
+            /\ pend' = {[p EXCEPT !.retry = TRUE] : p \in pend}
+            /\ UNCHANGED bar
+    /\ UNCHANGED <<extent, data, cache, lastw, nextv, vma, maps, dma, inv, vflag>>
+
+RevokeAck(i) ==
+    /\ exp = "removing"
+    /\ i \in rev
+    /\ ~HasDma(i)
+    /\ LET gone == {g \in maps : g.i = i}
+       IN /\ maps' = maps \ gone
+          /\ bar' = bar - Pages(gone)
+    /\ rev' = rev \ {i}
+    /\ UNCHANGED <<extent, data, cache, lastw, nextv, vma, pend, dma, inv, vflag, exp>>
+
+UnplugEnd ==
+    /\ exp = "removing"
+    /\ rev = {} /\ maps = {} /\ pend = {} /\ dma = {}
+    /\ exp' = "gone"
+    /\ UNCHANGED <<extent, data, cache, lastw, nextv, vma, maps, pend, dma, inv, vflag, bar, rev>>
+
+-----------------------------------------------------------------------------
+Flags == BOOLEAN \X BOOLEAN \X BOOLEAN   \* <<PIN, WRITE, ATOMIC>>
+
+Next ==
+    \/ \E f \in Files :
+        \/ Mmap(f) \/ Munmap(f)
+        \/ \E n \in 0..(NOff - 1) : Truncate(f, n)
+        \/ \E r \in Ranges : PunchHole(f, r[1], r[2])
+        \/ \E o \in Offsets :
+            \/ CpuWrite(f, o) \/ CpuRead(f, o) \/ Fallocate(f, o)
+            \/ Writeback(f, o) \/ Evict(f, o) \/ Relocate(f, o) \/ Unshare(f, o)
+            \/ \E p \in Offsets : Reflink(f, o, p)
+        \/ InvEnd(f)
+    \/ \E i \in Importers :
+        \/ \E f \in Files :
+            \/ InvAck(i, f)
+            \/ \E r \in Ranges, fl \in Flags : MapPrepare(i, f, r[1], r[2], fl[1], fl[2], fl[3])
+            \/ \E o \in Offsets : DevFallbackRead(i, f, o) \/ DevFallbackWrite(i, f, o)
+        \/ MapCommit(i) \/ MapRetry(i)
+        \/ \E g \in maps :
+            \/ DeviceUnmap(i, g) \/ DmaBufRelease(i, g)
+            \/ \E o \in Offsets, op \in {"read", "write"} : DmaStart(i, g, o, op)
+        \/ DmaEnd(i)
+        \/ RevokeAck(i)
+    \/ \E g \in maps : BarReclaim(g)
+    \/ UnplugStart \/ UnplugEnd
+
+Spec == Init /\ [][Next]_vars
+
+\* Fairness: the system's own steps (acknowledgements, DMA completion, the
+\* filesystem finishing an invalidation, drivers resolving a prepared map,
+\* the exporter finishing removal) are weakly fair.  Program actions and
+\* voluntary unmaps are not: a program may never munmap, a pin holder may
+\* never release its dma_buf.
+FairSpec ==
+    /\ Spec
+    /\ \A i \in Importers :
+        /\ WF_vars(DmaEnd(i))
+        /\ WF_vars(MapCommit(i)) /\ WF_vars(MapRetry(i))
+        /\ WF_vars(RevokeAck(i))
+        /\ \A f \in Files : WF_vars(InvAck(i, f))
+    /\ \A f \in Files : WF_vars(InvEnd(f))
+    /\ WF_vars(UnplugEnd)
+
+-----------------------------------------------------------------------------
+(* Safety properties (PROTOCOL.md S1-S10) *)
+
+\* S1: every live mapping and every DMA in flight points at a block still
+\* allocated to the same (file, offset).
+S1_NoStaleBlock ==
+    /\ \A g \in maps : \A o \in g.lo..g.hi :
+          Blk(g, o) # 0 /\ extent[g.f][o].b = Blk(g, o)
+    /\ \A d \in dma : d.b # 0 /\ extent[d.f][d.o].b = d.b
+
+\* S2 (a property of steps): the extent map of (f, o) changes only when no
+\* live mapping or DMA in flight covers (f, o) once the step is taken.
+LayoutSafe ==
+    \A f \in Files, o \in Offsets :
+        extent'[f][o] # extent[f][o] =>
+            /\ ~\E g \in maps' : g.f = f /\ In(o, g)
+            /\ ~\E d \in dma' : d.f = f /\ d.o = o
+S2_InvalidateBeforeLayoutChange == [][LayoutSafe]_vars
+
+\* S3: while an invalidation of a range runs, no mapping of the range other
+\* than those it is revoking is live.
+S3_NoEstablishDuringInvalidate ==
+    \A f \in Files : inv[f].on =>
+        \A g \in maps : Victim(g, f, inv[f].lo, inv[f].hi, inv[f].wonly) => g \in inv[f].victims
+
+\* S4: the filesystem proceeds only when every importer has acknowledged.
+S4_AckBeforeProceed ==
+    \A f \in Files : inv[f].on /\ inv[f].done => inv[f].await = {}
+
+\* S5: a device-writable mapping and a page-cache copy never coexist, and
+\* every reader (CPU through the cache or the disk, a device through its
+\* mapping) sees the last write.
+S5_CacheExclusion ==
+    /\ \A g \in maps : g.w => \A o \in g.lo..g.hi : cache[g.f][o].st = "absent"
+    /\ \A f \in Files, o \in Offsets : Visible(f, o) = lastw[f][o]
+    /\ \A g \in maps : \A o \in g.lo..g.hi : data[Blk(g, o)] = lastw[g.f][o]
+
+\* S6: a clean page equals its block: nobody wrote it without dirtying it.
+S6_WritebackCoherence ==
+    \A f \in Files, o \in Offsets :
+        cache[f][o].st = "clean" => cache[f][o].v = DiskVal(f, o)
+
+\* S7: the blocks of a pinned grant do not change while the pin lasts.
+S7_PinFreeze ==
+    \A g \in maps : g.pin =>
+        \A o \in g.lo..g.hi : extent[g.f][o] = [k |-> "written", b |-> Blk(g, o)]
+
+\* S8: nothing of a departed exporter is mapped, prepared or in flight.
+S8_ExporterLifetime ==
+    exp = "gone" => maps = {} /\ pend = {} /\ dma = {}
+
+\* S9: BAR use never exceeds capacity and never falls below what is held.
+S9_BarAccounting == bar <= BarSize /\ bar >= Held
+
+\* S10: a grant matches the capabilities of the path (P2P route, atomics,
+\* writable peer mappings, pin support) and, when it is decided, WRITE (and
+\* PIN) imply allocated, written, unshared blocks.  A prepared map whose
+\* sequence count moved (retry) is re-decided, not checked.
+S10_Capability ==
+    /\ \A g \in maps \cup {Grant(p) : p \in pend} :
+        /\ g.i \in Route
+        /\ g.at => g.i \in AtomicRoute
+        /\ g.w => g.i \in WriteOK
+        /\ g.pin => PinSupport
+    /\ \A p \in pend : (p.w \/ p.pin) /\ ~p.retry =>
+        \A o \in p.lo..p.hi : /\ extent[p.f][o].k = "written"
+                             /\ extent[p.f][o].b = Blk(p, o)
+                             /\ ~Shared(Blk(p, o))
+
+(* Liveness properties (PROTOCOL.md L1-L6), under FairSpec *)
+L1_InvalidationEnds == \A f \in Files : inv[f].on ~> ~inv[f].on
+L2_AccessCompletes  == \A i \in Importers : HasDma(i) ~> ~HasDma(i)
+L3_RetryTerminates  == \A i \in Importers : HasPend(i) ~> ~HasPend(i)
+\* Truncate and punch cannot be starved by new maps: once their invalidation
+\* starts, new maps of the range wait for it (read_begin) and it ends.
+L4_TruncateNotStarved ==
+    \A f \in Files : (inv[f].on /\ inv[f].cause \in {"truncate", "punch"}) ~> ~inv[f].on
+L5_UnplugFinishes   == exp = "removing" ~> exp = "gone"
+L6_UnmapReturnsBar  == bar > Held ~> bar = Held
+=============================================================================
