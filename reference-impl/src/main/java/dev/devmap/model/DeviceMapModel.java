@@ -1,0 +1,721 @@
+package dev.devmap.model;
+
+import dev.devmap.model.Action.*;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The spec {@code DeviceMap.tla} as a pure step function: {@link #step} gives the next state of an
+ * action or says why it is disabled; {@link #successors} gives every enabled action of {@code Next}.
+ * Operators keep the spec's names ({@code Refusal}, {@code Invalidate}, {@code Apply}, ...), and each
+ * action is written guard first, as in the spec.
+ */
+public final class DeviceMapModel {
+    private final Constants c;
+
+    public DeviceMapModel(Constants c) { this.c = c; }
+
+    public Constants constants() { return c; }
+
+    // ---------------------------------------------------------------- Init
+
+    public State init() {
+        int pages = c.files().size() * c.nOff();
+        List<Extent> extent = new ArrayList<>(pages);
+        List<Page> cache = new ArrayList<>(pages);
+        List<Integer> lastw = new ArrayList<>(pages);
+        for (int k = 0; k < pages; k++) {
+            extent.add(Extent.HOLE);
+            cache.add(Page.ABSENT);
+            lastw.add(0);
+        }
+        List<Integer> data = new ArrayList<>();
+        for (int b = 1; b <= c.nBlocks(); b++) data.add(0);
+        List<Inv> inv = new ArrayList<>();
+        List<Boolean> vflag = new ArrayList<>();
+        for (String f : c.files()) {
+            inv.add(Inv.IDLE);
+            vflag.add(true);
+        }
+        return new State(extent, data, cache, lastw, 0, Set.of(), Set.of(), Set.of(), Set.of(), inv, vflag, 0, Exp.UP,
+                Set.of());
+    }
+
+    // ---------------------------------------------------------------- helpers (the spec's operators)
+
+    public Extent extent(State s, String f, int o) { return s.extent().get(c.page(f, o)); }
+
+    public Page cache(State s, String f, int o) { return s.cache().get(c.page(f, o)); }
+
+    public int lastw(State s, String f, int o) { return s.lastw().get(c.page(f, o)); }
+
+    public Inv inv(State s, String f) { return s.inv().get(c.fileIndex(f)); }
+
+    /** {@code Cardinality(Owners(b))}: how many pages point at block b (b = 0 counts holes, as in the spec). */
+    public int owners(State s, int b) {
+        int n = 0;
+        for (Extent e : s.extent()) if (e.b() == b) n++;
+        return n;
+    }
+
+    public boolean shared(State s, int b) { return owners(s, b) > 1; }
+
+    public List<Integer> freeBlocks(State s) {
+        List<Integer> free = new ArrayList<>();
+        for (int b = 1; b <= c.nBlocks(); b++) if (owners(s, b) == 0) free.add(b);
+        return free;
+    }
+
+    /** {@code MinFree}; callers check {@code FreeBlocks # {}} first. */
+    public int minFree(State s) { return freeBlocks(s).get(0); }
+
+    public int diskVal(State s, String f, int o) {
+        Extent e = extent(s, f, o);
+        return e.k() == Kind.WRITTEN ? dataAt(s.data(), e.b()) : 0;
+    }
+
+    public int visible(State s, String f, int o) {
+        Page p = cache(s, f, o);
+        return p.st() == CacheState.ABSENT ? diskVal(s, f, o) : p.v();
+    }
+
+    private static int dataAt(List<Integer> data, int b) {
+        if (b < 1 || b > data.size()) {
+            throw new IllegalStateException("data[" + b + "] is outside DOMAIN data (TLC would stop here)");
+        }
+        return data.get(b - 1);
+    }
+
+    /** {@code Pages(gs)}: distinct (importer, file, page) triples held by the grants. */
+    public static int pages(Iterable<? extends Object> gs) {
+        Set<List<Object>> triples = new HashSet<>();
+        for (Object o : gs) {
+            if (o instanceof Grant g) {
+                for (int k = g.lo(); k <= g.hi(); k++) triples.add(List.of(g.i(), g.f(), k));
+            } else if (o instanceof Pending p) {
+                for (int k = p.lo(); k <= p.hi(); k++) triples.add(List.of(p.i(), p.f(), k));
+            }
+        }
+        return triples.size();
+    }
+
+    public int held(State s) { return pages(s.maps()) + pages(s.pend()); }
+
+    public boolean hasPend(State s, String i) { return s.pend().stream().anyMatch(p -> p.i().equals(i)); }
+
+    public boolean hasDma(State s, String i) { return s.dma().stream().anyMatch(d -> d.i().equals(i)); }
+
+    public boolean pinnedAt(State s, String f, int o) {
+        return s.maps().stream().anyMatch(g -> g.pin() && g.f().equals(f) && g.in(o));
+    }
+
+    public boolean pinnedIn(State s, String f, int lo, int hi) {
+        for (int o = lo; o <= hi; o++) if (pinnedAt(s, f, o)) return true;
+        return false;
+    }
+
+    public boolean invOver(State s, String f, int lo, int hi) {
+        Inv r = inv(s, f);
+        return r.on() && r.overlaps(lo, hi);
+    }
+
+    public static boolean victim(Grant g, String f, int lo, int hi, boolean wonly) {
+        return g.f().equals(f) && g.overlaps(lo, hi) && !g.pin() && (!wonly || g.w());
+    }
+
+    public static boolean dmaOn(State s, String i, Set<Grant> gs) {
+        for (Dma d : s.dma()) {
+            for (Grant g : gs) {
+                if (d.i().equals(i) && g.i().equals(i) && d.f().equals(g.f()) && g.in(d.o())) return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean stale(State s, Pending p) {
+        return c.is(Variant.VALID_FLAG) ? !s.vflag().get(c.fileIndex(p.f())) : p.retry();
+    }
+
+    // ---------------------------------------------------------------- device_map's decision
+
+    /** {@code Refusal(i, f, lo, hi, pin, w, at)}: null means granted. */
+    public Reason refusal(State s, String i, String f, int lo, int hi, boolean pin, boolean w, boolean at) {
+        boolean writeToHole = c.is(Variant.WRITE_TO_HOLE) && w;
+        for (int o = lo; o <= hi; o++) {
+            if (extent(s, f, o).k() != Kind.WRITTEN && !writeToHole) return Reason.HOLE;
+        }
+        for (int o = lo; o <= hi; o++) {
+            if (cache(s, f, o).st() != CacheState.ABSENT && !(c.is(Variant.MAP_WHILE_CACHED) && w)) {
+                return Reason.CACHED;
+            }
+        }
+        if (w || pin) {
+            for (int o = lo; o <= hi; o++) {
+                if (shared(s, extent(s, f, o).b()) && !writeToHole) return Reason.SHARED;
+            }
+        }
+        if (pin && !c.pinSupport()) return Reason.PIN_UNSUPPORTED;
+        if (s.exp() != Exp.UP) return Reason.EXPORTER_GONE;
+        if (!c.route().contains(i)) return Reason.NO_ROUTE;
+        if (at && !c.atomicRoute().contains(i) && !c.is(Variant.ATOMIC_WITHOUT_ROUTE)) return Reason.NO_ATOMIC_ROUTE;
+        if (w && !c.writeOK().contains(i)) return Reason.WRITE_NOT_ALLOWED;
+        if (s.bar() + (hi - lo + 1) > c.barSize() && !c.is(Variant.BAR_OVERCOMMIT)) return Reason.BAR_FULL;
+        return null;
+    }
+
+    // ---------------------------------------------------------------- mutable working copy of one step
+
+    private final class Work {
+        final State s;
+        final Extent[] extent;
+        final int[] data;
+        final Page[] cache;
+        final int[] lastw;
+        int nextv;
+        final Set<String> vma;
+        final Set<Grant> maps;
+        Set<Pending> pend;
+        final Set<Dma> dma;
+        final Inv[] inv;
+        final Boolean[] vflag;
+        int bar;
+        Exp exp;
+        Set<String> rev;
+
+        Work(State s) {
+            this.s = s;
+            extent = s.extent().toArray(new Extent[0]);
+            data = s.data().stream().mapToInt(Integer::intValue).toArray();
+            cache = s.cache().toArray(new Page[0]);
+            lastw = s.lastw().stream().mapToInt(Integer::intValue).toArray();
+            nextv = s.nextv();
+            vma = new HashSet<>(s.vma());
+            maps = new HashSet<>(s.maps());
+            pend = new HashSet<>(s.pend());
+            dma = new HashSet<>(s.dma());
+            inv = s.inv().toArray(new Inv[0]);
+            vflag = s.vflag().toArray(new Boolean[0]);
+            bar = s.bar();
+            exp = s.exp();
+            rev = new HashSet<>(s.rev());
+        }
+
+        Step done() {
+            return new Step.Next(new State(List.of(extent), Arrays.stream(data).boxed().toList(), List.of(cache),
+                    Arrays.stream(lastw).boxed().toList(), nextv, vma, maps, pend, dma, List.of(inv), List.of(vflag),
+                    bar, exp, rev));
+        }
+
+        /** {@code [data EXCEPT ![b] = v]}: unchanged when b is outside DOMAIN data, as in TLA+. */
+        void setData(int b, int v) {
+            if (b >= 1 && b <= data.length) data[b - 1] = v;
+        }
+
+        /** {@code Apply(f, lo, hi, cause, arg)}, reading the pre-state. */
+        void apply(String f, int lo, int hi, Cause cause, int arg) {
+            int fi = c.fileIndex(f);
+            Extent[] e2 = s.extent().toArray(new Extent[0]);
+            switch (cause) {
+                case TRUNCATE, PUNCH -> {
+                    for (int o = lo; o <= hi; o++) e2[c.page(f, o)] = Extent.HOLE;
+                }
+                case FALLOCATE -> {
+                    if (!freeBlocks(s).isEmpty()) e2[c.page(f, lo)] = new Extent(Kind.UNWRITTEN, minFree(s));
+                }
+                case RELOCATE, COW -> {
+                    if (!freeBlocks(s).isEmpty()) e2[c.page(f, lo)] = new Extent(extent(s, f, lo).k(), minFree(s));
+                }
+                case REFLINK -> e2[c.page(f, arg)] = extent(s, f, lo);
+                default -> { }
+            }
+            // d1: a moved page takes its data along
+            int[] d1 = s.data().stream().mapToInt(Integer::intValue).toArray();
+            boolean changed = !Arrays.equals(e2, s.extent().toArray(new Extent[0]));
+            if ((cause == Cause.RELOCATE || cause == Cause.COW) && changed) {
+                int nb = e2[c.page(f, lo)].b();
+                int ob = extent(s, f, lo).b();
+                if (nb >= 1 && nb <= d1.length) d1[nb - 1] = dataAt(s.data(), ob);
+            }
+            // Discard(d1, Freed(extent, e2))
+            Set<Integer> before = new HashSet<>();
+            for (Extent e : s.extent()) before.add(e.b());
+            for (Extent e : e2) before.remove(e.b());
+            for (int b : before) if (b >= 1 && b <= d1.length) d1[b - 1] = 0;
+            System.arraycopy(e2, 0, extent, 0, e2.length);
+            System.arraycopy(d1, 0, data, 0, d1.length);
+            if (cause == Cause.TRUNCATE || cause == Cause.PUNCH) {
+                for (int o = lo; o <= hi; o++) {
+                    cache[c.page(f, o)] = Page.ABSENT;
+                    lastw[c.page(f, o)] = 0;
+                }
+            } else if (cause == Cause.REFLINK) {
+                lastw[c.page(f, arg)] = s.lastw().get(c.page(f, lo));
+            }
+            if (cause == Cause.MUNMAP) vma.remove(f);
+            assert fi >= 0;
+        }
+
+        /** {@code BumpSeq(f, lo, hi)}. */
+        void bumpSeq(String f, int lo, int hi) {
+            Set<Pending> p2 = new HashSet<>();
+            for (Pending p : s.pend()) p2.add(p.f().equals(f) && p.overlaps(lo, hi) ? p.withRetry() : p);
+            pend = p2;
+            if (c.is(Variant.VALID_FLAG)) vflag[c.fileIndex(f)] = false;
+        }
+
+        /** {@code Invalidate(f, lo, hi, cause, arg, wonly)}. */
+        void invalidate(String f, int lo, int hi, Cause cause, int arg, boolean wonly) {
+            Set<Grant> vs = new HashSet<>();
+            if (!(c.is(Variant.COW_WITHOUT_INVALIDATE) && cause == Cause.COW)) {
+                for (Grant g : s.maps()) if (victim(g, f, lo, hi, wonly)) vs.add(g);
+            }
+            Set<String> hs = new HashSet<>();
+            for (Grant g : vs) hs.add(g.i());
+            bumpSeq(f, lo, hi);
+            if (hs.isEmpty()) {
+                apply(f, lo, hi, cause, arg);
+            } else {
+                boolean noAckWait = c.is(Variant.NO_ACK_WAIT);
+                inv[c.fileIndex(f)] = new Inv(true, lo, hi, cause, arg, wonly, hs, vs, noAckWait);
+                if (noAckWait) apply(f, lo, hi, cause, arg);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- the actions
+
+    /** {@code step(state, action)}: the spec's action applied to a state. */
+    public Step step(State s, Action a) {
+        if (a instanceof Mmap x) return mmap(s, x.f());
+        if (a instanceof Munmap x) return munmap(s, x.f());
+        if (a instanceof CpuWrite x) return writePage(s, x.f(), x.o(), false);
+        if (a instanceof CpuRead x) return readPage(s, x.f(), x.o());
+        if (a instanceof Truncate x) return truncate(s, x.f(), x.n());
+        if (a instanceof PunchHole x) return punchHole(s, x.f(), x.lo(), x.hi());
+        if (a instanceof Fallocate x) return fallocate(s, x.f(), x.o());
+        if (a instanceof Reflink x) return reflink(s, x.f(), x.o(), x.p());
+        if (a instanceof Writeback x) return writeback(s, x.f(), x.o());
+        if (a instanceof Evict x) return evict(s, x.f(), x.o());
+        if (a instanceof Relocate x) return relocate(s, x.f(), x.o());
+        if (a instanceof Unshare x) return unshare(s, x.f(), x.o());
+        if (a instanceof InvAck x) return invAck(s, x.i(), x.f());
+        if (a instanceof InvEnd x) return invEnd(s, x.f());
+        if (a instanceof MapPrepare x) return mapPrepare(s, x.i(), x.f(), x.lo(), x.hi(), x.pin(), x.w(), x.at());
+        if (a instanceof MapCommit x) return mapCommit(s, x.i());
+        if (a instanceof MapRetry x) return mapRetry(s, x.i());
+        if (a instanceof DeviceUnmap x) return x.g().pin() ? Step.disabled("grant is pinned: DmaBufRelease") : unmap(s, x.i(), x.g());
+        if (a instanceof DmaBufRelease x) return !x.g().pin() ? Step.disabled("grant is not pinned: DeviceUnmap") : unmap(s, x.i(), x.g());
+        if (a instanceof DmaStart x) return dmaStart(s, x.i(), x.g(), x.o(), x.op());
+        if (a instanceof DmaEnd x) return dmaEnd(s, x.i());
+        if (a instanceof DevFallbackRead x) return devFallbackRead(s, x.i(), x.f(), x.o());
+        if (a instanceof DevFallbackWrite x) return devFallbackWrite(s, x.i(), x.f(), x.o());
+        if (a instanceof BarReclaim x) return barReclaim(s, x.g());
+        if (a instanceof UnplugStart x) return unplugStart(s);
+        if (a instanceof RevokeAck x) return revokeAck(s, x.i());
+        if (a instanceof UnplugEnd x) return unplugEnd(s);
+        throw new IllegalArgumentException("unknown action " + a);
+    }
+
+    private Step mmap(State s, String f) {
+        if (s.vma().contains(f)) return Step.disabled(f + " is already mmapped");
+        Work w = new Work(s);
+        w.vma.add(f);
+        return w.done();
+    }
+
+    private Step munmap(State s, String f) {
+        if (!s.vma().contains(f)) return Step.disabled(f + " is not mmapped");
+        if (inv(s, f).on()) return Step.disabled("an invalidation of " + f + " is running");
+        Work w = new Work(s);
+        w.invalidate(f, 1, c.nOff(), Cause.MUNMAP, 0, false);
+        return w.done();
+    }
+
+    private Step writePage(State s, String f, int o, boolean fromDev) {
+        if (inv(s, f).on()) return Step.disabled("an invalidation of " + f + " is running (invalidate_lock)");
+        if (s.nextv() >= c.maxVal()) return Step.disabled("no fresh data value left (MaxVal)");
+        Work w = new Work(s);
+        int k = c.page(f, o);
+        if (pinnedAt(s, f, o)) {
+            w.setData(s.extent().get(k).b(), s.nextv() + 1);
+            w.lastw[k] = s.nextv() + 1;
+            w.nextv = s.nextv() + 1;
+        } else if (s.maps().stream().anyMatch(g -> victim(g, f, o, o, false))) {
+            w.invalidate(f, o, o, Cause.POPULATE, 0, false);
+        } else {
+            boolean keepClean = c.is(Variant.GUP_NO_DIRTY) && fromDev && s.cache().get(k).st() == CacheState.CLEAN;
+            w.cache[k] = new Page(keepClean ? CacheState.CLEAN : CacheState.DIRTY, s.nextv() + 1);
+            w.lastw[k] = s.nextv() + 1;
+            w.nextv = s.nextv() + 1;
+            w.bumpSeq(f, o, o);
+        }
+        return w.done();
+    }
+
+    private Step readPage(State s, String f, int o) {
+        if (inv(s, f).on()) return Step.disabled("an invalidation of " + f + " is running (invalidate_lock)");
+        if (cache(s, f, o).st() != CacheState.ABSENT) return Step.disabled("page is cached already");
+        if (pinnedAt(s, f, o)) return Step.disabled("pinned page: read from its block, nothing changes");
+        Work w = new Work(s);
+        if (s.maps().stream().anyMatch(g -> victim(g, f, o, o, true))) {
+            w.invalidate(f, o, o, Cause.POPULATE, 0, true);
+        } else {
+            w.cache[c.page(f, o)] = new Page(CacheState.CLEAN, diskVal(s, f, o));
+            w.bumpSeq(f, o, o);
+        }
+        return w.done();
+    }
+
+    private boolean anythingIn(State s, String f, int lo, int hi) {
+        for (int o = lo; o <= hi; o++) {
+            if (!extent(s, f, o).equals(Extent.HOLE) || !cache(s, f, o).equals(Page.ABSENT)) return true;
+        }
+        return false;
+    }
+
+    private Step truncate(State s, String f, int n) {
+        if (n < 0 || n > c.nOff() - 1) return Step.disabled("size " + n + " outside 0.." + (c.nOff() - 1));
+        return removeRange(s, f, n + 1, c.nOff(), Cause.TRUNCATE);
+    }
+
+    private Step punchHole(State s, String f, int lo, int hi) {
+        if (lo < 1 || hi > c.nOff() || lo > hi) return Step.disabled("not a range");
+        return removeRange(s, f, lo, hi, Cause.PUNCH);
+    }
+
+    private Step removeRange(State s, String f, int lo, int hi, Cause cause) {
+        if (inv(s, f).on()) return Step.disabled("an invalidation of " + f + " is running");
+        if (!anythingIn(s, f, lo, hi)) return Step.disabled("nothing to remove");
+        if (pinnedIn(s, f, lo, hi) && !c.is(Variant.TRUNCATE_IGNORES_PIN)) {
+            return Step.disabled("EBUSY: a dma_buf pins the range");
+        }
+        Work w = new Work(s);
+        w.invalidate(f, lo, hi, cause, 0, false);
+        return w.done();
+    }
+
+    private Step fallocate(State s, String f, int o) {
+        if (inv(s, f).on()) return Step.disabled("an invalidation of " + f + " is running");
+        if (!extent(s, f, o).equals(Extent.HOLE)) return Step.disabled("not a hole");
+        if (!cache(s, f, o).equals(Page.ABSENT)) return Step.disabled("page is cached");
+        if (freeBlocks(s).isEmpty()) return Step.disabled("ENOSPC");
+        Work w = new Work(s);
+        w.invalidate(f, o, o, Cause.FALLOCATE, 0, false);
+        return w.done();
+    }
+
+    private Step reflink(State s, String f, int o, int p) {
+        if (o == p) return Step.disabled("source and target are the same page");
+        if (inv(s, f).on()) return Step.disabled("an invalidation of " + f + " is running");
+        if (extent(s, f, o).k() != Kind.WRITTEN) return Step.disabled("source is not written");
+        if (cache(s, f, o).st() == CacheState.DIRTY) return Step.disabled("source is dirty");
+        if (!extent(s, f, p).equals(Extent.HOLE) || !cache(s, f, p).equals(Page.ABSENT)) {
+            return Step.disabled("target is not an uncached hole");
+        }
+        if (pinnedAt(s, f, o)) return Step.disabled("EBUSY: source is pinned");
+        Work w = new Work(s);
+        w.invalidate(f, o, o, Cause.REFLINK, p, true);
+        return w.done();
+    }
+
+    private Step writeback(State s, String f, int o) {
+        Page pg = cache(s, f, o);
+        if (pg.st() != CacheState.DIRTY) return Step.disabled("page is not dirty");
+        if (invOver(s, f, o, o)) return Step.disabled("an invalidation covers the page");
+        Extent e = extent(s, f, o);
+        boolean inPlace = e.b() != 0 && !shared(s, e.b());
+        if (!inPlace && freeBlocks(s).isEmpty()) return Step.disabled("ENOSPC");
+        int nb = inPlace ? e.b() : minFree(s);
+        Work w = new Work(s);
+        int k = c.page(f, o);
+        w.extent[k] = new Extent(Kind.WRITTEN, nb);
+        w.setData(nb, pg.v());
+        w.cache[k] = new Page(CacheState.CLEAN, pg.v());
+        return w.done();
+    }
+
+    private Step evict(State s, String f, int o) {
+        if (cache(s, f, o).st() != CacheState.CLEAN) return Step.disabled("page is not clean");
+        Work w = new Work(s);
+        w.cache[c.page(f, o)] = Page.ABSENT;
+        return w.done();
+    }
+
+    private Step relocate(State s, String f, int o) {
+        if (inv(s, f).on()) return Step.disabled("an invalidation of " + f + " is running");
+        Extent e = extent(s, f, o);
+        if (e.k() != Kind.WRITTEN || shared(s, e.b())) return Step.disabled("not a written, unshared page");
+        if (cache(s, f, o).st() == CacheState.DIRTY) return Step.disabled("page is dirty");
+        if (pinnedAt(s, f, o)) return Step.disabled("pinned");
+        if (freeBlocks(s).isEmpty()) return Step.disabled("no free block");
+        Work w = new Work(s);
+        w.invalidate(f, o, o, Cause.RELOCATE, 0, false);
+        return w.done();
+    }
+
+    private Step unshare(State s, String f, int o) {
+        if (inv(s, f).on()) return Step.disabled("an invalidation of " + f + " is running");
+        Extent e = extent(s, f, o);
+        if (e.b() == 0 || !shared(s, e.b())) return Step.disabled("not shared");
+        if (cache(s, f, o).st() == CacheState.DIRTY) return Step.disabled("page is dirty");
+        if (freeBlocks(s).isEmpty()) return Step.disabled("no free block");
+        Work w = new Work(s);
+        w.invalidate(f, o, o, Cause.COW, 0, false);
+        return w.done();
+    }
+
+    private Step invAck(State s, String i, String f) {
+        Inv r = inv(s, f);
+        if (!r.on() || !r.await().contains(i)) return Step.disabled(i + " owes no acknowledgement for " + f);
+        Work w = new Work(s);
+        if (!c.is(Variant.EARLY_TLB_FLUSH)) {
+            Set<Grant> gone = new HashSet<>();
+            for (Grant g : r.victims()) if (s.maps().contains(g) && g.i().equals(i)) gone.add(g);
+            if (dmaOn(s, i, gone)) return Step.disabled("DMA of " + i + " to the range has not drained");
+            w.maps.removeAll(gone);
+            w.bar = s.bar() - pages(gone);
+        }
+        Set<String> await = new HashSet<>(r.await());
+        await.remove(i);
+        w.inv[c.fileIndex(f)] = new Inv(r.on(), r.lo(), r.hi(), r.cause(), r.arg(), r.wonly(), await, r.victims(),
+                r.done());
+        return w.done();
+    }
+
+    private Step invEnd(State s, String f) {
+        Inv r = inv(s, f);
+        if (!r.on()) return Step.disabled("no invalidation of " + f);
+        if (!r.await().isEmpty()) return Step.disabled("acknowledgements outstanding: " + r.await());
+        Work w = new Work(s);
+        Set<Grant> left = new HashSet<>(r.victims());
+        left.retainAll(s.maps());
+        if (!r.done()) w.apply(f, r.lo(), r.hi(), r.cause(), r.arg());
+        w.maps.removeAll(left);
+        w.bar = s.bar() - pages(left);
+        w.inv[c.fileIndex(f)] = Inv.IDLE;
+        if (c.is(Variant.VALID_FLAG)) w.vflag[c.fileIndex(f)] = true;
+        return w.done();
+    }
+
+    private Step mapPrepare(State s, String i, String f, int lo, int hi, boolean pin, boolean wr, boolean at) {
+        if (lo < 1 || hi > c.nOff() || lo > hi) return Step.disabled("not a range");
+        if (!s.vma().contains(f)) return Step.disabled(f + " is not mmapped");
+        if (hasPend(s, i)) return Step.disabled(i + " has a prepared map already");
+        if (s.maps().stream().anyMatch(g -> g.i().equals(i) && g.f().equals(f) && g.overlaps(lo, hi))) {
+            return Step.disabled(i + " maps part of the range already");
+        }
+        if (invOver(s, f, lo, hi) && !c.is(Variant.VALID_FLAG)) {
+            return Step.disabled("mmu_interval_read_begin waits: invalidation running");
+        }
+        Reason why = refusal(s, i, f, lo, hi, pin, wr, at);
+        if (why != null) return Step.disabled("refused: " + why.tla());
+        Work w = new Work(s);
+        List<Integer> bs = new ArrayList<>();
+        for (int o = lo; o <= hi; o++) bs.add(extent(s, f, o).b());
+        w.pend.add(new Pending(i, f, lo, hi, bs, wr, at, pin, false));
+        w.bar = s.bar() + (hi - lo + 1);
+        if (c.is(Variant.VALID_FLAG)) w.vflag[c.fileIndex(f)] = true;
+        return w.done();
+    }
+
+    private Pending pendingOf(State s, String i) {
+        for (Pending p : s.pend()) if (p.i().equals(i)) return p;
+        return null;
+    }
+
+    private Step mapCommit(State s, String i) {
+        Pending p = pendingOf(s, i);
+        if (p == null) return Step.disabled(i + " has no prepared map");
+        if (stale(s, p)) return Step.disabled("mmu_interval_read_retry: the sequence count moved");
+        Work w = new Work(s);
+        w.maps.add(p.grant());
+        w.pend.remove(p);
+        return w.done();
+    }
+
+    private Step mapRetry(State s, String i) {
+        Pending p = pendingOf(s, i);
+        if (p == null) return Step.disabled(i + " has no prepared map");
+        if (!stale(s, p)) return Step.disabled("the prepared map is still valid");
+        Work w = new Work(s);
+        w.pend.remove(p);
+        w.bar = s.bar() - p.size();
+        return w.done();
+    }
+
+    private Step unmap(State s, String i, Grant g) {
+        if (!s.maps().contains(g) || !g.i().equals(i)) return Step.disabled("no such grant of " + i);
+        if (dmaOn(s, i, Set.of(g))) return Step.disabled("DMA in flight through the grant");
+        Work w = new Work(s);
+        w.maps.remove(g);
+        if (!c.is(Variant.UNMAP_KEEPS_BAR)) w.bar = s.bar() - g.size();
+        return w.done();
+    }
+
+    private Step dmaStart(State s, String i, Grant g, int o, DmaOp op) {
+        if (!s.maps().contains(g) || !g.i().equals(i) || !g.in(o)) return Step.disabled("no grant of " + i + " covers the page");
+        if (hasDma(s, i)) return Step.disabled(i + " has a DMA in flight");
+        if (s.exp() == Exp.GONE) return Step.disabled("exporter gone");
+        if (s.exp() == Exp.REMOVING && s.rev().contains(i)) return Step.disabled("exporter revoking " + i);
+        for (Inv r : s.inv()) {
+            if (r.on() && r.await().contains(i) && r.victims().contains(g)) {
+                return Step.disabled("grant is being invalidated");
+            }
+        }
+        if (op == DmaOp.WRITE && !(g.w() && s.nextv() < c.maxVal())) return Step.disabled("not writable or no fresh value");
+        Work w = new Work(s);
+        w.dma.add(new Dma(i, g.f(), o, g.blk(o), op, op == DmaOp.WRITE ? s.nextv() + 1 : 0));
+        if (op == DmaOp.WRITE) w.nextv = s.nextv() + 1;
+        return w.done();
+    }
+
+    private Step dmaEnd(State s, String i) {
+        Dma d = null;
+        for (Dma x : s.dma()) if (x.i().equals(i)) d = x;
+        if (d == null) return Step.disabled(i + " has no DMA in flight");
+        Work w = new Work(s);
+        w.dma.remove(d);
+        if (d.op() == DmaOp.WRITE) {
+            w.setData(d.b(), d.v());
+            w.lastw[c.page(d.f(), d.o())] = d.v();
+        }
+        return w.done();
+    }
+
+    private Step devFallbackRead(State s, String i, String f, int o) {
+        if (!s.vma().contains(f)) return Step.disabled(f + " is not mmapped");
+        if (s.maps().stream().anyMatch(g -> g.i().equals(i) && g.f().equals(f) && g.in(o))) {
+            return Step.disabled(i + " maps the page directly");
+        }
+        return readPage(s, f, o);
+    }
+
+    private Step devFallbackWrite(State s, String i, String f, int o) {
+        if (!s.vma().contains(f)) return Step.disabled(f + " is not mmapped");
+        if (s.maps().stream().anyMatch(g -> g.i().equals(i) && g.f().equals(f) && g.in(o) && g.w())) {
+            return Step.disabled(i + " maps the page writable directly");
+        }
+        return writePage(s, f, o, true);
+    }
+
+    private Step barReclaim(State s, Grant g) {
+        if (!c.bdevCanInvalidate()) return Step.disabled("the block device cannot invalidate");
+        if (s.exp() != Exp.UP) return Step.disabled("exporter not up");
+        if (!s.maps().contains(g) || g.pin()) return Step.disabled("not a live unpinned grant");
+        if (inv(s, g.f()).on()) return Step.disabled("an invalidation of " + g.f() + " is running");
+        Work w = new Work(s);
+        w.invalidate(g.f(), g.lo(), g.hi(), Cause.RECLAIM, 0, false);
+        return w.done();
+    }
+
+    private Step unplugStart(State s) {
+        if (s.exp() != Exp.UP) return Step.disabled("exporter not up");
+        Work w = new Work(s);
+        if (c.is(Variant.UNPLUG_WITHOUT_INVALIDATE)) {
+            w.exp = Exp.GONE;
+        } else {
+            w.exp = Exp.REMOVING;
+            Set<String> holders = new HashSet<>();
+            if (c.bdevCanInvalidate()) for (Grant g : s.maps()) holders.add(g.i());
+            w.rev = holders;
+            Set<Pending> p2 = new HashSet<>();
+            for (Pending p : s.pend()) p2.add(p.withRetry());
+            w.pend = p2;
+        }
+        return w.done();
+    }
+
+    private Step revokeAck(State s, String i) {
+        if (s.exp() != Exp.REMOVING || !s.rev().contains(i)) return Step.disabled("no revoke pending for " + i);
+        if (hasDma(s, i)) return Step.disabled("DMA of " + i + " in flight");
+        Work w = new Work(s);
+        Set<Grant> gone = new HashSet<>();
+        for (Grant g : s.maps()) if (g.i().equals(i)) gone.add(g);
+        w.maps.removeAll(gone);
+        w.bar = s.bar() - pages(gone);
+        w.rev.remove(i);
+        return w.done();
+    }
+
+    private Step unplugEnd(State s) {
+        if (s.exp() != Exp.REMOVING) return Step.disabled("exporter not being removed");
+        if (!s.rev().isEmpty() || !s.maps().isEmpty() || !s.pend().isEmpty() || !s.dma().isEmpty()) {
+            return Step.disabled("mappings, prepared maps, DMA or revokes outstanding");
+        }
+        Work w = new Work(s);
+        w.exp = Exp.GONE;
+        return w.done();
+    }
+
+    // ---------------------------------------------------------------- Next
+
+    /** Every action of {@code Next} with its parameters, enabled or not, for state s. */
+    public List<Action> candidates(State s) {
+        List<Action> out = new ArrayList<>();
+        int n = c.nOff();
+        for (String f : c.files()) {
+            out.add(new Mmap(f));
+            out.add(new Munmap(f));
+            for (int k = 0; k <= n - 1; k++) out.add(new Truncate(f, k));
+            for (int lo = 1; lo <= n; lo++) for (int hi = lo; hi <= n; hi++) out.add(new PunchHole(f, lo, hi));
+            for (int o = 1; o <= n; o++) {
+                out.add(new CpuWrite(f, o));
+                out.add(new CpuRead(f, o));
+                out.add(new Fallocate(f, o));
+                out.add(new Writeback(f, o));
+                out.add(new Evict(f, o));
+                out.add(new Relocate(f, o));
+                out.add(new Unshare(f, o));
+                for (int p = 1; p <= n; p++) out.add(new Reflink(f, o, p));
+            }
+            out.add(new InvEnd(f));
+        }
+        for (String i : c.importers()) {
+            for (String f : c.files()) {
+                out.add(new InvAck(i, f));
+                for (int lo = 1; lo <= n; lo++) {
+                    for (int hi = lo; hi <= n; hi++) {
+                        for (boolean pin : BOOLS) for (boolean w : BOOLS) for (boolean at : BOOLS) {
+                            out.add(new MapPrepare(i, f, lo, hi, pin, w, at));
+                        }
+                    }
+                }
+                for (int o = 1; o <= n; o++) {
+                    out.add(new DevFallbackRead(i, f, o));
+                    out.add(new DevFallbackWrite(i, f, o));
+                }
+            }
+            out.add(new MapCommit(i));
+            out.add(new MapRetry(i));
+            for (Grant g : s.maps()) {
+                out.add(new DeviceUnmap(i, g));
+                out.add(new DmaBufRelease(i, g));
+                for (int o = 1; o <= n; o++) {
+                    out.add(new DmaStart(i, g, o, DmaOp.READ));
+                    out.add(new DmaStart(i, g, o, DmaOp.WRITE));
+                }
+            }
+            out.add(new DmaEnd(i));
+            out.add(new RevokeAck(i));
+        }
+        for (Grant g : s.maps()) out.add(new BarReclaim(g));
+        out.add(new UnplugStart());
+        out.add(new UnplugEnd());
+        return out;
+    }
+
+    private static final boolean[] BOOLS = {false, true};
+
+    /** {@code Next}: every enabled action and its successor. */
+    public List<Transition> successors(State s) {
+        List<Transition> out = new ArrayList<>();
+        for (Action a : candidates(s)) {
+            if (step(s, a) instanceof Step.Next nx) out.add(new Transition(a, nx.state()));
+        }
+        return out;
+    }
+}

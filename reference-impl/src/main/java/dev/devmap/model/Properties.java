@@ -1,0 +1,194 @@
+package dev.devmap.model;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BiPredicate;
+import java.util.function.Predicate;
+
+/**
+ * The spec's invariants (state predicates) and its step property S2, under the spec's names.
+ * Each check returns the first offending detail, so a report says what broke, not only which name.
+ */
+public final class Properties {
+    private final DeviceMapModel m;
+    private final Constants c;
+    private final Map<String, Predicate<State>> invariants = new LinkedHashMap<>();
+    private final Map<String, BiPredicate<State, State>> stepProperties = new LinkedHashMap<>();
+
+    public Properties(DeviceMapModel m) {
+        this.m = m;
+        this.c = m.constants();
+        invariants.put("TypeOK", this::typeOK);
+        invariants.put("S1_NoStaleBlock", this::s1);
+        invariants.put("S3_NoEstablishDuringInvalidate", this::s3);
+        invariants.put("S4_AckBeforeProceed", this::s4);
+        invariants.put("S5_CacheExclusion", this::s5);
+        invariants.put("S6_WritebackCoherence", this::s6);
+        invariants.put("S7_PinFreeze", this::s7);
+        invariants.put("S8_ExporterLifetime", this::s8);
+        invariants.put("S9_BarAccounting", this::s9);
+        invariants.put("S10_Capability", this::s10);
+        stepProperties.put("S2_InvalidateBeforeLayoutChange", this::layoutSafe);
+    }
+
+    public List<String> invariantNames() { return List.copyOf(invariants.keySet()); }
+
+    public List<String> stepPropertyNames() { return List.copyOf(stepProperties.keySet()); }
+
+    public boolean holds(String name, State s) {
+        Predicate<State> p = invariants.get(name);
+        if (p == null) throw new IllegalArgumentException("unknown invariant '" + name + "'");
+        return p.test(s);
+    }
+
+    public boolean holdsOnStep(String name, State s, State t) {
+        BiPredicate<State, State> p = stepProperties.get(name);
+        if (p == null) throw new IllegalArgumentException("unknown step property '" + name + "'");
+        return p.test(s, t);
+    }
+
+    /** The first of {@code names} (in their order) that state s violates. */
+    public Optional<String> firstViolated(List<String> names, State s) {
+        for (String n : names) if (invariants.containsKey(n) && !invariants.get(n).test(s)) return Optional.of(n);
+        return Optional.empty();
+    }
+
+    public Optional<String> firstViolatedOnStep(List<String> names, State s, State t) {
+        for (String n : names) {
+            if (stepProperties.containsKey(n) && !stepProperties.get(n).test(s, t)) return Optional.of(n);
+        }
+        return Optional.empty();
+    }
+
+    public List<String> allViolated(State s) {
+        List<String> out = new ArrayList<>();
+        invariants.forEach((n, p) -> { if (!p.test(s)) out.add(n); });
+        return out;
+    }
+
+    // ------------------------------------------------------------------ the properties
+
+    boolean typeOK(State s) {
+        int pages = c.files().size() * c.nOff();
+        if (s.extent().size() != pages || s.cache().size() != pages || s.lastw().size() != pages) return false;
+        if (s.data().size() != c.nBlocks()) return false;
+        for (Extent e : s.extent()) if (e.b() < 0 || e.b() > c.nBlocks()) return false;
+        for (int v : s.data()) if (v < 0 || v > c.maxVal()) return false;
+        for (Page p : s.cache()) if (p.v() < 0 || p.v() > c.maxVal()) return false;
+        for (int v : s.lastw()) if (v < 0 || v > c.maxVal()) return false;
+        if (s.nextv() < 0 || s.nextv() > c.maxVal()) return false;
+        for (String i : c.importers()) {
+            if (s.dma().stream().filter(d -> d.i().equals(i)).count() > 1) return false;
+            if (s.pend().stream().filter(p -> p.i().equals(i)).count() > 1) return false;
+        }
+        if (!c.importers().containsAll(s.rev())) return false;
+        return s.bar() >= 0;
+    }
+
+    boolean s1(State s) {
+        for (Grant g : s.maps()) {
+            for (int o = g.lo(); o <= g.hi(); o++) {
+                if (g.blk(o) == 0 || m.extent(s, g.f(), o).b() != g.blk(o)) return false;
+            }
+        }
+        for (Dma d : s.dma()) if (d.b() == 0 || m.extent(s, d.f(), d.o()).b() != d.b()) return false;
+        return true;
+    }
+
+    /** The step property behind S2: a changed extent is covered by no mapping or DMA afterwards. */
+    boolean layoutSafe(State s, State t) {
+        for (String f : c.files()) {
+            for (int o = 1; o <= c.nOff(); o++) {
+                if (m.extent(t, f, o).equals(m.extent(s, f, o))) continue;
+                final int off = o;
+                if (t.maps().stream().anyMatch(g -> g.f().equals(f) && g.in(off))) return false;
+                if (t.dma().stream().anyMatch(d -> d.f().equals(f) && d.o() == off)) return false;
+            }
+        }
+        return true;
+    }
+
+    boolean s3(State s) {
+        for (String f : c.files()) {
+            Inv r = m.inv(s, f);
+            if (!r.on()) continue;
+            for (Grant g : s.maps()) {
+                if (DeviceMapModel.victim(g, f, r.lo(), r.hi(), r.wonly()) && !r.victims().contains(g)) return false;
+            }
+        }
+        return true;
+    }
+
+    boolean s4(State s) {
+        for (Inv r : s.inv()) if (r.on() && r.done() && !r.await().isEmpty()) return false;
+        return true;
+    }
+
+    boolean s5(State s) {
+        for (Grant g : s.maps()) {
+            if (!g.w()) continue;
+            for (int o = g.lo(); o <= g.hi(); o++) if (m.cache(s, g.f(), o).st() != CacheState.ABSENT) return false;
+        }
+        for (String f : c.files()) {
+            for (int o = 1; o <= c.nOff(); o++) if (m.visible(s, f, o) != m.lastw(s, f, o)) return false;
+        }
+        for (Grant g : s.maps()) {
+            for (int o = g.lo(); o <= g.hi(); o++) {
+                int b = g.blk(o);
+                if (b < 1 || b > c.nBlocks()) {
+                    throw new IllegalStateException("data[" + b + "] is outside DOMAIN data (TLC would stop here)");
+                }
+                if (s.data().get(b - 1) != m.lastw(s, g.f(), o)) return false;
+            }
+        }
+        return true;
+    }
+
+    boolean s6(State s) {
+        for (String f : c.files()) {
+            for (int o = 1; o <= c.nOff(); o++) {
+                Page p = m.cache(s, f, o);
+                if (p.st() == CacheState.CLEAN && p.v() != m.diskVal(s, f, o)) return false;
+            }
+        }
+        return true;
+    }
+
+    boolean s7(State s) {
+        for (Grant g : s.maps()) {
+            if (!g.pin()) continue;
+            for (int o = g.lo(); o <= g.hi(); o++) {
+                if (!m.extent(s, g.f(), o).equals(new Extent(Kind.WRITTEN, g.blk(o)))) return false;
+            }
+        }
+        return true;
+    }
+
+    boolean s8(State s) {
+        return s.exp() != Exp.GONE || (s.maps().isEmpty() && s.pend().isEmpty() && s.dma().isEmpty());
+    }
+
+    boolean s9(State s) { return s.bar() <= c.barSize() && s.bar() >= m.held(s); }
+
+    boolean s10(State s) {
+        List<Grant> all = new ArrayList<>(s.maps());
+        for (Pending p : s.pend()) all.add(p.grant());
+        for (Grant g : all) {
+            if (!c.route().contains(g.i())) return false;
+            if (g.at() && !c.atomicRoute().contains(g.i())) return false;
+            if (g.w() && !c.writeOK().contains(g.i())) return false;
+            if (g.pin() && !c.pinSupport()) return false;
+        }
+        for (Pending p : s.pend()) {
+            if (!((p.w() || p.pin()) && !p.retry())) continue;
+            for (int o = p.lo(); o <= p.hi(); o++) {
+                Extent e = m.extent(s, p.f(), o);
+                if (e.k() != Kind.WRITTEN || e.b() != p.blk(o) || m.shared(s, p.blk(o))) return false;
+            }
+        }
+        return true;
+    }
+}

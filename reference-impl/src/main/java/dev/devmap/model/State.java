@@ -1,0 +1,32 @@
+package dev.devmap.model;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One state of the spec: the same variables, with the same meaning. Per-page variables
+ * ({@code extent}, {@code cache}, {@code lastw}) are flattened to index {@code file * NOff + (o - 1)}
+ * (see {@link Constants#page}); {@code data} is indexed by {@code block - 1}; {@code inv} and
+ * {@code vflag} by file index. Sets are unordered, as in TLA+.
+ */
+public record State(List<Extent> extent, List<Integer> data, List<Page> cache, List<Integer> lastw, int nextv,
+                    Set<String> vma, Set<Grant> maps, Set<Pending> pend, Set<Dma> dma, List<Inv> inv,
+                    List<Boolean> vflag, int bar, Exp exp, Set<String> rev) {
+    public State {
+        extent = List.copyOf(extent);
+        data = List.copyOf(data);
+        cache = List.copyOf(cache);
+        lastw = List.copyOf(lastw);
+        vma = Set.copyOf(vma);
+        maps = Set.copyOf(maps);
+        pend = Set.copyOf(pend);
+        dma = Set.copyOf(dma);
+        inv = List.copyOf(inv);
+        vflag = List.copyOf(vflag);
+        rev = Set.copyOf(rev);
+    }
+
+    /** The variable names, in the spec's order. */
+    public static final List<String> VARIABLES = List.of("extent", "data", "cache", "lastw", "nextv", "vma", "maps",
+            "pend", "dma", "inv", "vflag", "bar", "exp", "rev");
+}
