@@ -1,0 +1,142 @@
+package dev.devmap.cli;
+
+import dev.devmap.spec.model.Expectation;
+import dev.devmap.spec.model.Manifest;
+import dev.devmap.spec.model.RunPlan;
+import dev.devmap.spec.model.TlcConfig;
+import dev.devmap.spec.tlc.TlcJob;
+import dev.devmap.spec.tlc.TlcListener;
+import dev.devmap.spec.tlc.TlcMessage;
+import dev.devmap.spec.tlc.TlcProgress;
+import dev.devmap.spec.tlc.TlcResult;
+import dev.devmap.spec.tlc.TlcRunner;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code dmap check [MODEL] [--variant NAME] [--workers N] [--spec-dir DIR]}: runs TLC. */
+@Command(mixinStandardHelpOptions = true, name = "check",
+        description = {"Model-check a model of models.json with TLC, or a variant (a known mistake) that must "
+                + "violate its property.",
+                "Progress goes to stderr; the counterexample and one summary line to stdout.",
+                "Exit: 0 all properties hold, 1 a property is violated, 2 bad input, 3 TLC failed."})
+public final class CheckCommand implements Callable<Integer> {
+    static final String DEFAULT_MODEL = "ci";
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    SpecDirOption specDir;
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "MODEL",
+            description = "Model name in models.json (default: " + DEFAULT_MODEL + "; for --variant: its base).")
+    String model;
+
+    @Option(names = "--variant", paramLabel = "NAME",
+            description = "Check this variant: its base model with constant Variant = NAME.")
+    String variant;
+
+    @Option(names = "--workers", paramLabel = "N",
+            description = "TLC worker threads (default: the number of processors).")
+    Integer workers;
+
+    @Option(names = "--dump-dot", paramLabel = "FILE",
+            description = "Also write the state graph with TLC's -dump dot,actionlabels to FILE.")
+    Path dumpDot;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress lines on stderr.")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        int nWorkers = workers == null ? Math.max(1, Runtime.getRuntime().availableProcessors()) : workers;
+        if (nWorkers < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--workers must be at least 1, not " + nWorkers);
+        }
+        Path dir = specDir.resolve();
+        Manifest manifest = Manifest.loadFromSpecDir(dir);
+        RunPlan plan;
+        if (variant != null) {
+            plan = manifest.planVariant(variant);
+            if (model != null && !model.equals(plan.model().name())) {
+                throw CliException.badInput("variant '" + variant + "' is based on model '" + plan.model().name()
+                        + "', not '" + model + "'");
+            }
+        } else {
+            plan = manifest.plan(model == null ? DEFAULT_MODEL : model);
+        }
+
+        TlcConfig cfg = plan.config();
+        TlcJob.Builder job = TlcJob.builder(dir, cfg.mainModule(), cfg.cfg())
+                .cfgFileName(cfg.cfgFileName())
+                .extraFiles(cfg.extraModules())
+                .workers(nWorkers);
+        if (dumpDot != null) {
+            job.dumpDot(dumpDot);
+        }
+        if (!quiet) {
+            err.printf("%s: checking %s (%s, %d invariant%s, %d propert%s) with %d worker%s%n", plan.title(),
+                    plan.spec(), plan.specification(), plan.invariants().size(), plan.invariants().size() == 1 ? "" : "s",
+                    plan.properties().size(), plan.properties().size() == 1 ? "y" : "ies",
+                    nWorkers, nWorkers == 1 ? "" : "s");
+            err.flush();
+        }
+        TlcResult result = new TlcRunner().run(job.build(), quiet ? TlcListener.NONE : new ProgressPrinter(plan.title(), err));
+        return new CheckReport(plan, result).print(out, err);
+    }
+
+    /** One stderr line per progress report and phase change. */
+    static final class ProgressPrinter implements TlcListener {
+        private final String title;
+        private final PrintWriter err;
+
+        ProgressPrinter(String title, PrintWriter err) {
+            this.title = title;
+            this.err = err;
+        }
+
+        @Override
+        public void onProgress(TlcProgress p) {
+            if (p.simulation()) {
+                err.printf(Locale.ROOT, "%s: %,d states generated%n", title, p.generated());
+            } else {
+                err.printf(Locale.ROOT, "%s: depth %d, %,d distinct states, %,d on queue%s%n", title, p.depth(),
+                        p.distinct(), p.queue(),
+                        p.distinctPerMinute() >= 0 ? String.format(Locale.ROOT, ", %,d distinct/min", p.distinctPerMinute()) : "");
+            }
+            err.flush();
+        }
+
+        @Override
+        public void onMessage(TlcMessage m) {
+            if (m.code() == 2192) { // "Checking temporal properties for the complete state space ..."
+                err.printf("%s: checking temporal properties%n", title);
+                err.flush();
+            }
+        }
+    }
+
+    static String expectationText(Expectation e) {
+        StringBuilder sb = new StringBuilder();
+        if (e.distinct() != null) {
+            sb.append("distinct=").append(e.distinct());
+        }
+        if (e.generated() != null) {
+            sb.append(sb.length() > 0 ? " " : "").append("generated=").append(e.generated());
+        }
+        if (e.depth() != null) {
+            sb.append(sb.length() > 0 ? " " : "").append("depth=").append(e.depth());
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,136 @@
+package dev.devmap.cli;
+
+import dev.devmap.spec.model.Expectation;
+import dev.devmap.spec.model.RunPlan;
+import dev.devmap.spec.tla.TlaValue;
+import dev.devmap.spec.tla.TlaValues;
+import dev.devmap.spec.tlc.TlcResult;
+import dev.devmap.spec.tlc.TraceLoop;
+import dev.devmap.spec.tlc.TraceStep;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/** Prints a check's counterexample and its one summary line; decides the exit code. */
+final class CheckReport {
+    private final RunPlan plan;
+    private final TlcResult r;
+
+    CheckReport(RunPlan plan, TlcResult result) {
+        this.plan = plan;
+        this.r = result;
+    }
+
+    int print(PrintWriter out, PrintWriter err) {
+        switch (r.outcome()) {
+            case PARSE_ERROR -> {
+                err.println("dmap: error: TLC cannot parse spec " + plan.spec() + " (SANY's messages follow)");
+                indent(err, r.errorText());
+                return ExitCodes.BAD_INPUT;
+            }
+            case ERROR -> {
+                String text = r.errorText().strip();
+                int nl = text.indexOf('\n');
+                err.println("dmap: error: TLC failed (exit " + r.exitCode() + "): "
+                        + (nl < 0 ? text : text.substring(0, nl)));
+                if (nl >= 0) {
+                    indent(err, text.substring(nl + 1));
+                }
+                return ExitCodes.FAILED;
+            }
+            default -> {
+                printTrace(out);
+                out.println(summary());
+                out.flush();
+                return r.outcome() == TlcResult.Outcome.OK ? ExitCodes.OK : ExitCodes.VIOLATED;
+            }
+        }
+    }
+
+    /** The one summary line. */
+    String summary() {
+        StringBuilder sb = new StringBuilder(plan.title()).append(": ");
+        Expectation e = plan.expect();
+        if (r.outcome() == TlcResult.Outcome.OK) {
+            sb.append("OK  ").append(counts());
+            if (plan.isVariant()) {
+                sb.append("  (must violate ").append(plan.variant().violates()).append(": NOT VIOLATED)");
+            } else if (e.isEmpty() || (e.distinct() == null && e.depth() == null && e.generated() == null)) {
+                sb.append(" (no expectations recorded)");
+            } else {
+                boolean match = (e.distinct() == null || e.distinct() == r.distinct())
+                        && (e.generated() == null || e.generated() == r.generated())
+                        && (e.depth() == null || e.depth() == r.depth());
+                sb.append(" (expected ").append(CheckCommand.expectationText(e)).append(match ? ")" : ": MISMATCH)");
+            }
+            if (!plan.isVariant() && e.outcome() != null && !e.outcome().equalsIgnoreCase("ok")) {
+                sb.append(" (expected outcome ").append(e.outcome()).append(")");
+            }
+            return sb.toString();
+        }
+        int steps = r.trace().size();
+        if (r.outcome() == TlcResult.Outcome.DEADLOCK) {
+            sb.append("DEADLOCK");
+        } else {
+            sb.append("VIOLATED ").append(r.violated() == null ? "a temporal property" : r.violated());
+        }
+        if (plan.isVariant()) {
+            boolean expected = Objects.equals(plan.variant().violates(), r.violated());
+            sb.append(expected ? " (expected)" : " (UNEXPECTED: must violate " + plan.variant().violates() + ")");
+        }
+        sb.append(" in ").append(steps).append(steps == 1 ? " step" : " steps");
+        if (plan.isVariant() && e.depth() != null && e.depth() != steps) {
+            sb.append(" (expected ").append(e.depth()).append(")");
+        }
+        sb.append("  ").append(counts());
+        if (!plan.isVariant()) {
+            sb.append(" (expected ").append(e.outcome() == null ? "ok" : e.outcome()).append(")");
+        }
+        return sb.toString();
+    }
+
+    private String counts() {
+        return String.format(Locale.ROOT, "distinct=%d generated=%d depth=%d time=%.1fs", r.distinct(), r.generated(),
+                r.depth(), r.wallTime().toMillis() / 1000.0);
+    }
+
+    private void printTrace(PrintWriter out) {
+        if (r.trace().isEmpty()) {
+            return;
+        }
+        out.println("Counterexample:");
+        Map<String, TlaValue> prev = null;
+        for (TraceStep s : r.trace()) {
+            out.printf("  %d. %s%n", s.index(), s.action());
+            Map<String, TlaValue> vars = s.state().vars();
+            for (Map.Entry<String, TlaValue> v : vars.entrySet()) {
+                if (prev == null) {
+                    out.printf("       %s = %s%n", v.getKey(), TlaValues.print(v.getValue()));
+                } else {
+                    TlaValue before = prev.get(v.getKey());
+                    if (!v.getValue().equals(before)) {
+                        out.printf("       %s: %s -> %s%n", v.getKey(),
+                                before == null ? "(none)" : TlaValues.print(before), TlaValues.print(v.getValue()));
+                    }
+                }
+            }
+            prev = vars;
+        }
+        TraceLoop loop = r.loop();
+        if (loop != null) {
+            if (loop.kind() == TraceLoop.Kind.STUTTERING) {
+                out.printf("  %d. (stuttering: the last state repeats forever)%n", loop.index());
+            } else {
+                out.printf("  -> %s leads back to state %d (the behaviour loops forever)%n", loop.action(), loop.index());
+            }
+        }
+    }
+
+    private static void indent(PrintWriter w, String text) {
+        for (String l : text.split("\\R")) {
+            w.println("  " + l);
+        }
+        w.flush();
+    }
+}

@@ -1,0 +1,148 @@
+package dev.devmap.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI on the toy spec of the spec module's tests (TLC runs in a child JVM). */
+class MainTest {
+    static final Path TOY = Path.of("..", "spec", "src", "test", "resources", "toy");
+
+    record Run(int code, String out, String err) {
+        List<String> outLines() {
+            return out.lines().toList();
+        }
+    }
+
+    static Run dmap(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(out), new PrintWriter(err), args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void checkDefaultModelHolds() {
+        Run r = dmap("check", "--spec-dir", TOY.toString(), "--workers", "2");
+        assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.OK);
+        assertThat(r.outLines()).hasSize(1);
+        assertThat(r.out()).matches("ci: OK  distinct=48 generated=\\d+ depth=9 time=\\d+\\.\\ds "
+                + "\\(expected distinct=48 depth=9\\)\\R");
+        assertThat(r.err()).startsWith("ci: checking Toy (FairSpec, 2 invariants, 1 property) with 2 workers");
+    }
+
+    @Test
+    void variantViolationPrintsTheCounterexampleAndExitsOne() {
+        Run r = dmap("check", "--variant", "small", "--spec-dir", TOY.toString(), "--workers", "1", "-q");
+        assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.VIOLATED);
+        assertThat(r.err()).isEmpty();
+        List<String> lines = r.outLines();
+        assertThat(lines).startsWith("Counterexample:", "  1. Initial predicate");
+        assertThat(lines).containsSubsequence("  1. Initial predicate", "       x = 0", "  2. Inc",
+                "       s: <<>> -> <<0>>", "       x: 0 -> 1", "  3. Inc");
+        assertThat(lines).noneMatch(l -> l.startsWith("       t:") || l.startsWith("       m:"));
+        assertThat(lines.get(lines.size() - 1))
+                .startsWith("variant small: VIOLATED Small (expected) in 3 steps  distinct=");
+    }
+
+    @Test
+    void unknownModelIsBadInput() {
+        Run r = dmap("check", "nope", "--spec-dir", TOY.toString());
+        assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).matches("dmap: error: .*models\\.json: unknown model 'nope' \\(models: ci, neg\\)\\R");
+    }
+
+    @Test
+    void variantOfAnotherModelIsBadInput() {
+        Run r = dmap("check", "neg", "--variant", "small", "--spec-dir", TOY.toString());
+        assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(r.err()).isEqualTo("dmap: error: variant 'small' is based on model 'ci', not 'neg'\n");
+    }
+
+    @Test
+    void badArgumentsAreOneLineErrors() {
+        for (String[] args : new String[][] {
+                {"check", "--workers", "0", "--spec-dir", TOY.toString()},
+                {"check", "--workers", "many"},
+                {"check", "--frobnicate"},
+                {"nosuchcommand"},
+                {}}) {
+            Run r = dmap(args);
+            assertThat(r.code()).as(String.join(" ", args)).isEqualTo(ExitCodes.BAD_INPUT);
+            assertThat(r.err()).as(String.join(" ", args)).startsWith("dmap: error: ");
+            assertThat(r.err().lines().count()).as(r.err()).isEqualTo(1);
+            assertThat(r.err()).doesNotContain("Exception", "\tat ");
+        }
+    }
+
+    @Test
+    void subcommandsHaveHelp() {
+        Run r = dmap("check", "--help");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).startsWith("Usage: dmap check").contains("--variant=NAME", "--workers=N", "--spec-dir=DIR");
+    }
+
+    @Test
+    void missingSpecDirIsBadInput(@TempDir Path tmp) {
+        Run r = dmap("models", "--spec-dir", tmp.resolve("nope").toString());
+        assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(r.err()).startsWith("dmap: error: spec directory ").contains("does not exist");
+    }
+
+    @Test
+    void malformedManifestIsBadInput(@TempDir Path tmp) throws IOException {
+        Files.writeString(tmp.resolve("models.json"), "{\"spec\": ");
+        Run r = dmap("variants", "--spec-dir", tmp.toString());
+        assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(r.err()).startsWith("dmap: error: ").contains("models.json: malformed JSON at line 1");
+        assertThat(r.err().lines().count()).isEqualTo(1);
+    }
+
+    @Test
+    void specThatDoesNotParseIsBadInputWithSanysMessage(@TempDir Path tmp) throws IOException {
+        Files.copy(TOY.resolve("Broken.tla"), tmp.resolve("Broken.tla"));
+        Files.writeString(tmp.resolve("models.json"),
+                "{\"spec\": \"Broken\", \"models\": {\"ci\": {\"invariants\": [], \"properties\": []}}}");
+        Run r = dmap("check", "--spec-dir", tmp.toString(), "-q");
+        assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
+        assertThat(r.err()).startsWith("dmap: error: TLC cannot parse spec Broken")
+                .contains("Could not find declaration or definition of symbol '@@'");
+    }
+
+    @Test
+    void variantsListNamePropertyAndWhy() {
+        Run r = dmap("variants", "--spec-dir", TOY.toString());
+        assertThat(r.code()).isZero();
+        assertThat(r.outLines()).containsExactly(
+                "small  Small           the counter may reach 2",
+                "stuck  EventuallyZero  the counter stops at N");
+    }
+
+    @Test
+    void modelsListExpectations() {
+        Run r = dmap("models", "--spec-dir", TOY.toString());
+        assertThat(r.code()).isZero();
+        assertThat(r.outLines()).hasSize(2);
+        assertThat(r.outLines().get(0)).startsWith("ci   expect ok distinct=48 depth=9  2 invariants, 1 properties  Toy model");
+        assertThat(r.outLines().get(1)).startsWith("neg  expect ok (no counts recorded)  1 invariants, 0 properties  heavy");
+    }
+
+    @Test
+    void specDirFallsBackToDmapHomeThenWorkingDirectory(@TempDir Path tmp) throws IOException {
+        Files.createDirectories(tmp.resolve("spec"));
+        assertThat(SpecDirOption.resolve(TOY, tmp.toString())).isEqualTo(TOY);
+        assertThat(SpecDirOption.resolve(null, tmp.toString())).isEqualTo(tmp.resolve("spec"));
+        // the tests run in hw-harness/, which has no spec/ directory
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SpecDirOption.resolve(null, null))
+                .isInstanceOf(CliException.class)
+                .hasMessage("spec directory spec does not exist (from ./spec (set --spec-dir or DMAP_HOME))");
+    }
+}

@@ -1,0 +1,342 @@
+package dev.devmap.spec.model;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.devmap.spec.tla.TlaValue;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The models manifest {@code spec/models.json}: the spec's root module, the models to check and
+ * the variants (known mistakes) with the property each must violate.
+ *
+ * <pre>
+ * {"spec": "DeviceMap",
+ *  "models":   {"ci": {"about": "...", "constants": {"Files": ["f1"], "NOff": 2, "Variant": "none"},
+ *                      "invariants": ["TypeOK"], "properties": ["L1_InvalidationEnds"], "heavy": false,
+ *                      "expect": {"outcome": "ok", "distinct": 123, "depth": 17}}},
+ *  "variants": {"no-ack-wait": {"base": "ci", "violates": "S4_AckBeforeProceed", "why": "...",
+ *                               "constants": {}, "expect": {"depth": 7}}}}
+ * </pre>
+ * Constants: JSON arrays become TLA+ sets, strings strings, integers integers, booleans
+ * booleans, objects records.
+ *
+ * @param file     the manifest file, as given
+ * @param spec     the spec's root module name
+ * @param models   by name, in manifest order
+ * @param variants by name, in manifest order
+ */
+public record Manifest(Path file, String spec, Map<String, Model> models, Map<String, Variant> variants) {
+    /** File name of the manifest inside the spec directory. */
+    public static final String FILE_NAME = "models.json";
+    /** Name of the constant a variant sets to its own name. */
+    public static final String VARIANT_CONSTANT = "Variant";
+
+    public Manifest {
+        models = Collections.unmodifiableMap(new LinkedHashMap<>(models));
+        variants = Collections.unmodifiableMap(new LinkedHashMap<>(variants));
+    }
+
+    /** Loads {@code models.json} from a spec directory. */
+    public static Manifest loadFromSpecDir(Path specDir) {
+        return load(specDir.resolve(FILE_NAME));
+    }
+
+    /**
+     * Loads and validates a manifest.
+     *
+     * @throws ModelException (one-line message naming the file) when the file is missing,
+     *                        not JSON, or not of the manifest's shape
+     */
+    public static Manifest load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ModelException(file + ": models manifest not found");
+        } catch (IOException e) {
+            throw new ModelException(file + ": cannot read models manifest: " + e.getMessage(), e);
+        }
+        JsonNode root;
+        try {
+            ObjectMapper mapper = new ObjectMapper()
+                    .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+                    .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            root = mapper.readTree(text);
+        } catch (JsonProcessingException e) {
+            JsonLocation loc = e.getLocation();
+            String where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+            String why = e.getOriginalMessage().lines().findFirst().orElse("")
+                    .replaceAll("\\[Source: [^;\\]]*(?:\\([^)]*\\))?[^;\\]]*; ", "[");
+            throw new ModelException(file + ": malformed JSON" + where + ": " + why, e);
+        }
+        return new Reader(file).manifest(root);
+    }
+
+    /** Model names in manifest order. */
+    public List<String> modelNames() {
+        return List.copyOf(models.keySet());
+    }
+
+    public Model model(String name) {
+        Model m = models.get(name);
+        if (m == null) {
+            throw new ModelException(file + ": unknown model '" + name + "' (models: " + String.join(", ", models.keySet()) + ")");
+        }
+        return m;
+    }
+
+    public Variant variant(String name) {
+        Variant v = variants.get(name);
+        if (v == null) {
+            throw new ModelException(file + ": unknown variant '" + name + "' (variants: "
+                    + (variants.isEmpty() ? "none" : String.join(", ", variants.keySet())) + ")");
+        }
+        return v;
+    }
+
+    /** The run of a model as the manifest states it. */
+    public RunPlan plan(String modelName) {
+        Model m = model(modelName);
+        return new RunPlan(m.name(), spec, m.constants(), m.invariants(), m.properties(), m.expect(), m, null);
+    }
+
+    /**
+     * The run of a variant: its base model with {@code Variant} set to the variant's name and the
+     * variant's other constants applied; all invariants of the base; for an INVARIANT variant no
+     * property, for a PROPERTY variant only the property it must violate.
+     */
+    public RunPlan planVariant(String variantName) {
+        Variant v = variant(variantName);
+        Model base = model(v.base());
+        Map<String, TlaValue> constants = new LinkedHashMap<>(base.constants());
+        constants.put(VARIANT_CONSTANT, TlaValue.str(v.name()));
+        constants.putAll(v.constants());
+        List<String> invariants = new ArrayList<>(base.invariants());
+        List<String> properties = new ArrayList<>();
+        if (v.kind() == Variant.Kind.INVARIANT) {
+            if (!invariants.contains(v.violates())) {
+                invariants.add(v.violates());
+            }
+        } else {
+            properties.add(v.violates());
+        }
+        return new RunPlan(v.name(), spec, constants, invariants, properties, v.expect(), base, v);
+    }
+
+    // ------------------------------------------------------------------ JSON reading
+
+    private static final class Reader {
+        private final Path file;
+
+        Reader(Path file) {
+            this.file = file;
+        }
+
+        private ModelException bad(String where, String problem) {
+            return new ModelException(file + ": " + where + ": " + problem);
+        }
+
+        Manifest manifest(JsonNode root) {
+            if (root == null || !root.isObject()) {
+                throw new ModelException(file + ": the manifest must be a JSON object");
+            }
+            String spec = text(root, "spec", "top level", true);
+            if (!spec.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                throw bad("\"spec\"", "'" + spec + "' is not a module name");
+            }
+            JsonNode modelsNode = root.get("models");
+            if (modelsNode == null || !modelsNode.isObject() || modelsNode.isEmpty()) {
+                throw bad("top level", "\"models\" must be a non-empty object of models");
+            }
+            Map<String, Model> models = new LinkedHashMap<>();
+            for (Iterator<Map.Entry<String, JsonNode>> it = modelsNode.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                models.put(e.getKey(), model(e.getKey(), e.getValue()));
+            }
+            Map<String, Variant> variants = new LinkedHashMap<>();
+            JsonNode variantsNode = root.get("variants");
+            if (variantsNode != null && !variantsNode.isNull()) {
+                if (!variantsNode.isObject()) {
+                    throw bad("top level", "\"variants\" must be an object");
+                }
+                for (Iterator<Map.Entry<String, JsonNode>> it = variantsNode.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    variants.put(e.getKey(), variant(e.getKey(), e.getValue(), models));
+                }
+            }
+            return new Manifest(file, spec, models, variants);
+        }
+
+        private Model model(String name, JsonNode n) {
+            String where = "model '" + name + "'";
+            if (!n.isObject()) {
+                throw bad(where, "must be an object");
+            }
+            String about = text(n, "about", where, false);
+            Map<String, TlaValue> constants = constants(n.get("constants"), where);
+            List<String> invariants = names(n, "invariants", where);
+            List<String> properties = names(n, "properties", where);
+            JsonNode heavyNode = n.get("heavy");
+            if (heavyNode != null && !heavyNode.isBoolean()) {
+                throw bad(where, "\"heavy\" must be true or false");
+            }
+            boolean heavy = heavyNode != null && heavyNode.booleanValue();
+            return new Model(name, about == null ? "" : about, constants, invariants, properties, heavy,
+                    expectation(n.get("expect"), where));
+        }
+
+        private Variant variant(String name, JsonNode n, Map<String, Model> models) {
+            String where = "variant '" + name + "'";
+            if (!n.isObject()) {
+                throw bad(where, "must be an object");
+            }
+            String base = text(n, "base", where, true);
+            Model baseModel = models.get(base);
+            if (baseModel == null) {
+                throw bad(where, "unknown base model '" + base + "' (models: " + String.join(", ", models.keySet()) + ")");
+            }
+            String violates = text(n, "violates", where, true);
+            String why = text(n, "why", where, false);
+            Map<String, TlaValue> constants = constants(n.get("constants"), where);
+            if (constants.containsKey(VARIANT_CONSTANT)) {
+                throw bad(where, "\"constants\" must not set " + VARIANT_CONSTANT + " (it is the variant's name)");
+            }
+            Variant.Kind kind;
+            String kindText = text(n, "kind", where, false);
+            if (kindText != null) {
+                kind = switch (kindText) {
+                    case "invariant" -> Variant.Kind.INVARIANT;
+                    case "property" -> Variant.Kind.PROPERTY;
+                    default -> throw bad(where, "\"kind\" must be \"invariant\" or \"property\", not '" + kindText + "'");
+                };
+            } else if (baseModel.invariants().contains(violates)) {
+                kind = Variant.Kind.INVARIANT;
+            } else if (baseModel.properties().contains(violates) || violates.startsWith("L")) {
+                kind = Variant.Kind.PROPERTY;
+            } else {
+                kind = Variant.Kind.INVARIANT;
+            }
+            return new Variant(name, base, violates, why == null ? "" : why, kind, constants,
+                    expectation(n.get("expect"), where));
+        }
+
+        private Expectation expectation(JsonNode n, String where) {
+            if (n == null || n.isNull()) {
+                return Expectation.NONE;
+            }
+            if (!n.isObject()) {
+                throw bad(where, "\"expect\" must be an object");
+            }
+            String w = where + " \"expect\"";
+            String outcome = text(n, "outcome", w, false);
+            Long distinct = count(n, "distinct", w);
+            Long generated = count(n, "generated", w);
+            Long depth = count(n, "depth", w);
+            return new Expectation(outcome, distinct, generated, depth == null ? null : Math.toIntExact(depth));
+        }
+
+        private Long count(JsonNode n, String key, String where) {
+            JsonNode v = n.get(key);
+            if (v == null || v.isNull()) {
+                return null;
+            }
+            if (!v.isIntegralNumber() || v.longValue() < 0) {
+                throw bad(where, "\"" + key + "\" must be a non-negative integer");
+            }
+            return v.longValue() == 0 ? null : v.longValue();
+        }
+
+        private String text(JsonNode n, String key, String where, boolean required) {
+            JsonNode v = n.get(key);
+            if (v == null || v.isNull()) {
+                if (required) {
+                    throw bad(where, "missing \"" + key + "\"");
+                }
+                return null;
+            }
+            if (!v.isTextual()) {
+                throw bad(where, "\"" + key + "\" must be a string");
+            }
+            return v.textValue();
+        }
+
+        private List<String> names(JsonNode n, String key, String where) {
+            JsonNode v = n.get(key);
+            if (v == null || v.isNull()) {
+                return List.of();
+            }
+            if (!v.isArray()) {
+                throw bad(where, "\"" + key + "\" must be an array of names");
+            }
+            List<String> out = new ArrayList<>();
+            for (JsonNode e : v) {
+                if (!e.isTextual() || !e.textValue().matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                    throw bad(where, "\"" + key + "\" must hold operator names, found " + e);
+                }
+                if (out.contains(e.textValue())) {
+                    throw bad(where, "\"" + key + "\" names " + e.textValue() + " twice");
+                }
+                out.add(e.textValue());
+            }
+            return out;
+        }
+
+        private Map<String, TlaValue> constants(JsonNode n, String where) {
+            Map<String, TlaValue> out = new LinkedHashMap<>();
+            if (n == null || n.isNull()) {
+                return out;
+            }
+            if (!n.isObject()) {
+                throw bad(where, "\"constants\" must be an object");
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (!e.getKey().matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                    throw bad(where, "constant name '" + e.getKey() + "' is not an identifier");
+                }
+                out.put(e.getKey(), value(e.getValue(), where + " constant " + e.getKey()));
+            }
+            return out;
+        }
+
+        private TlaValue value(JsonNode v, String where) {
+            if (v.isTextual()) {
+                return TlaValue.str(v.textValue());
+            } else if (v.isBoolean()) {
+                return TlaValue.bool(v.booleanValue());
+            } else if (v.isIntegralNumber()) {
+                if (!v.canConvertToLong()) {
+                    throw bad(where, "integer " + v + " is too large");
+                }
+                return TlaValue.integer(v.longValue());
+            } else if (v.isArray()) {
+                List<TlaValue> elems = new ArrayList<>();
+                for (JsonNode e : v) {
+                    elems.add(value(e, where));
+                }
+                return TlaValue.set(elems);
+            } else if (v.isObject()) {
+                Map<String, TlaValue> fields = new LinkedHashMap<>();
+                for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    fields.put(e.getKey(), value(e.getValue(), where));
+                }
+                return TlaValue.record(fields);
+            }
+            throw bad(where, "unsupported JSON value " + v + " (use strings, integers, booleans, arrays for sets, objects for records)");
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package dev.devmap.spec.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.devmap.spec.tla.TlaValue;
+import dev.devmap.spec.tla.TlaValues;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ManifestTest {
+    @TempDir
+    Path dir;
+
+    private Path write(String json) throws IOException {
+        Path f = dir.resolve("models.json");
+        Files.writeString(f, json);
+        return f;
+    }
+
+    private static final String GOOD = """
+            {"spec": "DeviceMap",
+             "models": {"ci": {"about": "small", "constants": {"Files": ["f2", "f1"], "NOff": 2, "Pin": true,
+                                                              "Variant": "none"},
+                               "invariants": ["TypeOK", "S4_AckBeforeProceed"], "properties": ["L1_Ends", "L2_Done"],
+                               "heavy": false, "expect": {"outcome": "ok", "distinct": 123, "depth": 17}},
+                        "big": {"constants": {"NOff": 4}, "invariants": ["TypeOK"], "heavy": true}},
+             "variants": {"no-ack-wait": {"base": "ci", "violates": "S4_AckBeforeProceed", "why": "frees early",
+                                          "constants": {"NOff": 3}, "expect": {"depth": 7}},
+                          "no-end": {"base": "ci", "violates": "L2_Done", "why": "never ends"}}}
+            """;
+
+    @Test
+    void readsModelsWithConstantsAsTlaValues() throws IOException {
+        Manifest m = Manifest.load(write(GOOD));
+        assertThat(m.spec()).isEqualTo("DeviceMap");
+        assertThat(m.modelNames()).containsExactly("ci", "big");
+        Model ci = m.model("ci");
+        assertThat(ci.constants().keySet()).containsExactly("Files", "NOff", "Pin", "Variant");
+        assertThat(ci.constants().get("Files")).isEqualTo(TlaValues.parse("{\"f1\", \"f2\"}"));
+        assertThat(ci.constants().get("NOff")).isEqualTo(TlaValue.integer(2));
+        assertThat(ci.constants().get("Pin")).isEqualTo(TlaValue.bool(true));
+        assertThat(ci.expect()).isEqualTo(new Expectation("ok", 123L, null, 17));
+        assertThat(m.model("big").heavy()).isTrue();
+        assertThat(m.model("big").expect()).isEqualTo(Expectation.NONE);
+    }
+
+    @Test
+    void modelConfigChecksAllInvariantsAndPropertiesUnderFairSpec() throws IOException {
+        TlcConfig c = Manifest.load(write(GOOD)).plan("ci").config();
+        assertThat(c.mainModule()).isEqualTo("DeviceMap");
+        assertThat(c.cfgFileName()).isEqualTo("DeviceMap.cfg");
+        assertThat(c.extraModules()).isEmpty();
+        assertThat(c.cfg()).contains("""
+                CONSTANTS
+                  Files = {"f1", "f2"}
+                  NOff = 2
+                  Pin = TRUE
+                  Variant = "none"
+                SPECIFICATION FairSpec
+                INVARIANT TypeOK
+                INVARIANT S4_AckBeforeProceed
+                PROPERTY L1_Ends
+                PROPERTY L2_Done
+                CHECK_DEADLOCK FALSE
+                """);
+    }
+
+    @Test
+    void modelWithoutPropertiesUsesSpec() throws IOException {
+        assertThat(Manifest.load(write(GOOD)).plan("big").config().cfg()).contains("SPECIFICATION Spec\n")
+                .doesNotContain("PROPERTY");
+    }
+
+    @Test
+    void invariantVariantOverridesConstantsAndChecksNoProperty() throws IOException {
+        Manifest m = Manifest.load(write(GOOD));
+        Variant v = m.variant("no-ack-wait");
+        assertThat(v.kind()).isEqualTo(Variant.Kind.INVARIANT);
+        assertThat(v.why()).isEqualTo("frees early");
+        RunPlan p = m.planVariant("no-ack-wait");
+        assertThat(p.constants().get("Variant")).isEqualTo(TlaValue.str("no-ack-wait"));
+        assertThat(p.constants().get("NOff")).isEqualTo(TlaValue.integer(3));
+        assertThat(p.properties()).isEmpty();
+        assertThat(p.invariants()).containsExactly("TypeOK", "S4_AckBeforeProceed");
+        assertThat(p.expect().depth()).isEqualTo(7);
+        assertThat(p.title()).isEqualTo("variant no-ack-wait");
+        assertThat(p.config().cfg()).contains("Variant = \"no-ack-wait\"", "SPECIFICATION Spec");
+    }
+
+    @Test
+    void livenessVariantChecksOnlyItsProperty() throws IOException {
+        RunPlan p = Manifest.load(write(GOOD)).planVariant("no-end");
+        assertThat(p.variant().kind()).isEqualTo(Variant.Kind.PROPERTY);
+        assertThat(p.properties()).containsExactly("L2_Done");
+        assertThat(p.invariants()).containsExactly("TypeOK", "S4_AckBeforeProceed");
+        assertThat(p.config().cfg()).contains("SPECIFICATION FairSpec", "PROPERTY L2_Done").doesNotContain("L1_Ends");
+    }
+
+    @Test
+    void valuesTheCfgCannotStateGoToAnMcModule() throws IOException {
+        Path f = write("""
+                {"spec": "Spec", "models": {"m": {"constants": {"A": -1, "B": {"x": 1}, "C": ["a\\"b"], "D": [1, 2]},
+                 "invariants": ["Inv"]}}}""");
+        TlcConfig c = Manifest.load(f).plan("m").config();
+        assertThat(c.mainModule()).isEqualTo("MC");
+        assertThat(c.cfgFileName()).isEqualTo("MC.cfg");
+        assertThat(c.cfg()).contains("  A <- const_A\n", "  B <- const_B\n", "  C <- const_C\n", "  D = {1, 2}\n");
+        assertThat(c.extraModules()).containsOnlyKeys("MC.tla");
+        assertThat(c.extraModules().get("MC.tla"))
+                .startsWith("---- MODULE MC ----\nEXTENDS Spec, Integers\n")
+                .contains("const_A == -1\n", "const_B == [x |-> 1]\n", "const_C == {\"a\\\"b\"}\n")
+                .endsWith("====\n");
+    }
+
+    @Test
+    void missingManifest() {
+        assertThatThrownBy(() -> Manifest.load(dir.resolve("nope.json")))
+                .isInstanceOf(ModelException.class)
+                .hasMessageEndingWith("nope.json: models manifest not found");
+    }
+
+    @Test
+    void malformedJsonNamesFileAndPosition() throws IOException {
+        Path f = write("{\"spec\": \"X\",\n \"models\": {,}}");
+        assertThatThrownBy(() -> Manifest.load(f))
+                .isInstanceOf(ModelException.class)
+                .hasMessageContaining("models.json: malformed JSON at line 2, column")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n").doesNotContain("Source"));
+    }
+
+    @Test
+    void unknownModelAndVariantNamesListTheKnownOnes() throws IOException {
+        Manifest m = Manifest.load(write(GOOD));
+        assertThatThrownBy(() -> m.plan("nope"))
+                .isInstanceOf(ModelException.class)
+                .hasMessageContaining("models.json: unknown model 'nope' (models: ci, big)");
+        assertThatThrownBy(() -> m.planVariant("nope"))
+                .isInstanceOf(ModelException.class)
+                .hasMessageContaining("unknown variant 'nope' (variants: no-ack-wait, no-end)");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "[]                                                              | the manifest must be a JSON object",
+            "{\"models\": {\"a\": {}}}                                       | top level: missing \"spec\"",
+            "{\"spec\": \"S\"}                                               | \"models\" must be a non-empty object",
+            "{\"spec\": \"S\", \"models\": {\"a\": {\"invariants\": \"X\"}}} | model 'a': \"invariants\" must be an array",
+            "{\"spec\": \"S\", \"models\": {\"a\": {\"constants\": {\"N\": 1.5}}}} | constant N: unsupported JSON value 1.5",
+            "{\"spec\": \"S\", \"models\": {\"a\": {}}, \"variants\": {\"v\": {\"base\": \"b\", \"violates\": \"P\"}}} | variant 'v': unknown base model 'b'",
+            "{\"spec\": \"S\", \"models\": {\"a\": {}}, \"variants\": {\"v\": {\"base\": \"a\"}}} | variant 'v': missing \"violates\"",
+            "{\"spec\": \"S\", \"models\": {\"a\": {}}, \"variants\": {\"v\": {\"base\": \"a\", \"violates\": \"P\", \"constants\": {\"Variant\": \"x\"}}}} | must not set Variant",
+            "{\"spec\": \"S\", \"models\": {\"a\": {\"expect\": {\"distinct\": -1}}}} | \"distinct\" must be a non-negative integer",
+            "{\"spec\": \"S\", \"spec\": \"T\", \"models\": {\"a\": {}}}     | malformed JSON"})
+    void shapeErrorsAreOneLineAndNameTheFile(String json, String problem) throws IOException {
+        Path f = write(json);
+        assertThatThrownBy(() -> Manifest.load(f))
+                .isInstanceOf(ModelException.class)
+                .hasMessageStartingWith(f.toString() + ": ")
+                .hasMessageContaining(problem)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
+
+    @Test
+    void theRepositorysManifestLoads() {
+        Path repoManifest = Path.of("models.json");
+        if (!Files.exists(repoManifest)) {
+            repoManifest = Path.of("spec", "models.json");
+        }
+        Manifest m = Manifest.load(repoManifest);
+        assertThat(m.spec()).isEqualTo("DeviceMap");
+        assertThat(m.models()).containsKey("ci");
+        assertThat(m.model("ci").constants()).containsKey(Manifest.VARIANT_CONSTANT);
+        for (String v : m.variants().keySet()) {
+            assertThat(m.planVariant(v).config().cfg()).contains("Variant = \"" + v + "\"");
+        }
+    }
+}
