@@ -442,18 +442,23 @@ Unmap(i, g) ==
     /\ bar' = IF Variant = "unmap-keeps-bar" THEN bar ELSE bar - Size(g)
     /\ UNCHANGED <<extent, data, cache, lastw, nextv, vma, pend, dma, inv, vflag, exp, rev>>
 
-DeviceUnmap(i, g)   == ~g.pin /\ Unmap(i, g)
-DmaBufRelease(i, g) == g.pin /\ Unmap(i, g)
+\* A grant is named by its importer, file and first page (the grants of one
+\* importer never overlap), so that TLC labels these steps with their names.
+Named(g, i, f, lo) == g.i = i /\ g.f = f /\ g.lo = lo
+
+DeviceUnmap(i, f, lo)   == \E g \in maps : Named(g, i, f, lo) /\ ~g.pin /\ Unmap(i, g)
+DmaBufRelease(i, f, lo) == \E g \in maps : Named(g, i, f, lo) /\ g.pin /\ Unmap(i, g)
 
 \* The device issues a DMA through a grant.  A device that has been told to
 \* invalidate the grant (and not yet acked) or to give it back to a
 \* departing exporter issues no new DMA through it.
-DmaStart(i, g, o, op) ==
-    /\ g \in maps /\ g.i = i /\ In(o, g)
+DmaStart(i, f, lo, o, op) ==
+  \E g \in maps :
+    /\ Named(g, i, f, lo) /\ In(o, g)
     /\ ~HasDma(i)
     /\ exp # "gone"
     /\ ~(exp = "removing" /\ i \in rev)
-    /\ ~\E f \in Files : inv[f].on /\ i \in inv[f].await /\ g \in inv[f].victims
+    /\ ~\E h \in Files : inv[h].on /\ i \in inv[h].await /\ g \in inv[h].victims
     /\ op = "write" => g.w /\ nextv < MaxVal
     /\ dma' = dma \cup {[i |-> i, f |-> g.f, o |-> o, b |-> Blk(g, o), op |-> op,
                          v |-> IF op = "write" THEN nextv + 1 ELSE 0]}
@@ -486,10 +491,12 @@ DevFallbackWrite(i, f, o) ==
 
 \* BAR reclaim: through its reverse map the exporter finds the file range of
 \* a grant and has the filesystem invalidate it.
-BarReclaim(g) ==
+BarReclaim(i, f, lo) ==
+  \E g \in maps :
+    /\ Named(g, i, f, lo)
     /\ BdevCanInvalidate
     /\ exp = "up"
-    /\ g \in maps /\ ~g.pin
+    /\ ~g.pin
     /\ ~inv[g.f].on
     /\ Invalidate(g.f, g.lo, g.hi, "reclaim", 0, FALSE)
     /\ UNCHANGED <<nextv, maps, dma, bar, exp, rev>>
@@ -543,12 +550,11 @@ Next ==
             \/ \E r \in Ranges, fl \in Flags : MapPrepare(i, f, r[1], r[2], fl[1], fl[2], fl[3])
             \/ \E o \in Offsets : DevFallbackRead(i, f, o) \/ DevFallbackWrite(i, f, o)
         \/ MapCommit(i) \/ MapRetry(i)
-        \/ \E g \in maps :
-            \/ DeviceUnmap(i, g) \/ DmaBufRelease(i, g)
-            \/ \E o \in Offsets, op \in {"read", "write"} : DmaStart(i, g, o, op)
+        \/ \E f \in Files, lo \in Offsets :
+            \/ DeviceUnmap(i, f, lo) \/ DmaBufRelease(i, f, lo) \/ BarReclaim(i, f, lo)
+            \/ \E o \in Offsets, op \in {"read", "write"} : DmaStart(i, f, lo, o, op)
         \/ DmaEnd(i)
         \/ RevokeAck(i)
-    \/ \E g \in maps : BarReclaim(g)
     \/ UnplugStart \/ UnplugEnd
 
 Spec == Init /\ [][Next]_vars

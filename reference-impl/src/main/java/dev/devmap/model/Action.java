@@ -27,14 +27,15 @@ public sealed interface Action {
     record MapPrepare(String i, String f, int lo, int hi, boolean pin, boolean w, boolean at) implements Action {}
     record MapCommit(String i) implements Action {}
     record MapRetry(String i) implements Action {}
-    record DeviceUnmap(String i, Grant g) implements Action {}
-    record DmaBufRelease(String i, Grant g) implements Action {}
-    record DmaStart(String i, Grant g, int o, DmaOp op) implements Action {}
+    /** The grant of importer i on file f that starts at page lo (an importer's grants never overlap). */
+    record DeviceUnmap(String i, String f, int lo) implements Action {}
+    record DmaBufRelease(String i, String f, int lo) implements Action {}
+    record DmaStart(String i, String f, int lo, int o, DmaOp op) implements Action {}
     record DmaEnd(String i) implements Action {}
     record DevFallbackRead(String i, String f, int o) implements Action {}
     record DevFallbackWrite(String i, String f, int o) implements Action {}
     // The block device (exporter)
-    record BarReclaim(Grant g) implements Action {}
+    record BarReclaim(String i, String f, int lo) implements Action {}
     record UnplugStart() implements Action {}
     record RevokeAck(String i) implements Action {}
     record UnplugEnd() implements Action {}

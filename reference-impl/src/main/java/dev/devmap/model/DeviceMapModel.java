@@ -307,13 +307,13 @@ public final class DeviceMapModel {
         if (a instanceof MapPrepare x) return mapPrepare(s, x.i(), x.f(), x.lo(), x.hi(), x.pin(), x.w(), x.at());
         if (a instanceof MapCommit x) return mapCommit(s, x.i());
         if (a instanceof MapRetry x) return mapRetry(s, x.i());
-        if (a instanceof DeviceUnmap x) return x.g().pin() ? Step.disabled("grant is pinned: DmaBufRelease") : unmap(s, x.i(), x.g());
-        if (a instanceof DmaBufRelease x) return !x.g().pin() ? Step.disabled("grant is not pinned: DeviceUnmap") : unmap(s, x.i(), x.g());
-        if (a instanceof DmaStart x) return dmaStart(s, x.i(), x.g(), x.o(), x.op());
+        if (a instanceof DeviceUnmap x) return unmap(s, named(s, x.i(), x.f(), x.lo()), false);
+        if (a instanceof DmaBufRelease x) return unmap(s, named(s, x.i(), x.f(), x.lo()), true);
+        if (a instanceof DmaStart x) return dmaStart(s, x.i(), named(s, x.i(), x.f(), x.lo()), x.o(), x.op());
         if (a instanceof DmaEnd x) return dmaEnd(s, x.i());
         if (a instanceof DevFallbackRead x) return devFallbackRead(s, x.i(), x.f(), x.o());
         if (a instanceof DevFallbackWrite x) return devFallbackWrite(s, x.i(), x.f(), x.o());
-        if (a instanceof BarReclaim x) return barReclaim(s, x.g());
+        if (a instanceof BarReclaim x) return barReclaim(s, named(s, x.i(), x.f(), x.lo()));
         if (a instanceof UnplugStart x) return unplugStart(s);
         if (a instanceof RevokeAck x) return revokeAck(s, x.i());
         if (a instanceof UnplugEnd x) return unplugEnd(s);
@@ -547,8 +547,16 @@ public final class DeviceMapModel {
         return w.done();
     }
 
-    private Step unmap(State s, String i, Grant g) {
-        if (!s.maps().contains(g) || !g.i().equals(i)) return Step.disabled("no such grant of " + i);
+    /** {@code Named(g, i, f, lo)}: the grant of i on f starting at lo, or null. */
+    public Grant named(State s, String i, String f, int lo) {
+        for (Grant g : s.maps()) if (g.i().equals(i) && g.f().equals(f) && g.lo() == lo) return g;
+        return null;
+    }
+
+    private Step unmap(State s, Grant g, boolean pinned) {
+        if (g == null) return Step.disabled("no such grant");
+        if (g.pin() != pinned) return Step.disabled(pinned ? "grant is not pinned: DeviceUnmap" : "grant is pinned: DmaBufRelease");
+        String i = g.i();
         if (dmaOn(s, i, Set.of(g))) return Step.disabled("DMA in flight through the grant");
         Work w = new Work(s);
         w.maps.remove(g);
@@ -557,7 +565,7 @@ public final class DeviceMapModel {
     }
 
     private Step dmaStart(State s, String i, Grant g, int o, DmaOp op) {
-        if (!s.maps().contains(g) || !g.i().equals(i) || !g.in(o)) return Step.disabled("no grant of " + i + " covers the page");
+        if (g == null || !g.in(o)) return Step.disabled("no grant of " + i + " covers the page");
         if (hasDma(s, i)) return Step.disabled(i + " has a DMA in flight");
         if (s.exp() == Exp.GONE) return Step.disabled("exporter gone");
         if (s.exp() == Exp.REMOVING && s.rev().contains(i)) return Step.disabled("exporter revoking " + i);
@@ -605,7 +613,7 @@ public final class DeviceMapModel {
     private Step barReclaim(State s, Grant g) {
         if (!c.bdevCanInvalidate()) return Step.disabled("the block device cannot invalidate");
         if (s.exp() != Exp.UP) return Step.disabled("exporter not up");
-        if (!s.maps().contains(g) || g.pin()) return Step.disabled("not a live unpinned grant");
+        if (g == null || g.pin()) return Step.disabled("not a live unpinned grant");
         if (inv(s, g.f()).on()) return Step.disabled("an invalidation of " + g.f() + " is running");
         Work w = new Work(s);
         w.invalidate(g.f(), g.lo(), g.hi(), Cause.RECLAIM, 0, false);
@@ -692,17 +700,18 @@ public final class DeviceMapModel {
             out.add(new MapCommit(i));
             out.add(new MapRetry(i));
             for (Grant g : s.maps()) {
-                out.add(new DeviceUnmap(i, g));
-                out.add(new DmaBufRelease(i, g));
+                if (!g.i().equals(i)) continue;
+                out.add(new DeviceUnmap(i, g.f(), g.lo()));
+                out.add(new DmaBufRelease(i, g.f(), g.lo()));
+                out.add(new BarReclaim(i, g.f(), g.lo()));
                 for (int o = 1; o <= n; o++) {
-                    out.add(new DmaStart(i, g, o, DmaOp.READ));
-                    out.add(new DmaStart(i, g, o, DmaOp.WRITE));
+                    out.add(new DmaStart(i, g.f(), g.lo(), o, DmaOp.READ));
+                    out.add(new DmaStart(i, g.f(), g.lo(), o, DmaOp.WRITE));
                 }
             }
             out.add(new DmaEnd(i));
             out.add(new RevokeAck(i));
         }
-        for (Grant g : s.maps()) out.add(new BarReclaim(g));
         out.add(new UnplugStart());
         out.add(new UnplugEnd());
         return out;

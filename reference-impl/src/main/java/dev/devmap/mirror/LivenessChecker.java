@@ -1,0 +1,240 @@
+package dev.devmap.mirror;
+
+import dev.devmap.model.Action;
+import dev.devmap.model.Constants;
+import dev.devmap.model.DeviceMapModel;
+import dev.devmap.model.State;
+import dev.devmap.model.Step;
+import dev.devmap.model.Transition;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * Checks the spec's leads-to properties L1-L6 on the Java state graph under the spec's fairness
+ * (weak fairness of DmaEnd(i), MapCommit(i), MapRetry(i), RevokeAck(i), InvAck(i, f), InvEnd(f),
+ * UnplugEnd). {@code P ~> Q} is violated iff, from a reachable state satisfying P and not Q, the
+ * behaviour can stay in not-Q forever fairly: it reaches a strongly connected component of not-Q
+ * states in which every fair action is either taken or disabled somewhere, or a state where it may
+ * stutter forever because no fair action is enabled. For weak fairness this SCC test is exact.
+ */
+public final class LivenessChecker {
+    public record Result(String property, boolean violated, String instance, int prefixLength, int cycleStates) {}
+
+    private final DeviceMapModel m;
+    private final Constants c;
+    private final List<State> states = new ArrayList<>();
+    private final List<int[]> succ = new ArrayList<>();
+    private final List<Action[]> labels = new ArrayList<>();
+    private final List<Integer> depth = new ArrayList<>();
+    private final List<Action> fair;
+
+    public LivenessChecker(DeviceMapModel m) {
+        this.m = m;
+        this.c = m.constants();
+        List<Action> f = new ArrayList<>();
+        for (String i : c.importers()) {
+            f.add(new Action.DmaEnd(i));
+            f.add(new Action.MapCommit(i));
+            f.add(new Action.MapRetry(i));
+            f.add(new Action.RevokeAck(i));
+            for (String file : c.files()) f.add(new Action.InvAck(i, file));
+        }
+        for (String file : c.files()) f.add(new Action.InvEnd(file));
+        f.add(new Action.UnplugEnd());
+        this.fair = List.copyOf(f);
+        explore();
+    }
+
+    private void explore() {
+        Map<State, Integer> index = new HashMap<>();
+        State init = m.init();
+        index.put(init, 0);
+        states.add(init);
+        depth.add(1);
+        for (int n = 0; n < states.size(); n++) {
+            List<Transition> ts = m.successors(states.get(n));
+            int[] to = new int[ts.size()];
+            Action[] by = new Action[ts.size()];
+            for (int k = 0; k < ts.size(); k++) {
+                Transition t = ts.get(k);
+                Integer j = index.get(t.next());
+                if (j == null) {
+                    j = states.size();
+                    index.put(t.next(), j);
+                    states.add(t.next());
+                    depth.add(depth.get(n) + 1);
+                }
+                to[k] = j;
+                by[k] = t.action();
+            }
+            succ.add(to);
+            labels.add(by);
+        }
+    }
+
+    public int distinct() { return states.size(); }
+
+    /** Checks one of L1_InvalidationEnds .. L6_UnmapReturnsBar. */
+    public Result check(String property) {
+        Map<String, Predicate<State>[]> instances = instances(property);
+        for (Map.Entry<String, Predicate<State>[]> e : instances.entrySet()) {
+            Result r = leadsTo(property, e.getKey(), e.getValue()[0], e.getValue()[1]);
+            if (r.violated()) return r;
+        }
+        return new Result(property, false, "", 0, 0);
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Predicate<State>[]> instances(String property) {
+        Map<String, Predicate<State>[]> out = new java.util.LinkedHashMap<>();
+        switch (property) {
+            case "L1_InvalidationEnds" -> c.files().forEach(f -> out.put(f, new Predicate[] {
+                    (Predicate<State>) s -> m.inv(s, f).on(), (Predicate<State>) s -> !m.inv(s, f).on()}));
+            case "L2_AccessCompletes" -> c.importers().forEach(i -> out.put(i, new Predicate[] {
+                    (Predicate<State>) s -> m.hasDma(s, i), (Predicate<State>) s -> !m.hasDma(s, i)}));
+            case "L3_RetryTerminates" -> c.importers().forEach(i -> out.put(i, new Predicate[] {
+                    (Predicate<State>) s -> m.hasPend(s, i), (Predicate<State>) s -> !m.hasPend(s, i)}));
+            case "L4_TruncateNotStarved" -> c.files().forEach(f -> out.put(f, new Predicate[] {
+                    (Predicate<State>) s -> m.inv(s, f).on() && (m.inv(s, f).cause() == dev.devmap.model.Cause.TRUNCATE
+                            || m.inv(s, f).cause() == dev.devmap.model.Cause.PUNCH),
+                    (Predicate<State>) s -> !m.inv(s, f).on()}));
+            case "L5_UnplugFinishes" -> out.put("exporter", new Predicate[] {
+                    (Predicate<State>) s -> s.exp() == dev.devmap.model.Exp.REMOVING,
+                    (Predicate<State>) s -> s.exp() == dev.devmap.model.Exp.GONE});
+            case "L6_UnmapReturnsBar" -> out.put("bar", new Predicate[] {
+                    (Predicate<State>) s -> s.bar() > m.held(s), (Predicate<State>) s -> s.bar() == m.held(s)});
+            default -> throw new IllegalArgumentException("unknown liveness property '" + property + "'");
+        }
+        return out;
+    }
+
+    private Result leadsTo(String property, String instance, Predicate<State> p, Predicate<State> q) {
+        int n = states.size();
+        boolean[] notQ = new boolean[n];
+        for (int k = 0; k < n; k++) notQ[k] = !q.test(states.get(k));
+        // G': not-Q states reachable within not-Q from a (P and not Q) state
+        int[] origin = new int[n];
+        Arrays.fill(origin, -1);
+        ArrayDeque<Integer> work = new ArrayDeque<>();
+        for (int k = 0; k < n; k++) {
+            if (notQ[k] && p.test(states.get(k))) {
+                origin[k] = k;
+                work.add(k);
+            }
+        }
+        while (!work.isEmpty()) {
+            int k = work.poll();
+            for (int j : succ.get(k)) {
+                if (notQ[j] && origin[j] < 0) {
+                    origin[j] = origin[k];
+                    work.add(j);
+                }
+            }
+        }
+        int[] comp = sccs(origin);
+        // group components
+        Map<Integer, List<Integer>> members = new HashMap<>();
+        for (int k = 0; k < n; k++) if (origin[k] >= 0) members.computeIfAbsent(comp[k], x -> new ArrayList<>()).add(k);
+        for (List<Integer> cs : members.values()) {
+            boolean nontrivial = cs.size() > 1;
+            if (nontrivial && fairComponent(cs, comp)) {
+                int root = origin[cs.get(0)];
+                return new Result(property, true, instance, depth.get(root), cs.size());
+            }
+            for (int k : cs) {
+                if (mayStutter(k)) return new Result(property, true, instance, depth.get(origin[k]), 1);
+            }
+        }
+        return new Result(property, false, instance, 0, 0);
+    }
+
+    private boolean mayStutter(int k) {
+        for (Action a : fair) if (m.step(states.get(k), a) instanceof Step.Next) return false;
+        return true;
+    }
+
+    private boolean fairComponent(List<Integer> cs, int[] comp) {
+        int id = comp[cs.get(0)];
+        for (Action a : fair) {
+            boolean disabledSomewhere = false;
+            boolean taken = false;
+            for (int k : cs) {
+                if (!(m.step(states.get(k), a) instanceof Step.Next)) disabledSomewhere = true;
+                int[] to = succ.get(k);
+                Action[] by = labels.get(k);
+                for (int e = 0; e < to.length; e++) {
+                    if (to[e] != k && comp[to[e]] == id && by[e].equals(a)) taken = true;
+                }
+                if (disabledSomewhere || taken) break;
+            }
+            if (!disabledSomewhere && !taken) return false;
+        }
+        return true;
+    }
+
+    /** Tarjan's algorithm, iterative, over the nodes with origin >= 0 and the edges between them. */
+    private int[] sccs(int[] origin) {
+        int n = states.size();
+        int[] index = new int[n];
+        int[] low = new int[n];
+        int[] comp = new int[n];
+        boolean[] onStack = new boolean[n];
+        Arrays.fill(index, -1);
+        Arrays.fill(comp, -1);
+        int[] stack = new int[n];
+        int sp = 0;
+        int counter = 0;
+        int compId = 0;
+        int[] callNode = new int[n];
+        int[] callEdge = new int[n];
+        for (int root = 0; root < n; root++) {
+            if (origin[root] < 0 || index[root] >= 0) continue;
+            int csp = 0;
+            callNode[csp] = root;
+            callEdge[csp] = 0;
+            index[root] = low[root] = counter++;
+            stack[sp++] = root;
+            onStack[root] = true;
+            while (csp >= 0) {
+                int v = callNode[csp];
+                int[] to = succ.get(v);
+                if (callEdge[csp] < to.length) {
+                    int w = to[callEdge[csp]++];
+                    if (origin[w] < 0) continue;
+                    if (index[w] < 0) {
+                        index[w] = low[w] = counter++;
+                        stack[sp++] = w;
+                        onStack[w] = true;
+                        csp++;
+                        callNode[csp] = w;
+                        callEdge[csp] = 0;
+                    } else if (onStack[w]) {
+                        low[v] = Math.min(low[v], index[w]);
+                    }
+                } else {
+                    if (low[v] == index[v]) {
+                        int w;
+                        do {
+                            w = stack[--sp];
+                            onStack[w] = false;
+                            comp[w] = compId;
+                        } while (w != v);
+                        compId++;
+                    }
+                    csp--;
+                    if (csp >= 0) {
+                        int parent = callNode[csp];
+                        low[parent] = Math.min(low[parent], low[v]);
+                    }
+                }
+            }
+        }
+        return comp;
+    }
+}

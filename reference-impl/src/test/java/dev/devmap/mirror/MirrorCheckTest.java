@@ -1,0 +1,86 @@
+package dev.devmap.mirror;
+
+import dev.devmap.explore.Explorer;
+import dev.devmap.model.Constants;
+import dev.devmap.model.DeviceMapModel;
+import dev.devmap.model.Variant;
+import dev.devmap.model.tla.TlaBridge;
+import dev.devmap.spec.model.Manifest;
+import dev.devmap.spec.tlc.DotDump;
+import dev.devmap.spec.tlc.TlcRunner;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The mirror contract on the CI model and every variant, and a check that the check has teeth. */
+class MirrorCheckTest {
+    static final Path SPEC = Path.of("..", "spec");
+    static final Manifest MANIFEST = Manifest.loadFromSpecDir(SPEC);
+    static DotDump.StateGraph ciGraph;
+
+    @BeforeAll
+    static void dumpCiGraphOnce() throws Exception {
+        Path dir = Files.createTempDirectory("mirror-test");
+        var plan = MANIFEST.plan("ci");
+        var graphOnly = new dev.devmap.spec.model.RunPlan(plan.name(), plan.spec(), plan.constants(), List.of("TypeOK"),
+                List.of(), plan.expect(), plan.model(), plan.variant());
+        var cfg = graphOnly.config();
+        Path dot = dir.resolve("ci.dot");
+        var r = new TlcRunner().run(dev.devmap.spec.tlc.TlcJob.builder(SPEC, cfg.mainModule(), cfg.cfg())
+                .cfgFileName(cfg.cfgFileName()).extraFiles(cfg.extraModules()).workers(2).dumpDot(dot).build());
+        assertThat(r.outcome()).isEqualTo(dev.devmap.spec.tlc.TlcResult.Outcome.OK);
+        ciGraph = DotDump.read(dot);
+    }
+
+    private static Constants ci() { return TlaBridge.constants(MANIFEST.plan("ci").constants()); }
+
+    @Test
+    void ciStatesAndEdgesEqualTlcs() {
+        Constants c = ci();
+        Explorer.Result java = new Explorer(new DeviceMapModel(c), List.of(), List.of()).keepGraph(true).run();
+        MirrorCheck.Report r = MirrorCheck.compare("ci", c, ciGraph, java);
+        assertThat(r.agree()).as(r.summary() + "\n" + r.detail()).isTrue();
+        assertThat(ciGraph.nodes()).hasSize((int) java.distinct());
+    }
+
+    /** A wrong guard in Java (the "cached" refusal dropped for WRITE) is caught and explained. */
+    @Test
+    void aWrongGuardInJavaIsReportedWithThePathToTheFirstDifferingState() {
+        Constants wrong = ci().withVariant(Variant.MAP_WHILE_CACHED);
+        Explorer.Result java = new Explorer(new DeviceMapModel(wrong), List.of(), List.of()).keepGraph(true).run();
+        MirrorCheck.Report r = MirrorCheck.compare("ci", ci(), ciGraph, java);
+        assertThat(r.agree()).isFalse();
+        assertThat(r.summary()).contains("only Java reaches");
+        assertThat(r.detail()).contains("first state only Java reaches").contains("MapPrepare").contains("pend:");
+    }
+
+    /** The other direction: a guard too strong in Java (no writes at all) leaves TLC states unmatched. */
+    @Test
+    void missingJavaBehaviourIsReportedWithTlcsPath() {
+        Constants c = ci();
+        Constants noWrites = new Constants(c.files(), c.nOff(), c.nBlocks(), c.importers(), c.route(), c.atomicRoute(),
+                c.writeOK(), c.barSize(), 0, c.pinSupport(), c.bdevCanInvalidate(), c.variant());
+        Explorer.Result java = new Explorer(new DeviceMapModel(noWrites), List.of(), List.of()).keepGraph(true).run();
+        MirrorCheck.Report r = MirrorCheck.compare("ci", c, ciGraph, java);
+        assertThat(r.agree()).isFalse();
+        assertThat(r.summary()).contains("only TLC reaches");
+        assertThat(r.detail()).contains("first state only TLC reaches").contains("CpuWrite").contains("nextv: 0 -> 1");
+    }
+
+    static List<String> variants() { return List.copyOf(MANIFEST.variants().keySet()); }
+
+    @ParameterizedTest
+    @MethodSource("variants")
+    void everyVariantBreaksTheSamePropertyInBothWithTheSameTraceLength(String variant) throws Exception {
+        MirrorCheck.Report r = new MirrorCheck(SPEC, new TlcRunner()).variant(MANIFEST, variant);
+        assertThat(r.agree()).as(r.summary() + "\n" + r.detail()).isTrue();
+        assertThat(r.summary()).contains(MANIFEST.variant(variant).violates());
+    }
+}
