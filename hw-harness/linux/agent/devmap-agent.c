@@ -1,0 +1,2580 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * devmap-agent: a devmap agent (AGENT-PROTOCOL.md v1) for a real Linux kernel.
+ *
+ * Today's kernel has no device_map()/device_unmap() callbacks.  This agent maps the
+ * protocol's operations onto the kernel facilities that stand for its parts:
+ *
+ *   importer mapping + mmu-notifier invalidation   HMM test driver (/dev/hmm_dmirror0)
+ *                                                  mirroring a MAP_SHARED shmem file
+ *   dma_buf pin (device_map flag PIN)              udmabuf over the same memfd
+ *                                                  (F_SEAL_SHRINK), dma-buf fd
+ *   exporter BAR space, P2P data path              PCI P2PDMA p2pmem of an NVMe CMB:
+ *                                                  mmap of p2pmem/allocate, O_DIRECT
+ *                                                  NVMe <-> CMB transfers
+ *   exporter removal (unplug)                      /sys/bus/pci/devices/BDF/remove
+ *   ATOMIC                                         HMM_DMIRROR_EXCLUSIVE
+ *                                                  (make_device_exclusive_range)
+ *
+ * It touches only the PCI function named by --pci and the namespace named by --nvme,
+ * refuses a namespace with a mounted filesystem, and works on memfd scratch files and on
+ * a scratch range of the namespace whose contents it saves and restores.
+ *
+ * Diagnostics go to stderr as KTAP-style "# ..." lines; protocol lines go to stdout.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/falloc.h>
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define AGENT_NAME "devmap-agent-linux 0.1"
+
+/* ---- uapi (lib/test_hmm_uapi.h, include/uapi/linux/udmabuf.h), Linux-syscall-note ---- */
+struct hmm_dmirror_cmd {
+	__u64 addr;
+	__u64 ptr;
+	__u64 npages;
+	__u64 cpages;
+	__u64 faults;
+};
+#define HMM_DMIRROR_READ	_IOWR('H', 0x00, struct hmm_dmirror_cmd)
+#define HMM_DMIRROR_WRITE	_IOWR('H', 0x01, struct hmm_dmirror_cmd)
+#define HMM_DMIRROR_SNAPSHOT	_IOWR('H', 0x04, struct hmm_dmirror_cmd)
+#define HMM_DMIRROR_EXCLUSIVE	_IOWR('H', 0x05, struct hmm_dmirror_cmd)
+#define HMM_PROT_ERROR	0xFF
+#define HMM_PROT_READ	0x01
+#define HMM_PROT_WRITE	0x02
+
+struct udmabuf_create {
+	__u32 memfd;
+	__u32 flags;
+	__u64 offset;
+	__u64 size;
+};
+#define UDMABUF_CREATE _IOW('u', 0x42, struct udmabuf_create)
+
+#ifndef F_ADD_SEALS
+#define F_ADD_SEALS 1033
+#define F_SEAL_SHRINK 0x0002
+#endif
+#ifndef MFD_ALLOW_SEALING
+#define MFD_ALLOW_SEALING 0x0002U
+#endif
+
+/* ---- limits ---- */
+#define PG		4096UL
+#define MAX_FILES	8
+#define MAX_PAGES	64
+#define MAX_IMPS	4
+#define MAX_GRANTS	64
+#define MAX_FIELDS	48
+#define MAX_ITEMS	16
+#define MAX_STR		128
+#define LINE_MAX_LEN	8192
+#define NVME_SCRATCH	(MAX_PAGES * PG)	/* bytes at the end of the namespace */
+
+/* ======================================================================================
+ * diagnostics
+ * ==================================================================================== */
+static void diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("# ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	fflush(stderr);
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts))
+		return 0;
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static const char *errname(int e)
+{
+	switch (e) {
+	case EPERM: return "EPERM";
+	case ENOENT: return "ENOENT";
+	case EIO: return "EIO";
+	case EBADF: return "EBADF";
+	case EAGAIN: return "EAGAIN";
+	case ENOMEM: return "ENOMEM";
+	case EACCES: return "EACCES";
+	case EFAULT: return "EFAULT";
+	case EBUSY: return "EBUSY";
+	case EEXIST: return "EEXIST";
+	case ENODEV: return "ENODEV";
+	case EINVAL: return "EINVAL";
+	case ENOSPC: return "ENOSPC";
+	case ENOSYS: return "ENOSYS";
+	case EOPNOTSUPP: return "EOPNOTSUPP";
+	case ETIMEDOUT: return "ETIMEDOUT";
+	case ENXIO: return "ENXIO";
+	default: return "EIO";
+	}
+}
+
+/* ======================================================================================
+ * tiny JSON: one line, objects (nested objects flattened to "a.b" keys), arrays of scalars
+ * ==================================================================================== */
+enum jtype { J_STR, J_INT, J_BOOL, J_NULL, J_ARR };
+
+struct jfield {
+	char key[MAX_STR];
+	enum jtype type;
+	char str[MAX_STR];
+	long long num;
+	int nitems;
+	char items[MAX_ITEMS][MAX_STR];
+};
+
+struct jobj {
+	int n;
+	struct jfield f[MAX_FIELDS];
+};
+
+static void skip_ws(const char **p)
+{
+	while (**p == ' ' || **p == '\t' || **p == '\r' || **p == '\n')
+		(*p)++;
+}
+
+static int parse_string(const char **p, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	if (**p != '"')
+		return -1;
+	(*p)++;
+	while (**p && **p != '"') {
+		char c = **p;
+
+		if (c == '\\') {
+			(*p)++;
+			switch (**p) {
+			case 'n': c = '\n'; break;
+			case 't': c = '\t'; break;
+			case 'r': c = '\r'; break;
+			case 'b': c = '\b'; break;
+			case 'f': c = '\f'; break;
+			case 'u':	/* keep ASCII only; others become '?' */
+				if (strlen(*p) < 5)
+					return -1;
+				c = (char)strtol((char[]){ (*p)[3], (*p)[4], 0 }, NULL, 16);
+				if ((*p)[1] != '0' || (*p)[2] != '0' || (unsigned char)c > 0x7f)
+					c = '?';
+				*p += 4;
+				break;
+			case 0: return -1;
+			default: c = **p; break;
+			}
+		}
+		if (n + 1 < cap)
+			out[n++] = c;
+		(*p)++;
+	}
+	if (**p != '"')
+		return -1;
+	(*p)++;
+	out[n] = 0;
+	return 0;
+}
+
+static int parse_scalar(const char **p, struct jfield *f, char *out, size_t cap)
+{
+	char *end;
+
+	if (**p == '"') {
+		f->type = J_STR;
+		return parse_string(p, out, cap);
+	}
+	if (!strncmp(*p, "true", 4) || !strncmp(*p, "false", 5)) {
+		f->type = J_BOOL;
+		f->num = (**p == 't');
+		snprintf(out, cap, "%s", f->num ? "true" : "false");
+		*p += f->num ? 4 : 5;
+		return 0;
+	}
+	if (!strncmp(*p, "null", 4)) {
+		f->type = J_NULL;
+		out[0] = 0;
+		*p += 4;
+		return 0;
+	}
+	errno = 0;
+	f->num = strtoll(*p, &end, 10);
+	if (end == *p || errno)
+		return -1;
+	if (*end == '.' || *end == 'e' || *end == 'E') {	/* reals: keep integer part */
+		strtod(*p, &end);
+	}
+	snprintf(out, cap, "%lld", f->num);
+	*p = end;
+	f->type = J_INT;
+	return 0;
+}
+
+static int parse_object(const char **p, struct jobj *o, const char *prefix, int depth);
+
+static int parse_array(const char **p, struct jfield *f)
+{
+	struct jfield tmp;
+
+	(*p)++;
+	f->type = J_ARR;
+	f->nitems = 0;
+	skip_ws(p);
+	if (**p == ']') {
+		(*p)++;
+		return 0;
+	}
+	for (;;) {
+		char item[MAX_STR];
+
+		skip_ws(p);
+		if (**p == '[' || **p == '{')
+			return -1;	/* nested arrays/objects in arrays: not needed */
+		if (parse_scalar(p, &tmp, item, sizeof(item)))
+			return -1;
+		if (f->nitems < MAX_ITEMS)
+			snprintf(f->items[f->nitems++], MAX_STR, "%s", item);
+		skip_ws(p);
+		if (**p == ',') {
+			(*p)++;
+			continue;
+		}
+		if (**p == ']') {
+			(*p)++;
+			return 0;
+		}
+		return -1;
+	}
+}
+
+static int parse_value(const char **p, struct jobj *o, const char *key, int depth)
+{
+	struct jfield *f;
+
+	skip_ws(p);
+	if (**p == '{')
+		return parse_object(p, o, key, depth + 1);
+	if (o->n >= MAX_FIELDS)
+		return -1;
+	f = &o->f[o->n];
+	memset(f, 0, sizeof(*f));
+	snprintf(f->key, sizeof(f->key), "%s", key);
+	if (**p == '[') {
+		if (parse_array(p, f))
+			return -1;
+	} else if (parse_scalar(p, f, f->str, sizeof(f->str))) {
+		return -1;
+	}
+	o->n++;
+	return 0;
+}
+
+static int parse_object(const char **p, struct jobj *o, const char *prefix, int depth)
+{
+	if (depth > 4 || **p != '{')
+		return -1;
+	(*p)++;
+	skip_ws(p);
+	if (**p == '}') {
+		(*p)++;
+		return 0;
+	}
+	for (;;) {
+		char key[MAX_STR], full[MAX_STR];
+
+		skip_ws(p);
+		if (parse_string(p, key, sizeof(key)))
+			return -1;
+		skip_ws(p);
+		if (**p != ':')
+			return -1;
+		(*p)++;
+		if (prefix[0])
+			snprintf(full, sizeof(full), "%.60s.%.60s", prefix, key);
+		else
+			snprintf(full, sizeof(full), "%s", key);
+		if (parse_value(p, o, full, depth))
+			return -1;
+		skip_ws(p);
+		if (**p == ',') {
+			(*p)++;
+			continue;
+		}
+		if (**p == '}') {
+			(*p)++;
+			return 0;
+		}
+		return -1;
+	}
+}
+
+static int json_parse(const char *line, struct jobj *o)
+{
+	const char *p = line;
+
+	o->n = 0;
+	skip_ws(&p);
+	if (parse_object(&p, o, "", 0))
+		return -1;
+	skip_ws(&p);
+	return *p ? -1 : 0;
+}
+
+static const struct jfield *jget(const struct jobj *o, const char *key)
+{
+	for (int i = 0; i < o->n; i++)
+		if (!strcmp(o->f[i].key, key))
+			return &o->f[i];
+	return NULL;
+}
+
+static const char *jstr(const struct jobj *o, const char *key)
+{
+	const struct jfield *f = jget(o, key);
+
+	return f && f->type == J_STR ? f->str : NULL;
+}
+
+static int jint(const struct jobj *o, const char *key, long long *v)
+{
+	const struct jfield *f = jget(o, key);
+
+	if (!f || f->type != J_INT)
+		return -1;
+	*v = f->num;
+	return 0;
+}
+
+static int jhas_item(const struct jobj *o, const char *key, const char *item)
+{
+	const struct jfield *f = jget(o, key);
+
+	if (!f || f->type != J_ARR)
+		return 0;
+	for (int i = 0; i < f->nitems; i++)
+		if (!strcmp(f->items[i], item))
+			return 1;
+	return 0;
+}
+
+/* ---- output: one line per object, built in a buffer ---- */
+struct out {
+	char buf[LINE_MAX_LEN];
+	size_t n;
+};
+
+static void oputs(struct out *o, const char *s)
+{
+	size_t l = strlen(s);
+
+	if (o->n + l >= sizeof(o->buf))
+		l = sizeof(o->buf) - o->n - 1;
+	memcpy(o->buf + o->n, s, l);
+	o->n += l;
+	o->buf[o->n] = 0;
+}
+
+static void oprintf(struct out *o, const char *fmt, ...)
+{
+	char tmp[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	oputs(o, tmp);
+}
+
+static void oquote(struct out *o, const char *s)
+{
+	oputs(o, "\"");
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			oprintf(o, "\\%c", c);
+		else if (c < 0x20)
+			oprintf(o, "\\u%04x", c);
+		else
+			oprintf(o, "%c", c);
+	}
+	oputs(o, "\"");
+}
+
+static void emit(struct out *o)
+{
+	if (fprintf(stdout, "%s\n", o->buf) < 0 || fflush(stdout))
+		diag("write to stdout failed: %s", strerror(errno));
+	o->n = 0;
+	o->buf[0] = 0;
+}
+
+/* ======================================================================================
+ * state
+ * ==================================================================================== */
+struct file {
+	char name[MAX_STR];
+	int fd;			/* memfd (shmem), sealable */
+	char *map;		/* MAP_SHARED mapping of npages, or NULL */
+	int sealed;		/* F_SEAL_SHRINK applied (permanent) */
+};
+
+struct grant {
+	int used;
+	int imp, file, lo, hi;	/* page offsets, 1-based inclusive */
+	int pin, write, atomic;
+	int live[MAX_PAGES + 1];	/* mirror entry believed live, per page */
+	int dmabuf;			/* PIN: dma-buf fd */
+	char *dmabuf_map;
+	char *bar;			/* p2pmem window (exporter BAR space), or NULL */
+	size_t bar_len;
+};
+
+static struct {
+	/* command line */
+	const char *pci, *nvme, *hmm_dev;
+	long bar_pages;		/* -1: the whole CMB */
+	int allow_unplug;
+	/* session */
+	int nfiles, npages, nimps;
+	struct file files[MAX_FILES];
+	char imps[MAX_IMPS][MAX_STR];
+	int mirror[MAX_IMPS];
+	struct grant grants[MAX_GRANTS];
+	long long nextv;
+	/* facilities */
+	int have_hmm, have_udmabuf, have_p2p, have_nvme;
+	char p2p_dir[256];
+	int nvme_fd;
+	off_t nvme_scratch_off;
+	char *nvme_saved;	/* original content of the scratch range */
+	char *ballast;
+	size_t ballast_len;
+	int unplugged;
+} g = { .bar_pages = -1, .hmm_dev = "/dev/hmm_dmirror0", .nvme_fd = -1 };
+
+/* ======================================================================================
+ * small syscall helpers (every error checked, errno preserved)
+ * ==================================================================================== */
+static int read_sysfs_long(const char *path, long long *v)
+{
+	char buf[64];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n < 0) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	close(fd);
+	buf[n] = 0;
+	*v = strtoll(buf, NULL, 0);
+	return 0;
+}
+
+static int write_sysfs(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	if (n < 0) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	if (close(fd))
+		return -errno;
+	return 0;
+}
+
+static int page_read_value(int fd, int pageidx, long long *v)
+{
+	ssize_t n = pread(fd, v, sizeof(*v), (off_t)pageidx * PG);
+
+	if (n < 0)
+		return -errno;
+	if (n < (ssize_t)sizeof(*v))
+		*v = 0;	/* beyond EOF reads as nothing: report 0 */
+	return 0;
+}
+
+static int page_write_value(int fd, int pageidx, long long v)
+{
+	ssize_t n = pwrite(fd, &v, sizeof(v), (off_t)pageidx * PG);
+
+	if (n < 0)
+		return -errno;
+	return n == sizeof(v) ? 0 : -EIO;
+}
+
+/* ---- HMM mirror ---- */
+static int hmm_cmd(int mfd, unsigned long req, void *addr, void *buf, unsigned long npages,
+		   struct hmm_dmirror_cmd *out)
+{
+	struct hmm_dmirror_cmd cmd = {
+		.addr = (uintptr_t)addr, .ptr = (uintptr_t)buf, .npages = npages,
+	};
+
+	if (ioctl(mfd, req, &cmd) < 0)
+		return -errno;	/* the driver does not copy cmd back on error */
+	if (out)
+		*out = cmd;
+	return 0;
+}
+
+/* prot of each page as the mirror's snapshot shows it; -errno if the range is unmapped */
+static int hmm_snapshot(int mfd, void *addr, unsigned long npages, unsigned char *prot)
+{
+	return hmm_cmd(mfd, HMM_DMIRROR_SNAPSHOT, addr, prot, npages, NULL);
+}
+
+static int prot_live(unsigned char p, int write)
+{
+	if (p == HMM_PROT_ERROR)
+		return 0;
+	return write ? !!(p & HMM_PROT_WRITE) : !!(p & (HMM_PROT_READ | HMM_PROT_WRITE));
+}
+
+/* ---- p2pmem ---- */
+static int p2p_available(long long *v)
+{
+	char path[300];
+
+	snprintf(path, sizeof(path), "%s/available", g.p2p_dir);
+	return read_sysfs_long(path, v);
+}
+
+static char *p2p_alloc(size_t len, int *err)
+{
+	char path[300];
+	void *p;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/allocate", g.p2p_dir);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		*err = errno;
+		return NULL;
+	}
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	*err = errno;
+	if (close(fd))
+		diag("close(p2pmem/allocate): %s", strerror(errno));
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* ---- SIGBUS-safe probe of a mapping (after exporter removal) ---- */
+static sigjmp_buf probe_jmp;
+
+static void probe_handler(int sig)
+{
+	siglongjmp(probe_jmp, sig);
+}
+
+/* 0: readable, else the signal number that the access raised */
+static int probe_read(volatile const char *p, long long *v)
+{
+	struct sigaction sa = { .sa_handler = probe_handler }, osbus, osegv;
+	int sig;
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGBUS, &sa, &osbus) || sigaction(SIGSEGV, &sa, &osegv))
+		return -1;
+	sig = sigsetjmp(probe_jmp, 1);
+	if (!sig)
+		memcpy(v, (const void *)p, sizeof(*v));
+	sigaction(SIGBUS, &osbus, NULL);
+	sigaction(SIGSEGV, &osegv, NULL);
+	return sig;
+}
+
+/* ---- NVMe scratch range (O_DIRECT) ---- */
+static int nvme_xfer(int write, void *buf, size_t len, off_t off)
+{
+	ssize_t n = write ? pwrite(g.nvme_fd, buf, len, off) : pread(g.nvme_fd, buf, len, off);
+
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+/* ======================================================================================
+ * safety checks on the command-line devices
+ * ==================================================================================== */
+static int valid_bdf(const char *s)
+{
+	/* dddd:bb:dd.f */
+	if (strlen(s) != 12)
+		return 0;
+	for (int i = 0; i < 12; i++) {
+		if (i == 4 || i == 7) {
+			if (s[i] != ':')
+				return 0;
+		} else if (i == 10) {
+			if (s[i] != '.')
+				return 0;
+		} else if (!isxdigit((unsigned char)s[i])) {
+			return 0;
+		}
+	}
+	return s[11] >= '0' && s[11] <= '7';
+}
+
+static const char *nvme_base(const char *dev)
+{
+	const char *b = strrchr(dev, '/');
+
+	return b ? b + 1 : dev;
+}
+
+static int valid_nvme(const char *dev)
+{
+	const char *b = nvme_base(dev);
+	const char *p = b + 4;
+
+	if (strncmp(dev, "/dev/nvme", 9) || strncmp(b, "nvme", 4) || !isdigit((unsigned char)*p))
+		return 0;
+	while (isdigit((unsigned char)*p))
+		p++;
+	if (*p++ != 'n' || !isdigit((unsigned char)*p))
+		return 0;
+	while (isdigit((unsigned char)*p))
+		p++;
+	return *p == 0;
+}
+
+/* a mounted filesystem or swap on the namespace or one of its partitions */
+static int nvme_in_use(const char *dev, char *why, size_t cap)
+{
+	const char *tables[] = { "/proc/mounts", "/proc/swaps" };
+	size_t l = strlen(dev);
+
+	for (int t = 0; t < 2; t++) {
+		char line[1024];
+		FILE *f = fopen(tables[t], "re");
+
+		if (!f) {
+			if (t == 0) {
+				snprintf(why, cap, "cannot read /proc/mounts: %s", strerror(errno));
+				return 1;
+			}
+			continue;
+		}
+		while (fgets(line, sizeof(line), f)) {
+			if (!strncmp(line, dev, l) &&
+			    (line[l] == ' ' || line[l] == '\t' || line[l] == 'p')) {
+				line[strcspn(line, "\n")] = 0;
+				snprintf(why, cap, "%s lists it: %.200s", tables[t], line);
+				fclose(f);
+				return 1;
+			}
+		}
+		fclose(f);
+	}
+	return 0;
+}
+
+/* the namespace must hang below the PCI function named by --pci */
+static int nvme_below_pci(const char *dev, const char *bdf)
+{
+	char path[300], real[PATH_MAX], pat[32];
+
+	snprintf(path, sizeof(path), "/sys/block/%s", nvme_base(dev));
+	if (!realpath(path, real))
+		return 0;
+	snprintf(pat, sizeof(pat), "/%s/", bdf);
+	return strstr(real, pat) != NULL;
+}
+
+static int nvme_holders(const char *dev)
+{
+	char cmd[300];
+	int n = 0;
+
+	snprintf(cmd, sizeof(cmd), "/sys/block/%s/holders", nvme_base(dev));
+	{
+		/* count entries without opendir's dependence on d_type */
+		FILE *f;
+		char ls[340];
+
+		snprintf(ls, sizeof(ls), "ls -A %s 2>/dev/null", cmd);
+		f = popen(ls, "r");
+		if (!f)
+			return 0;
+		while (fgets(ls, sizeof(ls), f))
+			n++;
+		pclose(f);
+	}
+	return n;
+}
+
+/* ======================================================================================
+ * facility setup
+ * ==================================================================================== */
+static void setup_p2p(void)
+{
+	long long v;
+
+	if (!g.pci)
+		return;
+	snprintf(g.p2p_dir, sizeof(g.p2p_dir), "/sys/bus/pci/devices/%s/p2pmem", g.pci);
+	if (p2p_available(&v)) {
+		diag("no P2PDMA provider at %s", g.p2p_dir);
+		return;
+	}
+	g.have_p2p = 1;
+	diag("p2pmem: %s available=%lld", g.p2p_dir, v);
+}
+
+static int setup_nvme(void)
+{
+	long long size = 0;
+	char path[300];
+	int err;
+
+	if (!g.nvme)
+		return 0;
+	snprintf(path, sizeof(path), "/sys/block/%s/size", nvme_base(g.nvme));
+	err = read_sysfs_long(path, &size);
+	if (err) {
+		diag("cannot read %s: %s", path, strerror(-err));
+		return 0;
+	}
+	size *= 512;
+	if (size < (long long)(2 * NVME_SCRATCH)) {
+		diag("namespace too small (%lld bytes)", size);
+		return 0;
+	}
+	g.nvme_fd = open(g.nvme, O_RDWR | O_DIRECT | O_CLOEXEC | O_EXCL);
+	if (g.nvme_fd < 0) {
+		diag("open(%s, O_DIRECT|O_EXCL): %s", g.nvme, strerror(errno));
+		return 0;
+	}
+	g.nvme_scratch_off = (off_t)(size - NVME_SCRATCH);
+	if (posix_memalign((void **)&g.nvme_saved, PG, NVME_SCRATCH)) {
+		diag("posix_memalign failed");
+		return 0;
+	}
+	err = nvme_xfer(0, g.nvme_saved, NVME_SCRATCH, g.nvme_scratch_off);
+	if (err) {
+		diag("saving scratch range: %s", strerror(-err));
+		free(g.nvme_saved);
+		g.nvme_saved = NULL;
+		return 0;
+	}
+	g.have_nvme = 1;
+	diag("nvme: %s scratch range %lld..%lld (saved, restored at exit)", g.nvme,
+	     (long long)g.nvme_scratch_off, (long long)(g.nvme_scratch_off + NVME_SCRATCH));
+	return 0;
+}
+
+static void restore_nvme(void)
+{
+	int err;
+
+	if (!g.have_nvme || !g.nvme_saved || g.unplugged)
+		return;
+	err = nvme_xfer(1, g.nvme_saved, NVME_SCRATCH, g.nvme_scratch_off);
+	if (err)
+		diag("restoring scratch range failed: %s", strerror(-err));
+}
+
+static void setup_probe_facilities(void)
+{
+	int fd = open(g.hmm_dev, O_RDWR | O_CLOEXEC);
+
+	if (fd >= 0) {
+		g.have_hmm = 1;
+		close(fd);
+	} else {
+		diag("%s: %s", g.hmm_dev, strerror(errno));
+	}
+	fd = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
+	if (fd >= 0) {
+		g.have_udmabuf = 1;
+		close(fd);
+	} else {
+		diag("/dev/udmabuf: %s", strerror(errno));
+	}
+	setup_p2p();
+	setup_nvme();
+}
+
+/* reserve the CMB beyond --bar-pages, so that exhaustion is the kernel's own refusal */
+static void setup_ballast(void)
+{
+	long long avail;
+	int err;
+
+	if (!g.have_p2p || g.bar_pages < 0 || g.ballast)
+		return;
+	if (p2p_available(&avail))
+		return;
+	if (avail <= g.bar_pages * (long long)PG)
+		return;
+	g.ballast_len = (size_t)(avail - g.bar_pages * (long long)PG);
+	g.ballast = p2p_alloc(g.ballast_len, &err);
+	if (!g.ballast) {
+		diag("ballast allocation of %zu bytes failed: %s", g.ballast_len, strerror(err));
+		g.ballast_len = 0;
+		return;
+	}
+	p2p_available(&avail);
+	diag("p2pmem ballast %zu bytes: %lld bytes (%lld pages) left for grants", g.ballast_len,
+	     avail, avail / (long long)PG);
+}
+
+/* ======================================================================================
+ * session objects
+ * ==================================================================================== */
+static int find_file(const char *name)
+{
+	for (int i = 0; name && i < g.nfiles; i++)
+		if (!strcmp(g.files[i].name, name))
+			return i;
+	return -1;
+}
+
+static int find_imp(const char *name)
+{
+	for (int i = 0; name && i < g.nimps; i++)
+		if (!strcmp(g.imps[i], name))
+			return i;
+	return -1;
+}
+
+static int create_file(int i, const char *name)
+{
+	struct file *f = &g.files[i];
+
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	f->fd = memfd_create(name, MFD_ALLOW_SEALING | MFD_CLOEXEC);
+	if (f->fd < 0)
+		return -errno;
+	if (ftruncate(f->fd, (off_t)g.npages * PG))
+		return -errno;
+	f->map = NULL;
+	f->sealed = 0;
+	return 0;
+}
+
+static void close_grant(struct grant *gr)
+{
+	if (gr->dmabuf_map && munmap(gr->dmabuf_map, (gr->hi - gr->lo + 1) * PG))
+		diag("munmap(dma-buf): %s", strerror(errno));
+	if (gr->dmabuf >= 0 && gr->pin && close(gr->dmabuf))
+		diag("close(dma-buf): %s", strerror(errno));
+	if (gr->bar && munmap(gr->bar, gr->bar_len))
+		diag("munmap(p2pmem): %s", strerror(errno));
+	memset(gr, 0, sizeof(*gr));
+	gr->dmabuf = -1;
+}
+
+static void teardown(void)
+{
+	for (int i = 0; i < MAX_GRANTS; i++)
+		if (g.grants[i].used)
+			close_grant(&g.grants[i]);
+	for (int i = 0; i < g.nfiles; i++) {
+		if (g.files[i].map && munmap(g.files[i].map, g.npages * PG))
+			diag("munmap(%s): %s", g.files[i].name, strerror(errno));
+		if (g.files[i].fd >= 0)
+			close(g.files[i].fd);
+		g.files[i].map = NULL;
+		g.files[i].fd = -1;
+	}
+	for (int i = 0; i < g.nimps; i++)
+		if (g.mirror[i] >= 0)
+			close(g.mirror[i]);
+	g.nfiles = g.nimps = 0;
+	if (g.ballast && munmap(g.ballast, g.ballast_len))
+		diag("munmap(ballast): %s", strerror(errno));
+	g.ballast = NULL;
+}
+
+/* ======================================================================================
+ * responses
+ * ==================================================================================== */
+static void reply_begin(struct out *o, long long id)
+{
+	o->n = 0;
+	o->buf[0] = 0;
+	oprintf(o, "{\"id\":%lld,\"ok\":true", id);
+}
+
+static void reply_done(long long id)
+{
+	struct out o;
+
+	reply_begin(&o, id);
+	oputs(&o, ",\"result\":\"done\"}");
+	emit(&o);
+}
+
+static void reply_err(long long id, int e, const char *fmt, ...)
+{
+	struct out o = { .n = 0 };
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	oprintf(&o, "{\"id\":%lld,\"ok\":false,\"errno\":\"%s\",\"message\":", id, errname(e));
+	oquote(&o, msg);
+	oputs(&o, "}");
+	emit(&o);
+	diag("id %lld: %s: %s", id, errname(e), msg);
+}
+
+static void reply_refused(long long id, const char *reason, const char *why)
+{
+	struct out o;
+
+	reply_begin(&o, id);
+	oprintf(&o, ",\"result\":\"refused\",\"reason\":\"%s\",\"message\":", reason);
+	oquote(&o, why);
+	oputs(&o, "}");
+	emit(&o);
+	diag("id %lld: refused %s: %s", id, reason, why);
+}
+
+static void reply_value(long long id, long long v, const char *path)
+{
+	struct out o;
+
+	reply_begin(&o, id);
+	oprintf(&o, ",\"result\":\"value\",\"value\":%lld,\"path\":\"%s\"}", v, path);
+	emit(&o);
+}
+
+/* ======================================================================================
+ * invalidation: after a layout/mapping change, ask the mirror which entries are gone
+ * ==================================================================================== */
+struct invlist {
+	int n;
+	int imp[MAX_GRANTS], file[MAX_GRANTS], lo[MAX_GRANTS], hi[MAX_GRANTS];
+};
+
+static void check_grant(struct grant *gr, const char *cause, struct invlist *inv)
+{
+	struct file *f = &g.files[gr->file];
+	unsigned char prot[MAX_PAGES];
+	int n = gr->hi - gr->lo + 1, err, first = 0, last = 0;
+
+	memset(prot, 0, sizeof(prot));
+	if (!f->map) {
+		err = -EFAULT;	/* the vma is gone: every entry of it was invalidated */
+	} else {
+		err = hmm_snapshot(g.mirror[gr->imp], f->map + (gr->lo - 1) * PG, n, prot);
+	}
+	if (err && err != -EFAULT) {
+		diag("SNAPSHOT %s/%s: %s", g.imps[gr->imp], f->name, strerror(-err));
+		return;
+	}
+	for (int o = gr->lo; o <= gr->hi; o++) {
+		int live = !err && prot_live(prot[o - gr->lo], gr->write);
+
+		if (gr->live[o] && !live) {
+			gr->live[o] = 0;
+			if (!first)
+				first = o;
+			last = o;
+		}
+	}
+	if (!first)
+		return;
+	diag("mirror of %s: %s pages %d..%d invalidated by %s (snapshot %s)", g.imps[gr->imp],
+	     f->name, first, last, cause, err ? "EFAULT: no vma" : "entry cleared");
+	if (inv->n < MAX_GRANTS) {
+		inv->imp[inv->n] = gr->imp;
+		inv->file[inv->n] = gr->file;
+		inv->lo[inv->n] = first;
+		inv->hi[inv->n] = last;
+		inv->n++;
+	}
+}
+
+/* emits invalidate+ack events and returns the list for the response */
+static void scan_invalidations(int file, const char *cause, struct invlist *inv)
+{
+	inv->n = 0;
+	for (int i = 0; i < MAX_GRANTS; i++) {
+		struct grant *gr = &g.grants[i];
+
+		if (gr->used && !gr->pin && gr->file == file)
+			check_grant(gr, cause, inv);
+	}
+	for (int i = 0; i < inv->n; i++) {
+		struct out o = { .n = 0 };
+
+		oputs(&o, "{\"event\":\"invalidate\",\"imp\":");
+		oquote(&o, g.imps[inv->imp[i]]);
+		oputs(&o, ",\"file\":");
+		oquote(&o, g.files[inv->file[i]].name);
+		oprintf(&o, ",\"lo\":%d,\"hi\":%d,\"cause\":\"%s\"}", inv->lo[i], inv->hi[i], cause);
+		emit(&o);
+		/* the mmu_interval_notifier callback returned before the kernel went on:
+		 * that return is the importer's acknowledgement */
+		oputs(&o, "{\"event\":\"ack\",\"imp\":");
+		oquote(&o, g.imps[inv->imp[i]]);
+		oputs(&o, ",\"file\":");
+		oquote(&o, g.files[inv->file[i]].name);
+		oputs(&o, "}");
+		emit(&o);
+	}
+}
+
+static void reply_done_inv(long long id, const struct invlist *inv)
+{
+	struct out o;
+
+	reply_begin(&o, id);
+	oputs(&o, ",\"result\":\"done\",\"invalidations\":[");
+	for (int i = 0; i < inv->n; i++) {
+		oputs(&o, i ? ",{\"imp\":" : "{\"imp\":");
+		oquote(&o, g.imps[inv->imp[i]]);
+		oputs(&o, ",\"file\":");
+		oquote(&o, g.files[inv->file[i]].name);
+		oprintf(&o, ",\"lo\":%d,\"hi\":%d}", inv->lo[i], inv->hi[i]);
+	}
+	oputs(&o, "]}");
+	emit(&o);
+}
+
+/* ======================================================================================
+ * operations
+ * ==================================================================================== */
+struct req {
+	long long id;
+	const struct jobj *j;
+	int file, imp;
+	long long off, lo, hi;
+};
+
+static int need_file(struct req *r)
+{
+	r->file = find_file(jstr(r->j, "file"));
+	if (r->file < 0) {
+		reply_err(r->id, EINVAL, "unknown file");
+		return -1;
+	}
+	return 0;
+}
+
+static int need_imp(struct req *r)
+{
+	r->imp = find_imp(jstr(r->j, "imp"));
+	if (r->imp < 0) {
+		reply_err(r->id, EINVAL, "unknown importer");
+		return -1;
+	}
+	return 0;
+}
+
+static int need_page(struct req *r, const char *key, long long *v)
+{
+	if (jint(r->j, key, v) || *v < 1 || *v > g.npages) {
+		reply_err(r->id, EINVAL, "%s must be a page offset 1..%d", key, g.npages);
+		return -1;
+	}
+	return 0;
+}
+
+static void op_mmap(struct req *r)
+{
+	struct file *f;
+	void *p;
+
+	if (need_file(r))
+		return;
+	f = &g.files[r->file];
+	if (f->map) {
+		reply_done(r->id);
+		return;
+	}
+	p = mmap(NULL, g.npages * PG, PROT_READ | PROT_WRITE, MAP_SHARED, f->fd, 0);
+	if (p == MAP_FAILED) {
+		reply_err(r->id, errno, "mmap: %s", strerror(errno));
+		return;
+	}
+	f->map = p;
+	reply_done(r->id);
+}
+
+static void op_munmap(struct req *r)
+{
+	struct invlist inv;
+	struct file *f;
+
+	if (need_file(r))
+		return;
+	f = &g.files[r->file];
+	if (f->map && munmap(f->map, g.npages * PG)) {
+		reply_err(r->id, errno, "munmap: %s", strerror(errno));
+		return;
+	}
+	f->map = NULL;
+	scan_invalidations(r->file, "munmap", &inv);
+	reply_done_inv(r->id, &inv);
+}
+
+static void op_cpu_write(struct req *r)
+{
+	struct invlist inv;
+	struct out o;
+	long long v;
+	int err;
+
+	if (need_file(r) || need_page(r, "off", &r->off))
+		return;
+	if (jint(r->j, "value", &v))
+		v = ++g.nextv;
+	err = page_write_value(g.files[r->file].fd, r->off - 1, v);
+	if (err) {
+		reply_err(r->id, -err, "pwrite: %s", strerror(-err));
+		return;
+	}
+	scan_invalidations(r->file, "cpu_write", &inv);
+	reply_begin(&o, r->id);
+	oprintf(&o, ",\"result\":\"done\",\"value\":%lld,\"invalidations\":[", v);
+	for (int i = 0; i < inv.n; i++) {
+		oputs(&o, i ? ",{\"imp\":" : "{\"imp\":");
+		oquote(&o, g.imps[inv.imp[i]]);
+		oputs(&o, ",\"file\":");
+		oquote(&o, g.files[inv.file[i]].name);
+		oprintf(&o, ",\"lo\":%d,\"hi\":%d}", inv.lo[i], inv.hi[i]);
+	}
+	oputs(&o, "]}");
+	emit(&o);
+}
+
+static void op_cpu_read(struct req *r)
+{
+	long long v;
+	int err;
+
+	if (need_file(r) || need_page(r, "off", &r->off))
+		return;
+	err = page_read_value(g.files[r->file].fd, r->off - 1, &v);
+	if (err) {
+		reply_err(r->id, -err, "pread: %s", strerror(-err));
+		return;
+	}
+	reply_value(r->id, v, "page-cache");
+}
+
+static int live_pins(int file, int lo, int hi)
+{
+	int n = 0;
+
+	for (int i = 0; i < MAX_GRANTS; i++) {
+		struct grant *gr = &g.grants[i];
+
+		if (gr->used && gr->pin && gr->file == file && gr->hi >= lo && gr->lo <= hi)
+			n++;
+	}
+	return n;
+}
+
+static void op_truncate(struct req *r)
+{
+	struct invlist inv;
+	long long n;
+
+	if (need_file(r))
+		return;
+	if (jint(r->j, "pages", &n) || n < 0 || n > g.npages) {
+		reply_err(r->id, EINVAL, "pages must be 0..%d", g.npages);
+		return;
+	}
+	if (ftruncate(g.files[r->file].fd, (off_t)n * PG)) {
+		int e = errno;
+
+		if (e == EPERM && live_pins(r->file, n + 1, g.npages)) {
+			reply_refused(r->id, "busy",
+				      "ftruncate: EPERM (F_SEAL_SHRINK of the udmabuf-exported memfd)");
+			return;
+		}
+		if (e == EPERM && g.files[r->file].sealed) {
+			reply_err(r->id, e, "ftruncate: EPERM: the memfd keeps F_SEAL_SHRINK after "
+				  "its dma-buf was released (seals are permanent; the kernel has no unpin)");
+			return;
+		}
+		reply_err(r->id, e, "ftruncate: %s", strerror(e));
+		return;
+	}
+	/* growing back refills with holes: restore the full scratch size lazily is not needed;
+	 * pages beyond n now read as EOF */
+	scan_invalidations(r->file, "truncate", &inv);
+	reply_done_inv(r->id, &inv);
+}
+
+static void op_punch(struct req *r)
+{
+	struct invlist inv;
+
+	if (need_file(r) || need_page(r, "lo", &r->lo) || need_page(r, "hi", &r->hi))
+		return;
+	if (r->hi < r->lo) {
+		reply_err(r->id, EINVAL, "hi < lo");
+		return;
+	}
+	if (fallocate(g.files[r->file].fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		      (r->lo - 1) * PG, (r->hi - r->lo + 1) * PG)) {
+		reply_err(r->id, errno, "fallocate(PUNCH_HOLE): %s", strerror(errno));
+		return;
+	}
+	if (live_pins(r->file, r->lo, r->hi))
+		diag("punch %s %lld..%lld over a live udmabuf pin: not refused by the kernel",
+		     g.files[r->file].name, r->lo, r->hi);
+	scan_invalidations(r->file, "punch", &inv);
+	reply_done_inv(r->id, &inv);
+}
+
+static void op_fallocate(struct req *r)
+{
+	struct invlist inv;
+
+	if (need_file(r) || need_page(r, "off", &r->off))
+		return;
+	if (fallocate(g.files[r->file].fd, 0, (r->off - 1) * PG, PG)) {
+		reply_err(r->id, errno, "fallocate: %s", strerror(errno));
+		return;
+	}
+	scan_invalidations(r->file, "fallocate", &inv);
+	reply_done_inv(r->id, &inv);
+}
+
+static struct grant *new_grant(void)
+{
+	for (int i = 0; i < MAX_GRANTS; i++)
+		if (!g.grants[i].used) {
+			memset(&g.grants[i], 0, sizeof(g.grants[i]));
+			g.grants[i].dmabuf = -1;
+			g.grants[i].used = 1;
+			return &g.grants[i];
+		}
+	return NULL;
+}
+
+/*
+ * Stage the granted pages into the BAR window by a real device DMA: the page values go
+ * to the NVMe scratch range (O_DIRECT write from host memory), then the NVMe reads them
+ * into its own CMB (O_DIRECT read into the p2pmem buffer); the BAR content is checked.
+ */
+static int stage_into_bar(struct grant *gr, char *why, size_t cap)
+{
+	size_t len = (gr->hi - gr->lo + 1) * PG;
+	char *buf;
+	int err;
+
+	if (!g.have_nvme)
+		return 0;
+	if (posix_memalign((void **)&buf, PG, len))
+		return -ENOMEM;
+	memset(buf, 0, len);
+	for (int o = gr->lo; o <= gr->hi; o++) {
+		long long v;
+
+		page_read_value(g.files[gr->file].fd, o - 1, &v);
+		memcpy(buf + (o - gr->lo) * PG, &v, sizeof(v));
+	}
+	err = nvme_xfer(1, buf, len, g.nvme_scratch_off);
+	if (!err)
+		err = nvme_xfer(0, gr->bar, len, g.nvme_scratch_off);
+	if (!err && memcmp(buf, gr->bar, len)) {
+		snprintf(why, cap, "data check failed: CMB content differs after NVMe->CMB DMA");
+		err = -EIO;
+	}
+	free(buf);
+	return err;
+}
+
+static int establish_mirror(struct grant *gr, char *why, size_t cap)
+{
+	struct file *f = &g.files[gr->file];
+	int n = gr->hi - gr->lo + 1, mfd = g.mirror[gr->imp], err;
+	char *addr = f->map + (gr->lo - 1) * PG;
+	unsigned char prot[MAX_PAGES];
+	struct hmm_dmirror_cmd c = { 0 };
+	char *buf;
+
+	if (posix_memalign((void **)&buf, PG, n * PG))
+		return -ENOMEM;
+	err = hmm_cmd(mfd, HMM_DMIRROR_READ, addr, buf, n, &c);
+	if (!err && gr->write)	/* a write fault with the data just read: no value changes */
+		err = hmm_cmd(mfd, HMM_DMIRROR_WRITE, addr, buf, n, NULL);
+	if (!err && gr->atomic) {
+		err = hmm_cmd(mfd, HMM_DMIRROR_EXCLUSIVE, addr, buf, n, NULL);
+		if (err) {
+			snprintf(why, cap, "HMM_DMIRROR_EXCLUSIVE (make_device_exclusive_range): %s",
+				 strerror(-err));
+			free(buf);
+			return 1;	/* refusal, not failure */
+		}
+	}
+	free(buf);
+	if (err == -EFAULT) {
+		struct stat st;
+
+		if (!fstat(f->fd, &st) && st.st_size < (off_t)gr->hi * (off_t)PG) {
+			snprintf(why, cap, "mirror fault beyond EOF (EFAULT): the range is not in the file");
+			return 2;	/* refusal: hole */
+		}
+	}
+	if (err) {
+		snprintf(why, cap, "mirror %s: %s", gr->write ? "WRITE" : "READ", strerror(-err));
+		return err;
+	}
+	err = hmm_snapshot(mfd, addr, n, prot);
+	if (err) {
+		snprintf(why, cap, "SNAPSHOT: %s", strerror(-err));
+		return err;
+	}
+	for (int o = gr->lo; o <= gr->hi; o++) {
+		gr->live[o] = prot_live(prot[o - gr->lo], gr->write);
+		if (!gr->live[o]) {
+			snprintf(why, cap, "SNAPSHOT shows page %d not mapped (0x%02x) after the fault",
+				 o, prot[o - gr->lo]);
+			return -EFAULT;
+		}
+	}
+	diag("mirror %s: %s %d..%d mapped (faults=%llu, snapshot 0x%02x)", g.imps[gr->imp],
+	     f->name, gr->lo, gr->hi, (unsigned long long)c.faults, prot[0]);
+	return 0;
+}
+
+static int establish_pin(struct grant *gr, char *why, size_t cap)
+{
+	struct file *f = &g.files[gr->file];
+	struct udmabuf_create c = {
+		.memfd = f->fd, .offset = (gr->lo - 1) * PG, .size = (gr->hi - gr->lo + 1) * PG,
+	};
+	int ufd, fd;
+	void *p;
+
+	if (!f->sealed) {
+		if (fcntl(f->fd, F_ADD_SEALS, F_SEAL_SHRINK)) {
+			snprintf(why, cap, "F_ADD_SEALS(F_SEAL_SHRINK): %s", strerror(errno));
+			return -errno;
+		}
+		f->sealed = 1;
+	}
+	ufd = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
+	if (ufd < 0) {
+		snprintf(why, cap, "/dev/udmabuf: %s", strerror(errno));
+		return -errno;
+	}
+	fd = ioctl(ufd, UDMABUF_CREATE, &c);
+	if (fd < 0) {
+		int e = errno;
+
+		close(ufd);
+		snprintf(why, cap, "UDMABUF_CREATE: %s", strerror(e));
+		return -e;
+	}
+	close(ufd);
+	p = mmap(NULL, c.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		int e = errno;
+
+		close(fd);
+		snprintf(why, cap, "mmap(dma-buf): %s", strerror(e));
+		return -e;
+	}
+	gr->dmabuf = fd;
+	gr->dmabuf_map = p;
+	for (int o = gr->lo; o <= gr->hi; o++)
+		gr->live[o] = 1;
+	diag("udmabuf: %s %d..%d pinned as dma-buf fd %d", f->name, gr->lo, gr->hi, fd);
+	return 0;
+}
+
+static void reply_granted(long long id, struct grant *gr, const char *path)
+{
+	struct out o;
+	char *base = gr->bar ? gr->bar :
+		     gr->dmabuf_map ? gr->dmabuf_map : g.files[gr->file].map + (gr->lo - 1) * PG;
+
+	reply_begin(&o, id);
+	oputs(&o, ",\"result\":\"granted\",\"addrs\":[");
+	for (int o2 = gr->lo; o2 <= gr->hi; o2++)
+		oprintf(&o, "%s%llu", o2 == gr->lo ? "" : ",",
+			(unsigned long long)(uintptr_t)(base + (o2 - gr->lo) * PG));
+	oputs(&o, "],\"dmabuf\":");
+	if (gr->pin)
+		oprintf(&o, "%d", gr->dmabuf);
+	else
+		oputs(&o, "null");
+	oprintf(&o, ",\"path\":\"%s\",\"contract\":\"%s\"}", path,
+		gr->pin ? "pinned (dma-buf; mmu-notifier invalidation not honoured)" :
+			  "revocable (mmu_interval_notifier)");
+	emit(&o);
+}
+
+static void op_device_map(struct req *r)
+{
+	char why[256] = "";
+	struct grant *gr;
+	long long before = 0, after = 0;
+	int err, bar_err;
+
+	if (need_imp(r) || need_file(r) || need_page(r, "lo", &r->lo) ||
+	    need_page(r, "hi", &r->hi))
+		return;
+	if (r->hi < r->lo) {
+		reply_err(r->id, EINVAL, "hi < lo");
+		return;
+	}
+	if (!g.files[r->file].map && !jhas_item(r->j, "flags", "PIN")) {
+		reply_err(r->id, EFAULT, "file is not mmapped (no vma)");
+		return;
+	}
+	{	/* the filesystem decides first: a range beyond EOF is not in the file */
+		struct stat st;
+
+		if (!fstat(g.files[r->file].fd, &st) && st.st_size < (off_t)r->hi * (off_t)PG) {
+			reply_refused(r->id, "hole", "range beyond EOF (truncated)");
+			return;
+		}
+	}
+	if (g.have_p2p && g.unplugged) {
+		reply_refused(r->id, "exporter-gone", "the PCI function was removed");
+		return;
+	}
+	gr = new_grant();
+	if (!gr) {
+		reply_err(r->id, ENOSPC, "too many grants");
+		return;
+	}
+	gr->imp = r->imp;
+	gr->file = r->file;
+	gr->lo = r->lo;
+	gr->hi = r->hi;
+	gr->pin = jhas_item(r->j, "flags", "PIN");
+	gr->write = jhas_item(r->j, "flags", "WRITE");
+	gr->atomic = jhas_item(r->j, "flags", "ATOMIC");
+
+	/* exporter side first: BAR space from the CMB (the kernel's genalloc decides) */
+	if (g.have_p2p) {
+		p2p_available(&before);
+		gr->bar_len = (r->hi - r->lo + 1) * PG;
+		gr->bar = p2p_alloc(gr->bar_len, &bar_err);
+		if (!gr->bar) {
+			p2p_available(&after);
+			close_grant(gr);
+			snprintf(why, sizeof(why), "mmap(p2pmem/allocate, %lld pages): %s; available %lld -> %lld",
+				 r->hi - r->lo + 1, strerror(bar_err), before, after);
+			if (bar_err == ENOMEM)
+				reply_refused(r->id, "bar-full", why);
+			else if (bar_err == ENODEV || bar_err == ENOENT)
+				reply_refused(r->id, "exporter-gone", why);
+			else
+				reply_err(r->id, bar_err, "%s", why);
+			return;
+		}
+		err = stage_into_bar(gr, why, sizeof(why));
+		if (err) {
+			close_grant(gr);
+			reply_err(r->id, -err, "P2P data path: %s %s", why, strerror(-err));
+			return;
+		}
+	}
+	if (gr->pin) {
+		err = g.have_udmabuf ? establish_pin(gr, why, sizeof(why)) : -ENOSYS;
+		if (err == -ENOSYS)
+			snprintf(why, sizeof(why), "no /dev/udmabuf");
+	} else {
+		err = g.have_hmm ? establish_mirror(gr, why, sizeof(why)) : -ENOSYS;
+		if (err == -ENOSYS)
+			snprintf(why, sizeof(why), "no %s", g.hmm_dev);
+	}
+	if (err) {
+		close_grant(gr);
+		if (err == 1)
+			reply_refused(r->id, "no-atomic-route", why);
+		else if (err == 2)
+			reply_refused(r->id, "hole", why);
+		else if (gr->pin && err == -EINVAL)
+			reply_refused(r->id, "pin-unsupported", why);
+		else
+			reply_err(r->id, -err, "%s", why);
+		return;
+	}
+	reply_granted(r->id, gr, "direct");
+}
+
+static struct grant *find_grant(int imp, int file, int off, int pin_only)
+{
+	for (int i = 0; i < MAX_GRANTS; i++) {
+		struct grant *gr = &g.grants[i];
+
+		if (gr->used && gr->imp == imp && gr->file == file && off >= gr->lo &&
+		    off <= gr->hi && gr->live[off] && (!pin_only || gr->pin))
+			return gr;
+	}
+	return NULL;
+}
+
+static void op_device_unmap(struct req *r)
+{
+	long long a0 = 0, a1 = 0;
+	int n = 0;
+
+	if (need_imp(r) || need_file(r) || need_page(r, "lo", &r->lo) ||
+	    need_page(r, "hi", &r->hi))
+		return;
+	if (g.have_p2p)
+		p2p_available(&a0);
+	for (int i = 0; i < MAX_GRANTS; i++) {
+		struct grant *gr = &g.grants[i];
+
+		if (gr->used && !gr->pin && gr->imp == r->imp && gr->file == r->file &&
+		    gr->lo >= r->lo && gr->hi <= r->hi) {
+			close_grant(gr);
+			n++;
+		}
+	}
+	if (g.have_p2p && !g.unplugged) {
+		p2p_available(&a1);
+		diag("device_unmap: %d grant(s) dropped, BAR available %lld -> %lld", n, a0, a1);
+	}
+	reply_done(r->id);
+}
+
+static void op_dmabuf_release(struct req *r)
+{
+	long long fd = -1;
+	int n = 0;
+
+	jint(r->j, "dmabuf", &fd);
+	for (int i = 0; i < MAX_GRANTS; i++) {
+		struct grant *gr = &g.grants[i];
+		int match;
+
+		if (!gr->used || !gr->pin)
+			continue;
+		if (fd >= 0) {
+			match = gr->dmabuf == fd;
+		} else {
+			long long lo = 1, hi = g.npages;
+
+			jint(r->j, "lo", &lo);
+			jint(r->j, "hi", &hi);
+			match = gr->imp == find_imp(jstr(r->j, "imp")) &&
+				gr->file == find_file(jstr(r->j, "file")) && gr->lo >= lo && gr->hi <= hi;
+		}
+		if (match) {
+			close_grant(gr);
+			n++;
+		}
+	}
+	if (!n) {
+		reply_err(r->id, EBADF, "no such dma-buf");
+		return;
+	}
+	reply_done(r->id);
+}
+
+static int device_rw(int imp, int file, int off, int write, long long *v, long long *faults)
+{
+	char *addr = g.files[file].map + (off - 1) * PG;
+	struct hmm_dmirror_cmd c = { 0 };
+	char *buf;
+	int err;
+
+	if (posix_memalign((void **)&buf, PG, PG))
+		return -ENOMEM;
+	err = hmm_cmd(g.mirror[imp], HMM_DMIRROR_READ, addr, buf, 1, &c);
+	*faults = err ? -1 : (long long)c.faults;
+	if (!err && write) {
+		memcpy(buf, v, sizeof(*v));
+		err = hmm_cmd(g.mirror[imp], HMM_DMIRROR_WRITE, addr, buf, 1, &c);
+		if (!err)
+			*faults += c.faults;
+	} else if (!err) {
+		memcpy(v, buf, sizeof(*v));
+	}
+	free(buf);
+	return err;
+}
+
+static void op_dma(struct req *r, int fallback)
+{
+	const char *dir = jstr(r->j, "dir");
+	int write = dir && !strcmp(dir, "write");
+	struct grant *gr = NULL;
+	long long v = 0, faults = 0;
+	int err;
+
+	if (need_imp(r) || need_file(r) || need_page(r, "off", &r->off))
+		return;
+	if (fallback)
+		write = !strcmp(jstr(r->j, "op"), "fallback_write");
+	if (write && jint(r->j, "value", &v))
+		v = ++g.nextv;
+	if (!fallback) {
+		gr = find_grant(r->imp, r->file, r->off, 0);
+		if (!gr) {
+			reply_err(r->id, EFAULT, "no mapping");
+			return;
+		}
+		if (write && !gr->write && !gr->pin) {
+			reply_err(r->id, EACCES, "read-only mapping");
+			return;
+		}
+	}
+	if (gr && gr->pin) {	/* the device accesses the pinned pages through the dma-buf */
+		char *p = gr->dmabuf_map + (r->off - gr->lo) * PG;
+
+		if (write)
+			memcpy(p, &v, sizeof(v));
+		else
+			memcpy(&v, p, sizeof(v));
+	} else {
+		if (!g.files[r->file].map) {
+			reply_err(r->id, EFAULT, "no vma");
+			return;
+		}
+		err = device_rw(r->imp, r->file, r->off, write, &v, &faults);
+		if (err) {
+			reply_err(r->id, -err, "HMM_DMIRROR_%s: %s", write ? "WRITE" : "READ",
+				  strerror(-err));
+			return;
+		}
+		if (gr && faults > 0)
+			diag("dma via %s re-faulted (faults=%lld): mirror entry had been dropped",
+			     g.imps[r->imp], faults);
+	}
+	if (write) {
+		struct out o;
+
+		reply_begin(&o, r->id);
+		oprintf(&o, ",\"result\":\"done\",\"value\":%lld,\"path\":\"%s\"}", v,
+			fallback ? "page-cache" : "direct");
+		emit(&o);
+	} else {
+		reply_value(r->id, v, fallback ? "page-cache" : "direct");
+	}
+}
+
+/* the PCI function's removal, with the exporter's live BAR windows left mapped */
+static void op_unplug(struct req *r)
+{
+	char path[300];
+	long long avail = -1;
+	int live = 0, survived = 0, revoked = 0;
+	double t0, ms;
+	pid_t pid;
+	int status = 0, done = 0;
+
+	if (!g.pci || !g.allow_unplug) {
+		reply_err(r->id, ENOSYS, "PCI removal not enabled (needs --pci and --allow-unplug)");
+		return;
+	}
+	if (g.unplugged) {
+		reply_done(r->id);
+		return;
+	}
+	if (g.have_p2p)
+		p2p_available(&avail);
+	for (int i = 0; i < MAX_GRANTS; i++)
+		live += g.grants[i].used && g.grants[i].bar;
+	diag("unplug %s: %d live BAR window(s), available %lld", g.pci, live, avail);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove", g.pci);
+	if (g.nvme_fd >= 0) {	/* our own reference on the namespace would be a leak here */
+		restore_nvme();
+		close(g.nvme_fd);
+		g.nvme_fd = -1;
+	}
+	t0 = now_ms();
+	pid = fork();
+	if (pid < 0) {
+		reply_err(r->id, errno, "fork: %s", strerror(errno));
+		return;
+	}
+	if (!pid) {
+		int err = write_sysfs(path, "1");
+
+		_exit(err ? 1 : 0);
+	}
+	while (now_ms() - t0 < 10000) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+
+		if (w == pid) {
+			done = 1;
+			break;
+		}
+		if (w < 0)
+			break;
+		usleep(10000);
+	}
+	ms = now_ms() - t0;
+	if (!done) {
+		reply_err(r->id, ETIMEDOUT, "removal still waiting after %.0f ms with %d live BAR "
+			  "window(s) (child %d left running)", ms, live, (int)pid);
+		return;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		reply_err(r->id, EIO, "write to %s failed", path);
+		return;
+	}
+	g.unplugged = 1;
+	for (int i = 0; i < MAX_GRANTS; i++) {
+		struct grant *gr = &g.grants[i];
+		long long v;
+
+		if (!gr->used || !gr->bar)
+			continue;
+		if (probe_read(gr->bar, &v)) {
+			struct out o = { .n = 0 };
+
+			revoked++;
+			oputs(&o, "{\"event\":\"revoke\",\"imp\":");
+			oquote(&o, g.imps[gr->imp]);
+			oputs(&o, "}");
+			emit(&o);
+		} else {
+			survived++;
+		}
+	}
+	diag("unplug: removal finished in %.1f ms; BAR windows: %d revoked (SIGBUS), %d still "
+	     "readable", ms, revoked, survived);
+	{
+		struct out o;
+
+		reply_begin(&o, r->id);
+		oprintf(&o, ",\"result\":\"done\",\"removal_ms\":%.1f,\"bar_windows_revoked\":%d,"
+			"\"bar_windows_surviving\":%d}", ms, revoked, survived);
+		emit(&o);
+	}
+}
+
+static void op_snapshot(struct req *r)
+{
+	struct out o;
+	long long avail = -1;
+
+	if (g.have_p2p && !g.unplugged)
+		p2p_available(&avail);
+	reply_begin(&o, r->id);
+	oprintf(&o, ",\"result\":\"snapshot\",\"bar_available\":%lld,\"grants\":[", avail);
+	for (int i = 0, k = 0; i < MAX_GRANTS; i++) {
+		struct grant *gr = &g.grants[i];
+
+		if (!gr->used)
+			continue;
+		oputs(&o, k++ ? ",{\"imp\":" : "{\"imp\":");
+		oquote(&o, g.imps[gr->imp]);
+		oputs(&o, ",\"file\":");
+		oquote(&o, g.files[gr->file].name);
+		oprintf(&o, ",\"lo\":%d,\"hi\":%d,\"pin\":%s,\"live\":[", gr->lo, gr->hi,
+			gr->pin ? "true" : "false");
+		for (int p = gr->lo; p <= gr->hi; p++)
+			oprintf(&o, "%s%d", p == gr->lo ? "" : ",", gr->live[p]);
+		oputs(&o, "]}");
+	}
+	oputs(&o, "]}");
+	emit(&o);
+}
+
+/* ======================================================================================
+ * handshake
+ * ==================================================================================== */
+static const char *OPS =
+	"[\"mmap\",\"munmap\",\"cpu_write\",\"cpu_read\",\"truncate\",\"punch\",\"fallocate\","
+	"\"device_map\",\"device_unmap\",\"dmabuf_release\",\"dma_start\",\"dma_end\","
+	"\"fallback_read\",\"fallback_write\",\"unplug\",\"snapshot\"]";
+
+static void add_claim(struct out *o, int *k, const char *req, const char *text)
+{
+	oprintf(o, "%s\"%s\":", (*k)++ ? "," : "", req);
+	oquote(o, text);
+}
+
+static void hello_witness(struct out *o)
+{
+	int k = 0;
+
+	oputs(o, ",\"witness\":{");
+	if (g.have_hmm) {
+		add_claim(o, &k, "S1", "HMM mirror: after truncate/punch/munmap the mirror entry is gone before the page is freed; a device access re-faults or fails (EFAULT), never reads a freed page");
+		add_claim(o, &k, "S2", "truncate/punch return only after the mmu_interval_notifier callback cleared the mirror range");
+		add_claim(o, &k, "S4", "the notifier callback (the importer's flush) returns before the kernel frees the pages; reported as the ack event");
+		add_claim(o, &k, "S5", "device writes (HMM_DMIRROR_WRITE) and CPU writes (pwrite) reach the same page-cache page: each side reads the last write");
+		add_claim(o, &k, "L1", "every invalidation triggered by truncate/punch/munmap ends before the syscall returns");
+		add_claim(o, &k, "L2", "every device access completes: served by the mirror or re-faulted (hmm_range_fault)");
+	}
+	if (g.have_udmabuf)
+		add_claim(o, &k, "S7", "udmabuf pin: shrinking the exported memfd is refused (EPERM, F_SEAL_SHRINK); the dma-buf survives munmap; punch hole is NOT refused (observed, reported)");
+	if (g.have_p2p) {
+		add_claim(o, &k, "S9", "p2pmem genalloc of the NVMe CMB: a map beyond the free BAR space is refused (ENOMEM -> bar-full) and leaves 'available' unchanged");
+		add_claim(o, &k, "L6", "device_unmap munmaps the p2pmem window; 'available' returns");
+		if (g.have_nvme)
+			add_claim(o, &k, "S10", "same-device P2P route only: the NVMe DMAs into its own CMB (O_DIRECT), data checked");
+	}
+	if (g.have_p2p && g.allow_unplug) {
+		add_claim(o, &k, "S8", "PCI remove with live p2pmem windows: the kernel zaps them (unmap_mapping_range) before the BAR goes; probed with SIGBUS");
+		add_claim(o, &k, "L5", "PCI remove with live p2pmem windows finishes (timed, 10 s limit)");
+	}
+	oputs(o, "}");
+}
+
+static void hello_unsupported(struct out *o)
+{
+	int k = 0;
+
+	oputs(o, ",\"unsupported\":{");
+	add_claim(o, &k, "S3", "the driver's mmu_interval_read_retry sequence count is inside the kernel; a map racing an invalidation cannot be staged from one userspace thread");
+	add_claim(o, &k, "S6", "tmpfs/shmem has no writeback to a block device");
+	if (!g.have_hmm) {
+		add_claim(o, &k, "S1", "no HMM test driver (CONFIG_TEST_HMM)");
+		add_claim(o, &k, "S2", "no HMM test driver");
+		add_claim(o, &k, "S4", "no HMM test driver");
+		add_claim(o, &k, "S5", "no HMM test driver");
+		add_claim(o, &k, "L1", "no HMM test driver");
+		add_claim(o, &k, "L2", "no HMM test driver");
+	}
+	if (!g.have_udmabuf)
+		add_claim(o, &k, "S7", "no /dev/udmabuf");
+	if (!g.have_p2p) {
+		add_claim(o, &k, "S9", "no P2PDMA provider (--pci BDF with a CMB/p2pmem)");
+		add_claim(o, &k, "L6", "no P2PDMA provider");
+	}
+	if (!(g.have_p2p && g.have_nvme))
+		add_claim(o, &k, "S10", "no NVMe namespace + P2PDMA provider for the data path");
+	if (!(g.have_p2p && g.allow_unplug)) {
+		add_claim(o, &k, "S8", "PCI removal not enabled (--allow-unplug)");
+		add_claim(o, &k, "L5", "PCI removal not enabled (--allow-unplug)");
+	}
+	add_claim(o, &k, "L3", "the map/invalidate retry loop runs inside the driver (hmm_range_fault + mmu_interval_read_retry); no userspace view of its iterations");
+	add_claim(o, &k, "L4", "truncate cannot be raced against a stream of maps from a single-threaded agent");
+	oputs(o, "}");
+}
+
+/* which kernel facility stands for which part of the proposal (informative) */
+static void hello_facilities(struct out *o)
+{
+	int k = 0;
+
+	oputs(o, ",\"facilities\":{");
+	add_claim(o, &k, "device_map", "no such callback in today's kernel; an importer mapping is an HMM test-driver mirror of the vma (page-cache pages faulted by hmm_range_fault); fs-side refusals (hole, cached, shared, write-not-allowed) do not exist: the mirror faults pages in");
+	add_claim(o, &k, "invalidation", "mmu_interval_notifier of the mirror; seen through HMM_DMIRROR_SNAPSHOT after the triggering syscall");
+	add_claim(o, &k, "PIN", g.have_udmabuf ? "udmabuf over the memfd (F_SEAL_SHRINK), dma-buf fd" : "unavailable (no /dev/udmabuf)");
+	add_claim(o, &k, "BAR", g.have_p2p ? "p2pmem/allocate of the PCI function's CMB: one window per grant" : "unavailable (no --pci P2PDMA provider)");
+	add_claim(o, &k, "P2P data", g.have_nvme ? "O_DIRECT NVMe -> CMB transfer at grant time, data checked" : "unavailable (no --nvme)");
+	add_claim(o, &k, "ATOMIC", "HMM_DMIRROR_EXCLUSIVE (make_device_exclusive_range)");
+	add_claim(o, &k, "unplug", g.allow_unplug ? "/sys/bus/pci/devices/BDF/remove" : "disabled (no --allow-unplug)");
+	oputs(o, "}");
+}
+
+static int op_hello(const struct jobj *j)
+{
+	const struct jfield *files = jget(j, "config.files"), *imps = jget(j, "config.importers");
+	long long pages = 0, ver = 0;
+	struct out o = { .n = 0 };
+	int err;
+
+	if (jint(j, "devmap", &ver) || ver != 1) {
+		oputs(&o, "{\"devmap\":1,\"ok\":false,\"errno\":\"EINVAL\",\"message\":\"this agent speaks devmap protocol 1\"}");
+		emit(&o);
+		return -1;
+	}
+	if (jint(j, "config.pages", &pages) || pages < 1 || pages > MAX_PAGES || !files ||
+	    files->type != J_ARR || files->nitems < 1 || files->nitems > MAX_FILES) {
+		oprintf(&o, "{\"devmap\":1,\"ok\":false,\"errno\":\"EINVAL\",\"message\":\"config needs files (1..%d) and pages (1..%d)\"}",
+			MAX_FILES, MAX_PAGES);
+		emit(&o);
+		return -1;
+	}
+	teardown();
+	g.npages = (int)pages;
+	for (int i = 0; i < files->nitems; i++) {
+		err = create_file(i, files->items[i]);
+		g.nfiles = i + 1;
+		if (err) {
+			oprintf(&o, "{\"devmap\":1,\"ok\":false,\"errno\":\"%s\",\"message\":\"memfd: %s\"}",
+				errname(-err), strerror(-err));
+			emit(&o);
+			return -1;
+		}
+	}
+	g.nimps = 0;
+	if (imps && imps->type == J_ARR)
+		for (int i = 0; i < imps->nitems && i < MAX_IMPS; i++)
+			snprintf(g.imps[g.nimps++], MAX_STR, "%s", imps->items[i]);
+	if (!g.nimps)
+		snprintf(g.imps[g.nimps++], MAX_STR, "gpu");
+	for (int i = 0; i < g.nimps; i++) {	/* one open = one device mirror per importer */
+		g.mirror[i] = g.have_hmm ? open(g.hmm_dev, O_RDWR | O_CLOEXEC) : -1;
+		if (g.have_hmm && g.mirror[i] < 0)
+			diag("open(%s): %s", g.hmm_dev, strerror(errno));
+	}
+	setup_ballast();
+
+	oputs(&o, "{\"devmap\":1,\"ok\":true,\"agent\":\"" AGENT_NAME "\",\"ops\":");
+	oputs(&o, OPS);
+	hello_witness(&o);
+	hello_unsupported(&o);
+	hello_facilities(&o);
+	oputs(&o, "}");
+	emit(&o);
+	return 0;
+}
+
+/* ======================================================================================
+ * request loop
+ * ==================================================================================== */
+static const char *NOT_HERE[][2] = {
+	{ "writeback", "tmpfs/shmem pages have no block-device writeback" },
+	{ "evict", "no userspace way to evict a mapped shmem page without invalidating it" },
+	{ "relocate", "shmem does not relocate blocks; no block map to move" },
+	{ "unshare", "no reflink/COW on shmem" },
+	{ "reflink", "no FICLONE on shmem" },
+	{ "map_commit", "device_map is one step here: the driver's hmm_range_fault + mmu_interval_read_retry loop prepares and commits inside the kernel" },
+	{ "inv_ack", "acks are synchronous: the mmu-notifier callback returning is the ack (reported as an event)" },
+	{ "bar_reclaim", "the kernel has no BAR reclaim for p2pmem other than device removal" },
+	{ "revoke_ack", "p2pmem revocation is unmap_mapping_range; there is nothing to acknowledge" },
+};
+
+static int dispatch(const struct jobj *j)
+{
+	const char *op = jstr(j, "op");
+	struct req r = { .j = j };
+
+	if (!op) {
+		reply_err(-1, EINVAL, "missing op");
+		return 0;
+	}
+	if (!strcmp(op, "eof"))		/* qemu-agent.sh: the host's stdin reached EOF */
+		return 1;
+	if (!strcmp(op, "hello"))
+		return op_hello(j) ? 1 : 0;
+	if (jint(j, "id", &r.id)) {
+		reply_err(-1, EINVAL, "missing id");
+		return 0;
+	}
+	if (!g.nfiles && strcmp(op, "bye")) {
+		reply_err(r.id, EINVAL, "no hello yet");
+		return 0;
+	}
+	if (!strcmp(op, "bye")) {
+		reply_done(r.id);
+		return 1;
+	}
+	if (!strcmp(op, "mmap")) op_mmap(&r);
+	else if (!strcmp(op, "munmap")) op_munmap(&r);
+	else if (!strcmp(op, "cpu_write")) op_cpu_write(&r);
+	else if (!strcmp(op, "cpu_read")) op_cpu_read(&r);
+	else if (!strcmp(op, "truncate")) op_truncate(&r);
+	else if (!strcmp(op, "punch")) op_punch(&r);
+	else if (!strcmp(op, "fallocate")) op_fallocate(&r);
+	else if (!strcmp(op, "device_map")) op_device_map(&r);
+	else if (!strcmp(op, "device_unmap")) op_device_unmap(&r);
+	else if (!strcmp(op, "dmabuf_release")) op_dmabuf_release(&r);
+	else if (!strcmp(op, "dma_start")) op_dma(&r, 0);
+	else if (!strcmp(op, "dma_end")) reply_done(r.id);	/* the ioctls are synchronous */
+	else if (!strcmp(op, "fallback_read") || !strcmp(op, "fallback_write")) op_dma(&r, 1);
+	else if (!strcmp(op, "unplug")) op_unplug(&r);
+	else if (!strcmp(op, "snapshot")) op_snapshot(&r);
+	else {
+		for (size_t i = 0; i < sizeof(NOT_HERE) / sizeof(NOT_HERE[0]); i++)
+			if (!strcmp(op, NOT_HERE[i][0])) {
+				reply_err(r.id, ENOSYS, "%s", NOT_HERE[i][1]);
+				return 0;
+			}
+		reply_err(r.id, ENOSYS, "unknown op %s", op);
+	}
+	return 0;
+}
+
+static int serve(void)
+{
+	static char line[LINE_MAX_LEN];
+	static struct jobj j;
+
+	while (fgets(line, sizeof(line), stdin)) {
+		size_t l = strlen(line);
+
+		if (l && line[l - 1] != '\n' && !feof(stdin)) {
+			int c;
+
+			while ((c = getchar()) != EOF && c != '\n')
+				;
+			reply_err(-1, EINVAL, "line longer than %d bytes", LINE_MAX_LEN);
+			continue;
+		}
+		line[strcspn(line, "\r\n")] = 0;
+		if (!line[0])
+			continue;
+		if (json_parse(line, &j)) {
+			reply_err(-1, EINVAL, "not a flat JSON object");
+			continue;
+		}
+		if (dispatch(&j))
+			break;
+	}
+	return 0;
+}
+
+/* ======================================================================================
+ * --selftest: each facility once, KTAP on stdout
+ * ==================================================================================== */
+static int t_num, t_pass, t_fail, t_skip;
+
+static void t_result(int ok, const char *name, const char *skip)
+{
+	t_num++;
+	if (skip)
+		t_skip++;
+	else if (ok)
+		t_pass++;
+	else
+		t_fail++;
+	if (skip)
+		printf("ok %d %s # SKIP %s\n", t_num, name, skip);
+	else
+		printf("%s %d %s\n", ok ? "ok" : "not ok", t_num, name);
+	fflush(stdout);
+}
+
+#define CHECK(cond, ...) do { if (!(cond)) { diag(__VA_ARGS__); return 0; } } while (0)
+
+struct tfile {
+	int fd;
+	char *map;
+	int mfd;
+};
+
+static int tfile_open(struct tfile *t, int npages)
+{
+	t->fd = memfd_create("devmap-selftest", MFD_ALLOW_SEALING | MFD_CLOEXEC);
+	CHECK(t->fd >= 0, "memfd_create: %s", strerror(errno));
+	CHECK(!ftruncate(t->fd, npages * PG), "ftruncate: %s", strerror(errno));
+	t->map = mmap(NULL, npages * PG, PROT_READ | PROT_WRITE, MAP_SHARED, t->fd, 0);
+	CHECK(t->map != MAP_FAILED, "mmap: %s", strerror(errno));
+	t->mfd = open(g.hmm_dev, O_RDWR | O_CLOEXEC);
+	CHECK(t->mfd >= 0, "open(%s): %s", g.hmm_dev, strerror(errno));
+	return 1;
+}
+
+static void tfile_close(struct tfile *t, int npages)
+{
+	if (t->map && t->map != MAP_FAILED)
+		munmap(t->map, npages * PG);
+	if (t->fd >= 0)
+		close(t->fd);
+	if (t->mfd >= 0)
+		close(t->mfd);
+}
+
+static char tbuf[4 * 4096] __attribute__((aligned(4096)));
+
+static int st_hmm_fault_and_serve(void)
+{
+	struct tfile t = { -1, NULL, -1 };
+	struct hmm_dmirror_cmd c1, c2;
+	unsigned char prot[2];
+	long long v = 41;
+	int ok = 0, err;
+
+	if (!tfile_open(&t, 2))
+		goto out;
+	if (page_write_value(t.fd, 0, v))
+		goto out;
+	err = hmm_cmd(t.mfd, HMM_DMIRROR_READ, t.map, tbuf, 2, &c1);
+	if (err) { diag("READ: %s", strerror(-err)); goto out; }
+	err = hmm_cmd(t.mfd, HMM_DMIRROR_READ, t.map, tbuf, 2, &c2);
+	if (err) { diag("READ: %s", strerror(-err)); goto out; }
+	err = hmm_snapshot(t.mfd, t.map, 2, prot);
+	if (err) { diag("SNAPSHOT: %s", strerror(-err)); goto out; }
+	diag("hmm: first READ faults=%llu, second faults=%llu, value %lld, snapshot 0x%02x 0x%02x",
+	     (unsigned long long)c1.faults, (unsigned long long)c2.faults, *(long long *)tbuf,
+	     prot[0], prot[1]);
+	ok = c1.faults >= 1 && c2.faults == 0 && *(long long *)tbuf == v &&
+	     prot_live(prot[0], 0) && prot_live(prot[1], 0);
+out:
+	tfile_close(&t, 2);
+	return ok;
+}
+
+static int st_hmm_truncate_invalidates(void)
+{
+	struct tfile t = { -1, NULL, -1 };
+	unsigned char before, after = 0xEE;
+	int ok = 0, err, rerr;
+	double t0;
+
+	if (!tfile_open(&t, 1))
+		goto out;
+	if (hmm_cmd(t.mfd, HMM_DMIRROR_READ, t.map, tbuf, 1, NULL) ||
+	    hmm_snapshot(t.mfd, t.map, 1, &before)) {
+		diag("READ/SNAPSHOT failed: %s", strerror(errno));
+		goto out;
+	}
+	t0 = now_ms();
+	if (ftruncate(t.fd, 0)) {
+		diag("ftruncate: %s", strerror(errno));
+		goto out;
+	}
+	diag("hmm: ftruncate(0) with a live mirror took %.3f ms", now_ms() - t0);
+	err = hmm_snapshot(t.mfd, t.map, 1, &after);
+	rerr = hmm_cmd(t.mfd, HMM_DMIRROR_READ, t.map, tbuf, 1, NULL);
+	diag("hmm: snapshot 0x%02x -> %s0x%02x; device READ after truncate: %s", before,
+	     err ? "(error) " : "", after, rerr ? strerror(-rerr) : "succeeded");
+	ok = prot_live(before, 0) && (err || !prot_live(after, 0)) && rerr == -EFAULT;
+out:
+	tfile_close(&t, 1);
+	return ok;
+}
+
+static int st_hmm_punch_refaults(void)
+{
+	struct tfile t = { -1, NULL, -1 };
+	struct hmm_dmirror_cmd c = { 0 };
+	unsigned char prot[2];
+	int ok = 0;
+
+	if (!tfile_open(&t, 2))
+		goto out;
+	if (hmm_cmd(t.mfd, HMM_DMIRROR_READ, t.map, tbuf, 2, NULL))
+		goto out;
+	if (fallocate(t.fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, PG, PG)) {
+		diag("fallocate(PUNCH_HOLE): %s", strerror(errno));
+		goto out;
+	}
+	if (hmm_snapshot(t.mfd, t.map, 2, prot))
+		goto out;
+	if (hmm_cmd(t.mfd, HMM_DMIRROR_READ, t.map, tbuf, 2, &c))
+		goto out;
+	diag("hmm: after punching page 2: snapshot 0x%02x 0x%02x, re-read faults=%llu", prot[0],
+	     prot[1], (unsigned long long)c.faults);
+	ok = prot_live(prot[0], 0) && !prot_live(prot[1], 0) && c.faults == 1;
+out:
+	tfile_close(&t, 2);
+	return ok;
+}
+
+static int st_hmm_coherence(void)
+{
+	struct tfile t = { -1, NULL, -1 };
+	long long v = 0;
+	int ok = 0;
+
+	if (!tfile_open(&t, 1))
+		goto out;
+	memset(tbuf, 0, PG);
+	*(long long *)tbuf = 7;
+	if (hmm_cmd(t.mfd, HMM_DMIRROR_WRITE, t.map, tbuf, 1, NULL) || page_read_value(t.fd, 0, &v))
+		goto out;
+	if (v != 7) {
+		diag("device WRITE 7, pread saw %lld", v);
+		goto out;
+	}
+	if (page_write_value(t.fd, 0, 8) || hmm_cmd(t.mfd, HMM_DMIRROR_READ, t.map, tbuf, 1, NULL))
+		goto out;
+	diag("hmm: device WRITE 7 -> pread %lld; pwrite 8 -> device READ %lld", v,
+	     *(long long *)tbuf);
+	ok = *(long long *)tbuf == 8;
+out:
+	tfile_close(&t, 1);
+	return ok;
+}
+
+static int st_hmm_exclusive(char *skip, size_t cap)
+{
+	struct tfile t = { -1, NULL, -1 };
+	int err;
+
+	if (!tfile_open(&t, 1)) {
+		tfile_close(&t, 1);
+		return 0;
+	}
+	page_write_value(t.fd, 0, 3);
+	err = hmm_cmd(t.mfd, HMM_DMIRROR_EXCLUSIVE, t.map, tbuf, 1, NULL);
+	diag("hmm: HMM_DMIRROR_EXCLUSIVE on a shmem page: %s", err ? strerror(-err) : "granted");
+	if (err)
+		snprintf(skip, cap, "device-exclusive (atomic) access refused for shmem pages: %s",
+			 strerror(-err));
+	tfile_close(&t, 1);
+	return 1;
+}
+
+static int st_udmabuf_pin(void)
+{
+	struct udmabuf_create c = { .offset = 0, .size = 2 * PG };
+	int fd = memfd_create("devmap-pin", MFD_ALLOW_SEALING | MFD_CLOEXEC), ufd = -1, dfd = -1;
+	char *dm = MAP_FAILED, *map = MAP_FAILED;
+	long long v = 0, fv = -1;
+	int ok = 0, shrink_err = 0, punch_err = 0;
+
+	if (fd < 0 || ftruncate(fd, 2 * PG) || page_write_value(fd, 0, 5) ||
+	    page_write_value(fd, 1, 6) || fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK)) {
+		diag("memfd setup: %s", strerror(errno));
+		goto out;
+	}
+	map = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ufd = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
+	if (ufd < 0 || map == MAP_FAILED) {
+		diag("/dev/udmabuf or mmap: %s", strerror(errno));
+		goto out;
+	}
+	c.memfd = fd;
+	dfd = ioctl(ufd, UDMABUF_CREATE, &c);
+	if (dfd < 0) {
+		diag("UDMABUF_CREATE: %s", strerror(errno));
+		goto out;
+	}
+	dm = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, dfd, 0);
+	if (dm == MAP_FAILED) {
+		diag("mmap(dma-buf): %s", strerror(errno));
+		goto out;
+	}
+	if (ftruncate(fd, 0))
+		shrink_err = errno;
+	munmap(map, 2 * PG);
+	map = MAP_FAILED;
+	memcpy(&v, dm, sizeof(v));
+	diag("udmabuf: dma-buf fd %d; shrink while exported: %s; after munmap the dma-buf reads %lld",
+	     dfd, shrink_err ? strerror(shrink_err) : "ALLOWED", v);
+	/* punch hole of the pinned range: does the kernel refuse it? */
+	if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, PG, PG))
+		punch_err = errno;
+	page_read_value(fd, 1, &fv);
+	{
+		long long dv;
+
+		memcpy(&dv, dm + PG, sizeof(dv));
+		diag("udmabuf: punch hole of pinned page 2: %s; file now reads %lld, dma-buf reads %lld%s",
+		     punch_err ? strerror(punch_err) : "not refused", fv, dv,
+		     (!punch_err && fv != dv) ? " (the pin kept the old page: file and dma-buf diverged)" : "");
+	}
+	ok = shrink_err == EPERM && v == 5;
+out:
+	if (dm != MAP_FAILED)
+		munmap(dm, 2 * PG);
+	if (map != MAP_FAILED)
+		munmap(map, 2 * PG);
+	if (dfd >= 0)
+		close(dfd);
+	if (ufd >= 0)
+		close(ufd);
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+static int st_p2p_accounting(void)
+{
+	long long a0, a1, a2, a3;
+	char *p;
+	int err;
+
+	CHECK(!p2p_available(&a0), "read available");
+	p = p2p_alloc(PG, &err);
+	CHECK(p, "mmap(p2pmem/allocate): %s", strerror(err));
+	p2p_available(&a1);
+	memset(p, 0x5a, PG);
+	CHECK(!munmap(p, PG), "munmap: %s", strerror(errno));
+	p2p_available(&a2);
+	p = p2p_alloc((size_t)a2 + PG, &err);
+	p2p_available(&a3);
+	diag("p2pmem: available %lld -> %lld (1 page mapped) -> %lld (unmapped); map of available+1 page: %s, available %lld",
+	     a0, a1, a2, p ? "GRANTED" : strerror(err), a3);
+	if (p)
+		munmap(p, (size_t)a2 + PG);
+	return a1 == a0 - (long long)PG && a2 == a0 && !p && err == ENOMEM && a3 == a0;
+}
+
+static int st_p2p_datapath(void)
+{
+	char *host, *bar;
+	int err, ok = 0;
+	double t0, t1;
+
+	CHECK(!posix_memalign((void **)&host, PG, 4 * PG), "posix_memalign");
+	bar = p2p_alloc(4 * PG, &err);
+	if (!bar) {
+		diag("mmap(p2pmem/allocate): %s", strerror(err));
+		free(host);
+		return 0;
+	}
+	for (size_t i = 0; i < 4 * PG; i++)
+		host[i] = (char)(i * 7 + 1);
+	t0 = now_ms();
+	err = nvme_xfer(1, host, 4 * PG, g.nvme_scratch_off);	/* host -> NVMe */
+	if (!err)
+		err = nvme_xfer(0, bar, 4 * PG, g.nvme_scratch_off);	/* NVMe -> CMB (P2P) */
+	if (err) {
+		diag("O_DIRECT into CMB: %s", strerror(-err));
+		goto out;
+	}
+	if (memcmp(host, bar, 4 * PG)) {
+		diag("NVMe -> CMB: data differs");
+		goto out;
+	}
+	for (size_t i = 0; i < 4 * PG; i++)
+		bar[i] = (char)~bar[i];
+	err = nvme_xfer(1, bar, 4 * PG, g.nvme_scratch_off + 4 * PG);	/* CMB -> NVMe (P2P) */
+	if (!err)
+		err = nvme_xfer(0, host, 4 * PG, g.nvme_scratch_off + 4 * PG);
+	t1 = now_ms();
+	if (err) {
+		diag("O_DIRECT from CMB: %s", strerror(-err));
+		goto out;
+	}
+	ok = !memcmp(host, bar, 4 * PG);
+	diag("p2p: NVMe -> CMB and CMB -> NVMe, 16 KiB each, data %s (%.1f ms)",
+	     ok ? "checked" : "DIFFERS", t1 - t0);
+out:
+	munmap(bar, 4 * PG);
+	free(host);
+	return ok;
+}
+
+static int st_unplug(void)
+{
+	char path[300];
+	long long v, avail = 0;
+	char *bar;
+	int err, sig;
+	double t0, ms;
+
+	bar = p2p_alloc(PG, &err);
+	CHECK(bar, "mmap(p2pmem/allocate): %s", strerror(err));
+	bar[0] = 1;
+	p2p_available(&avail);
+	if (g.nvme_fd >= 0) {
+		restore_nvme();
+		close(g.nvme_fd);
+		g.nvme_fd = -1;
+	}
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove", g.pci);
+	diag("unplug: writing 1 to %s with one live p2pmem page (available %lld)", path, avail);
+	t0 = now_ms();
+	err = write_sysfs(path, "1");
+	ms = now_ms() - t0;
+	CHECK(!err, "remove: %s", strerror(-err));
+	g.unplugged = 1;
+	sig = probe_read(bar, &v);
+	diag("unplug: removal returned after %.1f ms; the live p2pmem page now %s", ms,
+	     sig == SIGBUS ? "raises SIGBUS (zapped)" : sig ? "faults" : "is STILL READABLE");
+	munmap(bar, PG);
+	return sig != 0;
+}
+
+static int selftest(void)
+{
+	char skip[256];
+	int fails = 0, ok;
+
+	printf("TAP version 13\n1..10\n");
+	fflush(stdout);
+#define RUN(cond, fn, name, why) do { \
+		if (!(cond)) { \
+			t_result(1, name, why); \
+		} else { \
+			ok = fn; \
+			fails += !ok; \
+			t_result(ok, name, NULL); \
+		} \
+	} while (0)
+	RUN(g.have_hmm, st_hmm_fault_and_serve(), "hmm_mirror_faults_then_serves", "no HMM test driver");
+	RUN(g.have_hmm, st_hmm_truncate_invalidates(), "hmm_truncate_invalidates_mirror", "no HMM test driver");
+	RUN(g.have_hmm, st_hmm_punch_refaults(), "hmm_punch_invalidates_only_punched_page", "no HMM test driver");
+	RUN(g.have_hmm, st_hmm_coherence(), "hmm_device_and_cpu_writes_coherent", "no HMM test driver");
+	if (g.have_hmm) {
+		skip[0] = 0;
+		ok = st_hmm_exclusive(skip, sizeof(skip));
+		fails += !ok;
+		t_result(ok, "hmm_device_exclusive_atomic", skip[0] ? skip : NULL);
+	} else {
+		t_result(1, "hmm_device_exclusive_atomic", "no HMM test driver");
+	}
+	RUN(g.have_udmabuf, st_udmabuf_pin(), "udmabuf_pin_refuses_shrink_survives_munmap", "no /dev/udmabuf");
+	RUN(g.have_p2p, st_p2p_accounting(), "p2pmem_bar_accounting_and_exhaustion", "no P2PDMA provider (--pci)");
+	RUN(g.have_p2p && g.have_nvme, st_p2p_datapath(), "p2p_nvme_cmb_o_direct_data_path", "no --nvme or no P2PDMA provider");
+	RUN(g.have_p2p && g.allow_unplug, st_unplug(), "pci_remove_with_live_p2pmem_mapping", "needs --pci and --allow-unplug");
+	/* 10: the protocol loop, fed from a pipe: hello + one round trip */
+	{
+		char *line = NULL;
+		size_t cap = 0;
+		int in[2], outp[2];
+		pid_t pid;
+		FILE *f;
+		int good = 0;
+
+		if (pipe(in) || pipe(outp)) {
+			t_result(0, "protocol_hello_round_trip", NULL);
+			return 1;
+		}
+		pid = fork();
+		if (pid == 0) {
+			dup2(in[0], 0);
+			dup2(outp[1], 1);
+			close(in[1]);
+			close(outp[0]);
+			g.allow_unplug = 0;
+			if (g.unplugged)
+				g.have_p2p = g.have_nvme = 0;
+			serve();
+			teardown();
+			_exit(0);
+		}
+		close(in[0]);
+		close(outp[1]);
+		f = fdopen(outp[0], "r");
+		dprintf(in[1], "{\"devmap\":1,\"op\":\"hello\",\"harness\":\"selftest\",\"config\":{\"files\":[\"f1\"],\"pages\":2,\"importers\":[\"gpu\"]}}\n"
+			"{\"id\":1,\"op\":\"mmap\",\"file\":\"f1\"}\n"
+			"{\"id\":2,\"op\":\"cpu_write\",\"file\":\"f1\",\"off\":1,\"value\":9}\n"
+			"{\"id\":3,\"op\":\"bye\"}\n");
+		close(in[1]);
+		while (f && getline(&line, &cap, f) > 0) {
+			diag("protocol: %.*s", (int)strcspn(line, "\n"), line);
+			good += !!strstr(line, "\"ok\":true");
+		}
+		if (f)
+			fclose(f);
+		free(line);
+		waitpid(pid, NULL, 0);
+		fails += good != 4;
+		t_result(good == 4, "protocol_hello_round_trip", NULL);
+	}
+	printf("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:%d error:0\n", t_pass, t_fail, t_skip);
+	return fails ? 1 : 0;
+}
+
+/* ======================================================================================
+ * main
+ * ==================================================================================== */
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: devmap-agent [--pci BDF] [--nvme /dev/nvmeXnY] [--hmm /dev/hmm_dmirrorN]\n"
+		"                    [--bar-pages N] [--allow-unplug] [--selftest]\n"
+		"Speaks the devmap agent protocol v1 on stdin/stdout (or runs a KTAP self-test).\n");
+}
+
+static int parse_args(int argc, char **argv, int *self)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(a, "--selftest")) { *self = 1; continue; }
+		if (!strcmp(a, "--allow-unplug")) { g.allow_unplug = 1; continue; }
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) { usage(); exit(0); }
+		if (!v) { usage(); return -1; }
+		if (!strcmp(a, "--pci")) g.pci = v;
+		else if (!strcmp(a, "--nvme")) g.nvme = v;
+		else if (!strcmp(a, "--hmm")) g.hmm_dev = v;
+		else if (!strcmp(a, "--bar-pages")) g.bar_pages = atol(v);
+		else { usage(); return -1; }
+		i++;
+	}
+	return 0;
+}
+
+/* one line on stderr, exit 2: the machine is not safe to use as told */
+static int refuse(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("devmap-agent: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 2;
+}
+
+static int check_devices(void)
+{
+	char why[300], path[300];
+	struct stat st;
+
+	if (g.pci) {
+		if (!valid_bdf(g.pci))
+			return refuse("--pci %s: not a PCI address dddd:bb:dd.f", g.pci);
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", g.pci);
+		if (stat(path, &st))
+			return refuse("--pci %s: %s: %s", g.pci, path, strerror(errno));
+	}
+	if (g.nvme) {
+		if (!g.pci)
+			return refuse("--nvme needs --pci (the function it belongs to)");
+		if (!valid_nvme(g.nvme))
+			return refuse("--nvme %s: not an NVMe namespace /dev/nvmeXnY", g.nvme);
+		if (nvme_in_use(g.nvme, why, sizeof(why)))
+			return refuse("--nvme %s has a mounted filesystem or swap: %s", g.nvme, why);
+		if (nvme_holders(g.nvme))
+			return refuse("--nvme %s is held by another block device (dm/md)", g.nvme);
+		if (!nvme_below_pci(g.nvme, g.pci))
+			return refuse("--nvme %s does not belong to --pci %s", g.nvme, g.pci);
+	}
+	if (g.allow_unplug && !g.pci)
+		return refuse("--allow-unplug needs --pci");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int self = 0, rc;
+
+	if (parse_args(argc, argv, &self))
+		return 2;
+	rc = check_devices();
+	if (rc)
+		return rc;
+	signal(SIGPIPE, SIG_IGN);
+	diag("%s: pci=%s nvme=%s hmm=%s", AGENT_NAME, g.pci ? g.pci : "-", g.nvme ? g.nvme : "-",
+	     g.hmm_dev);
+	setup_probe_facilities();
+	if (self)
+		rc = selftest();
+	else
+		rc = serve();
+	teardown();
+	restore_nvme();
+	return rc;
+}
