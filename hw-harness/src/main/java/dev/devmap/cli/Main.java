@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
                 CheckCommand.class,
                 ModelsCommand.class,
                 VariantsCommand.class,
+                MirrorCommand.class,
+                BenchCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

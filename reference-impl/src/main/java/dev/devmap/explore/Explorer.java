@@ -39,6 +39,7 @@ public final class Explorer {
     private final List<String> invariants;
     private final List<String> stepProperties;
     private boolean keepGraph;
+    private int workers = 1;
     private Consumer<String> progress = s -> { };
 
     public Explorer(DeviceMapModel model, List<String> invariants, List<String> stepProperties) {
@@ -54,12 +55,20 @@ public final class Explorer {
         return this;
     }
 
+    /** Worker threads; more than one explores level by level in parallel (no graph is kept then). */
+    public Explorer workers(int n) {
+        if (n < 1) throw new IllegalArgumentException("workers must be at least 1");
+        this.workers = n;
+        return this;
+    }
+
     public Explorer onProgress(Consumer<String> progress) {
         this.progress = progress;
         return this;
     }
 
     public Result run() {
+        if (workers > 1 && !keepGraph) return runParallel();
         long start = System.nanoTime();
         Map<State, Integer> index = new HashMap<>();
         List<State> states = new ArrayList<>();
@@ -121,6 +130,87 @@ public final class Explorer {
             }
         }
         return done(start, states.size(), generated, depth, Optional.empty(), List.of(), states, edges);
+    }
+
+    /** What the parallel search remembers of a state: how it was first reached. */
+    private record Node(State parent, Action via, int level) {}
+
+    private record Found(String property, State parent, Action via, State state) {}
+
+    private Result runParallel() {
+        long start = System.nanoTime();
+        java.util.concurrent.ConcurrentHashMap<State, Node> seen = new java.util.concurrent.ConcurrentHashMap<>(1 << 16);
+        java.util.concurrent.atomic.LongAdder generated = new java.util.concurrent.atomic.LongAdder();
+        java.util.concurrent.atomic.AtomicReference<Found> found = new java.util.concurrent.atomic.AtomicReference<>();
+        State init = model.init();
+        seen.put(init, new Node(null, null, 1));
+        generated.increment();
+        Optional<String> bad0 = props.firstViolated(invariants, init);
+        if (bad0.isPresent()) {
+            return done(start, 1, 1, 1, bad0, List.of(new TraceStep(null, init)), List.of(), List.of());
+        }
+        List<State> frontier = List.of(init);
+        int depth = 1;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(workers, r -> {
+            Thread t = new Thread(r, "explorer");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            while (!frontier.isEmpty() && found.get() == null) {
+                final int lvl = depth;
+                final List<State> cur = frontier;
+                int chunks = workers * 8;
+                List<java.util.concurrent.Callable<List<State>>> tasks = new ArrayList<>();
+                for (int k = 0; k < chunks; k++) {
+                    final int from = (int) ((long) cur.size() * k / chunks);
+                    final int to = (int) ((long) cur.size() * (k + 1) / chunks);
+                    tasks.add(() -> {
+                        List<State> next = new ArrayList<>();
+                        for (int n = from; n < to && found.get() == null; n++) {
+                            State s = cur.get(n);
+                            for (Transition t : model.successors(s)) {
+                                generated.increment();
+                                if (seen.putIfAbsent(t.next(), new Node(s, t.action(), lvl + 1)) == null) {
+                                    Optional<String> bad = props.firstViolated(invariants, t.next());
+                                    if (bad.isPresent()) found.compareAndSet(null, new Found(bad.get(), s, t.action(), t.next()));
+                                    next.add(t.next());
+                                }
+                                Optional<String> badStep = props.firstViolatedOnStep(stepProperties, s, t.next());
+                                if (badStep.isPresent()) {
+                                    found.compareAndSet(null, new Found(badStep.get(), s, t.action(), t.next()));
+                                }
+                            }
+                        }
+                        return next;
+                    });
+                }
+                List<State> next = new ArrayList<>();
+                for (var f : pool.invokeAll(tasks)) next.addAll(f.get());
+                if (!next.isEmpty()) depth = lvl + 1;
+                frontier = next;
+                progress.accept(String.format("java: %,d distinct states, %,d on the next level, depth %d", seen.size(),
+                        next.size(), depth));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("exploration interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("exploration failed: " + e.getCause(), e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+        Found f = found.get();
+        if (f == null) return done(start, seen.size(), generated.sum(), depth, Optional.empty(), List.of(), List.of(), List.of());
+        List<TraceStep> tr = new ArrayList<>();
+        tr.add(new TraceStep(f.via(), f.state()));
+        for (State s = f.parent(); s != null; ) {
+            Node n = seen.get(s);
+            tr.add(new TraceStep(n.via(), s));
+            s = n.parent();
+        }
+        Collections.reverse(tr);
+        return done(start, seen.size(), generated.sum(), depth, Optional.of(f.property()), tr, List.of(), List.of());
     }
 
     private Result done(long start, long distinct, long generated, int depth, Optional<String> bad,

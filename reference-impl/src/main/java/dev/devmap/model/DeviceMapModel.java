@@ -171,48 +171,55 @@ public final class DeviceMapModel {
 
     private final class Work {
         final State s;
-        final Extent[] extent;
-        final int[] data;
-        final Page[] cache;
-        final int[] lastw;
+        // copy on write: a field is copied the first time the step changes it
+        private Extent[] extent;
+        private int[] data;
+        private Page[] cache;
+        private int[] lastw;
         int nextv;
-        final Set<String> vma;
-        final Set<Grant> maps;
-        Set<Pending> pend;
-        final Set<Dma> dma;
-        final Inv[] inv;
-        final Boolean[] vflag;
+        private Set<String> vma;
+        private Set<Grant> maps;
+        private Set<Pending> pend;
+        private Set<Dma> dma;
+        private Inv[] inv;
+        private Boolean[] vflag;
         int bar;
         Exp exp;
-        Set<String> rev;
+        private Set<String> rev;
 
         Work(State s) {
             this.s = s;
-            extent = s.extent().toArray(new Extent[0]);
-            data = s.data().stream().mapToInt(Integer::intValue).toArray();
-            cache = s.cache().toArray(new Page[0]);
-            lastw = s.lastw().stream().mapToInt(Integer::intValue).toArray();
             nextv = s.nextv();
-            vma = new HashSet<>(s.vma());
-            maps = new HashSet<>(s.maps());
-            pend = new HashSet<>(s.pend());
-            dma = new HashSet<>(s.dma());
-            inv = s.inv().toArray(new Inv[0]);
-            vflag = s.vflag().toArray(new Boolean[0]);
             bar = s.bar();
             exp = s.exp();
-            rev = new HashSet<>(s.rev());
         }
 
+        Extent[] extent() { if (extent == null) extent = s.extent().toArray(new Extent[0]); return extent; }
+        int[] data() { if (data == null) data = s.data().stream().mapToInt(Integer::intValue).toArray(); return data; }
+        Page[] cache() { if (cache == null) cache = s.cache().toArray(new Page[0]); return cache; }
+        int[] lastw() { if (lastw == null) lastw = s.lastw().stream().mapToInt(Integer::intValue).toArray(); return lastw; }
+        Set<String> vma() { if (vma == null) vma = new HashSet<>(s.vma()); return vma; }
+        Set<Grant> maps() { if (maps == null) maps = new HashSet<>(s.maps()); return maps; }
+        Set<Pending> pend() { if (pend == null) pend = new HashSet<>(s.pend()); return pend; }
+        Set<Dma> dma() { if (dma == null) dma = new HashSet<>(s.dma()); return dma; }
+        Inv[] inv() { if (inv == null) inv = s.inv().toArray(new Inv[0]); return inv; }
+        Boolean[] vflag() { if (vflag == null) vflag = s.vflag().toArray(new Boolean[0]); return vflag; }
+        Set<String> rev() { if (rev == null) rev = new HashSet<>(s.rev()); return rev; }
+
         Step done() {
-            return new Step.Next(new State(List.of(extent), Arrays.stream(data).boxed().toList(), List.of(cache),
-                    Arrays.stream(lastw).boxed().toList(), nextv, vma, maps, pend, dma, List.of(inv), List.of(vflag),
-                    bar, exp, rev));
+            return new Step.Next(new State(
+                    extent == null ? s.extent() : List.of(extent),
+                    data == null ? s.data() : boxed(data),
+                    cache == null ? s.cache() : List.of(cache),
+                    lastw == null ? s.lastw() : boxed(lastw), nextv,
+                    vma == null ? s.vma() : vma, maps == null ? s.maps() : maps, pend == null ? s.pend() : pend,
+                    dma == null ? s.dma() : dma, inv == null ? s.inv() : List.of(inv),
+                    vflag == null ? s.vflag() : List.of(vflag), bar, exp, rev == null ? s.rev() : rev));
         }
 
         /** {@code [data EXCEPT ![b] = v]}: unchanged when b is outside DOMAIN data, as in TLA+. */
         void setData(int b, int v) {
-            if (b >= 1 && b <= data.length) data[b - 1] = v;
+            if (b >= 1 && b <= c.nBlocks()) data()[b - 1] = v;
         }
 
         /** {@code Apply(f, lo, hi, cause, arg)}, reading the pre-state. */
@@ -227,9 +234,9 @@ public final class DeviceMapModel {
                     if (!freeBlocks(s).isEmpty()) e2[c.page(f, lo)] = new Extent(Kind.UNWRITTEN, minFree(s));
                 }
                 case RELOCATE, COW -> {
-                    if (!freeBlocks(s).isEmpty()) e2[c.page(f, lo)] = new Extent(extent(s, f, lo).k(), minFree(s));
+                    if (!freeBlocks(s).isEmpty()) e2[c.page(f, lo)] = new Extent(DeviceMapModel.this.extent(s, f, lo).k(), minFree(s));
                 }
-                case REFLINK -> e2[c.page(f, arg)] = extent(s, f, lo);
+                case REFLINK -> e2[c.page(f, arg)] = DeviceMapModel.this.extent(s, f, lo);
                 default -> { }
             }
             // d1: a moved page takes its data along
@@ -237,7 +244,7 @@ public final class DeviceMapModel {
             boolean changed = !Arrays.equals(e2, s.extent().toArray(new Extent[0]));
             if ((cause == Cause.RELOCATE || cause == Cause.COW) && changed) {
                 int nb = e2[c.page(f, lo)].b();
-                int ob = extent(s, f, lo).b();
+                int ob = DeviceMapModel.this.extent(s, f, lo).b();
                 if (nb >= 1 && nb <= d1.length) d1[nb - 1] = dataAt(s.data(), ob);
             }
             // Discard(d1, Freed(extent, e2))
@@ -245,17 +252,17 @@ public final class DeviceMapModel {
             for (Extent e : s.extent()) before.add(e.b());
             for (Extent e : e2) before.remove(e.b());
             for (int b : before) if (b >= 1 && b <= d1.length) d1[b - 1] = 0;
-            System.arraycopy(e2, 0, extent, 0, e2.length);
-            System.arraycopy(d1, 0, data, 0, d1.length);
+            if (changed) extent = e2;
+            if (!Arrays.equals(d1, s.data().stream().mapToInt(Integer::intValue).toArray())) data = d1;
             if (cause == Cause.TRUNCATE || cause == Cause.PUNCH) {
                 for (int o = lo; o <= hi; o++) {
-                    cache[c.page(f, o)] = Page.ABSENT;
-                    lastw[c.page(f, o)] = 0;
+                    cache()[c.page(f, o)] = Page.ABSENT;
+                    lastw()[c.page(f, o)] = 0;
                 }
             } else if (cause == Cause.REFLINK) {
-                lastw[c.page(f, arg)] = s.lastw().get(c.page(f, lo));
+                lastw()[c.page(f, arg)] = s.lastw().get(c.page(f, lo));
             }
-            if (cause == Cause.MUNMAP) vma.remove(f);
+            if (cause == Cause.MUNMAP) vma().remove(f);
             assert fi >= 0;
         }
 
@@ -264,7 +271,7 @@ public final class DeviceMapModel {
             Set<Pending> p2 = new HashSet<>();
             for (Pending p : s.pend()) p2.add(p.f().equals(f) && p.overlaps(lo, hi) ? p.withRetry() : p);
             pend = p2;
-            if (c.is(Variant.VALID_FLAG)) vflag[c.fileIndex(f)] = false;
+            if (c.is(Variant.VALID_FLAG)) vflag()[c.fileIndex(f)] = false;
         }
 
         /** {@code Invalidate(f, lo, hi, cause, arg, wonly)}. */
@@ -280,7 +287,7 @@ public final class DeviceMapModel {
                 apply(f, lo, hi, cause, arg);
             } else {
                 boolean noAckWait = c.is(Variant.NO_ACK_WAIT);
-                inv[c.fileIndex(f)] = new Inv(true, lo, hi, cause, arg, wonly, hs, vs, noAckWait);
+                inv()[c.fileIndex(f)] = new Inv(true, lo, hi, cause, arg, wonly, hs, vs, noAckWait);
                 if (noAckWait) apply(f, lo, hi, cause, arg);
             }
         }
@@ -323,7 +330,7 @@ public final class DeviceMapModel {
     private Step mmap(State s, String f) {
         if (s.vma().contains(f)) return Step.disabled(f + " is already mmapped");
         Work w = new Work(s);
-        w.vma.add(f);
+        w.vma().add(f);
         return w.done();
     }
 
@@ -342,14 +349,14 @@ public final class DeviceMapModel {
         int k = c.page(f, o);
         if (pinnedAt(s, f, o)) {
             w.setData(s.extent().get(k).b(), s.nextv() + 1);
-            w.lastw[k] = s.nextv() + 1;
+            w.lastw()[k] = s.nextv() + 1;
             w.nextv = s.nextv() + 1;
         } else if (s.maps().stream().anyMatch(g -> victim(g, f, o, o, false))) {
             w.invalidate(f, o, o, Cause.POPULATE, 0, false);
         } else {
             boolean keepClean = c.is(Variant.GUP_NO_DIRTY) && fromDev && s.cache().get(k).st() == CacheState.CLEAN;
-            w.cache[k] = new Page(keepClean ? CacheState.CLEAN : CacheState.DIRTY, s.nextv() + 1);
-            w.lastw[k] = s.nextv() + 1;
+            w.cache()[k] = new Page(keepClean ? CacheState.CLEAN : CacheState.DIRTY, s.nextv() + 1);
+            w.lastw()[k] = s.nextv() + 1;
             w.nextv = s.nextv() + 1;
             w.bumpSeq(f, o, o);
         }
@@ -364,7 +371,7 @@ public final class DeviceMapModel {
         if (s.maps().stream().anyMatch(g -> victim(g, f, o, o, true))) {
             w.invalidate(f, o, o, Cause.POPULATE, 0, true);
         } else {
-            w.cache[c.page(f, o)] = new Page(CacheState.CLEAN, diskVal(s, f, o));
+            w.cache()[c.page(f, o)] = new Page(CacheState.CLEAN, diskVal(s, f, o));
             w.bumpSeq(f, o, o);
         }
         return w.done();
@@ -432,16 +439,16 @@ public final class DeviceMapModel {
         int nb = inPlace ? e.b() : minFree(s);
         Work w = new Work(s);
         int k = c.page(f, o);
-        w.extent[k] = new Extent(Kind.WRITTEN, nb);
+        w.extent()[k] = new Extent(Kind.WRITTEN, nb);
         w.setData(nb, pg.v());
-        w.cache[k] = new Page(CacheState.CLEAN, pg.v());
+        w.cache()[k] = new Page(CacheState.CLEAN, pg.v());
         return w.done();
     }
 
     private Step evict(State s, String f, int o) {
         if (cache(s, f, o).st() != CacheState.CLEAN) return Step.disabled("page is not clean");
         Work w = new Work(s);
-        w.cache[c.page(f, o)] = Page.ABSENT;
+        w.cache()[c.page(f, o)] = Page.ABSENT;
         return w.done();
     }
 
@@ -476,12 +483,12 @@ public final class DeviceMapModel {
             Set<Grant> gone = new HashSet<>();
             for (Grant g : r.victims()) if (s.maps().contains(g) && g.i().equals(i)) gone.add(g);
             if (dmaOn(s, i, gone)) return Step.disabled("DMA of " + i + " to the range has not drained");
-            w.maps.removeAll(gone);
+            w.maps().removeAll(gone);
             w.bar = s.bar() - pages(gone);
         }
         Set<String> await = new HashSet<>(r.await());
         await.remove(i);
-        w.inv[c.fileIndex(f)] = new Inv(r.on(), r.lo(), r.hi(), r.cause(), r.arg(), r.wonly(), await, r.victims(),
+        w.inv()[c.fileIndex(f)] = new Inv(r.on(), r.lo(), r.hi(), r.cause(), r.arg(), r.wonly(), await, r.victims(),
                 r.done());
         return w.done();
     }
@@ -494,10 +501,10 @@ public final class DeviceMapModel {
         Set<Grant> left = new HashSet<>(r.victims());
         left.retainAll(s.maps());
         if (!r.done()) w.apply(f, r.lo(), r.hi(), r.cause(), r.arg());
-        w.maps.removeAll(left);
+        w.maps().removeAll(left);
         w.bar = s.bar() - pages(left);
-        w.inv[c.fileIndex(f)] = Inv.IDLE;
-        if (c.is(Variant.VALID_FLAG)) w.vflag[c.fileIndex(f)] = true;
+        w.inv()[c.fileIndex(f)] = Inv.IDLE;
+        if (c.is(Variant.VALID_FLAG)) w.vflag()[c.fileIndex(f)] = true;
         return w.done();
     }
 
@@ -516,9 +523,9 @@ public final class DeviceMapModel {
         Work w = new Work(s);
         List<Integer> bs = new ArrayList<>();
         for (int o = lo; o <= hi; o++) bs.add(extent(s, f, o).b());
-        w.pend.add(new Pending(i, f, lo, hi, bs, wr, at, pin, false));
+        w.pend().add(new Pending(i, f, lo, hi, bs, wr, at, pin, false));
         w.bar = s.bar() + (hi - lo + 1);
-        if (c.is(Variant.VALID_FLAG)) w.vflag[c.fileIndex(f)] = true;
+        if (c.is(Variant.VALID_FLAG)) w.vflag()[c.fileIndex(f)] = true;
         return w.done();
     }
 
@@ -532,8 +539,8 @@ public final class DeviceMapModel {
         if (p == null) return Step.disabled(i + " has no prepared map");
         if (stale(s, p)) return Step.disabled("mmu_interval_read_retry: the sequence count moved");
         Work w = new Work(s);
-        w.maps.add(p.grant());
-        w.pend.remove(p);
+        w.maps().add(p.grant());
+        w.pend().remove(p);
         return w.done();
     }
 
@@ -542,7 +549,7 @@ public final class DeviceMapModel {
         if (p == null) return Step.disabled(i + " has no prepared map");
         if (!stale(s, p)) return Step.disabled("the prepared map is still valid");
         Work w = new Work(s);
-        w.pend.remove(p);
+        w.pend().remove(p);
         w.bar = s.bar() - p.size();
         return w.done();
     }
@@ -559,7 +566,7 @@ public final class DeviceMapModel {
         String i = g.i();
         if (dmaOn(s, i, Set.of(g))) return Step.disabled("DMA in flight through the grant");
         Work w = new Work(s);
-        w.maps.remove(g);
+        w.maps().remove(g);
         if (!c.is(Variant.UNMAP_KEEPS_BAR)) w.bar = s.bar() - g.size();
         return w.done();
     }
@@ -576,9 +583,15 @@ public final class DeviceMapModel {
         }
         if (op == DmaOp.WRITE && !(g.w() && s.nextv() < c.maxVal())) return Step.disabled("not writable or no fresh value");
         Work w = new Work(s);
-        w.dma.add(new Dma(i, g.f(), o, g.blk(o), op, op == DmaOp.WRITE ? s.nextv() + 1 : 0));
+        w.dma().add(new Dma(i, g.f(), o, g.blk(o), op, op == DmaOp.WRITE ? s.nextv() + 1 : 0));
         if (op == DmaOp.WRITE) w.nextv = s.nextv() + 1;
         return w.done();
+    }
+
+    private static List<Integer> boxed(int[] xs) {
+        Integer[] b = new Integer[xs.length];
+        for (int k = 0; k < xs.length; k++) b[k] = xs[k];
+        return List.of(b);
     }
 
     private Step dmaEnd(State s, String i) {
@@ -586,10 +599,10 @@ public final class DeviceMapModel {
         for (Dma x : s.dma()) if (x.i().equals(i)) d = x;
         if (d == null) return Step.disabled(i + " has no DMA in flight");
         Work w = new Work(s);
-        w.dma.remove(d);
+        w.dma().remove(d);
         if (d.op() == DmaOp.WRITE) {
             w.setData(d.b(), d.v());
-            w.lastw[c.page(d.f(), d.o())] = d.v();
+            w.lastw()[c.page(d.f(), d.o())] = d.v();
         }
         return w.done();
     }
@@ -643,9 +656,9 @@ public final class DeviceMapModel {
         Work w = new Work(s);
         Set<Grant> gone = new HashSet<>();
         for (Grant g : s.maps()) if (g.i().equals(i)) gone.add(g);
-        w.maps.removeAll(gone);
+        w.maps().removeAll(gone);
         w.bar = s.bar() - pages(gone);
-        w.rev.remove(i);
+        w.rev().remove(i);
         return w.done();
     }
 
