@@ -54,6 +54,11 @@ public final class CheckCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "No progress lines on stderr.")
     boolean quiet;
 
+    @Option(names = "--emit", paramLabel = "DIR",
+            description = "Do not run TLC: write the spec, the generated cfg (and MC module) into DIR, e.g. for "
+                    + "TLC's distributed mode (tlc2.tool.distributed.TLCServer).")
+    Path emit;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -77,6 +82,19 @@ public final class CheckCommand implements Callable<Integer> {
         }
 
         TlcConfig cfg = plan.config();
+        if (emit != null) {
+            java.nio.file.Files.createDirectories(emit);
+            try (var tla = java.nio.file.Files.newDirectoryStream(dir, "*.tla")) {
+                for (Path f : tla) {
+                    java.nio.file.Files.copy(f, emit.resolve(f.getFileName()),
+                            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            java.nio.file.Files.writeString(emit.resolve(cfg.cfgFileName()), cfg.cfg());
+            for (var e : cfg.extraModules().entrySet()) java.nio.file.Files.writeString(emit.resolve(e.getKey()), e.getValue());
+            out.printf("%s: wrote %s and %s to %s%n", plan.title(), cfg.mainModule() + ".tla", cfg.cfgFileName(), emit);
+            return ExitCodes.OK;
+        }
         TlcJob.Builder job = TlcJob.builder(dir, cfg.mainModule(), cfg.cfg())
                 .cfgFileName(cfg.cfgFileName())
                 .extraFiles(cfg.extraModules())
