@@ -70,7 +70,7 @@ public final class Explorer {
     public Result run() {
         if (workers > 1 && !keepGraph) return runParallel();
         long start = System.nanoTime();
-        Map<State, Integer> index = new HashMap<>();
+        Map<Long, Integer> index = new HashMap<>();   // fingerprint -> state number
         List<State> states = new ArrayList<>();
         List<Integer> parent = new ArrayList<>();
         List<Action> via = new ArrayList<>();
@@ -79,7 +79,7 @@ public final class Explorer {
         ArrayDeque<Integer> queue = new ArrayDeque<>();
 
         State init = model.init();
-        index.put(init, 0);
+        index.put(Fingerprint.of(init), 0);
         states.add(init);
         parent.add(-1);
         via.add(null);
@@ -96,11 +96,12 @@ public final class Explorer {
             State s = states.get(n);
             for (Transition t : model.successors(s)) {
                 generated++;
-                Integer k = index.get(t.next());
+                long fp = Fingerprint.of(t.next());
+                Integer k = index.get(fp);
                 boolean fresh = k == null;
                 if (fresh) {
                     k = states.size();
-                    index.put(t.next(), k);
+                    index.put(fp, k);
                     states.add(t.next());
                     parent.add(n);
                     via.add(t.action());
@@ -132,18 +133,23 @@ public final class Explorer {
         return done(start, states.size(), generated, depth, Optional.empty(), List.of(), states, edges);
     }
 
-    /** What the parallel search remembers of a state: how it was first reached. */
-    private record Node(State parent, Action via, int level) {}
+    /** What the parallel search remembers of a state: its first parent's fingerprint and the action. */
+    private record Node(long parent, Action via) {}
 
-    private record Found(String property, State parent, Action via, State state) {}
+    private record Found(String property, long parent, Action via, State state) {}
 
+    /**
+     * Level-synchronous parallel BFS over 64-bit fingerprints (as TLC): states of one level are
+     * expanded by all workers; a violation found on a level is reported with a trace of that length,
+     * rebuilt by replaying the recorded actions from the initial state.
+     */
     private Result runParallel() {
         long start = System.nanoTime();
-        java.util.concurrent.ConcurrentHashMap<State, Node> seen = new java.util.concurrent.ConcurrentHashMap<>(1 << 16);
+        java.util.concurrent.ConcurrentHashMap<Long, Node> seen = new java.util.concurrent.ConcurrentHashMap<>(1 << 21, 0.75f, workers);
         java.util.concurrent.atomic.LongAdder generated = new java.util.concurrent.atomic.LongAdder();
         java.util.concurrent.atomic.AtomicReference<Found> found = new java.util.concurrent.atomic.AtomicReference<>();
         State init = model.init();
-        seen.put(init, new Node(null, null, 1));
+        seen.put(Fingerprint.of(init), new Node(0, null));
         generated.increment();
         Optional<String> bad0 = props.firstViolated(invariants, init);
         if (bad0.isPresent()) {
@@ -158,9 +164,8 @@ public final class Explorer {
         });
         try {
             while (!frontier.isEmpty() && found.get() == null) {
-                final int lvl = depth;
                 final List<State> cur = frontier;
-                int chunks = workers * 8;
+                int chunks = Math.max(1, Math.min(cur.size(), workers * 16));
                 List<java.util.concurrent.Callable<List<State>>> tasks = new ArrayList<>();
                 for (int k = 0; k < chunks; k++) {
                     final int from = (int) ((long) cur.size() * k / chunks);
@@ -169,16 +174,17 @@ public final class Explorer {
                         List<State> next = new ArrayList<>();
                         for (int n = from; n < to && found.get() == null; n++) {
                             State s = cur.get(n);
+                            long fs = Fingerprint.of(s);
                             for (Transition t : model.successors(s)) {
                                 generated.increment();
-                                if (seen.putIfAbsent(t.next(), new Node(s, t.action(), lvl + 1)) == null) {
+                                if (seen.putIfAbsent(Fingerprint.of(t.next()), new Node(fs, t.action())) == null) {
                                     Optional<String> bad = props.firstViolated(invariants, t.next());
-                                    if (bad.isPresent()) found.compareAndSet(null, new Found(bad.get(), s, t.action(), t.next()));
+                                    if (bad.isPresent()) found.compareAndSet(null, new Found(bad.get(), fs, t.action(), t.next()));
                                     next.add(t.next());
                                 }
                                 Optional<String> badStep = props.firstViolatedOnStep(stepProperties, s, t.next());
                                 if (badStep.isPresent()) {
-                                    found.compareAndSet(null, new Found(badStep.get(), s, t.action(), t.next()));
+                                    found.compareAndSet(null, new Found(badStep.get(), fs, t.action(), t.next()));
                                 }
                             }
                         }
@@ -187,7 +193,7 @@ public final class Explorer {
                 }
                 List<State> next = new ArrayList<>();
                 for (var f : pool.invokeAll(tasks)) next.addAll(f.get());
-                if (!next.isEmpty()) depth = lvl + 1;
+                if (!next.isEmpty()) depth++;
                 frontier = next;
                 progress.accept(String.format("java: %,d distinct states, %,d on the next level, depth %d", seen.size(),
                         next.size(), depth));
@@ -202,14 +208,23 @@ public final class Explorer {
         }
         Found f = found.get();
         if (f == null) return done(start, seen.size(), generated.sum(), depth, Optional.empty(), List.of(), List.of(), List.of());
-        List<TraceStep> tr = new ArrayList<>();
-        tr.add(new TraceStep(f.via(), f.state()));
-        for (State s = f.parent(); s != null; ) {
-            Node n = seen.get(s);
-            tr.add(new TraceStep(n.via(), s));
-            s = n.parent();
+        // the actions back to the initial state, then replayed forward
+        List<Action> actions = new ArrayList<>();
+        actions.add(f.via());
+        for (long fp = f.parent(); ; ) {
+            Node n = seen.get(fp);
+            if (n.via() == null) break;
+            actions.add(n.via());
+            fp = n.parent();
         }
-        Collections.reverse(tr);
+        Collections.reverse(actions);
+        List<TraceStep> tr = new ArrayList<>();
+        State s = init;
+        tr.add(new TraceStep(null, s));
+        for (Action a : actions) {
+            s = ((dev.devmap.model.Step.Next) model.step(s, a)).state();
+            tr.add(new TraceStep(a, s));
+        }
         return done(start, seen.size(), generated.sum(), depth, Optional.of(f.property()), tr, List.of(), List.of());
     }
 

@@ -29,6 +29,7 @@ public record Constants(List<String> files, int nOff, int nBlocks, List<String> 
     }
 
     public int fileIndex(String f) {
+        if (files.size() == 1 && files.get(0).equals(f)) return 0;
         int i = files.indexOf(f);
         if (i < 0) throw new IllegalArgumentException("unknown file '" + f + "'");
         return i;

@@ -105,12 +105,33 @@ public final class DeviceMapModel {
 
     public int held(State s) { return pages(s.maps()) + pages(s.pend()); }
 
-    public boolean hasPend(State s, String i) { return s.pend().stream().anyMatch(p -> p.i().equals(i)); }
+    public boolean hasPend(State s, String i) {
+        for (Pending p : s.pend()) if (p.i().equals(i)) return true;
+        return false;
+    }
 
-    public boolean hasDma(State s, String i) { return s.dma().stream().anyMatch(d -> d.i().equals(i)); }
+    public boolean hasDma(State s, String i) {
+        for (Dma d : s.dma()) if (d.i().equals(i)) return true;
+        return false;
+    }
+
+    /** Is some grant in maps a victim of an invalidation of f's lo..hi? */
+    private static boolean anyVictim(State s, String f, int lo, int hi, boolean wonly) {
+        for (Grant g : s.maps()) if (victim(g, f, lo, hi, wonly)) return true;
+        return false;
+    }
+
+    /** Does importer i hold a grant on f overlapping lo..hi (writable only, if asked)? */
+    private static boolean holds(State s, String i, String f, int lo, int hi, boolean writableOnly) {
+        for (Grant g : s.maps()) {
+            if (g.i().equals(i) && g.f().equals(f) && g.overlaps(lo, hi) && (!writableOnly || g.w())) return true;
+        }
+        return false;
+    }
 
     public boolean pinnedAt(State s, String f, int o) {
-        return s.maps().stream().anyMatch(g -> g.pin() && g.f().equals(f) && g.in(o));
+        for (Grant g : s.maps()) if (g.pin() && g.f().equals(f) && g.in(o)) return true;
+        return false;
     }
 
     public boolean pinnedIn(State s, String f, int lo, int hi) {
@@ -195,9 +216,9 @@ public final class DeviceMapModel {
         }
 
         Extent[] extent() { if (extent == null) extent = s.extent().toArray(new Extent[0]); return extent; }
-        int[] data() { if (data == null) data = s.data().stream().mapToInt(Integer::intValue).toArray(); return data; }
+        int[] data() { if (data == null) data = ints(s.data()); return data; }
         Page[] cache() { if (cache == null) cache = s.cache().toArray(new Page[0]); return cache; }
-        int[] lastw() { if (lastw == null) lastw = s.lastw().stream().mapToInt(Integer::intValue).toArray(); return lastw; }
+        int[] lastw() { if (lastw == null) lastw = ints(s.lastw()); return lastw; }
         Set<String> vma() { if (vma == null) vma = new HashSet<>(s.vma()); return vma; }
         Set<Grant> maps() { if (maps == null) maps = new HashSet<>(s.maps()); return maps; }
         Set<Pending> pend() { if (pend == null) pend = new HashSet<>(s.pend()); return pend; }
@@ -240,7 +261,7 @@ public final class DeviceMapModel {
                 default -> { }
             }
             // d1: a moved page takes its data along
-            int[] d1 = s.data().stream().mapToInt(Integer::intValue).toArray();
+            int[] d1 = ints(s.data());
             boolean changed = !Arrays.equals(e2, s.extent().toArray(new Extent[0]));
             if ((cause == Cause.RELOCATE || cause == Cause.COW) && changed) {
                 int nb = e2[c.page(f, lo)].b();
@@ -253,7 +274,7 @@ public final class DeviceMapModel {
             for (Extent e : e2) before.remove(e.b());
             for (int b : before) if (b >= 1 && b <= d1.length) d1[b - 1] = 0;
             if (changed) extent = e2;
-            if (!Arrays.equals(d1, s.data().stream().mapToInt(Integer::intValue).toArray())) data = d1;
+            if (!Arrays.equals(d1, ints(s.data()))) data = d1;
             if (cause == Cause.TRUNCATE || cause == Cause.PUNCH) {
                 for (int o = lo; o <= hi; o++) {
                     cache()[c.page(f, o)] = Page.ABSENT;
@@ -351,7 +372,7 @@ public final class DeviceMapModel {
             w.setData(s.extent().get(k).b(), s.nextv() + 1);
             w.lastw()[k] = s.nextv() + 1;
             w.nextv = s.nextv() + 1;
-        } else if (s.maps().stream().anyMatch(g -> victim(g, f, o, o, false))) {
+        } else if (anyVictim(s, f, o, o, false)) {
             w.invalidate(f, o, o, Cause.POPULATE, 0, false);
         } else {
             boolean keepClean = c.is(Variant.GUP_NO_DIRTY) && fromDev && s.cache().get(k).st() == CacheState.CLEAN;
@@ -368,7 +389,7 @@ public final class DeviceMapModel {
         if (cache(s, f, o).st() != CacheState.ABSENT) return Step.disabled("page is cached already");
         if (pinnedAt(s, f, o)) return Step.disabled("pinned page: read from its block, nothing changes");
         Work w = new Work(s);
-        if (s.maps().stream().anyMatch(g -> victim(g, f, o, o, true))) {
+        if (anyVictim(s, f, o, o, true)) {
             w.invalidate(f, o, o, Cause.POPULATE, 0, true);
         } else {
             w.cache()[c.page(f, o)] = new Page(CacheState.CLEAN, diskVal(s, f, o));
@@ -512,7 +533,7 @@ public final class DeviceMapModel {
         if (lo < 1 || hi > c.nOff() || lo > hi) return Step.disabled("not a range");
         if (!s.vma().contains(f)) return Step.disabled(f + " is not mmapped");
         if (hasPend(s, i)) return Step.disabled(i + " has a prepared map already");
-        if (s.maps().stream().anyMatch(g -> g.i().equals(i) && g.f().equals(f) && g.overlaps(lo, hi))) {
+        if (holds(s, i, f, lo, hi, false)) {
             return Step.disabled(i + " maps part of the range already");
         }
         if (invOver(s, f, lo, hi) && !c.is(Variant.VALID_FLAG)) {
@@ -588,6 +609,12 @@ public final class DeviceMapModel {
         return w.done();
     }
 
+    private static int[] ints(List<Integer> xs) {
+        int[] out = new int[xs.size()];
+        for (int k = 0; k < out.length; k++) out[k] = xs.get(k);
+        return out;
+    }
+
     private static List<Integer> boxed(int[] xs) {
         Integer[] b = new Integer[xs.length];
         for (int k = 0; k < xs.length; k++) b[k] = xs[k];
@@ -609,7 +636,7 @@ public final class DeviceMapModel {
 
     private Step devFallbackRead(State s, String i, String f, int o) {
         if (!s.vma().contains(f)) return Step.disabled(f + " is not mmapped");
-        if (s.maps().stream().anyMatch(g -> g.i().equals(i) && g.f().equals(f) && g.in(o))) {
+        if (holds(s, i, f, o, o, false)) {
             return Step.disabled(i + " maps the page directly");
         }
         return readPage(s, f, o);
@@ -617,7 +644,7 @@ public final class DeviceMapModel {
 
     private Step devFallbackWrite(State s, String i, String f, int o) {
         if (!s.vma().contains(f)) return Step.disabled(f + " is not mmapped");
-        if (s.maps().stream().anyMatch(g -> g.i().equals(i) && g.f().equals(f) && g.in(o) && g.w())) {
+        if (holds(s, i, f, o, o, true)) {
             return Step.disabled(i + " maps the page writable directly");
         }
         return writePage(s, f, o, true);
@@ -674,8 +701,28 @@ public final class DeviceMapModel {
 
     // ---------------------------------------------------------------- Next
 
+    private List<Action> fixedCandidates;
+
     /** Every action of {@code Next} with its parameters, enabled or not, for state s. */
     public List<Action> candidates(State s) {
+        if (fixedCandidates == null) fixedCandidates = List.copyOf(fixedCandidates());
+        if (s.maps().isEmpty()) return fixedCandidates;
+        List<Action> out = new ArrayList<>(fixedCandidates);
+        for (Grant g : s.maps()) {
+            String i = g.i();
+            out.add(new DeviceUnmap(i, g.f(), g.lo()));
+            out.add(new DmaBufRelease(i, g.f(), g.lo()));
+            out.add(new BarReclaim(i, g.f(), g.lo()));
+            for (int o = 1; o <= c.nOff(); o++) {
+                out.add(new DmaStart(i, g.f(), g.lo(), o, DmaOp.READ));
+                out.add(new DmaStart(i, g.f(), g.lo(), o, DmaOp.WRITE));
+            }
+        }
+        return out;
+    }
+
+    /** The actions whose parameters range over constants only. */
+    private List<Action> fixedCandidates() {
         List<Action> out = new ArrayList<>();
         int n = c.nOff();
         for (String f : c.files()) {
@@ -712,16 +759,6 @@ public final class DeviceMapModel {
             }
             out.add(new MapCommit(i));
             out.add(new MapRetry(i));
-            for (Grant g : s.maps()) {
-                if (!g.i().equals(i)) continue;
-                out.add(new DeviceUnmap(i, g.f(), g.lo()));
-                out.add(new DmaBufRelease(i, g.f(), g.lo()));
-                out.add(new BarReclaim(i, g.f(), g.lo()));
-                for (int o = 1; o <= n; o++) {
-                    out.add(new DmaStart(i, g.f(), g.lo(), o, DmaOp.READ));
-                    out.add(new DmaStart(i, g.f(), g.lo(), o, DmaOp.WRITE));
-                }
-            }
             out.add(new DmaEnd(i));
             out.add(new RevokeAck(i));
         }

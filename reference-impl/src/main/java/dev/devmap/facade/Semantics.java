@@ -1,0 +1,584 @@
+package dev.devmap.facade;
+
+import dev.devmap.facade.Outcome.Kind;
+import dev.devmap.facade.Outcome.Path;
+import dev.devmap.model.Action;
+import dev.devmap.model.CacheState;
+import dev.devmap.model.Constants;
+import dev.devmap.model.DeviceMapModel;
+import dev.devmap.model.Dma;
+import dev.devmap.model.DmaOp;
+import dev.devmap.model.Exp;
+import dev.devmap.model.Extent;
+import dev.devmap.model.Grant;
+import dev.devmap.model.Inv;
+import dev.devmap.model.Page;
+import dev.devmap.model.Pending;
+import dev.devmap.model.Reason;
+import dev.devmap.model.State;
+import dev.devmap.model.Step;
+import dev.devmap.model.Variant;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The operations of {@link Op} on one state of the spec: which actions they take, what an observer
+ * sees ({@link Outcome}) and the next state. The model is deterministic once an action and its
+ * parameters are fixed, so one state and one operation give one result; the nondeterminism of the
+ * system (which internal steps happened when) is handled by {@link Kernel}, which tracks a set of
+ * states.
+ *
+ * <p>When an operation's action is not enabled, the outcome says why, checking the guards in the
+ * spec's order: an invalidation of the range is running (WAIT: the kernel would sleep in
+ * invalidate_lock or mmu_interval_read_begin), a pin or DMA is in the way (BUSY), device_map's
+ * {@code Refusal} (REFUSED with the reason), anything else (ERROR with an errno).
+ */
+public final class Semantics {
+    /**
+     * The result of an operation in one state.
+     *
+     * @param outcome what an observer sees
+     * @param next    the next state (the same state when nothing changed)
+     * @param actions the spec's actions taken, in order (empty when nothing changed)
+     * @param blocks  device_map / map_commit: the blocks of the pages (the model's pa[]); else empty
+     * @param errno   ERROR / BUSY: the errno a kernel would return; else null
+     * @param why     a short explanation (the disabled guard), or null
+     * @param from    the state the operation started in
+     */
+    public record Result(Outcome outcome, State next, List<Action> actions, List<Integer> blocks, String errno,
+                         String why, State from) {
+        public Result {
+            actions = List.copyOf(actions);
+            blocks = List.copyOf(blocks);
+        }
+
+        Result(Outcome outcome, State next, List<Action> actions, List<Integer> blocks, String errno, String why) {
+            this(outcome, next, actions, blocks, errno, why, null);
+        }
+
+        Result from(State s) { return new Result(outcome, next, actions, blocks, errno, why, s); }
+    }
+
+    private final DeviceMapModel m;
+    private final Constants c;
+
+    public Semantics(DeviceMapModel m) {
+        this.m = m;
+        this.c = m.constants();
+    }
+
+    public DeviceMapModel model() { return m; }
+
+    public Constants constants() { return c; }
+
+    // ------------------------------------------------------------------ results
+
+    private static Result same(State s, Outcome o, String errno, String why) {
+        return new Result(o.withBar(s.bar()), s, List.of(), List.of(), errno, why);
+    }
+
+    private static Result error(State s, String errno, String why) {
+        return same(s, Outcome.of(Kind.ERROR), errno, why);
+    }
+
+    private static Result busy(State s, String why) {
+        return same(s, Outcome.of(Kind.BUSY), "EBUSY", why);
+    }
+
+    private static Result waits(State s, String why) {
+        return same(s, Outcome.of(Kind.WAIT), null, why);
+    }
+
+    private static Result value(State s, int v, Path p) {
+        return same(s, new Outcome(Kind.VALUE, null, v, p, null, null), null, null);
+    }
+
+    private static Result moved(Outcome o, State t, List<Action> as) {
+        return new Result(o.withBar(t.bar()), t, as, List.of(), null, null);
+    }
+
+    // ------------------------------------------------------------------ operations
+
+    /** The result of op in state s. */
+    public Result apply(State s, Op op) {
+        return apply0(s, op).from(s);
+    }
+
+    private Result apply0(State s, Op op) {
+        if (op instanceof Op.Mmap x) return mmap(s, x);
+        if (op instanceof Op.Munmap x) return munmap(s, x);
+        if (op instanceof Op.Write x) return write(s, x.f(), x.o(), null);
+        if (op instanceof Op.Read x) return read(s, x.f(), x.o(), null);
+        if (op instanceof Op.Truncate x) return remove(s, x.f(), x.n() + 1, c.nOff(), new Action.Truncate(x.f(), x.n()),
+                x.n() < 0 || x.n() > c.nOff() - 1);
+        if (op instanceof Op.PunchHole x) return remove(s, x.f(), x.lo(), x.hi(), new Action.PunchHole(x.f(), x.lo(), x.hi()),
+                x.lo() < 1 || x.hi() > c.nOff() || x.lo() > x.hi());
+        if (op instanceof Op.Fallocate x) return fallocate(s, x);
+        if (op instanceof Op.Reflink x) return reflink(s, x);
+        if (op instanceof Op.Writeback x) return writeback(s, x);
+        if (op instanceof Op.Evict x) return evict(s, x);
+        if (op instanceof Op.Relocate x) return relocate(s, x);
+        if (op instanceof Op.Unshare x) return unshare(s, x);
+        if (op instanceof Op.DeviceMap x) return deviceMap(s, x);
+        if (op instanceof Op.MapCommit x) return mapCommit(s, x.i());
+        if (op instanceof Op.DeviceUnmap x) return unmap(s, x.i(), x.f(), x.lo(), false);
+        if (op instanceof Op.Unpin x) return unmap(s, x.i(), x.f(), x.lo(), true);
+        if (op instanceof Op.DmaStart x) return dmaStart(s, x);
+        if (op instanceof Op.DmaEnd x) return dmaEnd(s, x.i());
+        if (op instanceof Op.DevRead x) return devRead(s, x);
+        if (op instanceof Op.DevWrite x) return devWrite(s, x);
+        if (op instanceof Op.InvAck x) return invAck(s, x);
+        if (op instanceof Op.RevokeAck x) return revokeAck(s, x);
+        if (op instanceof Op.BarReclaim x) return barReclaim(s, x);
+        if (op instanceof Op.Unplug) return unplug(s);
+        if (op instanceof Op.Settle) return same(s, Outcome.of(Kind.IDLE), null, null);
+        throw new IllegalArgumentException("unknown operation " + op);
+    }
+
+    private boolean knownFile(String f) { return c.files().contains(f); }
+
+    private boolean knownImporter(String i) { return c.importers().contains(i); }
+
+    private boolean page(int o) { return o >= 1 && o <= c.nOff(); }
+
+    private Result badArgs(State s, Op op) {
+        return error(s, "EINVAL", "no such file, importer or page in this configuration: " + op.show());
+    }
+
+    private Result mmap(State s, Op.Mmap x) {
+        if (!knownFile(x.f())) return badArgs(s, x);
+        Action a = new Action.Mmap(x.f());
+        Step st = m.step(s, a);
+        if (st instanceof Step.Next n) return moved(Outcome.of(Kind.DONE), n.state(), List.of(a));
+        return error(s, "EEXIST", why(st));
+    }
+
+    private Result munmap(State s, Op.Munmap x) {
+        if (!knownFile(x.f())) return badArgs(s, x);
+        Action a = new Action.Munmap(x.f());
+        Step st = m.step(s, a);
+        if (st instanceof Step.Next n) return invalidating(s, n.state(), x.f(), a);
+        if (!s.vma().contains(x.f())) return error(s, "EINVAL", why(st));
+        return waits(s, why(st));
+    }
+
+    /** The outcome of an action that may start an invalidation of f. */
+    private Result invalidating(State s, State t, String f, Action a) {
+        Inv before = m.inv(s, f);
+        Inv after = m.inv(t, f);
+        boolean started = after.on() && !before.on();
+        Outcome o;
+        if (started && !after.done()) {
+            o = Outcome.of(Kind.STARTED).withNotified(after.await());
+        } else {
+            o = Outcome.of(Kind.DONE).withNotified(started ? after.await() : Set.of());
+        }
+        return moved(o, t, List.of(a));
+    }
+
+    /** CpuWrite, or DevFallbackWrite when dev != null. */
+    private Result write(State s, String f, int o, String dev) {
+        if (!knownFile(f) || !page(o) || (dev != null && !knownImporter(dev))) {
+            return error(s, "EINVAL", "no such file, importer or page");
+        }
+        if (dev != null && !s.vma().contains(f)) return error(s, "EFAULT", f + " is not mmapped");
+        Action a = dev == null ? new Action.CpuWrite(f, o) : new Action.DevFallbackWrite(dev, f, o);
+        Step st = m.step(s, a);
+        if (st instanceof Step.Next n) {
+            State t = n.state();
+            Inv after = m.inv(t, f);
+            if (after.on() && !m.inv(s, f).on()) {
+                Outcome out = after.done() ? Outcome.of(Kind.DONE).withNotified(after.await())
+                        : Outcome.of(Kind.STARTED).withNotified(after.await());
+                return moved(out, t, List.of(a));
+            }
+            Path p = m.pinnedAt(s, f, o) ? Path.BLOCK : Path.PAGE_CACHE;
+            Outcome out = new Outcome(Kind.DONE, null, m.lastw(t, f, o), dev == null ? null : p, null, null);
+            return moved(out, t, List.of(a));
+        }
+        if (m.inv(s, f).on()) return waits(s, why(st));
+        return error(s, "ENOSPC", why(st));
+    }
+
+    /** CpuRead, or DevFallbackRead when dev != null. */
+    private Result read(State s, String f, int o, String dev) {
+        if (!knownFile(f) || !page(o) || (dev != null && !knownImporter(dev))) {
+            return error(s, "EINVAL", "no such file, importer or page");
+        }
+        if (dev != null && !s.vma().contains(f)) return error(s, "EFAULT", f + " is not mmapped");
+        Page pg = m.cache(s, f, o);
+        if (pg.st() != CacheState.ABSENT) return value(s, pg.v(), Path.PAGE_CACHE);
+        if (m.pinnedAt(s, f, o)) return value(s, m.diskVal(s, f, o), Path.BLOCK);
+        Action a = dev == null ? new Action.CpuRead(f, o) : new Action.DevFallbackRead(dev, f, o);
+        Step st = m.step(s, a);
+        if (st instanceof Step.Next n) {
+            State t = n.state();
+            Inv after = m.inv(t, f);
+            if (after.on() && !m.inv(s, f).on()) {
+                Outcome out = after.done() ? Outcome.of(Kind.DONE).withNotified(after.await())
+                        : Outcome.of(Kind.STARTED).withNotified(after.await());
+                return moved(out, t, List.of(a));
+            }
+            return moved(new Outcome(Kind.VALUE, null, m.cache(t, f, o).v(), Path.PAGE_CACHE, null, null), t, List.of(a));
+        }
+        if (m.inv(s, f).on()) return waits(s, why(st));
+        return error(s, "EIO", why(st));
+    }
+
+    private boolean anythingIn(State s, String f, int lo, int hi) {
+        for (int o = lo; o <= hi; o++) {
+            if (!m.extent(s, f, o).equals(Extent.HOLE) || !m.cache(s, f, o).equals(Page.ABSENT)) return true;
+        }
+        return false;
+    }
+
+    /** Truncate and PunchHole. */
+    private Result remove(State s, String f, int lo, int hi, Action a, boolean badRange) {
+        if (!knownFile(f) || badRange) return error(s, "EINVAL", "not a range of " + f);
+        Step st = m.step(s, a);
+        if (st instanceof Step.Next n) return invalidating(s, n.state(), f, a);
+        if (m.inv(s, f).on()) return waits(s, why(st));
+        if (!anythingIn(s, f, lo, hi)) return same(s, Outcome.of(Kind.DONE).withNotified(Set.of()), null, "nothing to remove");
+        return busy(s, why(st));
+    }
+
+    private Result fallocate(State s, Op.Fallocate x) {
+        if (!knownFile(x.f()) || !page(x.o())) return badArgs(s, x);
+        Action a = new Action.Fallocate(x.f(), x.o());
+        Step st = m.step(s, a);
+        if (st instanceof Step.Next n) return invalidating(s, n.state(), x.f(), a);
+        if (m.inv(s, x.f()).on()) return waits(s, why(st));
+        if (!m.extent(s, x.f(), x.o()).equals(Extent.HOLE)) return error(s, "EEXIST", why(st));
+        if (!m.cache(s, x.f(), x.o()).equals(Page.ABSENT)) return error(s, "EAGAIN", why(st));
+        return error(s, "ENOSPC", why(st));
+    }
+
+    private Result reflink(State s, Op.Reflink x) {
+        if (!knownFile(x.f()) || !page(x.o()) || !page(x.p())) return badArgs(s, x);
+        Action a = new Action.Reflink(x.f(), x.o(), x.p());
+        Step st = m.step(s, a);
+        if (st instanceof Step.Next n) return invalidating(s, n.state(), x.f(), a);
+        if (x.o() == x.p()) return error(s, "EINVAL", why(st));
+        if (m.inv(s, x.f()).on()) return waits(s, why(st));
+        if (m.extent(s, x.f(), x.o()).k() != dev.devmap.model.Kind.WRITTEN) return error(s, "EINVAL", why(st));
+        if (m.cache(s, x.f(), x.o()).st() == CacheState.DIRTY) return error(s, "EAGAIN", why(st));
+        if (!m.extent(s, x.f(), x.p()).equals(Extent.HOLE) || !m.cache(s, x.f(), x.p()).equals(Page.ABSENT)) {
+            return error(s, "EEXIST", why(st));
+        }
+        return busy(s, why(st));
+    }
+
+    private Result writeback(State s, Op.Writeback x) {
+        if (!knownFile(x.f()) || !page(x.o())) return badArgs(s, x);
+        Action a = new Action.Writeback(x.f(), x.o());
+        Step st = m.step(s, a);
+        if (st instanceof Step.Next n) return moved(Outcome.of(Kind.DONE), n.state(), List.of(a));
+        if (m.cache(s, x.f(), x.o()).st() != CacheState.DIRTY) return same(s, Outcome.of(Kind.DONE), null, "page is not dirty");
+        if (m.invOver(s, x.f(), x.o(), x.o())) return waits(s, why(st));
+        return error(s, "ENOSPC", why(st));
+    }
+
+    private Result evict(State s, Op.Evict x) {
+        if (!knownFile(x.f()) || !page(x.o())) return badArgs(s, x);
+        Action a = new Action.Evict(x.f(), x.o());
+        Step st = m.step(s, a);
+        if (st instanceof Step.Next n) return moved(Outcome.of(Kind.DONE), n.state(), List.of(a));
+        if (m.cache(s, x.f(), x.o()).st() == CacheState.ABSENT) return same(s, Outcome.of(Kind.DONE), null, "page is not cached");
+        return busy(s, why(st));
+    }
+
+    private Result relocate(State s, Op.Relocate x) {
+        if (!knownFile(x.f()) || !page(x.o())) return badArgs(s, x);
+        Action a = new Action.Relocate(x.f(), x.o());
+        Step st = m.step(s, a);
+        if (st instanceof Step.Next n) return invalidating(s, n.state(), x.f(), a);
+        if (m.inv(s, x.f()).on()) return waits(s, why(st));
+        Extent e = m.extent(s, x.f(), x.o());
+        if (e.k() != dev.devmap.model.Kind.WRITTEN || m.shared(s, e.b())) return error(s, "EINVAL", why(st));
+        if (m.cache(s, x.f(), x.o()).st() == CacheState.DIRTY) return error(s, "EAGAIN", why(st));
+        if (m.pinnedAt(s, x.f(), x.o())) return busy(s, why(st));
+        return error(s, "ENOSPC", why(st));
+    }
+
+    private Result unshare(State s, Op.Unshare x) {
+        if (!knownFile(x.f()) || !page(x.o())) return badArgs(s, x);
+        Action a = new Action.Unshare(x.f(), x.o());
+        Step st = m.step(s, a);
+        if (st instanceof Step.Next n) return invalidating(s, n.state(), x.f(), a);
+        if (m.inv(s, x.f()).on()) return waits(s, why(st));
+        Extent e = m.extent(s, x.f(), x.o());
+        if (e.b() == 0 || !m.shared(s, e.b())) return error(s, "EINVAL", why(st));
+        if (m.cache(s, x.f(), x.o()).st() == CacheState.DIRTY) return error(s, "EAGAIN", why(st));
+        return error(s, "ENOSPC", why(st));
+    }
+
+    private Result deviceMap(State s, Op.DeviceMap x) {
+        if (!knownFile(x.f()) || !knownImporter(x.i()) || x.lo() < 1 || x.hi() > c.nOff() || x.lo() > x.hi()) {
+            return badArgs(s, x);
+        }
+        Action a = new Action.MapPrepare(x.i(), x.f(), x.lo(), x.hi(), x.pin(), x.w(), x.at());
+        Step st = m.step(s, a);
+        if (st instanceof Step.Next n) {
+            State t = n.state();
+            Pending p = pendingOf(t, x.i());
+            if (!x.commit()) {
+                return new Result(Outcome.of(Kind.PREPARED).withBar(t.bar()), t, List.of(a), p.bs(), null, null);
+            }
+            Result r = mapCommit(t, x.i());
+            List<Action> as = new ArrayList<>();
+            as.add(a);
+            as.addAll(r.actions());
+            return new Result(r.outcome(), r.next(), as, r.blocks(), r.errno(), r.why());
+        }
+        if (!s.vma().contains(x.f())) return error(s, "EFAULT", why(st));
+        if (m.hasPend(s, x.i())) return busy(s, why(st));
+        for (Grant g : s.maps()) {
+            if (g.i().equals(x.i()) && g.f().equals(x.f()) && g.overlaps(x.lo(), x.hi())) return error(s, "EEXIST", why(st));
+        }
+        if (m.invOver(s, x.f(), x.lo(), x.hi())) return waits(s, why(st));
+        Reason r = m.refusal(s, x.i(), x.f(), x.lo(), x.hi(), x.pin(), x.w(), x.at());
+        if (r != null) {
+            return same(s, Outcome.of(Kind.REFUSED).withReason(r.tla()), null, "refused by the " + r.decidedBy());
+        }
+        return error(s, "EINVAL", why(st));
+    }
+
+    private Pending pendingOf(State s, String i) {
+        for (Pending p : s.pend()) if (p.i().equals(i)) return p;
+        return null;
+    }
+
+    private Result mapCommit(State s, String i) {
+        if (!knownImporter(i)) return error(s, "EINVAL", "no such importer " + i);
+        Pending p = pendingOf(s, i);
+        if (p == null) return error(s, "EINVAL", i + " has no prepared map");
+        Action commit = new Action.MapCommit(i);
+        Step st = m.step(s, commit);
+        if (st instanceof Step.Next n) {
+            return new Result(Outcome.of(Kind.GRANTED).withBar(n.state().bar()), n.state(), List.of(commit), p.bs(), null,
+                    null);
+        }
+        Action retry = new Action.MapRetry(i);
+        Step rt = m.step(s, retry);
+        if (rt instanceof Step.Next n) return moved(Outcome.of(Kind.RETRY), n.state(), List.of(retry));
+        return error(s, "EINVAL", why(rt));
+    }
+
+    /** The grant of i on f starting at lo ({@code Named(g, i, f, lo)}), or null. */
+    public static Grant named(State s, String i, String f, int lo) {
+        Grant best = null;
+        for (Grant g : s.maps()) {
+            if (g.i().equals(i) && g.f().equals(f) && g.lo() == lo) {
+                if (best == null || GRANT_COMPARATOR.compare(g, best) < 0) best = g;
+            }
+        }
+        return best;
+    }
+
+    /** The live grant of i covering (f, o), optionally only writable ones, or null. */
+    public static Grant covering(State s, String i, String f, int o, boolean writable) {
+        Grant best = null;
+        for (Grant g : s.maps()) {
+            if (g.i().equals(i) && g.f().equals(f) && g.in(o) && (!writable || g.w())) {
+                if (best == null || GRANT_COMPARATOR.compare(g, best) < 0) best = g;
+            }
+        }
+        return best;
+    }
+
+    public static final Comparator<Grant> GRANT_COMPARATOR = Comparator.comparing(Grant::i).thenComparing(Grant::f)
+            .thenComparingInt(Grant::lo).thenComparingInt(Grant::hi).thenComparing(Grant::pin)
+            .thenComparing(Grant::w).thenComparing(Grant::at).thenComparing(g -> g.bs().toString());
+
+    private Result unmap(State s, String i, String f, int lo, boolean pin) {
+        Grant g = named(s, i, f, lo);
+        if (g == null || g.pin() != pin) {
+            return error(s, "EINVAL", g == null ? "no grant of " + i + " on " + f + " starts at " + lo
+                    : pin ? "the grant is not pinned: device_unmap it" : "the grant is pinned: release its dma_buf");
+        }
+        Action a = pin ? new Action.DmaBufRelease(i, f, lo) : new Action.DeviceUnmap(i, f, lo);
+        Step st = m.step(s, a);
+        if (st instanceof Step.Next n) return moved(Outcome.of(Kind.DONE), n.state(), List.of(a));
+        return busy(s, why(st));
+    }
+
+    private Result dmaStart(State s, Op.DmaStart x) {
+        if (!knownFile(x.f()) || !knownImporter(x.i()) || !page(x.o())) return badArgs(s, x);
+        Grant g = covering(s, x.i(), x.f(), x.o(), false);
+        if (g == null) return error(s, "EFAULT", "no grant of " + x.i() + " covers " + x.f() + " " + x.o());
+        Action a = new Action.DmaStart(x.i(), g.f(), g.lo(), x.o(), x.op());
+        Step st = m.step(s, a);
+        if (st instanceof Step.Next n) {
+            Integer v = x.op() == DmaOp.WRITE ? n.state().nextv() : null;
+            return moved(new Outcome(Kind.DONE, null, v, Path.DIRECT, null, null), n.state(), List.of(a));
+        }
+        return dmaRefused(s, x.i(), g, x.op(), st);
+    }
+
+    /** Why DmaStart(i, g, ...) is not enabled. */
+    private Result dmaRefused(State s, String i, Grant g, DmaOp op, Step st) {
+        if (m.hasDma(s, i)) return busy(s, why(st));
+        if (s.exp() == Exp.GONE) return error(s, "ENODEV", why(st));
+        if (s.exp() == Exp.REMOVING && s.rev().contains(i)) return waits(s, why(st));
+        for (Inv r : s.inv()) {
+            if (r.on() && r.await().contains(i) && r.victims().contains(g)) return waits(s, why(st));
+        }
+        if (op == DmaOp.WRITE && !g.w()) return error(s, "EPERM", why(st));
+        return error(s, "ENOSPC", why(st));
+    }
+
+    private Result dmaEnd(State s, String i) {
+        if (!knownImporter(i)) return error(s, "EINVAL", "no such importer " + i);
+        Dma d = null;
+        for (Dma x : s.dma()) if (x.i().equals(i)) d = x;
+        if (d == null) return error(s, "EINVAL", i + " has no DMA in flight");
+        Action a = new Action.DmaEnd(i);
+        Step st = m.step(s, a);
+        if (!(st instanceof Step.Next n)) return error(s, "EINVAL", why(st));
+        if (d.op() == DmaOp.READ) {
+            return moved(new Outcome(Kind.VALUE, null, dataAt(s, d.b()), Path.DIRECT, null, null), n.state(), List.of(a));
+        }
+        return moved(new Outcome(Kind.DONE, null, d.v(), Path.DIRECT, null, null), n.state(), List.of(a));
+    }
+
+    /** The contents of block b (0 outside the device, where a DMA to no block reads nothing). */
+    public int dataAt(State s, int b) {
+        return b >= 1 && b <= s.data().size() ? s.data().get(b - 1) : 0;
+    }
+
+    /** The value a completed DMA of importer i reports: what a read found, or what a write wrote. */
+    public Integer dmaValue(State s, String i) {
+        for (Dma d : s.dma()) {
+            if (d.i().equals(i)) return d.op() == DmaOp.READ ? dataAt(s, d.b()) : d.v();
+        }
+        return null;
+    }
+
+    private Result devRead(State s, Op.DevRead x) {
+        if (!knownFile(x.f()) || !knownImporter(x.i()) || !page(x.o())) return badArgs(s, x);
+        Grant g = covering(s, x.i(), x.f(), x.o(), false);
+        if (g == null) return read(s, x.f(), x.o(), x.i());
+        return direct(s, x.i(), g, x.o(), DmaOp.READ);
+    }
+
+    private Result devWrite(State s, Op.DevWrite x) {
+        if (!knownFile(x.f()) || !knownImporter(x.i()) || !page(x.o())) return badArgs(s, x);
+        Grant g = covering(s, x.i(), x.f(), x.o(), true);
+        if (g == null) return write(s, x.f(), x.o(), x.i());
+        return direct(s, x.i(), g, x.o(), DmaOp.WRITE);
+    }
+
+    /** A device access through its grant: DmaStart then DmaEnd. */
+    private Result direct(State s, String i, Grant g, int o, DmaOp op) {
+        Action start = new Action.DmaStart(i, g.f(), g.lo(), o, op);
+        Step st = m.step(s, start);
+        if (!(st instanceof Step.Next n)) return dmaRefused(s, i, g, op, st);
+        Result end = dmaEnd(n.state(), i);
+        return new Result(end.outcome(), end.next(), List.of(start, new Action.DmaEnd(i)), List.of(), null, null);
+    }
+
+    private Result invAck(State s, Op.InvAck x) {
+        if (!knownFile(x.f()) || !knownImporter(x.i())) return badArgs(s, x);
+        Action a = new Action.InvAck(x.i(), x.f());
+        Step st = m.step(s, a);
+        if (st instanceof Step.Next n) return moved(Outcome.of(Kind.DONE), n.state(), List.of(a));
+        Inv r = m.inv(s, x.f());
+        if (!r.on() || !r.await().contains(x.i())) return error(s, "EINVAL", why(st));
+        return busy(s, why(st));
+    }
+
+    private Result revokeAck(State s, Op.RevokeAck x) {
+        if (!knownImporter(x.i())) return badArgs(s, x);
+        Action a = new Action.RevokeAck(x.i());
+        Step st = m.step(s, a);
+        if (st instanceof Step.Next n) return moved(Outcome.of(Kind.DONE), n.state(), List.of(a));
+        if (s.exp() != Exp.REMOVING || !s.rev().contains(x.i())) return error(s, "EINVAL", why(st));
+        return busy(s, why(st));
+    }
+
+    private Result barReclaim(State s, Op.BarReclaim x) {
+        Grant g = named(s, x.i(), x.f(), x.lo());
+        if (g == null) return error(s, "EINVAL", "no grant of " + x.i() + " on " + x.f() + " starts at " + x.lo());
+        Action a = new Action.BarReclaim(x.i(), x.f(), x.lo());
+        Step st = m.step(s, a);
+        if (st instanceof Step.Next n) return invalidating(s, n.state(), g.f(), a);
+        if (!c.bdevCanInvalidate()) return error(s, "EOPNOTSUPP", why(st));
+        if (s.exp() != Exp.UP) return error(s, "ENODEV", why(st));
+        if (g.pin()) return busy(s, why(st));
+        return waits(s, why(st));
+    }
+
+    private Result unplug(State s) {
+        Action a = new Action.UnplugStart();
+        Step st = m.step(s, a);
+        if (!(st instanceof Step.Next n)) return error(s, "ENODEV", why(st));
+        State t = n.state();
+        if (t.exp() == Exp.GONE) return moved(Outcome.of(Kind.DONE).withNotified(Set.of()), t, List.of(a));
+        // nothing mapped, prepared or in flight: the removal finishes at once, as a kernel's would
+        Action end = new Action.UnplugEnd();
+        Step fin = m.step(t, end);
+        if (fin instanceof Step.Next f) return moved(Outcome.of(Kind.DONE).withNotified(Set.of()), f.state(), List.of(a, end));
+        return moved(Outcome.of(Kind.STARTED).withNotified(t.rev()), t, List.of(a));
+    }
+
+    private static String why(Step st) {
+        return st instanceof Step.Disabled d ? d.why() : null;
+    }
+
+    // ------------------------------------------------------------------ internal steps
+
+    /** The next state after event e in state s, or null when the model does not allow it. */
+    public State event(State s, Event e) {
+        if (e.imp() != null && !knownImporter(e.imp())) return null;
+        if (e.file() != null && !knownFile(e.file())) return null;
+        if (e.kind() == Event.Kind.DMA_END) {
+            Integer v = dmaValue(s, e.imp());
+            if (v == null || (e.value() != null && !e.value().equals(v))) return null;
+        }
+        Step st = m.step(s, e.action());
+        return st instanceof Step.Next n ? n.state() : null;
+    }
+
+    /** Every internal step enabled in s, as the event a device would report. */
+    public List<Event> internal(State s) {
+        List<Event> out = new ArrayList<>();
+        for (String f : c.files()) {
+            Inv r = m.inv(s, f);
+            if (!r.on()) continue;
+            for (String i : r.await()) {
+                if (m.step(s, new Action.InvAck(i, f)) instanceof Step.Next) out.add(Event.ack(i, f));
+            }
+            if (r.await().isEmpty()) out.add(Event.invEnd(f));
+        }
+        for (Dma d : s.dma()) out.add(Event.dmaEnd(d.i(), d.op() == DmaOp.READ ? dataAt(s, d.b()) : d.v()));
+        for (Pending p : s.pend()) {
+            out.add(m.step(s, new Action.MapCommit(p.i())) instanceof Step.Next ? Event.mapCommit(p.i())
+                    : Event.mapRetry(p.i()));
+        }
+        if (s.exp() == Exp.REMOVING) {
+            for (String i : s.rev()) {
+                if (m.step(s, new Action.RevokeAck(i)) instanceof Step.Next) out.add(Event.revokeAck(i));
+            }
+            if (m.step(s, new Action.UnplugEnd()) instanceof Step.Next) out.add(Event.unplugEnd());
+        }
+        out.sort(Comparator.comparing((Event e) -> e.kind().ordinal())
+                .thenComparing(e -> e.imp() == null ? "" : e.imp()).thenComparing(e -> e.file() == null ? "" : e.file()));
+        return out;
+    }
+
+    /** The invalidations importer i must acknowledge in s: the files whose running invalidation awaits it. */
+    public List<Inv> pendingAcks(State s, String i) {
+        List<Inv> out = new ArrayList<>();
+        for (String f : c.files()) {
+            Inv r = m.inv(s, f);
+            if (r.on() && r.await().contains(i)) out.add(r);
+        }
+        return out;
+    }
+
+    /** Whether the model's variant is the reference protocol (no protection removed). */
+    public boolean isReference() { return c.variant() == Variant.NONE; }
+}
