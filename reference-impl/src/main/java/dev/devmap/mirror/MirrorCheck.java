@@ -76,7 +76,20 @@ public final class MirrorCheck {
             progress.accept("mirror " + name + ": Java explores ...");
             Constants c = TlaBridge.constants(plan.constants());
             Explorer.Result java = new Explorer(new DeviceMapModel(c), List.of(), List.of()).keepGraph(true).run();
-            return compare(name, c, g, java);
+            Report graph = compare(name, c, g, java);
+            List<String> live = plan.properties().stream().filter(p -> p.startsWith("L")).toList();
+            if (!graph.agree() || live.isEmpty()) return graph;
+            progress.accept("mirror " + name + ": Java checks " + live.size() + " liveness properties ...");
+            LivenessChecker lc = new LivenessChecker(new DeviceMapModel(c));
+            List<String> broken = new ArrayList<>();
+            for (String p : live) if (lc.check(p).violated()) broken.add(p);
+            // TLC checks the same properties in 'dmap check'; the model's expectation says they hold
+            boolean expectOk = plan.expect() == null || plan.expect().outcome() == null
+                    || plan.expect().outcome().equals("ok");
+            boolean agree = expectOk == broken.isEmpty();
+            return new Report(name, agree, graph.summary() + "; liveness " + String.join(" ", live)
+                    + (broken.isEmpty() ? " hold in Java too" : ": Java finds " + broken + " violated"),
+                    agree ? "" : "TLC's recorded outcome and Java's liveness check disagree");
         } finally {
             deleteTree(work);
         }

@@ -74,6 +74,15 @@ class MirrorCheckTest {
         assertThat(r.detail()).contains("first state only TLC reaches").contains("CpuWrite").contains("nextv: 0 -> 1");
     }
 
+    @Test
+    void everyLivenessPropertyHoldsOnTheCiModelInJavaToo() {
+        LivenessChecker lc = new LivenessChecker(new DeviceMapModel(ci()));
+        assertThat(lc.distinct()).isEqualTo(ciGraph.nodes().size());
+        for (String p : MANIFEST.plan("ci").properties()) {
+            if (p.startsWith("L")) assertThat(lc.check(p).violated()).as(p).isFalse();
+        }
+    }
+
     static List<String> variants() { return List.copyOf(MANIFEST.variants().keySet()); }
 
     @ParameterizedTest
