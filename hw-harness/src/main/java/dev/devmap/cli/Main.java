@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
  *
  * <p>Exit codes ({@link ExitCodes}): 0 all properties hold, 1 a property is violated, 2 bad
  * input (unknown model, malformed manifest, spec parse error, bad argument), 3 TLC or dmap
- * failed otherwise. Errors print one line {@code dmap: error: ...} to stderr, never a stack trace.
+ * failed otherwise ({@code conform}: 0 conformant, 1 non-conformant, 2 bad input or harness error).
+ * Errors print one line {@code dmap: error: ...} to stderr, never a stack trace.
  */
 @Command(name = "dmap",
         mixinStandardHelpOptions = true,
@@ -20,6 +21,9 @@ import picocli.CommandLine.Command;
                 CheckCommand.class,
                 ModelsCommand.class,
                 VariantsCommand.class,
+                ConformCommand.class,
+                QuirksCommand.class,
+                AgentSimCommand.class,
                 MirrorCommand.class,
                 BenchCommand.class,
                 CommandLine.HelpCommand.class

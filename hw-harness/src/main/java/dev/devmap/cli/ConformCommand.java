@@ -1,0 +1,178 @@
+package dev.devmap.cli;
+
+import dev.devmap.harness.Capabilities;
+import dev.devmap.harness.Conformance;
+import dev.devmap.harness.DeviceUnderTest;
+import dev.devmap.harness.Devices;
+import dev.devmap.harness.DutException;
+import dev.devmap.harness.Safety;
+import dev.devmap.harness.agent.Wire;
+import dev.devmap.harness.report.RunResult;
+import dev.devmap.harness.scenario.Scenario;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code dmap conform}: the conformance suite against a device. */
+@Command(mixinStandardHelpOptions = true, name = "conform",
+        description = {"Run the conformance suite against a device: the spec-guided scenarios and seeded random "
+                + "sequences, every observation checked against the reference model.",
+                "KTAP on stdout as results come; report.txt, junit.xml, results.jsonl and one TLA+ trace module per "
+                + "failure in --report-dir; a summary on stderr.",
+                "Devices: sim (the embedded simulated device, the default), sim:QUIRK[,QUIRK...][,ack-delay=N] "
+                + "(with faults, see 'dmap quirks'), agent:CMD (any agent speaking the line protocol, e.g. "
+                + "agent:'./dmap agent-sim').",
+                "Exit: 0 conformant, 1 non-conformant (a requirement fails or the agent hung, crashed or wrote garbage), "
+                + "2 bad input or harness error."})
+public final class ConformCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--device", paramLabel = "DEV", defaultValue = "sim",
+            description = "The device under test (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of the random sequences (default: a fresh one, printed).")
+    Long seed;
+
+    @Option(names = "--random", paramLabel = "N", defaultValue = "20", description = "Random sequences (default: ${DEFAULT-VALUE}).")
+    int randoms;
+
+    @Option(names = "--length", paramLabel = "N", defaultValue = "60",
+            description = "Operations per random sequence (default: ${DEFAULT-VALUE}).")
+    int length;
+
+    @Option(names = "--only", paramLabel = "ID", split = ",", description = "Run only these scenarios (ids as in the KTAP output).")
+    List<String> only = new ArrayList<>();
+
+    @Option(names = "--timeout", paramLabel = "MS", defaultValue = "5000",
+            description = "Per-operation timeout for agents, in ms (default: ${DEFAULT-VALUE}).")
+    long timeoutMs;
+
+    @Option(names = "--report-dir", paramLabel = "DIR", defaultValue = ".dmap/conform",
+            description = "Where the report files go (default: ${DEFAULT-VALUE}).")
+    Path reportDir;
+
+    @Option(names = "--no-shrink", description = "Do not shrink failing traces.")
+    boolean noShrink;
+
+    @Option(names = "--no-tlc", description = "Write failures as TLA+ trace modules but do not run TLC on them.")
+    boolean noTlc;
+
+    @Option(names = "--tlc-max", paramLabel = "N", defaultValue = "3",
+            description = "Confirm at most N failures with TLC (default: ${DEFAULT-VALUE}; each takes a few seconds).")
+    int tlcMax;
+
+    @Option(names = "--spec-dir", paramLabel = "DIR",
+            description = "The spec, for TLC (default: $DMAP_HOME/spec, else ./spec).")
+    Path specDir;
+
+    @Option(names = "--scratch", paramLabel = "DIR",
+            description = "A directory where the backend may create scratch files (a fresh subdirectory, removed at the end).")
+    Path scratch;
+
+    @Option(names = "--block-device", paramLabel = "DEV",
+            description = "The block device the backend may use; refused if it has a mounted filesystem.")
+    Path blockDevice;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (randoms < 0 || length < 1 || timeoutMs < 1 || tlcMax < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--random must be >= 0, --length, --timeout >= 1, --tlc-max >= 0");
+        }
+        long s = seed != null ? seed : new SecureRandom().nextLong() & Long.MAX_VALUE;
+        Map<String, String> resources = new LinkedHashMap<>();
+        Path scratchSub = null;
+        try {
+            if (blockDevice != null) resources.put("block_device", Safety.blockDevice(blockDevice).toString());
+            if (scratch != null) {
+                scratchSub = Safety.scratch(scratch);
+                resources.put("scratch", scratchSub.toAbsolutePath().toString());
+            }
+        } catch (Safety.Refused e) {
+            throw CliException.badInput(e.getMessage());
+        }
+        Conformance.Log log = new Conformance.Log();
+        DeviceUnderTest dut;
+        try {
+            dut = Devices.open(device, Duration.ofMillis(timeoutMs), resources, log);
+        } catch (IllegalArgumentException e) {
+            Safety.removeScratch(scratchSub);
+            throw CliException.badInput(e.getMessage());
+        }
+        try {
+            Capabilities caps;
+            try {
+                caps = dut.capabilities();
+            } catch (DutException e) {
+                throw CliException.badInput("cannot use " + dut.name() + ": the agent " + e.kind().text() + ": "
+                        + e.getMessage() + (e.log().isBlank() ? "" : " (stderr: " + Main.oneLine(e.log()) + ")"));
+            }
+            if (caps.version() != Wire.VERSION) {
+                throw CliException.badInput("the agent speaks protocol version " + caps.version() + "; dmap speaks "
+                        + Wire.VERSION);
+            }
+            Path dir = specDir != null ? specDir : defaultSpecDir();
+            Conformance.Options o = new Conformance.Options(s, randoms, length, only, !noShrink, !noTlc, tlcMax, dir,
+                    reportDir, reproduce(s));
+            List<Scenario> planned = Conformance.scenarios(o);
+            if (planned.isEmpty()) throw CliException.badInput("--only " + String.join(",", only) + " matches no scenario");
+            RunResult run = Conformance.run(dut, caps, o, out, log);
+            summary(err, run);
+            return run.conformant() ? ExitCodes.OK : ExitCodes.VIOLATED;
+        } catch (CliException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new CliException(ExitCodes.BAD_INPUT, "harness error: " + e.getClass().getSimpleName() + ": "
+                    + Main.oneLine(e.getMessage()));
+        } finally {
+            dut.close();
+            Safety.removeScratch(scratchSub);
+        }
+    }
+
+    private static Path defaultSpecDir() {
+        String home = System.getenv(SpecDirOption.HOME_ENV);
+        Path p = home != null && !home.isBlank() ? Paths.get(home, "spec") : Paths.get("spec");
+        return p.resolve("DeviceMap.tla").toFile().isFile() ? p : null;
+    }
+
+    private String reproduce(long s) {
+        StringBuilder sb = new StringBuilder("dmap conform --device ");
+        sb.append(device.contains(" ") ? "'" + device + "'" : device).append(" --seed ").append(s);
+        if (randoms != 20) sb.append(" --random ").append(randoms);
+        if (length != 60) sb.append(" --length ").append(length);
+        if (!only.isEmpty()) sb.append(" --only ").append(String.join(",", only));
+        return sb.toString();
+    }
+
+    private static void summary(PrintWriter err, RunResult run) {
+        List<String> failing = new ArrayList<>();
+        for (RunResult.Row r : run.rows()) if (r.status().equals("FAIL")) failing.add(r.requirement().spec());
+        err.printf(Locale.ROOT, "dmap conform: %s: %d scenarios (%d pass, %d fail, %d skip, %d agent errors), %d observations, "
+                        + "%.1f s, seed %d%n", run.conformant() ? "CONFORMANT" : "NON-CONFORMANT", run.results.size(),
+                run.count(dev.devmap.harness.scenario.ScenarioResult.Status.PASS),
+                run.count(dev.devmap.harness.scenario.ScenarioResult.Status.FAIL),
+                run.count(dev.devmap.harness.scenario.ScenarioResult.Status.SKIP),
+                run.count(dev.devmap.harness.scenario.ScenarioResult.Status.ERROR), run.coverage.ops(), run.millis / 1000.0,
+                run.seed);
+        if (!failing.isEmpty()) err.println("dmap conform: failing: " + String.join(", ", failing));
+        err.println("dmap conform: coverage: " + run.coverage.summary());
+        err.flush();
+    }
+}

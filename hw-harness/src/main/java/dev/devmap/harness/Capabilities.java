@@ -1,0 +1,41 @@
+package dev.devmap.harness;
+
+import dev.devmap.facade.Event;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * What a device under test says about itself at the handshake (capability probing): which
+ * operations it implements, which internal steps it may take without reporting them, what it can
+ * observe, and why it cannot do the rest. Scenarios that need something missing are skipped with
+ * that reason instead of failing.
+ *
+ * @param agent       name and version
+ * @param version     the agent line protocol version it speaks
+ * @param ops         the operations it implements (wire names of {@link dev.devmap.facade.Op})
+ * @param silent      internal steps it may take by itself without reporting them as events
+ * @param observes    extra observations it reports: "bar" (BAR pages in use), "addrs" (DMA addresses), "blocks"
+ * @param unsupported operation or feature name to the reason it is not supported
+ * @param config      its default configuration
+ */
+public record Capabilities(String agent, int version, Set<String> ops, Set<Event.Kind> silent, Set<String> observes,
+                           Map<String, String> unsupported, DutConfig config) {
+    public Capabilities {
+        ops = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(ops));
+        silent = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(silent));
+        observes = java.util.Collections.unmodifiableSet(new java.util.TreeSet<>(observes));
+        unsupported = new TreeMap<>(unsupported);
+    }
+
+    public boolean observes(String what) { return observes.contains(what); }
+
+    public boolean supports(String op) { return ops.contains(op); }
+
+    /** Why op is not supported (the agent's reason, or a generic one). */
+    public String whyNot(String op) {
+        String r = unsupported.get(op);
+        return r != null ? r : "the device does not implement " + op;
+    }
+}

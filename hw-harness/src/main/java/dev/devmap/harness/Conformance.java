@@ -1,0 +1,185 @@
+package dev.devmap.harness;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.devmap.harness.report.JunitXml;
+import dev.devmap.harness.report.Ktap;
+import dev.devmap.harness.report.RunResult;
+import dev.devmap.harness.report.TextReport;
+import dev.devmap.harness.report.Texts;
+import dev.devmap.harness.report.TlaTrace;
+import dev.devmap.harness.scenario.Guided;
+import dev.devmap.harness.scenario.Runner;
+import dev.devmap.harness.scenario.Scenario;
+import dev.devmap.harness.scenario.ScenarioResult;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
+
+/**
+ * A conformance run: the spec-guided scenarios, then the seeded random sequences, each checked by
+ * the oracle, failures diagnosed and shrunk; KTAP on the given writer as results come; the readable
+ * report, the JUnit XML and a journal (one JSON line per scenario) rewritten in the report
+ * directory after every scenario; each distinct failure written as a TLA+ trace module and, when
+ * asked, confirmed by TLC not to be a behaviour of the spec.
+ */
+public final class Conformance {
+    /**
+     * @param seed      the run's seed (random sequences derive theirs from it)
+     * @param randoms   how many random sequences
+     * @param length    operations per random sequence
+     * @param only      scenario ids to run (empty: all)
+     * @param shrink    shrink failures to minimal traces
+     * @param tlc       confirm failure traces with TLC
+     * @param tlcMax    at most this many TLC runs
+     * @param specDir   the spec (for TLC), or null
+     * @param reportDir where the report files go
+     * @param reproduce the command line that reproduces this run
+     */
+    public record Options(long seed, int randoms, int length, List<String> only, boolean shrink, boolean tlc, int tlcMax,
+                          Path specDir, Path reportDir, String reproduce) {}
+
+    /** Lines from a device (agent started, restarted) to print as KTAP diagnostics. */
+    public static final class Log implements Consumer<String> {
+        private final ConcurrentLinkedQueue<String> lines = new ConcurrentLinkedQueue<>();
+
+        @Override
+        public void accept(String s) { lines.add(s); }
+
+        void drain(Consumer<String> to) {
+            String l;
+            while ((l = lines.poll()) != null) to.accept(l);
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Conformance() { }
+
+    /** The scenarios of a run, in order. */
+    public static List<Scenario> scenarios(Options o) {
+        List<Scenario> out = new ArrayList<>(Guided.all());
+        Random r = new Random(o.seed());
+        for (int k = 1; k <= o.randoms(); k++) out.add(Scenario.random("random-" + k, r.nextLong(), o.length()));
+        if (!o.only().isEmpty()) out.removeIf(s -> !o.only().contains(s.id()));
+        return out;
+    }
+
+    public static RunResult run(DeviceUnderTest dut, Capabilities caps, Options o, PrintWriter out, Log log)
+            throws IOException {
+        List<Scenario> all = scenarios(o);
+        RunResult run = new RunResult(dut.name(), caps, o.seed(), o.reproduce());
+        Files.createDirectories(o.reportDir());
+        try (java.util.stream.Stream<Path> old = Files.list(o.reportDir())) {
+            for (Path p : old.filter(p -> p.getFileName().toString().matches("failure-\\d+")).toList()) {
+                Safety.removeScratch(p);   // trace modules of an earlier run
+            }
+        }
+        Path journal = o.reportDir().resolve("results.jsonl");
+        Files.writeString(journal, "");
+        Ktap ktap = new Ktap(out);
+        ktap.header(dut.name(), caps.agent(), o.seed(), o.reproduce(), 3);
+        ktap.note("report: " + o.reportDir().resolve("report.txt") + ", JUnit XML: " + o.reportDir().resolve("junit.xml"));
+        log.drain(ktap::note);
+        Runner runner = new Runner(dut, caps, o.shrink());
+        for (String group : List.of("guided", "random")) {
+            List<Scenario> g = all.stream().filter(s -> s.group().equals(group)).toList();
+            ktap.begin(group, g.size());
+            boolean ok = true;
+            int n = 0;
+            for (Scenario sc : g) {
+                ScenarioResult r = runner.run(sc);
+                int num = run.add(r);
+                log.drain(ktap::subtestNote);
+                ktap.scenario(++n, r, num);
+                ok &= r.status() == ScenarioResult.Status.PASS || r.status() == ScenarioResult.Status.SKIP;
+                journal(journal, r, num);
+                write(o.reportDir(), run);
+            }
+            ktap.end(group, ok);
+        }
+        int tlcRuns = 0;
+        for (RunResult.Numbered f : run.byPriority()) {
+            String name = "DmapTrace_" + f.number;
+            TlaTrace t = new TlaTrace(name, f.result.trace().isEmpty() ? caps.config() : configOf(f.result, caps), f.result.trace());
+            Path dir = o.reportDir().resolve("failure-" + f.number);
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve(name + ".tla"), t.module());
+            Files.writeString(dir.resolve(name + ".cfg"), t.cfg());
+            f.tlaModule = dir.resolve(name + ".tla").toString();
+            if (o.tlc() && o.specDir() != null && tlcRuns < o.tlcMax()) {
+                tlcRuns++;
+                f.tlc = t.confirm(o.specDir()).text();
+                ktap.note("failure " + f.number + " (" + f.result.verdict().requirement().spec() + "): " + f.tlc);
+            } else if (o.tlc() && o.specDir() == null) {
+                f.tlc = "TLC not run: no spec directory (--spec-dir)";
+            } else if (o.tlc()) {
+                f.tlc = "TLC not run (--tlc-max " + o.tlcMax() + ")";
+            }
+            write(o.reportDir(), run);
+        }
+        ktap.note("coverage: " + run.coverage.summary());
+        ktap.note("access paths: " + run.coverage.direct() + " direct, " + run.coverage.fallback() + " fallback; refusals: "
+                + run.coverage.refusals());
+        List<RunResult.Row> rows = run.rows();
+        ktap.begin("requirements", rows.size());
+        boolean ok = true;
+        int n = 0;
+        for (RunResult.Row row : rows) {
+            ktap.row(++n, row);
+            ok &= !row.status().equals("FAIL");
+        }
+        ktap.end("requirements", ok);
+        run.finished = true;
+        write(o.reportDir(), run);
+        return run;
+    }
+
+    /** The configuration a failing scenario ran with (the standard one, patched as the scenario says). */
+    private static DutConfig configOf(ScenarioResult r, Capabilities caps) {
+        return r.scenario().configure().apply(DutConfig.standard());
+    }
+
+    private static void journal(Path file, ScenarioResult r, int failure) throws IOException {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("scenario", r.scenario().id());
+        m.put("group", r.scenario().group());
+        m.put("status", r.status().name().toLowerCase());
+        if (r.reason() != null) m.put("reason", r.reason());
+        if (r.verdict() != null) {
+            m.put("requirement", r.verdict().requirement().spec());
+            m.put("why", r.verdict().why());
+            if (r.verdict().like() != null) m.put("like", r.verdict().like());
+        }
+        if (failure > 0) {
+            m.put("failure", failure);
+            m.put("trace", Texts.trace(r));
+        }
+        m.put("observations", r.coverage().ops());
+        m.put("millis", r.millis());
+        Files.writeString(file, JSON.writeValueAsString(m) + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+    }
+
+    private static void write(Path dir, RunResult run) throws IOException {
+        run.millis = (System.nanoTime() - run.startNanos) / 1_000_000;
+        replace(dir.resolve("report.txt"), TextReport.render(run));
+        replace(dir.resolve("junit.xml"), JunitXml.render(run));
+    }
+
+    private static void replace(Path file, String text) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, text);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+}

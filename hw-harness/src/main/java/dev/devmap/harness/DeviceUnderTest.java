@@ -1,0 +1,27 @@
+package dev.devmap.harness;
+
+/**
+ * The interface a backend implements: a device with its driver, filesystem and importers, driven
+ * by operations (what a program and the kernel do) and answering with observations (granted with
+ * addresses or refused with a reason, values read, invalidations started and acknowledged, errors).
+ *
+ * <p>A backend touches only the devices and files named on the command line; {@link #reset} starts
+ * from the spec's initial state: empty files, nothing mapped, the exporter up.
+ */
+public interface DeviceUnderTest extends AutoCloseable {
+    /** A short name for reports, e.g. {@code sim} or {@code agent:./my-agent}. */
+    String name();
+
+    /** The handshake: identity and capabilities. */
+    Capabilities capabilities() throws DutException;
+
+    /** Back to the initial state with (as close as the device can) the proposed configuration; returns the actual one. */
+    DutConfig reset(DutConfig proposed) throws DutException;
+
+    /** Performs one operation. */
+    Response perform(Request request) throws DutException;
+
+    /** Releases the device (ends an agent, removes scratch files). */
+    @Override
+    void close();
+}

@@ -1,0 +1,50 @@
+package dev.devmap.harness;
+
+import dev.devmap.harness.agent.AgentDevice;
+import dev.devmap.harness.sim.Quirk;
+import dev.devmap.harness.sim.Quirks;
+import dev.devmap.harness.sim.SimulatedDevice;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The device string forms: {@code sim}, {@code sim:QUIRK[,QUIRK...][,ack-delay=N]} (the embedded
+ * simulated device, with quirks), {@code agent:CMD} (any program speaking the agent line protocol).
+ */
+public final class Devices {
+    private Devices() { }
+
+    public static DeviceUnderTest open(String spec, Duration timeout, Map<String, String> resources, Consumer<String> log) {
+        if (spec.equals("sim") || spec.startsWith("sim:")) {
+            List<Quirk> quirks = new ArrayList<>();
+            int ackDelay = -1;
+            String rest = spec.length() > 4 ? spec.substring(4) : "";
+            StringBuilder names = new StringBuilder();
+            for (String part : rest.split(",")) {
+                if (part.isBlank()) continue;
+                if (part.startsWith("ack-delay=")) {
+                    try {
+                        ackDelay = Integer.parseInt(part.substring("ack-delay=".length()));
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException("ack-delay needs a number, not '" + part + "'");
+                    }
+                    if (ackDelay < 0) throw new IllegalArgumentException("ack-delay must be at least 0");
+                } else {
+                    names.append(names.length() == 0 ? "" : ",").append(part);
+                }
+            }
+            quirks.addAll(Quirks.parse(names.toString()));
+            return new SimulatedDevice(quirks, ackDelay);
+        }
+        if (spec.startsWith("agent:")) {
+            String cmd = spec.substring("agent:".length()).strip();
+            if (cmd.isEmpty()) throw new IllegalArgumentException("agent: needs a command, e.g. agent:./my-agent");
+            return new AgentDevice(cmd, timeout, resources, log);
+        }
+        throw new IllegalArgumentException("unknown device '" + spec + "' (forms: sim, sim:QUIRK[,QUIRK...], agent:CMD)");
+    }
+}

@@ -1,0 +1,106 @@
+package dev.devmap.harness;
+
+import dev.devmap.model.Constants;
+import dev.devmap.model.Variant;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The configuration of a device under test, in the spec's terms: the files and pages the harness
+ * works on, the blocks of the exporter, the importers with their capabilities on the path to the
+ * exporter, the BAR window, and the protocol choices. The harness proposes one per scenario; the
+ * device answers with the one it actually has (a real device has the BAR it has), and the oracle
+ * uses that one.
+ *
+ * @param files          file names (scratch files for a real backend)
+ * @param pages          pages per file (offsets 1..pages)
+ * @param blocks         blocks the exporter has for these files
+ * @param importers      importer devices
+ * @param barPages       BAR space of the exporter, in pages
+ * @param barBase        bus address of the BAR window (addresses of grants lie in it)
+ * @param pinSupport     whether the filesystem supports PIN (dma_buf)
+ * @param bdevInvalidate whether the block device can invalidate (reverse map: BAR reclaim, revoke on unplug)
+ */
+public record DutConfig(List<String> files, int pages, int blocks, List<Importer> importers, int barPages, long barBase,
+                        boolean pinSupport, boolean bdevInvalidate) {
+    /** The page size of BAR addresses. */
+    public static final long PAGE = 4096;
+    /** MaxVal of the oracle's model: writes never run out of fresh values. */
+    public static final int MAX_VAL = 1 << 30;
+
+    /** An importer device and what its path to the exporter allows. */
+    public record Importer(String name, boolean route, boolean atomic, boolean write) {}
+
+    public DutConfig {
+        files = List.copyOf(files);
+        importers = List.copyOf(importers);
+        if (files.isEmpty() || importers.isEmpty() || pages < 1 || blocks < 1 || barPages < 0) {
+            throw new IllegalArgumentException("a configuration needs files, importers, pages >= 1, blocks >= 1");
+        }
+    }
+
+    /**
+     * The standard configuration: two files of three pages, four blocks, three importers (gpu: P2P
+     * route, atomics and writable; nic: route only; fpga: no route), a BAR of three pages.
+     */
+    public static DutConfig standard() {
+        return new DutConfig(List.of("f1", "f2"), 3, 4, List.of(new Importer("gpu", true, true, true),
+                new Importer("nic", true, false, false), new Importer("fpga", false, false, false)), 3, 0xF000_0000L,
+                true, true);
+    }
+
+    public DutConfig withPinSupport(boolean b) {
+        return new DutConfig(files, pages, blocks, importers, barPages, barBase, b, bdevInvalidate);
+    }
+
+    public DutConfig withBdevInvalidate(boolean b) {
+        return new DutConfig(files, pages, blocks, importers, barPages, barBase, pinSupport, b);
+    }
+
+    public Importer importer(String name) {
+        for (Importer i : importers) if (i.name().equals(name)) return i;
+        return null;
+    }
+
+    public List<String> importerNames() {
+        List<String> out = new ArrayList<>();
+        for (Importer i : importers) out.add(i.name());
+        return out;
+    }
+
+    /** The spec's constants for this configuration with the given variant. */
+    public Constants constants(Variant v) {
+        Set<String> route = new HashSet<>();
+        Set<String> atomic = new HashSet<>();
+        Set<String> write = new HashSet<>();
+        for (Importer i : importers) {
+            if (i.route()) route.add(i.name());
+            if (i.atomic()) atomic.add(i.name());
+            if (i.write()) write.add(i.name());
+        }
+        return new Constants(files, pages, blocks, importerNames(), route, atomic, write, barPages, MAX_VAL, pinSupport,
+                bdevInvalidate, v);
+    }
+
+    /** The constants the oracle checks against: the reference protocol. */
+    public Constants reference() { return constants(Variant.NONE); }
+
+    public boolean inBar(long addr) {
+        return addr >= barBase && addr < barBase + barPages * PAGE && (addr - barBase) % PAGE == 0;
+    }
+
+    public String show() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("files ").append(files).append(" x ").append(pages).append(" pages, ").append(blocks)
+                .append(" blocks, BAR ").append(barPages).append(" pages, importers");
+        for (Importer i : importers) {
+            sb.append(' ').append(i.name()).append('(').append(i.route() ? "route" : "no route")
+                    .append(i.atomic() ? ",atomic" : "").append(i.write() ? ",write" : "").append(')');
+        }
+        sb.append(pinSupport ? ", PIN" : ", no PIN").append(bdevInvalidate ? ", reverse map" : ", no reverse map");
+        return sb.toString();
+    }
+}

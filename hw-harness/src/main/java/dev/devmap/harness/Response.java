@@ -1,0 +1,43 @@
+package dev.devmap.harness;
+
+import dev.devmap.facade.Event;
+import dev.devmap.facade.Outcome;
+
+import java.util.List;
+
+/**
+ * What a device reports for one request.
+ *
+ * @param before  internal steps it took by itself before the operation took effect, in order
+ * @param outcome what the operation did
+ * @param after   internal steps it took by itself after the operation, in order (e.g. the end of an
+ *                invalidation once the last acknowledgement came in)
+ * @param blocks  device_map: the filesystem blocks of the pages (informational)
+ * @param addrs   device_map: the DMA (bus) addresses of the pages, one per page
+ * @param dmabuf  device_map with PIN: the dma_buf (an fd or handle), else null
+ * @param errno   ERROR or BUSY: the errno, else null
+ * @param message a message from the device, or null
+ */
+public record Response(List<Event> before, Outcome outcome, List<Event> after, List<Integer> blocks, List<Long> addrs,
+                       Integer dmabuf, String errno, String message) {
+    public Response {
+        before = List.copyOf(before);
+        after = List.copyOf(after);
+        blocks = blocks == null ? List.of() : List.copyOf(blocks);
+        addrs = addrs == null ? List.of() : List.copyOf(addrs);
+    }
+
+    public static Response of(Outcome o) {
+        return new Response(List.of(), o, List.of(), List.of(), List.of(), null, null, null);
+    }
+
+    public Response withAfter(List<Event> events) {
+        return new Response(before, outcome, events, blocks, addrs, dmabuf, errno, message);
+    }
+
+    public String show() {
+        StringBuilder sb = new StringBuilder(outcome.show());
+        if (errno != null && outcome.kind() == Outcome.Kind.ERROR) sb.append(' ').append(errno);
+        return sb.toString();
+    }
+}

@@ -1,0 +1,340 @@
+package dev.devmap.harness.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.devmap.facade.Event;
+import dev.devmap.harness.Capabilities;
+import dev.devmap.harness.DeviceUnderTest;
+import dev.devmap.harness.DutConfig;
+import dev.devmap.harness.DutException;
+import dev.devmap.harness.Request;
+import dev.devmap.harness.Response;
+
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * A device under test behind an agent process speaking the line protocol on its stdin and stdout.
+ * Every request has a deadline (a watchdog kills an agent that misses it); an agent that hangs,
+ * exits or writes something that is not the protocol raises {@link DutException}, is killed, and is
+ * started afresh (with a new handshake) on the next {@link #reset}.
+ */
+public final class AgentDevice implements DeviceUnderTest {
+    private final String display;
+    private final List<String> argv;
+    private final Duration opTimeout;
+    private final Duration startTimeout;
+    private final Map<String, String> resources;
+    private final Consumer<String> log;
+
+    private Process proc;
+    private BufferedReader out;
+    private BufferedWriter in;
+    private final ArrayDeque<String> stderr = new ArrayDeque<>();
+    private Capabilities caps;
+    private long nextId = 1;
+    private int starts;
+    private volatile long deadline;
+    private volatile boolean timedOut;
+    private Thread watchdog;
+
+    /**
+     * @param command   the agent command line (split like a shell would)
+     * @param opTimeout the deadline of each request
+     * @param resources what the agent may touch, sent in the handshake ("scratch", "block_device")
+     * @param log       receives one line per start, restart and fault (e.g. a KTAP diagnostic)
+     */
+    public AgentDevice(String command, Duration opTimeout, Map<String, String> resources, Consumer<String> log) {
+        this.display = "agent:" + command;
+        this.argv = CommandSplitter.split(command);
+        this.opTimeout = opTimeout;
+        this.startTimeout = Duration.ofMillis(Math.max(15_000, opTimeout.toMillis()));
+        this.resources = new LinkedHashMap<>(resources);
+        this.log = log;
+    }
+
+    @Override
+    public String name() { return display; }
+
+    /** The agent process's id, or -1 when none runs. */
+    public long pid() { return proc != null && proc.isAlive() ? proc.pid() : -1; }
+
+    /** How many times the agent was started. */
+    public int starts() { return starts; }
+
+    private void start() throws DutException {
+        ProcessBuilder pb = new ProcessBuilder(argv);
+        try {
+            proc = pb.start();
+        } catch (IOException e) {
+            throw new DutException(DutException.Kind.START, "cannot start " + String.join(" ", argv) + ": " + e.getMessage(), "");
+        }
+        starts++;
+        timedOut = false;
+        synchronized (stderr) {
+            stderr.clear();
+        }
+        Thread drain = new Thread(() -> drain(proc.getErrorStream()), "dmap-agent-stderr");
+        drain.setDaemon(true);
+        drain.start();
+        out = new BufferedReader(new InputStreamReader(proc.getInputStream(), StandardCharsets.UTF_8));
+        in = new BufferedWriter(new OutputStreamWriter(proc.getOutputStream(), StandardCharsets.UTF_8));
+        if (watchdog == null) {
+            watchdog = new Thread(this::watch, "dmap-agent-watchdog");
+            watchdog.setDaemon(true);
+            watchdog.start();
+        }
+        log.accept("agent started (pid " + proc.pid() + (starts > 1 ? ", restart " + (starts - 1) : "") + ")");
+        send(Wire.hello("dmap 0.1", resources));
+        String line = readLine(startTimeout, "the handshake");
+        JsonNode n = parse(line);
+        if (n.has("devmap") && n.get("devmap").asInt() != Wire.VERSION) {
+            Capabilities c = hello(n);
+            kill();
+            throw new DutException(DutException.Kind.PROTOCOL, "the agent speaks protocol version " + c.version()
+                    + "; this harness speaks " + Wire.VERSION, tail());
+        }
+        caps = hello(n);
+    }
+
+    private Capabilities hello(JsonNode n) throws DutException {
+        try {
+            return Wire.parseHello(n);
+        } catch (Wire.ProtocolException e) {
+            kill();
+            throw new DutException(DutException.Kind.GARBAGE, "bad handshake: " + e.getMessage(), tail());
+        }
+    }
+
+    private void watch() {
+        while (true) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long d = deadline;
+            Process p = proc;
+            if (d != 0 && System.nanoTime() - d > 0 && p != null && p.isAlive()) {
+                timedOut = true;
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    private void drain(InputStream err) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(err, StandardCharsets.UTF_8))) {
+            String l;
+            while ((l = r.readLine()) != null) {
+                synchronized (stderr) {
+                    stderr.addLast(l);
+                    while (stderr.size() > 20) stderr.removeFirst();
+                }
+            }
+        } catch (IOException ignored) {
+            // the agent is gone
+        }
+    }
+
+    private String tail() {
+        synchronized (stderr) {
+            List<String> last = new ArrayList<>(stderr);
+            return String.join("\n", last.subList(Math.max(0, last.size() - 3), last.size()));
+        }
+    }
+
+    private boolean alive() { return proc != null && proc.isAlive(); }
+
+    private void kill() {
+        if (proc != null) {
+            proc.destroyForcibly();
+            try {
+                proc.waitFor(Duration.ofSeconds(5).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void send(String line) throws DutException {
+        try {
+            in.write(line);
+            in.write('\n');
+            in.flush();
+        } catch (IOException e) {
+            throw died("while writing a request");
+        }
+    }
+
+    private String readLine(Duration timeout, String what) throws DutException {
+        deadline = System.nanoTime() + timeout.toNanos();
+        String line;
+        try {
+            spin(out, SPIN_NANOS);
+            line = out.readLine();
+        } catch (IOException e) {
+            line = null;
+        } finally {
+            deadline = 0;
+        }
+        if (line == null) throw died("during " + what);
+        return line;
+    }
+
+    /**
+     * Waits a little while actively before blocking: an answer usually comes within tens of
+     * microseconds, and waking a blocked thread costs about as much again (round trips double).
+     */
+    static void spin(BufferedReader r, long nanos) throws IOException {
+        if (nanos <= 0 || !idleCore() || r.ready()) return;
+        long start = System.nanoTime();
+        long busy = start + Math.min(nanos, BUSY_NANOS);
+        long until = start + nanos;
+        while (!r.ready()) {
+            long now = System.nanoTime();
+            if (now - until >= 0) return;
+            if (now - busy < 0) Thread.onSpinWait(); else Thread.yield();
+        }
+    }
+
+    private static volatile long loadCheckedAt;
+    private static volatile boolean idleCore;
+
+    /**
+     * Whether a core is free for spinning: the load average is below the number of processors minus
+     * one. On a loaded machine a spinning or yielding waiter loses its core for a whole timeslice and
+     * blocking is 3-5x faster (measured); on an idle one spinning halves the round trip.
+     */
+    static boolean idleCore() {
+        long now = System.nanoTime();
+        if (now - loadCheckedAt > 500_000_000L) {
+            loadCheckedAt = now;
+            double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+            idleCore = load >= 0 && load < Runtime.getRuntime().availableProcessors() - 1;
+        }
+        return idleCore;
+    }
+
+    /** The first part of a wait is a busy spin (-Ddmap.busy.micros), the rest yields. */
+    static final long BUSY_NANOS = Long.getLong("dmap.busy.micros", 20) * 1000;
+    /** How long the harness yields before blocking on an answer (-Ddmap.spin.micros; measured best: 50). */
+    static final long SPIN_NANOS = Long.getLong("dmap.spin.micros", 50) * 1000;
+    /** How long agent-sim yields before blocking on the next request (-Ddmap.agent.spin.micros; measured best: 200). */
+    static final long AGENT_SPIN_NANOS = Long.getLong("dmap.agent.spin.micros", 200) * 1000;
+
+    private DutException died(String when) {
+        if (timedOut) {
+            kill();
+            return new DutException(DutException.Kind.HANG, "no answer within " + opTimeout.toMillis() + " ms " + when
+                    + "; killed", tail());
+        }
+        kill();
+        String status = proc == null ? "" : " (exit status " + proc.exitValue() + ")";
+        return new DutException(DutException.Kind.CRASH, "exited" + status + " " + when, tail());
+    }
+
+    private JsonNode parse(String line) throws DutException {
+        try {
+            return Wire.parse(line);
+        } catch (Wire.ProtocolException e) {
+            kill();
+            throw new DutException(DutException.Kind.GARBAGE, e.getMessage(), tail());
+        }
+    }
+
+    @Override
+    public Capabilities capabilities() throws DutException {
+        if (caps == null || !alive()) start();
+        return caps;
+    }
+
+    @Override
+    public DutConfig reset(DutConfig proposed) throws DutException {
+        if (!alive()) {
+            if (proc != null) log.accept("agent restarting");
+            start();
+        }
+        long id = nextId++;
+        send(Wire.reset(id, proposed));
+        JsonNode n = response(id, "reset", new ArrayList<>());
+        try {
+            if (!n.path("ok").asBoolean(false)) {
+                throw new DutException(DutException.Kind.PROTOCOL, "reset refused: " + n.path("message").asText(""), tail());
+            }
+            return n.has("config") ? Wire.parseConfig(n.get("config")) : proposed;
+        } catch (Wire.ProtocolException e) {
+            kill();
+            throw new DutException(DutException.Kind.GARBAGE, "bad reset answer: " + e.getMessage(), tail());
+        }
+    }
+
+    /** Reads lines up to the response with this id; event lines before it go to {@code before}. */
+    private JsonNode response(long id, String what, List<Event> before) throws DutException {
+        long until = System.nanoTime() + opTimeout.toNanos();
+        while (true) {
+            long left = until - System.nanoTime();
+            String line = readLine(Duration.ofNanos(Math.max(left, 1)), what);
+            JsonNode n = parse(line);
+            if (n.has("event")) {
+                try {
+                    before.add(Wire.parseEvent(n));
+                } catch (Wire.ProtocolException e) {
+                    kill();
+                    throw new DutException(DutException.Kind.GARBAGE, e.getMessage() + ": " + Wire.clip(line), tail());
+                }
+                continue;
+            }
+            JsonNode idn = n.get("id");
+            if (idn == null || idn.asLong(-1) != id) {
+                kill();
+                throw new DutException(DutException.Kind.GARBAGE, "expected the answer to request " + id + ", got: "
+                        + Wire.clip(line), tail());
+            }
+            return n;
+        }
+    }
+
+    @Override
+    public Response perform(Request request) throws DutException {
+        if (!alive()) throw died("before " + request.op().show());
+        long id = nextId++;
+        send(Wire.request(id, request));
+        List<Event> before = new ArrayList<>();
+        JsonNode n = response(id, request.op().show(), before);
+        try {
+            return Wire.parseResponse(n, before);
+        } catch (Wire.ProtocolException e) {
+            kill();
+            throw new DutException(DutException.Kind.GARBAGE, e.getMessage() + " in the answer to " + request.op().show(),
+                    tail());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (alive()) {
+            try {
+                send(Wire.bye(nextId++));
+                deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+                out.readLine();
+                deadline = 0;
+                proc.waitFor(2, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // it is going away anyway
+            }
+        }
+        kill();
+        if (watchdog != null) watchdog.interrupt();
+    }
+}

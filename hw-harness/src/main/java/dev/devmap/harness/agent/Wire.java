@@ -1,0 +1,441 @@
+package dev.devmap.harness.agent;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.devmap.facade.Event;
+import dev.devmap.facade.Op;
+import dev.devmap.facade.Outcome;
+import dev.devmap.harness.Capabilities;
+import dev.devmap.harness.DutConfig;
+import dev.devmap.harness.Request;
+import dev.devmap.harness.Response;
+import dev.devmap.model.DmaOp;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The agent line protocol, version 1 (see AGENT-PROTOCOL.md): one JSON object per line. Writing is
+ * done by hand (fast, stable field order); reading with Jackson. Anything that does not parse as
+ * the protocol raises {@link ProtocolException}.
+ */
+public final class Wire {
+    public static final int VERSION = 1;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Wire() { }
+
+    /** A line that is not the protocol. */
+    public static final class ProtocolException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        public ProtocolException(String message) { super(message); }
+    }
+
+    public static JsonNode parse(String line) throws ProtocolException {
+        try {
+            JsonNode n = JSON.readTree(line);
+            if (n == null || !n.isObject()) throw new ProtocolException("not a JSON object: " + clip(line));
+            return n;
+        } catch (JsonProcessingException e) {
+            throw new ProtocolException("not JSON: " + clip(line));
+        }
+    }
+
+    static String clip(String s) { return s.length() > 120 ? s.substring(0, 120) + "..." : s; }
+
+    // ------------------------------------------------------------------ writing
+
+    /** A minimal JSON object writer. */
+    static final class Obj {
+        private final StringBuilder sb = new StringBuilder(96).append('{');
+        private boolean first = true;
+
+        private Obj key(String k) {
+            if (!first) sb.append(',');
+            first = false;
+            sb.append('"').append(k).append("\":");
+            return this;
+        }
+
+        Obj put(String k, String v) {
+            if (v == null) return this;
+            key(k);
+            str(sb, v);
+            return this;
+        }
+
+        Obj put(String k, long v) {
+            key(k).sb.append(v);
+            return this;
+        }
+
+        Obj put(String k, Integer v) {
+            if (v != null) key(k).sb.append(v.intValue());
+            return this;
+        }
+
+        Obj put(String k, boolean v) {
+            key(k).sb.append(v);
+            return this;
+        }
+
+        Obj strings(String k, Collection<String> vs) {
+            if (vs == null) return this;
+            key(k).sb.append('[');
+            boolean f = true;
+            for (String v : vs) {
+                if (!f) sb.append(',');
+                f = false;
+                str(sb, v);
+            }
+            sb.append(']');
+            return this;
+        }
+
+        Obj numbers(String k, Collection<? extends Number> vs) {
+            key(k).sb.append('[');
+            boolean f = true;
+            for (Number v : vs) {
+                if (!f) sb.append(',');
+                f = false;
+                sb.append(v.longValue());
+            }
+            sb.append(']');
+            return this;
+        }
+
+        Obj raw(String k, String json) {
+            key(k).sb.append(json);
+            return this;
+        }
+
+        String done() { return sb.append('}').toString(); }
+    }
+
+    static void str(StringBuilder sb, String s) {
+        sb.append('"');
+        for (int k = 0; k < s.length(); k++) {
+            char c = s.charAt(k);
+            switch (c) {
+                case '"': sb.append("\\\""); break;
+                case '\\': sb.append("\\\\"); break;
+                case '\n': sb.append("\\n"); break;
+                case '\r': sb.append("\\r"); break;
+                case '\t': sb.append("\\t"); break;
+                default:
+                    if (c < 0x20) sb.append(String.format("\\u%04x", (int) c)); else sb.append(c);
+            }
+        }
+        sb.append('"');
+    }
+
+    public static String hello(String harness, Map<String, String> resources) {
+        Obj o = new Obj().put("devmap", VERSION).put("op", "hello").put("harness", harness);
+        for (Map.Entry<String, String> e : resources.entrySet()) o.put(e.getKey(), e.getValue());
+        return o.done();
+    }
+
+    public static String helloReply(Capabilities c) {
+        List<String> silent = new ArrayList<>();
+        for (Event.Kind k : c.silent()) silent.add(k.wire());
+        StringBuilder uns = new StringBuilder("{");
+        boolean f = true;
+        for (Map.Entry<String, String> e : c.unsupported().entrySet()) {
+            if (!f) uns.append(',');
+            f = false;
+            str(uns, e.getKey());
+            uns.append(':');
+            str(uns, e.getValue());
+        }
+        uns.append('}');
+        return new Obj().put("devmap", c.version()).put("ok", true).put("agent", c.agent()).strings("ops", c.ops())
+                .strings("silent", silent).strings("observes", new TreeSet<>(c.observes())).raw("unsupported", uns.toString())
+                .raw("config", config(c.config())).done();
+    }
+
+    public static String config(DutConfig c) {
+        StringBuilder imps = new StringBuilder("[");
+        for (int k = 0; k < c.importers().size(); k++) {
+            DutConfig.Importer i = c.importers().get(k);
+            if (k > 0) imps.append(',');
+            imps.append(new Obj().put("name", i.name()).put("route", i.route()).put("atomic", i.atomic())
+                    .put("write", i.write()).done());
+        }
+        imps.append(']');
+        return new Obj().strings("files", c.files()).put("pages", c.pages()).put("blocks", c.blocks())
+                .raw("importers", imps.toString()).put("bar_pages", c.barPages()).put("bar_base", c.barBase())
+                .put("pin", c.pinSupport()).put("reverse_map", c.bdevInvalidate()).done();
+    }
+
+    public static String reset(long id, DutConfig proposed) {
+        return new Obj().put("id", id).put("op", "reset").raw("config", config(proposed)).done();
+    }
+
+    public static String bye(long id) { return new Obj().put("id", id).put("op", "bye").done(); }
+
+    public static String request(long id, Request r) {
+        Op op = r.op();
+        Obj o = new Obj().put("id", id).put("op", op.wire());
+        if (op instanceof Op.Mmap x) o.put("file", x.f());
+        else if (op instanceof Op.Munmap x) o.put("file", x.f());
+        else if (op instanceof Op.Write x) o.put("file", x.f()).put("off", x.o());
+        else if (op instanceof Op.Read x) o.put("file", x.f()).put("off", x.o());
+        else if (op instanceof Op.Truncate x) o.put("file", x.f()).put("pages", x.n());
+        else if (op instanceof Op.PunchHole x) o.put("file", x.f()).put("lo", x.lo()).put("hi", x.hi());
+        else if (op instanceof Op.Fallocate x) o.put("file", x.f()).put("off", x.o());
+        else if (op instanceof Op.Reflink x) o.put("file", x.f()).put("off", x.o()).put("to", x.p());
+        else if (op instanceof Op.Writeback x) o.put("file", x.f()).put("off", x.o());
+        else if (op instanceof Op.Evict x) o.put("file", x.f()).put("off", x.o());
+        else if (op instanceof Op.Relocate x) o.put("file", x.f()).put("off", x.o());
+        else if (op instanceof Op.Unshare x) o.put("file", x.f()).put("off", x.o());
+        else if (op instanceof Op.DeviceMap x) {
+            List<String> flags = new ArrayList<>();
+            if (x.pin()) flags.add("PIN");
+            if (x.w()) flags.add("WRITE");
+            if (x.at()) flags.add("ATOMIC");
+            o.put("imp", x.i()).put("file", x.f()).put("lo", x.lo()).put("hi", x.hi()).strings("flags", flags)
+                    .put("commit", x.commit());
+        } else if (op instanceof Op.MapCommit x) o.put("imp", x.i());
+        else if (op instanceof Op.DeviceUnmap x) o.put("imp", x.i()).put("file", x.f()).put("lo", x.lo());
+        else if (op instanceof Op.Unpin x) o.put("imp", x.i()).put("file", x.f()).put("lo", x.lo());
+        else if (op instanceof Op.DmaStart x) o.put("imp", x.i()).put("file", x.f()).put("off", x.o()).put("dir", x.op().tla());
+        else if (op instanceof Op.DmaEnd x) o.put("imp", x.i());
+        else if (op instanceof Op.DevRead x) o.put("imp", x.i()).put("file", x.f()).put("off", x.o());
+        else if (op instanceof Op.DevWrite x) o.put("imp", x.i()).put("file", x.f()).put("off", x.o());
+        else if (op instanceof Op.InvAck x) o.put("imp", x.i()).put("file", x.f());
+        else if (op instanceof Op.RevokeAck x) o.put("imp", x.i());
+        else if (op instanceof Op.BarReclaim x) o.put("imp", x.i()).put("file", x.f()).put("lo", x.lo());
+        o.put("value", r.value());
+        return o.done();
+    }
+
+    public static String event(Event e) {
+        return new Obj().put("event", e.kind().wire()).put("imp", e.imp()).put("file", e.file()).put("value", e.value())
+                .done();
+    }
+
+    public static String response(long id, Response r) {
+        Outcome o = r.outcome();
+        Obj j = new Obj().put("id", id).put("ok", o.kind() != Outcome.Kind.ERROR);
+        if (o.kind() == Outcome.Kind.ERROR) {
+            j.put("errno", r.errno() == null ? "EIO" : r.errno()).put("message", r.message());
+        } else {
+            j.put("result", o.kind().wire()).put("reason", o.reason()).put("value", o.value())
+                    .put("path", o.path() == null ? null : o.path().wire());
+            if (o.notified() != null) j.strings("notified", new TreeSet<>(o.notified()));
+            if (!r.addrs().isEmpty()) j.numbers("addrs", r.addrs());
+            if (!r.blocks().isEmpty()) j.numbers("blocks", r.blocks());
+            j.put("dmabuf", r.dmabuf());
+            if (o.kind() == Outcome.Kind.BUSY) j.put("errno", r.errno());
+        }
+        j.put("bar", o.bar());
+        if (!r.after().isEmpty()) {
+            StringBuilder es = new StringBuilder("[");
+            for (int k = 0; k < r.after().size(); k++) es.append(k == 0 ? "" : ",").append(event(r.after().get(k)));
+            j.raw("events", es.append(']').toString());
+        }
+        return j.done();
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    static String text(JsonNode n, String field) throws ProtocolException {
+        JsonNode v = n.get(field);
+        if (v == null || !v.isTextual()) throw new ProtocolException("missing or non-string field \"" + field + "\"");
+        return v.asText();
+    }
+
+    static String optText(JsonNode n, String field) throws ProtocolException {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) return null;
+        if (!v.isTextual()) throw new ProtocolException("field \"" + field + "\" is not a string");
+        return v.asText();
+    }
+
+    static int integer(JsonNode n, String field) throws ProtocolException {
+        JsonNode v = n.get(field);
+        if (v == null || !v.canConvertToInt()) throw new ProtocolException("missing or non-integer field \"" + field + "\"");
+        return v.asInt();
+    }
+
+    static Integer optInt(JsonNode n, String field) throws ProtocolException {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) return null;
+        if (!v.canConvertToInt()) throw new ProtocolException("field \"" + field + "\" is not an integer");
+        return v.asInt();
+    }
+
+    static boolean bool(JsonNode n, String field, boolean dflt) throws ProtocolException {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) return dflt;
+        if (!v.isBoolean()) throw new ProtocolException("field \"" + field + "\" is not a boolean");
+        return v.asBoolean();
+    }
+
+    static List<String> strings(JsonNode n, String field) throws ProtocolException {
+        JsonNode v = n.get(field);
+        List<String> out = new ArrayList<>();
+        if (v == null || v.isNull()) return out;
+        if (!v.isArray()) throw new ProtocolException("field \"" + field + "\" is not an array");
+        for (JsonNode x : v) {
+            if (!x.isTextual()) throw new ProtocolException("field \"" + field + "\" has a non-string element");
+            out.add(x.asText());
+        }
+        return out;
+    }
+
+    public static DutConfig parseConfig(JsonNode c) throws ProtocolException {
+        if (c == null || !c.isObject()) throw new ProtocolException("missing config object");
+        List<DutConfig.Importer> imps = new ArrayList<>();
+        JsonNode is = c.get("importers");
+        if (is == null || !is.isArray()) throw new ProtocolException("config has no importers array");
+        for (JsonNode i : is) {
+            imps.add(new DutConfig.Importer(text(i, "name"), bool(i, "route", false), bool(i, "atomic", false),
+                    bool(i, "write", false)));
+        }
+        JsonNode base = c.get("bar_base");
+        try {
+            return new DutConfig(strings(c, "files"), integer(c, "pages"), integer(c, "blocks"), imps,
+                    integer(c, "bar_pages"), base == null ? 0 : base.asLong(), bool(c, "pin", true),
+                    bool(c, "reverse_map", true));
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException("bad config: " + e.getMessage());
+        }
+    }
+
+    public static Capabilities parseHello(JsonNode n) throws ProtocolException {
+        if (!bool(n, "ok", false)) throw new ProtocolException("the agent refused the handshake: " + n);
+        int version = integer(n, "devmap");
+        Set<Event.Kind> silent = new LinkedHashSet<>();
+        for (String s : strings(n, "silent")) {
+            try {
+                silent.add(Event.Kind.of(s));
+            } catch (IllegalArgumentException e) {
+                throw new ProtocolException(e.getMessage());
+            }
+        }
+        Map<String, String> uns = new LinkedHashMap<>();
+        JsonNode u = n.get("unsupported");
+        if (u != null && u.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = u.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                uns.put(e.getKey(), e.getValue().asText());
+            }
+        }
+        return new Capabilities(text(n, "agent"), version, new LinkedHashSet<>(strings(n, "ops")), silent,
+                new LinkedHashSet<>(strings(n, "observes")), uns, parseConfig(n.get("config")));
+    }
+
+    public static Event parseEvent(JsonNode n) throws ProtocolException {
+        try {
+            Event.Kind k = Event.Kind.of(text(n, "event"));
+            Event e = new Event(k, optText(n, "imp"), optText(n, "file"), optInt(n, "value"));
+            boolean needsImp = k != Event.Kind.INV_END && k != Event.Kind.UNPLUG_END;
+            if (needsImp && e.imp() == null) throw new ProtocolException("event " + k.wire() + " needs \"imp\"");
+            if ((k == Event.Kind.ACK || k == Event.Kind.INV_END) && e.file() == null) {
+                throw new ProtocolException("event " + k.wire() + " needs \"file\"");
+            }
+            return e;
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException(e.getMessage());
+        }
+    }
+
+    public static Response parseResponse(JsonNode n, List<Event> before) throws ProtocolException {
+        boolean ok = bool(n, "ok", false);
+        Integer bar = optInt(n, "bar");
+        List<Event> after = new ArrayList<>();
+        JsonNode es = n.get("events");
+        if (es != null && !es.isNull()) {
+            if (!es.isArray()) throw new ProtocolException("\"events\" is not an array");
+            for (JsonNode e : es) after.add(parseEvent(e));
+        }
+        if (!ok) {
+            return new Response(before, Outcome.of(Outcome.Kind.ERROR).withBar(bar), after, null, null, null,
+                    optText(n, "errno"), optText(n, "message"));
+        }
+        Outcome.Kind kind;
+        Outcome.Path path;
+        try {
+            kind = Outcome.Kind.of(text(n, "result"));
+            String p = optText(n, "path");
+            path = p == null ? null : Outcome.Path.of(p);
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException(e.getMessage());
+        }
+        if (kind == Outcome.Kind.ERROR) throw new ProtocolException("result \"error\" must be sent as \"ok\":false");
+        String reason = optText(n, "reason");
+        if (kind == Outcome.Kind.REFUSED && reason == null) throw new ProtocolException("a refusal needs a \"reason\"");
+        if (kind == Outcome.Kind.VALUE && optInt(n, "value") == null) throw new ProtocolException("a value needs \"value\"");
+        Set<String> notified = n.has("notified") ? new LinkedHashSet<>(strings(n, "notified")) : null;
+        List<Long> addrs = new ArrayList<>();
+        JsonNode as = n.get("addrs");
+        if (as != null && as.isArray()) for (JsonNode a : as) addrs.add(a.asLong());
+        List<Integer> blocks = new ArrayList<>();
+        JsonNode bs = n.get("blocks");
+        if (bs != null && bs.isArray()) for (JsonNode b : bs) blocks.add(b.asInt());
+        Outcome o = new Outcome(kind, reason, optInt(n, "value"), path, notified, bar);
+        return new Response(before, o, after, blocks, addrs, optInt(n, "dmabuf"), optText(n, "errno"),
+                optText(n, "message"));
+    }
+
+    /** A request as the agent side reads it. */
+    public static Request parseRequest(JsonNode n) throws ProtocolException {
+        String op = text(n, "op");
+        Integer value = optInt(n, "value");
+        Op x;
+        switch (op) {
+            case "mmap": x = new Op.Mmap(text(n, "file")); break;
+            case "munmap": x = new Op.Munmap(text(n, "file")); break;
+            case "cpu_write": x = new Op.Write(text(n, "file"), integer(n, "off")); break;
+            case "cpu_read": x = new Op.Read(text(n, "file"), integer(n, "off")); break;
+            case "truncate": x = new Op.Truncate(text(n, "file"), integer(n, "pages")); break;
+            case "punch": x = new Op.PunchHole(text(n, "file"), integer(n, "lo"), integer(n, "hi")); break;
+            case "fallocate": x = new Op.Fallocate(text(n, "file"), integer(n, "off")); break;
+            case "reflink": x = new Op.Reflink(text(n, "file"), integer(n, "off"), integer(n, "to")); break;
+            case "writeback": x = new Op.Writeback(text(n, "file"), integer(n, "off")); break;
+            case "evict": x = new Op.Evict(text(n, "file"), integer(n, "off")); break;
+            case "relocate": x = new Op.Relocate(text(n, "file"), integer(n, "off")); break;
+            case "unshare": x = new Op.Unshare(text(n, "file"), integer(n, "off")); break;
+            case "device_map": {
+                List<String> flags = strings(n, "flags");
+                for (String f : flags) {
+                    if (!f.equals("PIN") && !f.equals("WRITE") && !f.equals("ATOMIC")) {
+                        throw new ProtocolException("unknown flag " + f);
+                    }
+                }
+                x = new Op.DeviceMap(text(n, "imp"), text(n, "file"), integer(n, "lo"), integer(n, "hi"),
+                        flags.contains("PIN"), flags.contains("WRITE"), flags.contains("ATOMIC"), bool(n, "commit", true));
+                break;
+            }
+            case "map_commit": x = new Op.MapCommit(text(n, "imp")); break;
+            case "device_unmap": x = new Op.DeviceUnmap(text(n, "imp"), text(n, "file"), integer(n, "lo")); break;
+            case "dmabuf_release": x = new Op.Unpin(text(n, "imp"), text(n, "file"), integer(n, "lo")); break;
+            case "dma_start": {
+                String dir = text(n, "dir");
+                if (!dir.equals("read") && !dir.equals("write")) throw new ProtocolException("dir must be read or write");
+                x = new Op.DmaStart(text(n, "imp"), text(n, "file"), integer(n, "off"), DmaOp.of(dir));
+                break;
+            }
+            case "dma_end": x = new Op.DmaEnd(text(n, "imp")); break;
+            case "dev_read": x = new Op.DevRead(text(n, "imp"), text(n, "file"), integer(n, "off")); break;
+            case "dev_write": x = new Op.DevWrite(text(n, "imp"), text(n, "file"), integer(n, "off")); break;
+            case "inv_ack": x = new Op.InvAck(text(n, "imp"), text(n, "file")); break;
+            case "revoke_ack": x = new Op.RevokeAck(text(n, "imp")); break;
+            case "bar_reclaim": x = new Op.BarReclaim(text(n, "imp"), text(n, "file"), integer(n, "lo")); break;
+            case "unplug": x = new Op.Unplug(); break;
+            case "settle": x = new Op.Settle(); break;
+            default: throw new ProtocolException("unknown op \"" + op + "\"");
+        }
+        return new Request(x, value);
+    }
+}

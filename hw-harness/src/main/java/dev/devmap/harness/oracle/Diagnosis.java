@@ -1,0 +1,426 @@
+package dev.devmap.harness.oracle;
+
+import dev.devmap.facade.Event;
+import dev.devmap.facade.Op;
+import dev.devmap.facade.Outcome;
+import dev.devmap.facade.Semantics;
+import dev.devmap.harness.Capabilities;
+import dev.devmap.harness.DutConfig;
+import dev.devmap.harness.Requirement;
+import dev.devmap.model.Action;
+import dev.devmap.model.Cause;
+import dev.devmap.model.Constants;
+import dev.devmap.model.DeviceMapModel;
+import dev.devmap.model.Exp;
+import dev.devmap.model.Grant;
+import dev.devmap.model.Inv;
+import dev.devmap.model.Properties;
+import dev.devmap.model.State;
+import dev.devmap.model.Step;
+import dev.devmap.model.Variant;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Names the requirement an unexplained observation breaks, by measuring it on the spec's states:
+ *
+ * <ol>
+ * <li>Hypotheses: the trace is replayed under each known mistake (the spec's variants: the same
+ *     model with one protection removed). A variant whose model explains every observation tells
+ *     which states the device went through; the spec's invariants (and S2) are evaluated on them,
+ *     in the order models.json lists them. If none is violated yet, a bounded lookahead over the
+ *     system's own steps (acknowledgements, DMA, commits, the end of the invalidation) finds the
+ *     damage the mistake leads to; if still none, the state the system settles in is checked for
+ *     what liveness promises (an invalidation, DMA, prepared map or removal left over, BAR leaked).</li>
+ * <li>Otherwise, by what was observed: a value read that is not the last write is S5 (silent
+ *     corruption); an importer that should have been told to invalidate and was not is replayed
+ *     with its grants hidden from the invalidation; a BAR address outside the window or still mapped
+ *     is S9 or S8; a device that stops owing steps is the liveness row of the step it owes; anything
+ *     else is the Reference row.</li>
+ * </ol>
+ */
+public final class Diagnosis {
+    private static final int LOOKAHEAD_DEPTH = 4;
+    private static final int LOOKAHEAD_STATES = 20_000;
+
+    private final DutConfig cfg;
+    private final Capabilities caps;
+
+    public Diagnosis(DutConfig cfg, Capabilities caps) {
+        this.cfg = cfg;
+        this.caps = caps;
+    }
+
+    /** The hypotheses: every known mistake of the spec, as the constants of its model. */
+    public List<Constants> hypotheses() {
+        List<Constants> out = new ArrayList<>();
+        for (Variant v : Variant.values()) {
+            if (v == Variant.NONE) continue;
+            Constants c = cfg.constants(v);
+            if (v == Variant.UNBOUNDED_REVOKE) {
+                c = new Constants(c.files(), c.nOff(), c.nBlocks(), c.importers(), c.route(), c.atomicRoute(),
+                        c.writeOK(), c.barSize(), c.maxVal(), c.pinSupport(), false, v);
+            }
+            out.add(c);
+        }
+        return out;
+    }
+
+    public Verdict diagnose(List<TraceItem> trace, Failure f) {
+        String consistent = null;
+        // the spec's variants model no addresses: they cannot explain an address failure
+        for (Constants c : f.kind() == Failure.Kind.ADDRESS ? List.<Constants>of() : hypotheses()) {
+            explained = false;
+            Verdict v = underHypothesis(c, trace, f);
+            if (v != null) return v;
+            if (explained && consistent == null) consistent = c.variant().tla();
+        }
+        Verdict v = fallback(trace, f, consistent != null);
+        if (consistent != null && v.like() == null) {
+            return new Verdict(v.requirement(), v.why() + " (consistent with the known mistake '" + consistent + "')",
+                    consistent, v.consequence());
+        }
+        return v;
+    }
+
+    private boolean explained;
+
+    // ------------------------------------------------------------------ hypotheses
+
+    private Verdict underHypothesis(Constants c, List<TraceItem> trace, Failure f) {
+        DeviceMapModel m = new DeviceMapModel(c);
+        Semantics sem = new Semantics(m);
+        Properties props = new Properties(m);
+        Oracle o = new Oracle(sem, cfg, caps, false);
+        Requirement[] found = {null};
+        int[] at = {0};
+        o.onMove((step, results) -> {
+            if (found[0] != null || results.isEmpty()) return;
+            Requirement r = null;
+            for (Semantics.Result res : results) {
+                Requirement x = firstViolation(m, props, res.from(), res.actions());
+                if (x == null) return;
+                if (r == null) r = x;
+            }
+            found[0] = r;
+            at[0] = step;
+        });
+        for (int k = 0; k < f.step(); k++) {
+            TraceItem it = trace.get(k);
+            if (o.check(it.request(), it.response()) != null) return null;
+        }
+        explained = true;
+        String name = c.variant().tla();
+        if (found[0] != null) {
+            return new Verdict(found[0], "the device behaves like the known mistake '" + name + "': after step " + at[0]
+                    + " the states it must be in violate " + found[0].spec(), name, List.of());
+        }
+        for (State s : o.kernel().states()) {
+            List<String> path = new ArrayList<>();
+            Requirement r = lookahead(m, props, s, path);
+            if (r != null) {
+                return new Verdict(r, "the device behaves like the known mistake '" + name + "'; the system's own steps "
+                        + String.join(", ", path) + " then violate " + r.spec(), name, path);
+            }
+            List<String> steps = new ArrayList<>();
+            Requirement l = settled(sem, m, s, steps);
+            if (l != null) {
+                return new Verdict(l, "the device behaves like the known mistake '" + name + "'; when the system settles"
+                        + (steps.isEmpty() ? "" : " (" + String.join(", ", steps) + ")") + ", " + livenessWhy(l), name,
+                        steps);
+            }
+            break;
+        }
+        return null;
+    }
+
+    /** The first requirement (in the report's order) violated along the path of actions from s. */
+    static Requirement firstViolation(DeviceMapModel m, Properties props, State s, List<Action> actions) {
+        State cur = s;
+        for (Action a : actions) {
+            Step st = m.step(cur, a);
+            if (!(st instanceof Step.Next n)) return null;
+            Requirement r = violated(props, n.state());
+            if (r == null && !holdsS2(props, cur, n.state())) r = Requirement.S2;
+            if (r != null) return r;
+            cur = n.state();
+        }
+        return null;
+    }
+
+    static Requirement violated(Properties props, State s) {
+        for (Requirement r : Requirement.INVARIANT_ORDER) {
+            try {
+                if (!props.holds(r.spec(), s)) return r;
+            } catch (RuntimeException e) {
+                return r;   // TLC would stop on this state with an evaluation error: the invariant does not hold
+            }
+        }
+        return null;
+    }
+
+    private static boolean holdsS2(Properties props, State s, State t) {
+        try {
+            return props.holdsOnStep(Requirement.S2.spec(), s, t);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static boolean systemStep(Action a) {
+        return a instanceof Action.InvAck || a instanceof Action.InvEnd || a instanceof Action.DmaStart
+                || a instanceof Action.DmaEnd || a instanceof Action.MapCommit || a instanceof Action.MapRetry
+                || a instanceof Action.RevokeAck || a instanceof Action.UnplugEnd;
+    }
+
+    /** Breadth-first over the system's own steps from s: the shortest path to a violated requirement. */
+    static Requirement lookahead(DeviceMapModel m, Properties props, State s, List<String> path) {
+        record Node(State s, Node parent, Action via, int depth) {}
+        ArrayDeque<Node> q = new ArrayDeque<>();
+        Set<State> seen = new HashSet<>();
+        q.add(new Node(s, null, null, 0));
+        seen.add(s);
+        while (!q.isEmpty()) {
+            Node n = q.poll();
+            if (n.depth() >= LOOKAHEAD_DEPTH) continue;
+            for (Action a : m.candidates(n.s())) {
+                if (!systemStep(a)) continue;
+                Step st = m.step(n.s(), a);
+                if (!(st instanceof Step.Next nx)) continue;
+                Requirement r = violated(props, nx.state());
+                if (r == null && !holdsS2(props, n.s(), nx.state())) r = Requirement.S2;
+                Node child = new Node(nx.state(), n, a, n.depth() + 1);
+                if (r != null) {
+                    List<String> rev = new ArrayList<>();
+                    for (Node x = child; x.via() != null; x = x.parent()) rev.add(0, show(x.via()));
+                    path.addAll(rev);
+                    return r;
+                }
+                if (seen.add(nx.state()) && seen.size() < LOOKAHEAD_STATES) q.add(child);
+            }
+        }
+        return null;
+    }
+
+    static String show(Action a) {
+        String s = a.toString();
+        int k = s.indexOf('[');
+        return k < 0 ? s : a.name() + "(" + s.substring(k + 1, s.length() - 1).replaceAll("\\w+=", "") + ")";
+    }
+
+    /** Lets the system settle from s (its internal steps, first enabled first) and checks what liveness promises. */
+    static Requirement settled(Semantics sem, DeviceMapModel m, State s, List<String> steps) {
+        State cur = s;
+        for (int n = 0; n < 200; n++) {
+            List<Event> es = sem.internal(cur);
+            if (es.isEmpty()) break;
+            State t = sem.event(cur, es.get(0));
+            if (t == null) break;
+            steps.add(show(es.get(0).action()));
+            cur = t;
+        }
+        for (String f : m.constants().files()) {
+            Inv r = m.inv(cur, f);
+            if (r.on()) return r.cause() == Cause.TRUNCATE || r.cause() == Cause.PUNCH ? Requirement.L4 : Requirement.L1;
+        }
+        if (!cur.dma().isEmpty()) return Requirement.L2;
+        if (!cur.pend().isEmpty()) return Requirement.L3;
+        if (cur.exp() == Exp.REMOVING) return Requirement.L5;
+        if (cur.bar() > m.held(cur)) return Requirement.L6;
+        return null;
+    }
+
+    static String livenessWhy(Requirement r) {
+        switch (r) {
+            case L1: return "an invalidation is still running and nothing will end it (bounded check)";
+            case L4: return "a truncate or punch is still waiting and nothing will end it (bounded check)";
+            case L2: return "a DMA is still in flight (bounded check)";
+            case L3: return "a prepared map is neither committed nor retried (bounded check)";
+            case L5: return "the exporter is still being removed and nothing will finish it (bounded check)";
+            case L6: return "BAR pages stay accounted although no mapping holds them (bounded check)";
+            default: return r.spec() + " is violated";
+        }
+    }
+
+    // ------------------------------------------------------------------ by observation
+
+    private Verdict fallback(List<TraceItem> trace, Failure f, boolean explained) {
+        DeviceMapModel m = new DeviceMapModel(cfg.reference());
+        Semantics sem = new Semantics(m);
+        Oracle o = new Oracle(sem, cfg, caps, false);
+        for (int k = 0; k < f.step() - 1; k++) {
+            TraceItem it = trace.get(k);
+            if (o.check(it.request(), it.response()) != null) break;
+        }
+        TraceItem it = trace.get(f.step() - 1);
+        List<State> pre = new ArrayList<>(o.kernel().states());
+        switch (f.kind()) {
+            case LIVENESS: {
+                o.check(it.request(), it.response());
+                return liveness(m, o.kernel().states(), o.kernel().internal());
+            }
+            case ADDRESS: {
+                boolean outside = f.detail().contains("outside");
+                return new Verdict(outside ? Requirement.S9 : Requirement.S8, f.detail(), null, List.of());
+            }
+            case OUTCOME: {
+                Outcome seen = it.response().outcome();
+                Op op = it.request().op();
+                boolean valueOnly = false;
+                for (State s : pre) {
+                    Outcome x = sem.apply(s, op).outcome();
+                    if (x.kind() == seen.kind() && x.path() == seen.path() && x.value() != null && seen.value() != null
+                            && !x.value().equals(seen.value())) {
+                        valueOnly = true;
+                    }
+                }
+                // a BAR count off by what a known mistake explains (and heals later) is not a leak
+                Verdict bar = explained ? null : barOnly(sem, pre, op, seen, f);
+                if (bar != null) return bar;
+                if (valueOnly) {
+                    return new Verdict(Requirement.S5, "silent data corruption: " + f.detail()
+                            + " (a read must return the last write)", null, List.of());
+                }
+                if (it.response().before().isEmpty()) {
+                    Verdict v = hiddenImporters(m, sem, pre, op, seen);
+                    if (v != null) return v;
+                    v = ackBeforeDrain(m, sem, pre, op, seen);
+                    if (v != null) return v;
+                }
+                return new Verdict(Requirement.REF, f.detail(), null, List.of());
+            }
+            default:
+                return new Verdict(Requirement.REF, f.detail(), null, List.of());
+        }
+    }
+
+    /** The outcome is the model's except for the BAR pages in use: leaked (L6) or under-counted (S9). */
+    private static Verdict barOnly(Semantics sem, List<State> pre, Op op, Outcome seen, Failure f) {
+        if (seen.bar() == null) return null;
+        for (State s : pre) {
+            Outcome x = sem.apply(s, op).outcome();
+            if (x.withBar(null).equals(seen.withBar(null)) && x.bar() != null && !x.bar().equals(seen.bar())) {
+                return seen.bar() > x.bar()
+                        ? new Verdict(Requirement.L6, f.detail() + ": BAR pages stay accounted after the mapping is gone",
+                                null, List.of())
+                        : new Verdict(Requirement.S9, f.detail() + ": the exporter accounts fewer BAR pages than are mapped",
+                                null, List.of());
+            }
+        }
+        return null;
+    }
+
+    private Verdict liveness(DeviceMapModel m, List<State> states, Set<Event> owed) {
+        State s = states.get(0);
+        Requirement r = Requirement.REF;
+        Map<Event.Kind, Requirement> by = new HashMap<>();
+        for (Event e : owed) {
+            Requirement x;
+            switch (e.kind()) {
+                case ACK:
+                case INV_END: {
+                    Inv inv = m.inv(s, e.file());
+                    x = inv.on() && (inv.cause() == Cause.TRUNCATE || inv.cause() == Cause.PUNCH) ? Requirement.L4
+                            : Requirement.L1;
+                    break;
+                }
+                case DMA_END: x = Requirement.L2; break;
+                case MAP_COMMIT:
+                case MAP_RETRY: x = Requirement.L3; break;
+                default: x = Requirement.L5;
+            }
+            by.putIfAbsent(e.kind(), x);
+        }
+        for (Event.Kind k : Event.Kind.values()) {
+            if (by.containsKey(k)) {
+                r = by.get(k);
+                break;
+            }
+        }
+        List<String> xs = new ArrayList<>();
+        for (Event e : owed) xs.add(e.show());
+        return new Verdict(r, "the device settled, but it still owes " + String.join(", ", xs) + ": "
+                + livenessWhy(r), null, List.of());
+    }
+
+    /**
+     * An acknowledgement the model refuses because the importer's DMA has not drained: replay it
+     * with the DMA set aside (as the device must have), put the DMA back, and look at what follows.
+     */
+    private Verdict ackBeforeDrain(DeviceMapModel m, Semantics sem, List<State> pre, Op op, Outcome seen) {
+        if (!(op instanceof Op.InvAck a) || seen.kind() != Outcome.Kind.DONE) return null;
+        Properties props = new Properties(m);
+        for (State s : pre) {
+            if (sem.apply(s, op).outcome().kind() != Outcome.Kind.BUSY) continue;
+            Set<dev.devmap.model.Dma> mine = new HashSet<>();
+            for (dev.devmap.model.Dma d : s.dma()) if (d.i().equals(a.i())) mine.add(d);
+            Set<dev.devmap.model.Dma> rest = new HashSet<>(s.dma());
+            rest.removeAll(mine);
+            State without = new State(s.extent(), s.data(), s.cache(), s.lastw(), s.nextv(), s.vma(), s.maps(), s.pend(),
+                    rest, s.inv(), s.vflag(), s.bar(), s.exp(), s.rev());
+            Semantics.Result r = sem.apply(without, op);
+            if (r.outcome().kind() != Outcome.Kind.DONE) continue;
+            State t = r.next();
+            Set<dev.devmap.model.Dma> back = new HashSet<>(t.dma());
+            back.addAll(mine);
+            State with = new State(t.extent(), t.data(), t.cache(), t.lastw(), t.nextv(), t.vma(), t.maps(), t.pend(),
+                    back, t.inv(), t.vflag(), t.bar(), t.exp(), t.rev());
+            Requirement v = violated(props, with);
+            List<String> path = new ArrayList<>();
+            if (v == null) v = lookahead(m, props, with, path);
+            if (v != null) {
+                return new Verdict(v, a.i() + " acknowledged the invalidation of " + a.f() + " while its DMA was still in "
+                        + "flight" + (path.isEmpty() ? "" : "; the system's own steps " + String.join(", ", path))
+                        + " then violate " + v.spec(), null, path);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * An invalidation that notified fewer importers than hold mappings of the range: replay it with
+     * the other importers' grants hidden (as the device must have), then look at the states.
+     */
+    private Verdict hiddenImporters(DeviceMapModel m, Semantics sem, List<State> pre, Op op, Outcome seen) {
+        if (seen.notified() == null) return null;
+        Properties props = new Properties(m);
+        for (State s : pre) {
+            Outcome x = sem.apply(s, op).outcome();
+            if (x.notified() == null || x.kind() != Outcome.Kind.STARTED && x.kind() != Outcome.Kind.DONE) continue;
+            Set<String> missing = new HashSet<>(x.notified());
+            missing.removeAll(seen.notified());
+            if (missing.isEmpty() || !x.notified().containsAll(seen.notified())) continue;
+            Set<Grant> hidden = new HashSet<>();
+            for (Grant g : s.maps()) if (missing.contains(g.i())) hidden.add(g);
+            Set<Grant> kept = new HashSet<>(s.maps());
+            kept.removeAll(hidden);
+            State without = new State(s.extent(), s.data(), s.cache(), s.lastw(), s.nextv(), s.vma(), kept, s.pend(),
+                    s.dma(), s.inv(), s.vflag(), s.bar(), s.exp(), s.rev());
+            Semantics.Result r = sem.apply(without, op);
+            Set<Grant> back = new HashSet<>(r.next().maps());
+            back.addAll(hidden);
+            State t = r.next();
+            State with = new State(t.extent(), t.data(), t.cache(), t.lastw(), t.nextv(), t.vma(), back, t.pend(),
+                    t.dma(), t.inv(), t.vflag(), t.bar(), t.exp(), t.rev());
+            String who = String.join(", ", new java.util.TreeSet<>(missing));
+            Requirement v = violated(props, with);
+            if (v != null) {
+                return new Verdict(v, op.show() + " did not notify " + who + ", which holds a mapping of the range: "
+                        + "the change goes ahead under its live mapping (" + v.spec() + ")", null, List.of());
+            }
+            List<String> path = new ArrayList<>();
+            v = lookahead(m, props, with, path);
+            if (v != null) {
+                return new Verdict(v, op.show() + " did not notify " + who + ", which holds a mapping of the range; "
+                        + "the system's own steps " + String.join(", ", path) + " then violate " + v.spec(), null, path);
+            }
+        }
+        return null;
+    }
+}

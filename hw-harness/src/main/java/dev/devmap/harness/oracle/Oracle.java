@@ -1,0 +1,269 @@
+package dev.devmap.harness.oracle;
+
+import dev.devmap.facade.Event;
+import dev.devmap.facade.Kernel;
+import dev.devmap.facade.Op;
+import dev.devmap.facade.Outcome;
+import dev.devmap.facade.Outcomes;
+import dev.devmap.facade.Semantics;
+import dev.devmap.harness.Capabilities;
+import dev.devmap.harness.DutConfig;
+import dev.devmap.harness.Request;
+import dev.devmap.harness.Response;
+import dev.devmap.model.Action;
+import dev.devmap.model.DeviceMapModel;
+import dev.devmap.model.Grant;
+import dev.devmap.model.Pending;
+import dev.devmap.model.State;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * The oracle: the reference model tracks the set of states the protocol allows, given everything
+ * observed so far. An observation is accepted only if some allowed state explains it; the set then
+ * shrinks to the states that do. Values read are checked, not only return codes, so silent
+ * corruption shows up as a value no allowed state gives.
+ *
+ * <p>Internal steps the device reports (events) are applied in the order reported. Internal steps
+ * the device declares it may take silently are closed over before each observation. {@code settle}
+ * is the bounded liveness check: afterwards some allowed state must have nothing left to do.
+ */
+public final class Oracle {
+    private static final int MAX_STATES = 20_000;
+
+    private final Kernel kernel;
+    private final Capabilities caps;
+    private final DutConfig cfg;
+    private final Predicate<Event> silent;
+    private final boolean checkAddresses;
+    private final boolean observesBar;
+    private final List<TraceItem> trace = new ArrayList<>();
+    private final Coverage coverage = new Coverage();
+    private final Map<String, List<Long>> addrs = new HashMap<>();
+    private boolean truncated;
+    private java.util.function.BiConsumer<Integer, List<Semantics.Result>> onMove = (k, rs) -> { };
+
+    public Oracle(DutConfig cfg, Capabilities caps) {
+        this(new Semantics(new DeviceMapModel(cfg.reference())), cfg, caps, true);
+    }
+
+    /** An oracle with another model (the diagnosis replays traces under the spec's variants). */
+    public Oracle(Semantics sem, DutConfig cfg, Capabilities caps, boolean checkAddresses) {
+        this.kernel = new Kernel(sem);
+        this.caps = caps;
+        this.cfg = cfg;
+        Set<Event.Kind> quiet = caps.silent();
+        this.silent = quiet.isEmpty() ? null : e -> quiet.contains(e.kind());
+        this.checkAddresses = checkAddresses && caps.observes("addrs");
+        this.observesBar = caps.observes("bar");
+    }
+
+    public Kernel kernel() { return kernel; }
+
+    /** Called with the trace step and the transitions after every move of the state set (for the diagnosis). */
+    public Oracle onMove(java.util.function.BiConsumer<Integer, List<Semantics.Result>> listener) {
+        this.onMove = listener;
+        return this;
+    }
+
+    public List<TraceItem> trace() { return trace; }
+
+    public Coverage coverage() { return coverage; }
+
+    public DutConfig config() { return cfg; }
+
+    /** True when a closure over silent steps hit the bound of states (the check got weaker). */
+    public boolean truncated() { return truncated; }
+
+    /** The request for op: with the value a write writes (the model's next value). */
+    public Request request(Op op) {
+        if (op instanceof Op.Write || op instanceof Op.DevWrite
+                || (op instanceof Op.DmaStart d && d.op() == dev.devmap.model.DmaOp.WRITE)) {
+            return new Request(op, kernel.states().get(0).nextv() + 1);
+        }
+        return new Request(op);
+    }
+
+    private void close() {
+        if (silent != null && !kernel.closeUnder(silent, MAX_STATES)) truncated = true;
+    }
+
+    /** Checks one observation; null when some allowed state explains it. */
+    public Failure check(Request req, Response r) {
+        trace.add(new TraceItem(req, r));
+        int step = trace.size();
+        coverage.op();
+        for (Event e : r.before()) {
+            Failure f = event(step, e);
+            if (f != null) return f;
+        }
+        close();
+        Op op = req.op();
+        Outcomes os = kernel.apply(op);
+        Outcome seen = r.outcome();
+        if (!os.observe(x -> matches(x, seen))) {
+            List<String> allowed = new ArrayList<>();
+            for (Outcome o : os.allowed()) allowed.add(observable(o).show());
+            return new Failure(step, Failure.Kind.OUTCOME, op.show() + " -> " + r.show(), allowed,
+                    describe(op, seen, os.allowed()));
+        }
+        account(seen);
+        onMove.accept(step, kernel.lastResults());
+        if (checkAddresses) {
+            Failure f = addresses(step, req, r);
+            if (f != null) return f;
+        }
+        for (Event e : r.after()) {
+            Failure f = event(step, e);
+            if (f != null) return f;
+        }
+        if (op instanceof Op.Settle) {
+            close();
+            if (!kernel.retain(kernel::quiescent)) {
+                List<String> owed = new ArrayList<>();
+                for (Event e : kernel.internal()) owed.add(e.show());
+                return new Failure(step, Failure.Kind.LIVENESS, "settle -> idle", owed,
+                        "the device stopped, but it still owes: " + String.join(", ", owed));
+            }
+        }
+        return null;
+    }
+
+    private Failure event(int step, Event e) {
+        close();
+        if (kernel.event(e)) {
+            coverage.action(e.action().name());
+            onMove.accept(step, kernel.lastResults());
+            return null;
+        }
+        List<String> allowed = new ArrayList<>();
+        for (Event x : kernel.internal()) allowed.add(x.show());
+        return new Failure(step, Failure.Kind.EVENT, "event " + e.show(), allowed,
+                "the device reported " + e.show() + ", which no allowed state permits");
+    }
+
+    private void account(Outcome seen) {
+        for (Semantics.Result res : kernel.lastResults()) {
+            for (Action a : res.actions()) coverage.action(a.name());
+            break;
+        }
+        if (seen.kind() == Outcome.Kind.REFUSED) coverage.refusal(seen.reason());
+        if (seen.path() != null) coverage.path(seen.path().wire());
+    }
+
+    /** The model's outcome as the device can be expected to report it. */
+    private Outcome observable(Outcome model) {
+        return observesBar ? model : model.withBar(null);
+    }
+
+    /** Whether the device's outcome is the model's, on the fields the device reports. */
+    boolean matches(Outcome model, Outcome seen) {
+        if (model.kind() != seen.kind()) return false;
+        if (!Objects.equals(model.reason(), seen.reason())) return false;
+        if (model.path() != seen.path()) return false;
+        if (!Objects.equals(model.value(), seen.value())) {
+            // a write's value is given by the request; a device may leave it out of the answer
+            if (!(seen.value() == null && model.kind() == Outcome.Kind.DONE)) return false;
+        }
+        if (!sameSet(model.notified(), seen.notified())) return false;
+        return !observesBar || seen.bar() == null || Objects.equals(model.bar(), seen.bar());
+    }
+
+    private static boolean sameSet(Set<String> a, Set<String> b) {
+        Set<String> x = a == null ? Set.of() : a;
+        Set<String> y = b == null ? Set.of() : b;
+        return x.equals(y);
+    }
+
+    private String describe(Op op, Outcome seen, Set<Outcome> allowed) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(op.show()).append(": the device reported ").append(seen.show()).append("; the model allows ");
+        List<String> xs = new ArrayList<>();
+        for (Outcome o : allowed) xs.add(observable(o).show());
+        sb.append(xs.size() == 1 ? xs.get(0) : "one of " + xs);
+        return sb.toString();
+    }
+
+    // ------------------------------------------------------------------ DMA addresses
+
+    private Failure addresses(int step, Request req, Response r) {
+        Outcome o = r.outcome();
+        if (o.kind() != Outcome.Kind.PREPARED && o.kind() != Outcome.Kind.GRANTED) return null;
+        // forget the addresses of grants that no allowed state holds any more
+        Set<String> live = new HashSet<>();
+        for (State s : kernel.states()) {
+            for (Grant g : s.maps()) live.add(key(g.i(), g.f(), g.lo()));
+            for (Pending p : s.pend()) live.add(key(p.i(), p.f(), p.lo()));
+        }
+        addrs.keySet().retainAll(live);
+        String key = grantKey(req.op());
+        if (key == null) return null;
+        List<Long> as = r.addrs();
+        int pages = pages(key);
+        if (as.size() != pages) {
+            return new Failure(step, Failure.Kind.ADDRESS, req.op().show() + " -> addrs " + hex(as),
+                    List.of(pages + " page addresses in the BAR"),
+                    "the device gave " + as.size() + " DMA addresses for " + pages + " pages");
+        }
+        for (Long a : as) {
+            if (!cfg.inBar(a)) {
+                return new Failure(step, Failure.Kind.ADDRESS, req.op().show() + " -> addrs " + hex(as),
+                        List.of("addresses in the BAR window " + hex(List.of(cfg.barBase())) + " + " + cfg.barPages()
+                                + " pages"), "DMA address " + hex(List.of(a)) + " lies outside the exporter's BAR");
+            }
+        }
+        Set<Long> mine = new HashSet<>(as);
+        if (mine.size() != as.size()) {
+            return new Failure(step, Failure.Kind.ADDRESS, req.op().show() + " -> addrs " + hex(as),
+                    List.of("distinct addresses"), "two pages of one mapping share a BAR address");
+        }
+        for (Map.Entry<String, List<Long>> e : addrs.entrySet()) {
+            if (e.getKey().equals(key)) continue;
+            for (Long a : e.getValue()) {
+                if (mine.contains(a)) {
+                    return new Failure(step, Failure.Kind.ADDRESS, req.op().show() + " -> addrs " + hex(as),
+                            List.of("addresses no live mapping holds"), "BAR address " + hex(List.of(a))
+                            + " is still mapped by the grant " + e.getKey().replace('|', ' '));
+                }
+            }
+        }
+        addrs.put(key, as);
+        return null;
+    }
+
+    private String grantKey(Op op) {
+        if (op instanceof Op.DeviceMap d) return key(d.i(), d.f(), d.lo());
+        if (op instanceof Op.MapCommit c) {
+            for (Semantics.Result res : kernel.lastResults()) {
+                for (Grant g : res.next().maps()) {
+                    if (g.i().equals(c.i()) && !res.from().maps().contains(g)) return key(g.i(), g.f(), g.lo());
+                }
+            }
+        }
+        return null;
+    }
+
+    private int pages(String key) {
+        String[] k = key.split("\\|");
+        for (State s : kernel.states()) {
+            for (Grant g : s.maps()) if (key(g.i(), g.f(), g.lo()).equals(key)) return g.size();
+            for (Pending p : s.pend()) if (key(p.i(), p.f(), p.lo()).equals(key)) return p.size();
+        }
+        return Integer.parseInt(k[2]) > 0 ? 1 : 0;
+    }
+
+    private static String key(String i, String f, int lo) { return i + "|" + f + "|" + lo; }
+
+    static String hex(List<Long> as) {
+        List<String> out = new ArrayList<>();
+        for (Long a : as) out.add("0x" + Long.toHexString(a));
+        return out.size() == 1 ? out.get(0) : out.toString();
+    }
+}

@@ -1,0 +1,76 @@
+package dev.devmap.harness.report;
+
+import dev.devmap.harness.Requirement;
+import dev.devmap.harness.scenario.ScenarioResult;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The readable report: verdict, one row per requirement, access paths, refusals, coverage, each failure as a short trace. */
+public final class TextReport {
+    private TextReport() { }
+
+    public static String render(RunResult run) {
+        StringBuilder sb = new StringBuilder();
+        boolean ok = run.conformant();
+        sb.append("dmap conform report\n");
+        sb.append("device:    ").append(run.device).append(" (").append(run.caps.agent()).append(")\n");
+        sb.append("config:    ").append(run.caps.config().show()).append('\n');
+        sb.append("seed:      ").append(run.seed).append("   reproduce: ").append(run.reproduce).append('\n');
+        sb.append("result:    ").append(!run.finished ? "INCOMPLETE (run still going or interrupted)"
+                : ok ? "CONFORMANT" : "NON-CONFORMANT").append(String.format(Locale.ROOT,
+                "   (%d scenarios: %d pass, %d fail, %d skip, %d agent errors; %d observations checked in %.1f s)%n",
+                run.results.size(), run.count(ScenarioResult.Status.PASS), run.count(ScenarioResult.Status.FAIL),
+                run.count(ScenarioResult.Status.SKIP), run.count(ScenarioResult.Status.ERROR), run.coverage.ops(),
+                run.millis / 1000.0));
+        sb.append("\nRequirements (L1-L6 are bounded checks: after the program stops (settle), the system's own\n");
+        sb.append("steps must finish everything; a leak or a wait that nothing ends fails the row)\n");
+        for (RunResult.Row r : run.rows()) {
+            sb.append(String.format(Locale.ROOT, "  %-4s %-32s %-5s %s%n", r.requirement().name(),
+                    r.requirement().spec().contains("_") ? r.requirement().spec().substring(r.requirement().spec().indexOf('_') + 1)
+                            : r.requirement().spec(), r.status(), r.detail()));
+        }
+        sb.append("\nAccess paths: ").append(run.coverage.direct()).append(" direct, ").append(run.coverage.fallback())
+                .append(" fallback");
+        Map<String, Long> p = run.coverage.paths();
+        sb.append(" (page cache ").append(p.getOrDefault("page-cache", 0L)).append(", pinned block ")
+                .append(p.getOrDefault("block", 0L)).append(")\n");
+        sb.append("Refusals:     ");
+        if (run.coverage.refusals().isEmpty()) sb.append("none");
+        boolean first = true;
+        for (Map.Entry<String, Long> e : run.coverage.refusals().entrySet()) {
+            sb.append(first ? "" : ", ").append(e.getKey()).append(' ').append(e.getValue());
+            first = false;
+        }
+        sb.append("\nCoverage:     ").append(run.coverage.summary()).append('\n');
+        List<ScenarioResult> skipped = run.results.stream().filter(r -> r.status() == ScenarioResult.Status.SKIP).toList();
+        if (!skipped.isEmpty()) {
+            sb.append("\nSkipped:\n");
+            for (ScenarioResult r : skipped) sb.append("  ").append(r.scenario().id()).append(": ").append(r.reason()).append('\n');
+        }
+        List<ScenarioResult> errors = run.results.stream().filter(r -> r.status() == ScenarioResult.Status.ERROR).toList();
+        if (!errors.isEmpty()) {
+            sb.append("\nAgent faults (the agent was restarted and the run went on):\n");
+            for (ScenarioResult r : errors) sb.append("  ").append(r.scenario().id()).append(": ").append(r.reason()).append('\n');
+        }
+        if (!run.failures.isEmpty()) sb.append("\nFailures\n");
+        for (RunResult.Numbered n : run.failures) {
+            ScenarioResult r = n.result;
+            Requirement q = r.verdict().requirement();
+            sb.append(String.format(Locale.ROOT, "%n%d. %s in scenario %s%s%n", n.number, q.spec(), r.scenario().id(),
+                    n.alsoIn.isEmpty() ? "" : " (also " + String.join(", ", n.alsoIn) + ")"));
+            sb.append("   ").append(r.verdict().why()).append('\n');
+            sb.append("   minimal trace (").append(r.trace().size()).append(" steps, shrunk from ").append(r.originalLength())
+                    .append("):\n");
+            for (String l : Texts.trace(r)) sb.append("     ").append(l).append('\n');
+            if (n.tlaModule != null) sb.append("   TLA+ trace module: ").append(n.tlaModule).append('\n');
+            if (n.tlc != null) sb.append("   ").append(n.tlc).append('\n');
+        }
+        if (!run.notes.isEmpty()) {
+            sb.append("\nNotes\n");
+            for (String s : run.notes) sb.append("  ").append(s).append('\n');
+        }
+        return sb.toString();
+    }
+}

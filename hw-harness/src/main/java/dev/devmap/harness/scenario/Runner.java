@@ -1,0 +1,148 @@
+package dev.devmap.harness.scenario;
+
+import dev.devmap.facade.Op;
+import dev.devmap.harness.Capabilities;
+import dev.devmap.harness.DeviceUnderTest;
+import dev.devmap.harness.DutConfig;
+import dev.devmap.harness.DutException;
+import dev.devmap.harness.Request;
+import dev.devmap.harness.Requirement;
+import dev.devmap.harness.Response;
+import dev.devmap.harness.oracle.Diagnosis;
+import dev.devmap.harness.oracle.Failure;
+import dev.devmap.harness.oracle.Oracle;
+import dev.devmap.harness.oracle.Verdict;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs scenarios on a device against the oracle: probes what the scenario needs (skipping with the
+ * reason), resets the device, sends the operations one at a time and checks each observation. A
+ * failure is diagnosed (which requirement) and shrunk: operations are removed as long as the
+ * device still fails the same requirement, so the report shows a minimal trace.
+ */
+public final class Runner {
+    /** How much work shrinking may do per failure (runs of the candidate scenario). */
+    public static final int SHRINK_RUNS = 400;
+
+    private final DeviceUnderTest dut;
+    private final Capabilities caps;
+    private final boolean shrink;
+
+    public Runner(DeviceUnderTest dut, Capabilities caps, boolean shrink) {
+        this.dut = dut;
+        this.caps = caps;
+        this.shrink = shrink;
+    }
+
+    /** One execution of a scenario: the oracle with its trace, the failure if any, the operations run. */
+    record Execution(Oracle oracle, Failure failure, List<Op> ops, DutConfig config) {}
+
+    public ScenarioResult run(Scenario sc) {
+        long t0 = System.nanoTime();
+        for (String op : sc.opsNeeded()) {
+            if (!caps.supports(op)) return skip(sc, caps.whyNot(op), t0);
+        }
+        Execution ex;
+        try {
+            DutConfig actual = dut.reset(sc.configure().apply(DutConfig.standard()));
+            for (Scenario.Need n : sc.needs()) {
+                if (!n.holds().test(actual)) return skip(sc, n.reason(), t0);
+            }
+            ex = execute(sc, actual);
+        } catch (DutException e) {
+            return new ScenarioResult(sc, ScenarioResult.Status.ERROR, agentFault(e), null,
+                    new Verdict(Requirement.AGENT, agentFault(e), null, List.of()), List.of(), List.of(), null, 0,
+                    millis(t0));
+        }
+        if (ex.failure() == null) {
+            return new ScenarioResult(sc, ScenarioResult.Status.PASS, null, null, null, ex.oracle().trace(), ex.ops(),
+                    ex.oracle().coverage(), 0, millis(t0));
+        }
+        Diagnosis diag = new Diagnosis(ex.config(), caps);
+        Verdict v = diag.diagnose(ex.oracle().trace(), ex.failure());
+        int original = ex.oracle().trace().size();
+        if (shrink) {
+            try {
+                Execution small = shrink(sc, ex, v.requirement(), diag);
+                if (small != ex) {
+                    ex = small;
+                    v = diag.diagnose(ex.oracle().trace(), ex.failure());
+                }
+            } catch (DutException e) {
+                // keep the unshrunk failure; the fault shows up in the next scenario
+            }
+        }
+        return new ScenarioResult(sc, ScenarioResult.Status.FAIL, null, ex.failure(), v, ex.oracle().trace(), ex.ops(),
+                ex.oracle().coverage(), original, millis(t0));
+    }
+
+    private static long millis(long t0) { return (System.nanoTime() - t0) / 1_000_000; }
+
+    private static ScenarioResult skip(Scenario sc, String reason, long t0) {
+        return new ScenarioResult(sc, ScenarioResult.Status.SKIP, reason, null, null, null, null, null, 0, millis(t0));
+    }
+
+    static String agentFault(DutException e) {
+        String log = e.log().isBlank() ? "" : " (its last stderr: " + e.log().strip().replaceAll("\\s*\\R\\s*", " | ") + ")";
+        return "the agent " + e.kind().text() + ": " + e.getMessage() + log;
+    }
+
+    /** Runs the scenario's operations (or its random sequence), then settle; stops at the first failure. */
+    Execution execute(Scenario sc, DutConfig cfg) throws DutException {
+        Oracle oracle = new Oracle(cfg, caps);
+        List<Op> ran = new ArrayList<>();
+        RandomOps gen = sc.random() ? new RandomOps(sc.seed(), cfg, caps.ops()) : null;
+        int n = sc.random() ? sc.length() : sc.ops().size();
+        for (int k = 0; k <= n; k++) {
+            Op op = k == n ? new Op.Settle() : gen != null ? gen.next(oracle.kernel().states().get(0)) : sc.ops().get(k);
+            Request req = oracle.request(op);
+            Response resp = dut.perform(req);
+            if (k < n) ran.add(op);
+            Failure f = oracle.check(req, resp);
+            if (f != null) return new Execution(oracle, f, ran, cfg);
+        }
+        return new Execution(oracle, null, ran, cfg);
+    }
+
+    /** Fails with the same requirement? */
+    private Execution attempt(Scenario sc, List<Op> ops, Requirement req, Diagnosis diag) throws DutException {
+        Scenario cand = sc.withOps(ops);
+        DutConfig actual = dut.reset(cand.configure().apply(DutConfig.standard()));
+        Execution ex = execute(cand, actual);
+        if (ex.failure() == null) return null;
+        Verdict v = diag.diagnose(ex.oracle().trace(), ex.failure());
+        return v.requirement() == req ? ex : null;
+    }
+
+    /** Delta debugging (ddmin) over the operations, then single removals. */
+    private Execution shrink(Scenario sc, Execution failing, Requirement req, Diagnosis diag) throws DutException {
+        List<Op> ops = new ArrayList<>(failing.ops());
+        Execution best = failing;
+        int runs = 0;
+        int chunks = 2;
+        while (ops.size() >= 2 && runs < SHRINK_RUNS) {
+            int size = (ops.size() + chunks - 1) / chunks;
+            boolean reduced = false;
+            for (int start = 0; start < ops.size() && runs < SHRINK_RUNS; start += size) {
+                List<Op> cand = new ArrayList<>(ops.subList(0, start));
+                cand.addAll(ops.subList(Math.min(ops.size(), start + size), ops.size()));
+                runs++;
+                Execution ex = attempt(sc, cand, req, diag);
+                if (ex != null) {
+                    ops = new ArrayList<>(ex.ops());
+                    best = ex;
+                    chunks = Math.max(chunks - 1, 2);
+                    reduced = true;
+                    break;
+                }
+            }
+            if (!reduced) {
+                if (chunks >= ops.size()) break;
+                chunks = Math.min(ops.size(), chunks * 2);
+            }
+        }
+        return best;
+    }
+}

@@ -1,0 +1,35 @@
+package dev.devmap.harness.scenario;
+
+import dev.devmap.facade.Op;
+import dev.devmap.harness.oracle.Coverage;
+import dev.devmap.harness.oracle.Failure;
+import dev.devmap.harness.oracle.TraceItem;
+import dev.devmap.harness.oracle.Verdict;
+
+import java.util.List;
+
+/**
+ * How one scenario went.
+ *
+ * @param scenario  the scenario
+ * @param status    PASS, FAIL (non-conformant), SKIP (with reason), ERROR (the agent hung, crashed or
+ *                  wrote garbage; with reason)
+ * @param reason    SKIP / ERROR: why
+ * @param failure   FAIL: the first observation no allowed state explains (in the minimal trace)
+ * @param verdict   FAIL: the requirement it breaks
+ * @param trace     the observed trace (FAIL: the minimal one the shrinker found)
+ * @param ops       the operations run (FAIL: the minimal ones)
+ * @param coverage  what the checked observations exercised
+ * @param originalLength FAIL: the length of the failing trace before shrinking
+ * @param millis    wall time
+ */
+public record ScenarioResult(Scenario scenario, Status status, String reason, Failure failure, Verdict verdict,
+                             List<TraceItem> trace, List<Op> ops, Coverage coverage, int originalLength, long millis) {
+    public enum Status { PASS, FAIL, SKIP, ERROR }
+
+    public ScenarioResult {
+        trace = trace == null ? List.of() : List.copyOf(trace);
+        ops = ops == null ? List.of() : List.copyOf(ops);
+        coverage = coverage == null ? new Coverage() : coverage;
+    }
+}

@@ -1,0 +1,18 @@
+package dev.devmap.harness.sim;
+
+import dev.devmap.model.Variant;
+
+/**
+ * A switchable fault of the simulated device: a mistake a kernel driver, filesystem or device
+ * has made or could make.
+ *
+ * @param name    the name on the command line ({@code --device sim:NAME})
+ * @param kind    SPEC: a protection the spec's {@code Variant} constant removes (the device runs the
+ *                spec's model with that variant); DEVICE: a fault of the device model itself
+ * @param variant for SPEC: the variant; else null
+ * @param what    what goes wrong
+ * @param breaks  the requirement the harness reports it breaking (checked by the tests)
+ */
+public record Quirk(String name, Kind kind, Variant variant, String what, String breaks) {
+    public enum Kind { SPEC, DEVICE }
+}

@@ -1,0 +1,90 @@
+package dev.devmap.harness.sim;
+
+import dev.devmap.model.Variant;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The catalogue of quirks of the simulated device. */
+public final class Quirks {
+    private Quirks() { }
+
+    public static final String DMA_MISDIRECT = "dma-misdirect";
+    public static final String ACK_WITHOUT_DRAIN = "ack-without-drain";
+    public static final String SKIP_NOTIFY = "skip-notify";
+    public static final String BAR_SLOT_REUSE = "bar-slot-reuse";
+    public static final String LOST_ACK = "lost-ack";
+
+    /** What the harness reports each spec variant breaking (measured; models.json names TLC's first violation). */
+    private static final Map<String, String> BREAKS = Map.ofEntries(Map.entry("no-ack-wait", "S4"),
+            Map.entry("valid-flag", "S3"), Map.entry("map-while-cached", "S5"), Map.entry("truncate-ignores-pin", "S7"),
+            Map.entry("unplug-without-invalidate", "S8"), Map.entry("bar-overcommit", "S9"),
+            Map.entry("atomic-without-route", "S10"), Map.entry("write-to-hole", "S10"), Map.entry("unbounded-revoke", "L5"),
+            Map.entry("early-tlb-flush", "S1"), Map.entry("gup-no-dirty", "S6"), Map.entry("unmap-keeps-bar", "L6"),
+            Map.entry("cow-without-invalidate", "S1"));
+
+    private static final Map<String, Quirk> ALL;
+
+    static {
+        Map<String, String> spec = new LinkedHashMap<>();
+        spec.put("no-ack-wait", "the filesystem frees blocks right after sending the invalidation, without waiting for acks");
+        spec.put("valid-flag", "the driver re-validates a prepared map with a boolean flag instead of the sequence count");
+        spec.put("map-while-cached", "the filesystem grants a writable mapping although the range is in the page cache");
+        spec.put("truncate-ignores-pin", "truncate and punch free blocks pinned by a dma_buf");
+        spec.put("unplug-without-invalidate", "exporter removal with live peer mappings (no reverse map, no revoke)");
+        spec.put("bar-overcommit", "the exporter grants beyond its BAR capacity");
+        spec.put("atomic-without-route", "ATOMIC granted to an importer whose path does not route PCIe atomics");
+        spec.put("write-to-hole", "a WRITE mapping granted over a hole, unwritten or shared extent");
+        spec.put("unbounded-revoke", "the block device cannot invalidate: unplug waits for importers that never unmap");
+        spec.put("early-tlb-flush", "the device acks after flushing its TLB but keeps its page table until the invalidation ends");
+        spec.put("gup-no-dirty", "a device write through the fallback (GUP) path to a clean page does not dirty it");
+        spec.put("unmap-keeps-bar", "device_unmap does not return the BAR pages");
+        spec.put("cow-without-invalidate", "a COW break (unshare) moves a page without invalidating its read-only mappings");
+        Map<String, Quirk> all = new LinkedHashMap<>();
+        for (Variant v : Variant.values()) {
+            if (v == Variant.NONE) continue;
+            String what = spec.getOrDefault(v.tla(), "the spec's variant " + v.tla());
+            all.put(v.tla(), new Quirk(v.tla(), Quirk.Kind.SPEC, v, what, BREAKS.get(v.tla())));
+        }
+        device(all, DMA_MISDIRECT, "silent data corruption: a DMA write lands in the neighbouring block", "S5");
+        device(all, ACK_WITHOUT_DRAIN, "the importer acknowledges an invalidation while its DMA is still in flight", "S1");
+        device(all, SKIP_NOTIFY, "the invalidation notifies only the first importer holding a mapping of the range", "S3");
+        device(all, BAR_SLOT_REUSE, "the exporter hands out the same BAR slots to every mapping (addresses alias)", "S8");
+        device(all, LOST_ACK, "the importer's acknowledgements never reach the filesystem: invalidations never end", "L1");
+        ALL = Collections.unmodifiableMap(all);
+    }
+
+    private static void device(Map<String, Quirk> all, String name, String what, String breaks) {
+        all.put(name, new Quirk(name, Quirk.Kind.DEVICE, null, what, breaks));
+    }
+
+
+    public static List<Quirk> all() { return new ArrayList<>(ALL.values()); }
+
+    public static Quirk of(String name) {
+        Quirk q = ALL.get(name);
+        if (q == null) {
+            throw new IllegalArgumentException("unknown quirk '" + name + "' (see 'dmap quirks')");
+        }
+        return q;
+    }
+
+    /** Parses a comma-separated list; at most one SPEC quirk (the spec has one Variant constant). */
+    public static List<Quirk> parse(String list) {
+        List<Quirk> out = new ArrayList<>();
+        if (list == null || list.isBlank()) return out;
+        int spec = 0;
+        for (String n : list.split(",")) {
+            if (n.isBlank()) continue;
+            Quirk q = of(n.strip());
+            if (q.kind() == Quirk.Kind.SPEC && ++spec > 1) {
+                throw new IllegalArgumentException("at most one spec variant quirk at a time (the spec has one Variant)");
+            }
+            if (!out.contains(q)) out.add(q);
+        }
+        return out;
+    }
+}
