@@ -12,32 +12,33 @@ if [ "${1:-}" = -r ]; then REQ=$2; shift 2; fi
 
 default_session() {
 cat <<'J'
-{"devmap":1,"op":"hello","harness":"session.sh","config":{"files":["f1"],"pages":2,"importers":["gpu","nic"]}}
-{"id":1,"op":"mmap","file":"f1"}
-{"id":2,"op":"cpu_write","file":"f1","off":1,"value":11}
-{"id":3,"op":"device_map","imp":"gpu","file":"f1","lo":1,"hi":2,"flags":["WRITE"]}
-{"id":4,"op":"dma_start","imp":"gpu","file":"f1","off":1,"dir":"read"}
-{"id":5,"op":"dma_start","imp":"gpu","file":"f1","off":2,"dir":"write","value":22}
-{"id":6,"op":"cpu_read","file":"f1","off":2}
-{"id":7,"op":"cpu_write","file":"f1","off":1,"value":12}
-{"id":8,"op":"dma_start","imp":"gpu","file":"f1","off":1,"dir":"read"}
-{"id":9,"op":"punch","file":"f1","lo":2,"hi":2}
-{"id":10,"op":"dma_start","imp":"gpu","file":"f1","off":2,"dir":"read"}
-{"id":11,"op":"device_map","imp":"nic","file":"f1","lo":1,"hi":1,"flags":["ATOMIC"]}
-{"id":12,"op":"device_map","imp":"nic","file":"f1","lo":1,"hi":1,"flags":["PIN"]}
-{"id":13,"op":"truncate","file":"f1","pages":0}
-{"id":14,"op":"dma_start","imp":"nic","file":"f1","off":1,"dir":"read"}
-{"id":15,"op":"dmabuf_release","imp":"nic","file":"f1","lo":1,"hi":1}
-{"id":16,"op":"truncate","file":"f1","pages":1}
-{"id":17,"op":"snapshot"}
-{"id":18,"op":"munmap","file":"f1"}
-{"id":19,"op":"dma_start","imp":"gpu","file":"f1","off":1,"dir":"read"}
-{"id":20,"op":"device_unmap","imp":"gpu","file":"f1","lo":1,"hi":2}
+{"devmap":1,"op":"hello","harness":"session.sh"}
+{"id":1,"op":"reset","config":{"files":["f1"],"pages":2,"blocks":2,"importers":[{"name":"gpu","route":true,"atomic":false,"write":true},{"name":"nic","route":true,"atomic":false,"write":true}],"bar_pages":4,"bar_base":0,"pin":true,"reverse_map":true}}
+{"id":2,"op":"mmap","file":"f1"}
+{"id":3,"op":"cpu_write","file":"f1","off":1,"value":11}
+{"id":4,"op":"cpu_write","file":"f1","off":2,"value":21}
+{"id":5,"op":"device_map","imp":"gpu","file":"f1","lo":1,"hi":2,"flags":["WRITE"],"commit":true}
+{"id":6,"op":"dev_read","imp":"gpu","file":"f1","off":1}
+{"id":7,"op":"dma_start","imp":"gpu","file":"f1","off":2,"dir":"write","value":22}
+{"id":8,"op":"dma_end","imp":"gpu"}
+{"id":9,"op":"cpu_read","file":"f1","off":2}
+{"id":10,"op":"cpu_write","file":"f1","off":1,"value":12}
+{"id":11,"op":"dev_read","imp":"gpu","file":"f1","off":1}
+{"id":12,"op":"punch","file":"f1","lo":2,"hi":2}
+{"id":13,"op":"dev_read","imp":"gpu","file":"f1","off":2}
+{"id":14,"op":"device_map","imp":"nic","file":"f1","lo":1,"hi":1,"flags":["ATOMIC"],"commit":true}
+{"id":15,"op":"device_map","imp":"nic","file":"f1","lo":1,"hi":1,"flags":["PIN"],"commit":true}
+{"id":16,"op":"truncate","file":"f1","pages":0}
+{"id":17,"op":"dev_read","imp":"nic","file":"f1","off":1}
+{"id":18,"op":"dmabuf_release","imp":"nic","file":"f1","lo":1}
+{"id":19,"op":"munmap","file":"f1"}
+{"id":20,"op":"device_unmap","imp":"gpu","file":"f1","lo":1}
 {"id":21,"op":"mmap","file":"f1"}
-{"id":22,"op":"device_map","imp":"gpu","file":"f1","lo":1,"hi":1,"flags":[]}
+{"id":22,"op":"device_map","imp":"gpu","file":"f1","lo":1,"hi":1,"flags":[],"commit":true}
 {"id":23,"op":"unplug"}
-{"id":24,"op":"device_map","imp":"gpu","file":"f1","lo":1,"hi":1,"flags":[]}
-{"id":25,"op":"bye"}
+{"id":24,"op":"device_map","imp":"gpu","file":"f1","lo":1,"hi":1,"flags":[],"commit":true}
+{"id":25,"op":"settle"}
+{"id":26,"op":"bye"}
 J
 }
 
@@ -54,7 +55,7 @@ while IFS= read -r req; do
 	while IFS= read -r -t 60 line <&3; do
 		printf '%6d < %s\n' $(( $(ms) - t0 )) "$line"
 		case "$line" in
-		*'"event":'*) continue ;;
+		'{"event":'*) continue ;;	# an event line (answers may carry "events")
 		esac
 		if [ -z "$id" ] || [[ "$line" == *"\"id\":$id,"* ]]; then break; fi
 	done
