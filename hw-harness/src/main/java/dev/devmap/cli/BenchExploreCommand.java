@@ -55,7 +55,7 @@ public final class BenchExploreCommand implements Callable<Integer> {
         err.printf("bench explore %s: TLC with %d worker(s) ...%n", model, w);
         err.flush();
         TlcConfig cfg = safety.config();
-        String specName = safety.properties().isEmpty() ? "Spec" : "FairSpec";
+        String specName = "Spec";   // safety only: no fairness needed
         String cfgText = cfg.cfg().replace("SPECIFICATION FairSpec", "SPECIFICATION Spec");
         TlcResult tlc = new TlcRunner().run(TlcJob.builder(dir, cfg.mainModule(), cfgText).cfgFileName(cfg.cfgFileName())
                 .extraFiles(cfg.extraModules()).workers(w).build(), TlcListener.NONE);

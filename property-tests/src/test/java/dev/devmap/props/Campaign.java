@@ -8,9 +8,10 @@ import java.util.Random;
  *   <li>default (every change): the tries and chain lengths written at each property;</li>
  *   <li>{@code -Ddmap.campaign=true}: ten times the tries, chains three times as long, ten times the
  *       traces in the trace validation;</li>
- *   <li>{@code -Ddmap.pit=true} (set by the pit profile): few tries (teeth keep theirs: they stop at
- *       the first failure), short chains, no shrinking, no coverage requirements and a fixed seed,
- *       so that a mutant is judged quickly and the same way every time.</li>
+ *   <li>{@code -Ddmap.pit=true} (set by the pit profile): at most 100 tries (teeth at most 400: they
+ *       stop at the first failure), chains of at most 40 steps, no shrinking and a fixed seed, so that
+ *       a mutant is judged quickly and the same way every time (the coverage requirements hold for
+ *       that seed on the unmutated model, so a mutant that disables an action fails them).</li>
  * </ul>
  * {@code -Ddmap.seed=N} fixes the seed of every property and trace run; each run prints the seed it
  * used, so any failure reproduces with it.
@@ -44,9 +45,14 @@ public final class Campaign {
 
     public static int tries(int base) {
         if (pit()) {
-            return Math.max(1, Math.min(base, 40));
+            return Math.max(1, Math.min(base, 100));
         }
         return campaign() ? base * 10 : base;
+    }
+
+    /** The ceiling of a teeth property's tries. */
+    public static int teethTries(int base) {
+        return pit() ? Math.min(base, 400) : base;
     }
 
     public static int chainLength(int base) {

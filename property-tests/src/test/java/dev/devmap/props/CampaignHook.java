@@ -17,7 +17,7 @@ public final class CampaignHook implements AroundPropertyHook {
     public PropertyExecutionResult aroundProperty(PropertyLifecycleContext context, PropertyExecutor property) {
         boolean teeth = context.findAnnotation(Teeth.class).isPresent();
         // teeth stop at their first failure: their tries are a ceiling, never cut
-        context.attributes().tries().ifPresent(t -> context.attributes().setTries(teeth ? t : Campaign.tries(t)));
+        context.attributes().tries().ifPresent(t -> context.attributes().setTries(teeth ? Campaign.teethTries(t) : Campaign.tries(t)));
         String seed = Campaign.fixedSeed();
         if (seed != null) {
             context.attributes().setSeed(seed);

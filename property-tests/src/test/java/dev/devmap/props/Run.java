@@ -261,19 +261,25 @@ public final class Run {
     /** Every property after step s -a-> t (s and a null for the initial state). */
     private void check(State s, Action a, State t) {
         if (violation != null) return;
-        for (String inv : invariants) {
-            boolean ok;
-            String err = "";
+        Optional<String> broken;
+        String err = "";
+        try {
+            broken = props.firstViolated(invariants, t);
+        } catch (RuntimeException e) {
+            // an invariant that cannot even be evaluated (TLC would stop with an error) is broken
+            broken = Optional.of(firstUnevaluable(t));
+            err = " (evaluating it fails: " + e.getMessage() + ")";
+        }
+        if (broken.isPresent()) {
+            List<String> all = new ArrayList<>();
             try {
-                ok = props.holds(inv, t);
-            } catch (RuntimeException e) {
-                ok = false;
-                err = " (evaluating it fails: " + e.getMessage() + ")";
+                all = props.allViolated(t);
+            } catch (RuntimeException ignored) {
+                // reported above
             }
-            if (!ok) {
-                fail(inv, "does not hold in the state after step " + steps + err);
-                return;
-            }
+            fail(broken.get(), "does not hold in the state after step " + steps + err
+                    + (all.size() > 1 ? "; the state also violates " + all : ""));
+            return;
         }
         if (s == null) return;
         if (!props.holdsOnStep(S2, s, t)) {
@@ -290,6 +296,17 @@ public final class Run {
             Optional<String[]> bad = drain.check(t);
             if (bad.isPresent()) fail(bad.get()[0], bad.get()[1]);
         }
+    }
+
+    private String firstUnevaluable(State t) {
+        for (String inv : invariants) {
+            try {
+                if (!props.holds(inv, t)) return inv;
+            } catch (RuntimeException e) {
+                return inv;
+            }
+        }
+        return invariants.get(invariants.size() - 1);
     }
 
     private boolean checkPins(State s, Action a, State t) {
