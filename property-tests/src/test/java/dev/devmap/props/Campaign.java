@@ -8,7 +8,7 @@ import java.util.Random;
  *   <li>default (every change): the tries and chain lengths written at each property;</li>
  *   <li>{@code -Ddmap.campaign=true}: ten times the tries, chains three times as long, ten times the
  *       traces in the trace validation;</li>
- *   <li>{@code -Ddmap.pit=true} (set by the pit profile): at most 100 tries (teeth at most 400: they
+ *   <li>{@code -Ddmap.pit=true} (set by the pit profile): at most 100 tries (teeth at most 600: they
  *       stop at the first failure), chains of at most 40 steps, no shrinking and a fixed seed, so that
  *       a mutant is judged quickly and the same way every time (the coverage requirements hold for
  *       that seed on the unmutated model, so a mutant that disables an action fails them).</li>
@@ -52,7 +52,7 @@ public final class Campaign {
 
     /** The ceiling of a teeth property's tries. */
     public static int teethTries(int base) {
-        return pit() ? Math.min(base, 400) : base;
+        return pit() ? Math.min(base, 600) : base;
     }
 
     public static int chainLength(int base) {
