@@ -32,7 +32,7 @@ class TlcRunnerTest {
     private TlcJob job(RunPlan plan, Path workDir) {
         TlcConfig c = plan.config();
         TlcJob.Builder b = TlcJob.builder(toyDir, c.mainModule(), c.cfg())
-                .cfgFileName(c.cfgFileName()).extraFiles(c.extraModules()).workers(2);
+                .cfgFileName(c.cfgFileName()).extraFiles(c.extraModules()).workers(1); // TLC reports an exact BFS depth only with one worker
         if (workDir != null) {
             b.workDir(workDir);
         }
