@@ -147,7 +147,8 @@ public final class Run {
         } else if (!allowed.contains(why)) {
             fail(Violation.REFUSAL_REASON, "refused with '" + why.tla() + "', which does not apply; applicable: " + names(allowed));
         } else if (allowed.get(0) != why) {
-            fail(Violation.REFUSAL_REASON, "refused with '" + why.tla() + "' but the protocol decides '"
+            // the check of the first reason was skipped: as for a grant, named after what it protects
+            fail(protectedBy(allowed.get(0)), "refused with '" + why.tla() + "' but the protocol decides '"
                     + allowed.get(0).tla() + "' first (filesystem before block device): " + names(allowed));
         }
     }
@@ -346,19 +347,22 @@ public final class Run {
         return true;
     }
 
+    /** The property a refusal reason protects: cached S5, exporter gone S8, BAR full S9, the others S10. */
+    private static String protectedBy(Reason first) {
+        switch (first) {
+            case CACHED: return Violation.GRANT_S5;
+            case EXPORTER_GONE: return Violation.GRANT_S8;
+            case BAR_FULL: return Violation.GRANT_S9;
+            default: return Violation.GRANT_S10;
+        }
+    }
+
     /** A granted device_map: no refusal reason of the protocol applied. */
     private boolean checkGrantedMap(State s, Action a) {
         if (a instanceof Action.MapPrepare p) {
             List<Reason> applies = Oracles.reasons(c, s, p.i(), p.f(), p.lo(), p.hi(), p.pin(), p.w(), p.at());
             if (!applies.isEmpty()) {
-                String property;
-                switch (applies.get(0)) {
-                    case CACHED: property = Violation.GRANT_S5; break;
-                    case EXPORTER_GONE: property = Violation.GRANT_S8; break;
-                    case BAR_FULL: property = Violation.GRANT_S9; break;
-                    default: property = Violation.GRANT_S10;
-                }
-                fail(property, "device_map granted although the protocol refuses it: " + names(applies));
+                fail(protectedBy(applies.get(0)), "device_map granted although the protocol refuses it: " + names(applies));
                 return false;
             }
         }

@@ -53,11 +53,12 @@ public abstract class Violation extends AssertionError {
     public static final String PIN_DIES_WITH_DMA_BUF = "PinDiesWithItsDmaBuf";
     /** device_unmap / dma_buf release gives back exactly the grant's BAR pages. */
     public static final String BAR_RETURNED_ON_UNMAP = "L6_UnmapReturnsBar[on unmap]";
-    /** A refused device_map names the first reason of the protocol's order that applies. */
+    /** A refused device_map names a reason that applies (which one comes first: the GRANT_ names). */
     public static final String REFUSAL_REASON = "RefusalHasAllowedReason";
     /**
-     * A granted device_map to which a refusal reason applies, named after the spec property the
-     * refusal protects: cached -> S5, exporter gone -> S8, BAR full -> S9, the others -> S10.
+     * A device_map decided past a refusal reason that applies (granted, or refused with a later
+     * reason), named after the spec property the skipped refusal protects: cached -> S5, exporter
+     * gone -> S8, BAR full -> S9, the others -> S10.
      */
     public static final String GRANT_S5 = "S5_CacheExclusion[at device_map]";
     public static final String GRANT_S8 = "S8_ExporterLifetime[at device_map]";
