@@ -12,7 +12,6 @@ import dev.devmap.harness.scenario.Scenario;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -75,9 +74,8 @@ public final class ConformCommand implements Callable<Integer> {
             description = "Confirm at most N failures with TLC (default: ${DEFAULT-VALUE}; each takes a few seconds).")
     int tlcMax;
 
-    @Option(names = "--spec-dir", paramLabel = "DIR",
-            description = "The spec, for TLC (default: $DMAP_HOME/spec, else ./spec).")
-    Path specDir;
+    @CommandLine.Mixin
+    SpecDirOption specDir;   // optional here: without the spec, failures are not confirmed with TLC
 
     @Option(names = "--scratch", paramLabel = "DIR",
             description = "A directory where the backend may create scratch files (a fresh subdirectory, removed at the end).")
@@ -127,7 +125,7 @@ public final class ConformCommand implements Callable<Integer> {
                 throw CliException.badInput("the agent speaks protocol version " + caps.version() + "; dmap speaks "
                         + Wire.VERSION);
             }
-            Path dir = specDir != null ? specDir : defaultSpecDir();
+            Path dir = specDir.resolveIfPresent();
             Conformance.Options o = new Conformance.Options(s, randoms, length, only, !noShrink, !noTlc, tlcMax, dir,
                     reportDir, reproduce(s));
             List<Scenario> planned = Conformance.scenarios(o);
@@ -144,12 +142,6 @@ public final class ConformCommand implements Callable<Integer> {
             dut.close();
             Safety.removeScratch(scratchSub);
         }
-    }
-
-    private static Path defaultSpecDir() {
-        String home = System.getenv(SpecDirOption.HOME_ENV);
-        Path p = home != null && !home.isBlank() ? Paths.get(home, "spec") : Paths.get("spec");
-        return p.resolve("DeviceMap.tla").toFile().isFile() ? p : null;
     }
 
     private String reproduce(long s) {

@@ -21,6 +21,20 @@ public final class SpecDirOption {
         return resolve(specDir, System.getenv(HOME_ENV));
     }
 
+    /**
+     * For commands that can do without the spec: the directory given with --spec-dir (checked as
+     * {@link #resolve()} does), else the default one if it holds the spec, else null.
+     */
+    public Path resolveIfPresent() {
+        if (specDir != null) return resolve();
+        try {
+            Path dir = resolve();
+            return Files.isRegularFile(dir.resolve("DeviceMap.tla")) ? dir : null;
+        } catch (CliException e) {
+            return null;
+        }
+    }
+
     static Path resolve(Path option, String home) {
         Path dir;
         String from;

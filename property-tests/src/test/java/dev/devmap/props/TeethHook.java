@@ -64,19 +64,7 @@ public final class TeethHook implements AroundPropertyHook {
         return Optional.empty();
     }
 
-    /**
-     * Violations the chains find in a variant besides those models.json names, each checked by
-     * hand (see README, "Teeth"); they belong in the manifest's "also", which this module does not
-     * own. An entry here is a finding to report, not a licence to pass.
-     */
-    static final java.util.Map<String, Set<String>> CONFIRMED_ALSO = java.util.Map.of(
-            // MapPrepare ignores a running invalidation; the prepared map keeps retry = FALSE while
-            // InvEnd changes its blocks: S10's "decided map matches the extents" breaks.
-            // The flag also ignores UnplugStart's retry: MapCommit during removal creates a grant
-            // nobody revokes, so removal never finishes (L5; TLC checks no liveness on "large").
-            "valid-flag", Set.of("S10_Capability", "L5_UnplugFinishes"));
-
-    /** The properties models.json says the variant breaks ("violates" and "also"), and {@link #CONFIRMED_ALSO}. */
+    /** The properties models.json says the variant breaks ("violates" and "also"). */
     static Set<String> expected(String variant) {
         try {
             JsonNode v = new ObjectMapper().readTree(Specs.specDir().resolve("models.json").toFile()).path("variants").path(variant);
@@ -84,7 +72,6 @@ public final class TeethHook implements AroundPropertyHook {
             Set<String> out = new LinkedHashSet<>();
             out.add(v.path("violates").asText());
             for (JsonNode a : v.path("also")) out.add(a.asText());
-            out.addAll(CONFIRMED_ALSO.getOrDefault(variant, Set.of()));
             return out;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

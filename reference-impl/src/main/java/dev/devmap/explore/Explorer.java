@@ -25,7 +25,10 @@ public final class Explorer {
     public record TraceStep(Action action, State state) {}
 
     /** A labelled edge of the state graph, by state number (numbers in order of discovery). */
-    public record Edge(int from, int to, String action) {}
+    public record Edge(int from, int to, Action action) {
+        /** The label TLC gives the step: the action's name. */
+        public String label() { return action.name(); }
+    }
 
     public record Result(long distinct, long generated, int depth, Optional<String> violated, List<TraceStep> trace,
                          double seconds, List<State> states, List<Edge> edges) {
@@ -108,7 +111,7 @@ public final class Explorer {
                     level.add(level.get(n) + 1);
                     depth = Math.max(depth, level.get(n) + 1);
                 }
-                if (keepGraph) edges.add(new Edge(n, k, t.action().name()));
+                if (keepGraph) edges.add(new Edge(n, k, t.action()));
                 if (fresh) {
                     bad = props.firstViolated(invariants, t.next());
                     if (bad.isPresent()) {

@@ -5,7 +5,7 @@ import dev.devmap.model.Constants;
 import dev.devmap.model.DeviceMapModel;
 import dev.devmap.model.State;
 import dev.devmap.model.Step;
-import dev.devmap.model.Transition;
+import dev.devmap.explore.Explorer;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -28,13 +28,20 @@ public final class LivenessChecker {
 
     private final DeviceMapModel m;
     private final Constants c;
-    private final List<State> states = new ArrayList<>();
+    private final List<State> states;
     private final List<int[]> succ = new ArrayList<>();
     private final List<Action[]> labels = new ArrayList<>();
     private final List<Integer> depth = new ArrayList<>();
     private final List<Action> fair;
 
-    public LivenessChecker(DeviceMapModel m) {
+    /** Explores the model's state graph with {@link Explorer} and checks on it. */
+    public static LivenessChecker of(DeviceMapModel m) {
+        return new LivenessChecker(m, new Explorer(m, List.of(), List.of()).keepGraph(true).run());
+    }
+
+    /** Checks on a state graph the explorer kept ({@link Explorer#keepGraph}) for the same model. */
+    public LivenessChecker(DeviceMapModel m, Explorer.Result graph) {
+        if (graph.states().isEmpty()) throw new IllegalArgumentException("the explorer kept no graph (keepGraph)");
         this.m = m;
         this.c = m.constants();
         List<Action> f = new ArrayList<>();
@@ -48,34 +55,29 @@ public final class LivenessChecker {
         for (String file : c.files()) f.add(new Action.InvEnd(file));
         f.add(new Action.UnplugEnd());
         this.fair = List.copyOf(f);
-        explore();
-    }
-
-    private void explore() {
-        Map<State, Integer> index = new HashMap<>();
-        State init = m.init();
-        index.put(init, 0);
-        states.add(init);
-        depth.add(1);
-        for (int n = 0; n < states.size(); n++) {
-            List<Transition> ts = m.successors(states.get(n));
-            int[] to = new int[ts.size()];
-            Action[] by = new Action[ts.size()];
-            for (int k = 0; k < ts.size(); k++) {
-                Transition t = ts.get(k);
-                Integer j = index.get(t.next());
-                if (j == null) {
-                    j = states.size();
-                    index.put(t.next(), j);
-                    states.add(t.next());
-                    depth.add(depth.get(n) + 1);
-                }
-                to[k] = j;
-                by[k] = t.action();
-            }
-            succ.add(to);
-            labels.add(by);
+        this.states = graph.states();
+        int n = states.size();
+        int[] outDegree = new int[n];
+        for (Explorer.Edge e : graph.edges()) outDegree[e.from()]++;
+        int[] fill = new int[n];
+        for (int k = 0; k < n; k++) {
+            succ.add(new int[outDegree[k]]);
+            labels.add(new Action[outDegree[k]]);
         }
+        for (Explorer.Edge e : graph.edges()) {
+            int k = fill[e.from()]++;
+            succ.get(e.from())[k] = e.to();
+            labels.get(e.from())[k] = e.action();
+        }
+        // BFS depth of each state, for the length of the prefix in a report
+        int[] d = new int[n];
+        d[0] = 1;
+        ArrayDeque<Integer> q = new ArrayDeque<>(List.of(0));
+        while (!q.isEmpty()) {
+            int k = q.poll();
+            for (int j : succ.get(k)) if (d[j] == 0) { d[j] = d[k] + 1; q.add(j); }
+        }
+        for (int k = 0; k < n; k++) depth.add(d[k]);
     }
 
     public int distinct() { return states.size(); }

@@ -80,7 +80,7 @@ public final class MirrorCheck {
             List<String> live = plan.properties().stream().filter(p -> p.startsWith("L")).toList();
             if (!graph.agree() || live.isEmpty()) return graph;
             progress.accept("mirror " + name + ": Java checks " + live.size() + " liveness properties ...");
-            LivenessChecker lc = new LivenessChecker(new DeviceMapModel(c));
+            LivenessChecker lc = new LivenessChecker(new DeviceMapModel(c), java);
             List<String> broken = new ArrayList<>();
             for (String p : live) if (lc.check(p).violated()) broken.add(p);
             // TLC checks the same properties in 'dmap check'; the model's expectation says they hold
@@ -91,7 +91,7 @@ public final class MirrorCheck {
                     + (broken.isEmpty() ? " hold in Java too" : ": Java finds " + broken + " violated"),
                     agree ? "" : "TLC's recorded outcome and Java's liveness check disagree");
         } finally {
-            deleteTree(work);
+            dev.devmap.spec.io.Dirs.deleteTree(work);
         }
     }
 
@@ -104,7 +104,7 @@ public final class MirrorCheck {
         boolean liveness = plan.invariants().stream().noneMatch(plan.variant().violates()::equals)
                 && plan.variant().violates().startsWith("L");
         if (liveness) {
-            var lv = new LivenessChecker(new DeviceMapModel(c)).check(plan.variant().violates());
+            var lv = LivenessChecker.of(new DeviceMapModel(c)).check(plan.variant().violates());
             boolean agree = tlc.outcome() == TlcResult.Outcome.PROPERTY_VIOLATED && lv.violated();
             return new Report("variant " + name, agree,
                     String.format("TLC: %s %s (lasso of %d states); Java: %s", tlc.outcome(), nullToEmpty(tlc.violated()),
@@ -122,7 +122,7 @@ public final class MirrorCheck {
         String summary = String.format("TLC: %s in %d states; Java: %s in %d states", tlcProp.isEmpty() ? "none" : tlcProp,
                 tlcLen, javaProp.isEmpty() ? "none" : javaProp, javaLen);
         String detail = agree ? "" : "expected the same property and length; TLC's trace:\n" + tlcTrace(tlc)
-                + "Java's trace:\n" + javaTrace(c, java);
+                + "Java's trace:\n" + javaTrace(java);
         return new Report("variant " + name, agree, summary, detail);
     }
 
@@ -164,7 +164,7 @@ public final class MirrorCheck {
             if (a != null && b != null) tlcEdges.add(a + ">" + b + ":" + e.action());
         }
         Set<String> javaEdges = new HashSet<>();
-        for (Explorer.Edge e : java.edges()) javaEdges.add(e.from() + ">" + e.to() + ":" + e.action());
+        for (Explorer.Edge e : java.edges()) javaEdges.add(e.from() + ">" + e.to() + ":" + e.label());
 
         String counts = String.format("states TLC %,d / Java %,d; edges TLC %,d / Java %,d", g.nodes().size(), js.size(),
                 tlcEdges.size(), javaEdges.size());
@@ -255,7 +255,7 @@ public final class MirrorCheck {
         StringBuilder sb = new StringBuilder("  1. <Initial predicate>\n");
         for (int i = 0; i < path.size(); i++) {
             Explorer.Edge e = path.get(i);
-            sb.append("  ").append(i + 2).append(". ").append(e.action()).append('\n');
+            sb.append("  ").append(i + 2).append(". ").append(e.label()).append('\n');
             sb.append(indent(diff(jt.get(e.from()), jt.get(e.to()))));
         }
         return sb.toString();
@@ -282,7 +282,7 @@ public final class MirrorCheck {
         return sb.toString();
     }
 
-    private static String javaTrace(Constants c, Explorer.Result r) {
+    private static String javaTrace(Explorer.Result r) {
         StringBuilder sb = new StringBuilder();
         int k = 1;
         for (var st : r.trace()) sb.append("  ").append(k++).append(". ")
@@ -292,10 +292,4 @@ public final class MirrorCheck {
 
     private static String nullToEmpty(String s) { return s == null ? "" : s; }
 
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) return;
-        try (var walk = Files.walk(p)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
-        }
-    }
 }

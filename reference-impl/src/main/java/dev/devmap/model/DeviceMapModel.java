@@ -91,19 +91,17 @@ public final class DeviceMapModel {
     }
 
     /** {@code Pages(gs)}: distinct (importer, file, page) triples held by the grants. */
-    public static int pages(Iterable<? extends Object> gs) {
+    public static int pages(java.util.Collection<Grant> gs) {
         Set<List<Object>> triples = new HashSet<>();
-        for (Object o : gs) {
-            if (o instanceof Grant g) {
-                for (int k = g.lo(); k <= g.hi(); k++) triples.add(List.of(g.i(), g.f(), k));
-            } else if (o instanceof Pending p) {
-                for (int k = p.lo(); k <= p.hi(); k++) triples.add(List.of(p.i(), p.f(), k));
-            }
-        }
+        for (Grant g : gs) for (int k = g.lo(); k <= g.hi(); k++) triples.add(List.of(g.i(), g.f(), k));
         return triples.size();
     }
 
-    public int held(State s) { return pages(s.maps()) + pages(s.pend()); }
+    public int held(State s) {
+        List<Grant> prepared = new ArrayList<>();
+        for (Pending p : s.pend()) prepared.add(p.grant());
+        return pages(s.maps()) + pages(prepared);
+    }
 
     public boolean hasPend(State s, String i) {
         for (Pending p : s.pend()) if (p.i().equals(i)) return true;
@@ -245,7 +243,6 @@ public final class DeviceMapModel {
 
         /** {@code Apply(f, lo, hi, cause, arg)}, reading the pre-state. */
         void apply(String f, int lo, int hi, Cause cause, int arg) {
-            int fi = c.fileIndex(f);
             Extent[] e2 = s.extent().toArray(new Extent[0]);
             switch (cause) {
                 case TRUNCATE, PUNCH -> {
@@ -261,8 +258,9 @@ public final class DeviceMapModel {
                 default -> { }
             }
             // d1: a moved page takes its data along
-            int[] d1 = ints(s.data());
-            boolean changed = !Arrays.equals(e2, s.extent().toArray(new Extent[0]));
+            int[] oldData = ints(s.data());
+            int[] d1 = oldData.clone();
+            boolean changed = !List.of(e2).equals(s.extent());
             if ((cause == Cause.RELOCATE || cause == Cause.COW) && changed) {
                 int nb = e2[c.page(f, lo)].b();
                 int ob = DeviceMapModel.this.extent(s, f, lo).b();
@@ -274,7 +272,7 @@ public final class DeviceMapModel {
             for (Extent e : e2) before.remove(e.b());
             for (int b : before) if (b >= 1 && b <= d1.length) d1[b - 1] = 0;
             if (changed) extent = e2;
-            if (!Arrays.equals(d1, ints(s.data()))) data = d1;
+            if (!Arrays.equals(d1, oldData)) data = d1;
             if (cause == Cause.TRUNCATE || cause == Cause.PUNCH) {
                 for (int o = lo; o <= hi; o++) {
                     cache()[c.page(f, o)] = Page.ABSENT;
@@ -284,7 +282,6 @@ public final class DeviceMapModel {
                 lastw()[c.page(f, arg)] = s.lastw().get(c.page(f, lo));
             }
             if (cause == Cause.MUNMAP) vma().remove(f);
-            assert fi >= 0;
         }
 
         /** {@code BumpSeq(f, lo, hi)}. */

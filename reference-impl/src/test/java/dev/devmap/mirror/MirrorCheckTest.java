@@ -76,7 +76,7 @@ class MirrorCheckTest {
 
     @Test
     void everyLivenessPropertyHoldsOnTheCiModelInJavaToo() {
-        LivenessChecker lc = new LivenessChecker(new DeviceMapModel(ci()));
+        LivenessChecker lc = LivenessChecker.of(new DeviceMapModel(ci()));
         assertThat(lc.distinct()).isEqualTo(ciGraph.nodes().size());
         for (String p : MANIFEST.plan("ci").properties()) {
             if (p.startsWith("L")) assertThat(lc.check(p).violated()).as(p).isFalse();

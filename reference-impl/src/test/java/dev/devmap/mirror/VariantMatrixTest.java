@@ -58,7 +58,9 @@ class VariantMatrixTest {
         RunPlan plan = MANIFEST.planVariant(variant);
         var c = TlaBridge.constants(plan.constants()).withVariant(dev.devmap.model.Variant.NONE);
         boolean step = property.equals("S2_InvalidateBeforeLayoutChange");
-        if (plan.model().name().equals("large")) return; // the large model is checked by 'dmap check large'
+        // a million states per pair: the large model's clean run is 'dmap check large' (and the bench)
+        org.junit.jupiter.api.Assumptions.assumeFalse(plan.model().name().equals("large"),
+                "the large model's correct protocol is checked by 'dmap check large'");
         Explorer.Result r = new Explorer(new DeviceMapModel(c), step ? List.of("TypeOK") : List.of("TypeOK", property),
                 step ? List.of(property) : List.of()).run();
         assertThat(r.violated()).isEmpty();

@@ -78,7 +78,7 @@ public final class TraceTools {
             for (Path f : files) traces.add(parseTraceModule(Files.readString(f)));
             return traces;
         } finally {
-            deleteTree(work);
+            dev.devmap.spec.io.Dirs.deleteTree(work);
         }
     }
 
@@ -232,13 +232,6 @@ public final class TraceTools {
                 .timeout(Duration.ofMinutes(10))
                 .build();
         return runner.run(job);
-    }
-
-    static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) return;
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) Files.delete(p);
-        }
     }
 
     /** For a report: the action names of Java's successors of s that lead to t. */

@@ -1,5 +1,7 @@
 package dev.devmap.spec.tlc;
 
+import dev.devmap.spec.io.Dirs;
+
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -9,13 +11,10 @@ import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -80,7 +79,7 @@ public final class TlcRunner {
             return execute(job, work, listener);
         } finally {
             if (tempDir) {
-                deleteTree(work);
+                Dirs.deleteTree(work);
             }
         }
     }
@@ -117,12 +116,12 @@ public final class TlcRunner {
         Files.createDirectories(work);
         Path tmp = work.resolve("tmp");
         if (Files.exists(tmp)) {
-            deleteTree(tmp);
+            Dirs.deleteTree(tmp);
         }
         Files.createDirectories(tmp);
         Path states = work.resolve("states");
         if (Files.exists(states)) {
-            deleteTree(states);
+            Dirs.deleteTree(states);
         }
         if (!Files.isDirectory(job.specDir())) {
             throw new TlcException("spec directory " + job.specDir() + " does not exist");
@@ -324,22 +323,4 @@ public final class TlcRunner {
         }
     }
 
-    static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-                Files.delete(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
-    }
 }

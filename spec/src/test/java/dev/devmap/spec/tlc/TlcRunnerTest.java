@@ -110,7 +110,7 @@ class TlcRunnerTest {
             assertThat(((TlaValue.Record) t).get("base")).isEqualTo(TlaValue.integer(-5));
             assertThat(((TlaValue.Record) t).get("mv")).isEqualTo(TlaValue.str("mv"));
         } finally {
-            TlcRunner.deleteTree(dot.getParent());
+            dev.devmap.spec.io.Dirs.deleteTree(dot.getParent());
         }
     }
 
