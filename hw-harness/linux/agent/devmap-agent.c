@@ -2038,6 +2038,54 @@ static const char *ALL_OPS[] = { "mmap", "munmap", "cpu_write", "cpu_read", "tru
 	"dev_write", "inv_ack", "revoke_ack", "bar_reclaim", "unplug", "settle" };
 #define N_OPS (sizeof(ALL_OPS) / sizeof(ALL_OPS[0]))
 
+/*
+ * What this kernel can witness: each self-test stands for the protocol requirements
+ * (PROTOCOL.md S1-S10, L1-L6) whose contract the facility implements today; the harness
+ * marks a requirement "real kernel" only when such a test passed.  The others are declared
+ * with the reason no facility of today's kernel shows them.  Same table in the hello.
+ */
+struct witness {
+	const char *test;	/* self-test name */
+	const char *reqs;	/* requirement ids, space-separated */
+	const char *what;	/* what the kernel shows */
+};
+
+static const struct witness WITNESSES[] = {
+	{ "hmm_mirror_faults_then_serves", "L2",
+	  "a device access through the mirror faults the page once, then completes from the mirror" },
+	{ "hmm_truncate_invalidates_mirror", "S1 S2 L1 L4",
+	  "truncate clears the mirror (mmu notifier) before it returns; a device access after it fails instead of reading the freed page" },
+	{ "hmm_punch_invalidates_only_punched_page", "S1 S2",
+	  "punch hole invalidates exactly the punched page; the device re-faults it" },
+	{ "hmm_device_and_cpu_writes_coherent", "S5",
+	  "device and CPU writes through the mirror and the page cache see each other" },
+	{ "hmm_device_exclusive_atomic", "S10",
+	  "device-exclusive (atomic) access is granted or refused by the kernel, never silently downgraded" },
+	{ "udmabuf_pin_refuses_shrink_survives_munmap", "S7",
+	  "a dma-buf pin keeps its pages: shrinking the file is refused (EPERM) and the buffer survives munmap" },
+	{ "p2pmem_bar_accounting_and_exhaustion", "S9 L6",
+	  "p2pmem allocations never exceed the CMB; an overcommit is refused with nothing left behind; freeing returns the space" },
+	{ "p2p_nvme_cmb_o_direct_data_path", "S5",
+	  "O_DIRECT moves correct data NVMe -> CMB BAR and back (a real peer-to-peer DMA)" },
+	{ "pci_remove_with_live_p2pmem_mapping", "S8 L5",
+	  "removing the exporter finishes and revokes every live BAR mapping (SIGBUS), none survives" },
+};
+
+static const struct { const char *req, *why; } CANNOT_WITNESS[] = {
+	{ "S3", "the mirror's read_begin/read_retry runs inside one ioctl: userspace cannot interleave a prepared map with an invalidation" },
+	{ "S4", "the notifier callback returning is the acknowledgement; the ioctls are synchronous, so a late acknowledgement cannot be arranged" },
+	{ "S6", "the stand-in files are memfds (shmem): no block writeback to check" },
+	{ "L3", "no prepare/commit split: test_hmm faults and maps in one step" },
+};
+
+static const struct witness *witness_of(const char *test)
+{
+	for (size_t i = 0; i < sizeof(WITNESSES) / sizeof(WITNESSES[0]); i++)
+		if (!strcmp(WITNESSES[i].test, test))
+			return &WITNESSES[i];
+	return NULL;
+}
+
 /* which kernel facility stands for which part of the proposal (informative) */
 static void hello_facilities(struct out *o)
 {
@@ -2051,6 +2099,21 @@ static void hello_facilities(struct out *o)
 	add_claim(o, &k, "P2P data", g.have_nvme ? "O_DIRECT NVMe -> CMB transfer at grant time, data checked" : "unavailable (no --nvme)");
 	add_claim(o, &k, "ATOMIC", "HMM_DMIRROR_EXCLUSIVE (make_device_exclusive_range): refused for shmem pages, so importers are declared without atomic");
 	add_claim(o, &k, "unplug", g.allow_unplug ? "/sys/bus/pci/devices/BDF/remove; reset rescans the bus" : "disabled (no --allow-unplug)");
+	oputs(o, "}");
+}
+
+/* which requirements this kernel can witness (by self-test) and which it cannot (informative) */
+static void hello_witness(struct out *o)
+{
+	int k = 0;
+
+	oputs(o, ",\"witness\":{");
+	for (size_t i = 0; i < sizeof(WITNESSES) / sizeof(WITNESSES[0]); i++)
+		add_claim(o, &k, WITNESSES[i].test, WITNESSES[i].reqs);
+	oputs(o, "},\"cannot_witness\":{");
+	k = 0;
+	for (size_t i = 0; i < sizeof(CANNOT_WITNESS) / sizeof(CANNOT_WITNESS[0]); i++)
+		add_claim(o, &k, CANNOT_WITNESS[i].req, CANNOT_WITNESS[i].why);
 	oputs(o, "}");
 }
 
@@ -2216,6 +2279,7 @@ static int op_hello(const struct jobj *j)
 	oputs(&o, "},");
 	put_config(&o);
 	hello_facilities(&o);
+	hello_witness(&o);
 	oputs(&o, "}");
 	emit(&o);
 	return 0;
@@ -2340,7 +2404,11 @@ static int t_num, t_pass, t_fail, t_skip;
 
 static void t_result(int ok, const char *name, const char *skip)
 {
+	const struct witness *w = witness_of(name);
+
 	t_num++;
+	if (w)	/* the harness reads this line: the requirements the next result stands for */
+		printf("# witnesses %s: %s\n", w->reqs, w->what);
 	if (skip)
 		t_skip++;
 	else if (ok)
@@ -2685,6 +2753,8 @@ static int selftest(void)
 	int fails = 0, ok;
 
 	printf("TAP version 13\n1..10\n");
+	for (size_t i = 0; i < sizeof(CANNOT_WITNESS) / sizeof(CANNOT_WITNESS[0]); i++)
+		printf("# cannot-witness %s: %s\n", CANNOT_WITNESS[i].req, CANNOT_WITNESS[i].why);
 	fflush(stdout);
 #define RUN(cond, fn, name, why) do { \
 		if (!(cond)) { \

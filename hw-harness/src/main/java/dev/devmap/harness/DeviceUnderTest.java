@@ -21,6 +21,12 @@ public interface DeviceUnderTest extends AutoCloseable {
     /** Performs one operation. */
     Response perform(Request request) throws DutException;
 
+    /**
+     * What the real kernel behind this device showed in its own self-test, for the report's
+     * "witnessed by" column; null for simulated devices and plain agents.
+     */
+    default KernelWitness kernelWitness() { return null; }
+
     /** Releases the device (ends an agent, removes scratch files). */
     @Override
     void close();

@@ -1,6 +1,7 @@
 package dev.devmap.harness;
 
 import dev.devmap.harness.agent.AgentDevice;
+import dev.devmap.harness.linux.LinuxKernel;
 import dev.devmap.harness.sim.Quirk;
 import dev.devmap.harness.sim.Quirks;
 import dev.devmap.harness.sim.SimulatedDevice;
@@ -13,12 +14,22 @@ import java.util.function.Consumer;
 
 /**
  * The device string forms: {@code sim}, {@code sim:QUIRK[,QUIRK...][,ack-delay=N]} (the embedded
- * simulated device, with quirks), {@code agent:CMD} (any program speaking the agent line protocol).
+ * simulated device, with quirks), {@code agent:CMD} (any program speaking the agent line protocol),
+ * {@code linux-qemu[:bar-pages=N]} and {@code linux:pci=BDF[,...]} (a real kernel, see {@link LinuxKernel}).
  */
 public final class Devices {
     private Devices() { }
 
     public static DeviceUnderTest open(String spec, Duration timeout, Map<String, String> resources, Consumer<String> log) {
+        return open(spec, timeout, resources, log, log);
+    }
+
+    /** As {@link #open(String, Duration, Map, Consumer)}; long preparations (a kernel build) report to {@code progress}. */
+    public static DeviceUnderTest open(String spec, Duration timeout, Map<String, String> resources, Consumer<String> log,
+                                       Consumer<String> progress) {
+        if (spec.equals("linux-qemu") || spec.startsWith("linux-qemu:") || spec.equals("linux") || spec.startsWith("linux:")) {
+            return LinuxKernel.open(spec, timeout, resources, log, progress);
+        }
         if (spec.equals("sim") || spec.startsWith("sim:")) {
             List<Quirk> quirks = new ArrayList<>();
             int ackDelay = -1;
@@ -45,6 +56,6 @@ public final class Devices {
             if (cmd.isEmpty()) throw new IllegalArgumentException("agent: needs a command, e.g. agent:./my-agent");
             return new AgentDevice(cmd, timeout, resources, log);
         }
-        throw new IllegalArgumentException("unknown device '" + spec + "' (forms: sim, sim:QUIRK[,QUIRK...], agent:CMD)");
+        throw new IllegalArgumentException("unknown device '" + spec + "' (forms: sim, sim:QUIRK[,QUIRK...], agent:CMD, linux-qemu, linux:pci=BDF)");
     }
 }

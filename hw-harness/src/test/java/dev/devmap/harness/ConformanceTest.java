@@ -39,8 +39,8 @@ class ConformanceTest {
                 .contains("Access paths: ").contains("Coverage:     actions 27/27, refusal reasons 9/9");
         Document junit = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(tmp.resolve("junit.xml").toFile());
         assertThat(junit.getDocumentElement().getAttribute("failures")).isEqualTo("0");
-        assertThat(junit.getElementsByTagName("testcase").getLength()).isEqualTo(28 + 20 + 18);
-        assertThat(Files.readAllLines(tmp.resolve("results.jsonl"))).hasSize(48);
+        assertThat(junit.getElementsByTagName("testcase").getLength()).isEqualTo(29 + 20 + 18);
+        assertThat(Files.readAllLines(tmp.resolve("results.jsonl"))).hasSize(49);
     }
 
     @Test

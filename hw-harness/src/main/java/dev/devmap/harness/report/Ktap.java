@@ -68,10 +68,11 @@ public final class Ktap {
 
     public void row(int n, RunResult.Row row) {
         String name = row.requirement().spec();
+        String detail = row.witness().isEmpty() ? row.detail() : row.witness() + ": " + row.detail();
         switch (row.status()) {
-            case "FAIL": out.println("    not ok " + n + " " + name + " # " + Texts.oneLine(row.detail())); break;
-            case "skip": out.println("    ok " + n + " " + name + " # SKIP " + Texts.oneLine(row.detail())); break;
-            default: out.println("    ok " + n + " " + name + " # " + Texts.oneLine(row.detail()));
+            case "FAIL": out.println("    not ok " + n + " " + name + " # " + Texts.oneLine(detail)); break;
+            case "skip": out.println("    ok " + n + " " + name + " # SKIP " + Texts.oneLine(detail)); break;
+            default: out.println("    ok " + n + " " + name + " # " + Texts.oneLine(detail));
         }
         out.flush();
     }

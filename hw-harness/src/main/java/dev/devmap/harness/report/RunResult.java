@@ -1,6 +1,7 @@
 package dev.devmap.harness.report;
 
 import dev.devmap.harness.Capabilities;
+import dev.devmap.harness.KernelWitness;
 import dev.devmap.harness.Requirement;
 import dev.devmap.harness.oracle.Coverage;
 import dev.devmap.harness.scenario.ScenarioResult;
@@ -15,8 +16,16 @@ import java.util.Map;
  * scenario, so a crash of the harness loses nothing already checked).
  */
 public final class RunResult {
-    /** A row of the report: one requirement. */
-    public record Row(Requirement requirement, String status, String detail) {}
+    /**
+     * A row of the report: one requirement; {@code witness} says what showed it when a real kernel
+     * ran ("real kernel", "simulated only", or empty), and is empty for other devices.
+     */
+    public record Row(Requirement requirement, String status, String detail, String witness) {
+        Row(Requirement requirement, String status, String detail) { this(requirement, status, detail, ""); }
+    }
+
+    public static final String REAL_KERNEL = "real kernel";
+    public static final String SIMULATED_ONLY = "simulated only";
 
     /** A distinct failure (scenarios that shrink to the same trace share one). */
     public static final class Numbered {
@@ -40,6 +49,12 @@ public final class RunResult {
     public final List<Numbered> failures = new ArrayList<>();
     public final List<String> notes = new ArrayList<>();
     public final Coverage coverage = new Coverage();
+    /** The real kernel's self-test, when the device is one (else null). */
+    public KernelWitness kernel;
+    /** For a real kernel: the scenarios it skipped, run on the simulated device instead. */
+    public final Coverage simPassed = new Coverage();
+    public final Map<Requirement, Integer> simTagged = new LinkedHashMap<>();
+    public int simRun;
     public long startNanos = System.nanoTime();
     public long millis;
     public boolean finished;
@@ -96,6 +111,7 @@ public final class RunResult {
     }
 
     public boolean conformant() {
+        if (kernel != null && !kernel.failed().isEmpty()) return false;
         for (ScenarioResult r : results) {
             if (r.status() == ScenarioResult.Status.FAIL || r.status() == ScenarioResult.Status.ERROR) return false;
         }
@@ -127,32 +143,59 @@ public final class RunResult {
             }
         }
         List<Row> rows = new ArrayList<>();
+        String real = kernel != null ? REAL_KERNEL : "";
         for (Requirement q : Requirement.values()) {
             if (fails.containsKey(q)) {
                 List<String> fs = fails.get(q);
                 String d = fs.size() <= 6 ? String.join(", ", fs)
                         : fs.size() + " failures: " + String.join(", ", fs.subList(0, 5)) + ", ...";
-                rows.add(new Row(q, "FAIL", d));
+                rows.add(new Row(q, "FAIL", d, real));
                 continue;
             }
             if (q == Requirement.AGENT && !agentErrors.isEmpty()) {
                 rows.add(new Row(q, "FAIL", agentErrors.size() + " scenario(s) lost to agent faults: "
-                        + String.join(", ", agentErrors)));
+                        + String.join(", ", agentErrors), real));
                 continue;
             }
-            String ev = evidence(q, passed);
-            int n = tagged.getOrDefault(q, 0);
-            if (ev != null || n > 0) {
-                String d = (n > 0 ? n + " guided scenario" + (n == 1 ? "" : "s") : "")
-                        + (ev != null ? (n > 0 ? "; " : "") + ev : "");
-                if (q.liveness()) d += " (bounded)";
-                rows.add(new Row(q, "pass", d));
-            } else {
-                String why = skipReason.get(q);
-                rows.add(new Row(q, "skip", why != null ? why : "not exercised by any passing scenario"));
+            List<KernelWitness.Test> kfail = kernel == null ? List.of() : kernel.of(q, KernelWitness.Status.FAIL);
+            if (!kfail.isEmpty()) {
+                rows.add(new Row(q, "FAIL", "the kernel's " + names(kfail) + " failed", real));
+                continue;
             }
+            List<KernelWitness.Test> kpass = kernel == null ? List.of() : kernel.of(q, KernelWitness.Status.PASS);
+            String shown = shown(q, evidence(q, passed), tagged.getOrDefault(q, 0));
+            if (shown != null || !kpass.isEmpty()) {
+                String d = kpass.isEmpty() ? shown : names(kpass) + (shown == null ? "" : "; " + shown);
+                if (q.liveness() && shown == null) d += " (bounded)";
+                rows.add(new Row(q, "pass", d, real));
+                continue;
+            }
+            String cannot = kernel == null ? null : kernel.cannot().get(q);
+            String sim = kernel == null ? null : shown(q, evidence(q, simPassed), simTagged.getOrDefault(q, 0));
+            if (sim != null) {
+                rows.add(new Row(q, "skip", "checked only against the simulated device (" + sim + "); the kernel: "
+                        + (cannot != null ? cannot : skipReason.getOrDefault(q, "no passing scenario or self-test")),
+                        SIMULATED_ONLY));
+                continue;
+            }
+            String why = cannot != null ? "the kernel cannot show it: " + cannot : skipReason.get(q);
+            rows.add(new Row(q, "skip", why != null ? why : "not exercised by any passing scenario", ""));
         }
         return rows;
+    }
+
+    /** "2 guided scenarios; 7 device accesses checked", or null when nothing showed q. */
+    private static String shown(Requirement q, String evidence, int scenarios) {
+        if (evidence == null && scenarios == 0) return null;
+        String d = (scenarios > 0 ? scenarios + " guided scenario" + (scenarios == 1 ? "" : "s") : "")
+                + (evidence != null ? (scenarios > 0 ? "; " : "") + evidence : "");
+        return q.liveness() ? d + " (bounded)" : d;
+    }
+
+    private static String names(List<KernelWitness.Test> tests) {
+        List<String> out = new ArrayList<>();
+        for (KernelWitness.Test t : tests) out.add(t.show());
+        return String.join(", ", out);
     }
 
     /** What the passing observations show for a requirement, or null. */

@@ -1,15 +1,33 @@
 package dev.devmap.harness.report;
 
+import dev.devmap.harness.KernelWitness;
 import dev.devmap.harness.Requirement;
 import dev.devmap.harness.scenario.ScenarioResult;
 
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /** The readable report: verdict, one row per requirement, access paths, refusals, coverage, each failure as a short trace. */
 public final class TextReport {
     private TextReport() { }
+
+    private static void kernel(StringBuilder sb, KernelWitness k) {
+        sb.append(String.format(Locale.ROOT, "%nKernel self-test (%s; %.1f s, boot included)%n", k.source(), k.millis() / 1000.0));
+        for (KernelWitness.Test t : k.tests()) {
+            sb.append(String.format(Locale.ROOT, "  %-7s %2d %-44s %s%n", t.status() == KernelWitness.Status.PASS ? "ok"
+                    : t.status() == KernelWitness.Status.FAIL ? "NOT OK" : "skip", t.number(), t.name(),
+                    t.witnesses().isEmpty() ? "" : t.witnesses().stream().map(Enum::name).collect(Collectors.joining(" "))));
+            if (t.what() != null) sb.append("             ").append(t.what()).append('\n');
+            if (t.skipReason() != null) sb.append("             skipped: ").append(t.skipReason()).append('\n');
+        }
+        if (!k.cannot().isEmpty()) {
+            sb.append("  The kernel cannot show:\n");
+            k.cannot().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                    .forEach(e -> sb.append("    ").append(e.getKey().name()).append(": ").append(e.getValue()).append('\n'));
+        }
+    }
 
     public static String render(RunResult run) {
         StringBuilder sb = new StringBuilder();
@@ -26,11 +44,22 @@ public final class TextReport {
                 run.millis / 1000.0));
         sb.append("\nRequirements (L1-L6 are bounded checks: after the program stops (settle), the system's own\n");
         sb.append("steps must finish everything; a leak or a wait that nothing ends fails the row)\n");
-        for (RunResult.Row r : run.rows()) {
-            sb.append(String.format(Locale.ROOT, "  %-4s %-32s %-5s %s%n", r.requirement().name(),
-                    r.requirement().spec().contains("_") ? r.requirement().spec().substring(r.requirement().spec().indexOf('_') + 1)
-                            : r.requirement().spec(), r.status(), r.detail()));
+        if (run.kernel != null) {
+            sb.append("Witnessed by: \"" + RunResult.REAL_KERNEL + "\" = the kernel's own self-test or the agent's answers\n");
+            sb.append("showed it; \"" + RunResult.SIMULATED_ONLY + "\" = the kernel could not run those scenarios, the\n");
+            sb.append("simulated device did (" + run.simRun + " scenarios); blank = nothing showed it (skip, with the reason)\n");
         }
+        for (RunResult.Row r : run.rows()) {
+            String name = r.requirement().spec().contains("_")
+                    ? r.requirement().spec().substring(r.requirement().spec().indexOf('_') + 1) : r.requirement().spec();
+            if (run.kernel != null) {
+                sb.append(String.format(Locale.ROOT, "  %-4s %-32s %-5s %-14s %s%n", r.requirement().name(), name, r.status(),
+                        r.witness().isEmpty() ? "-" : r.witness(), r.detail()));
+            } else {
+                sb.append(String.format(Locale.ROOT, "  %-4s %-32s %-5s %s%n", r.requirement().name(), name, r.status(), r.detail()));
+            }
+        }
+        if (run.kernel != null) kernel(sb, run.kernel);
         sb.append("\nAccess paths: ").append(run.coverage.direct()).append(" direct, ").append(run.coverage.fallback())
                 .append(" fallback");
         Map<String, Long> p = run.coverage.paths();

@@ -88,20 +88,28 @@ public final class Guided {
         return new Scenario(id, "guided", title, req, ops, configure, needs, 0, 0);
     }
 
-    /** The importers a scenario uses must have the standard roles (route, atomics, writable). */
+    /**
+     * The importers a scenario uses must have the standard roles: route and writable always,
+     * atomics only when the scenario asks that importer for an ATOMIC map (no other step of the
+     * protocol depends on it, so a device without atomics still runs the others).
+     */
     static List<Scenario.Need> importersAsStandard(List<Op> ops) {
         Set<String> used = new LinkedHashSet<>();
+        Set<String> atomic = new LinkedHashSet<>();
         for (Op op : ops) {
             String s = op.show();
             for (String i : List.of(GPU, NIC, FPGA)) if (s.contains(" " + i + " ") || s.endsWith(" " + i)) used.add(i);
+            if (op instanceof Op.DeviceMap m && m.at()) atomic.add(m.i());
         }
         List<Scenario.Need> out = new ArrayList<>();
         DutConfig std = DutConfig.standard();
         for (String i : used) {
             DutConfig.Importer want = std.importer(i);
+            boolean atomics = atomic.contains(i);
             out.add(new Scenario.Need("needs importer " + i + " with " + (want.route() ? "a P2P route" : "no P2P route")
-                    + (want.atomic() ? ", atomics" : "") + (want.write() ? ", writable" : ""),
-                    c -> want.equals(c.importer(i))));
+                    + (atomics ? (want.atomic() ? ", atomics" : ", no atomics") : "") + (want.write() ? ", writable" : ""),
+                    c -> c.importer(i) != null && c.importer(i).route() == want.route() && c.importer(i).write() == want.write()
+                            && (!atomics || c.importer(i).atomic() == want.atomic())));
         }
         out.add(new Scenario.Need("needs a file f1 of 3 pages, 4 blocks and a BAR of 3 pages",
                 c -> c.files().contains(F1) && c.pages() == 3 && c.blocks() >= 4 && c.barPages() == 3));
@@ -145,6 +153,9 @@ public final class Guided {
         out.add(s("fallback-write-dirties", "a fallback (GUP) write to a clean page dirties it; writeback keeps it",
                 List.of(S6), List.of(mmap(F1), write(1), writeback(1), devWrite(GPU, 1), writeback(1), evict(1),
                         read(1))));
+        out.add(s("fallback-coherent", "without a grant, device and CPU accesses of the page cache see each other's writes",
+                List.of(S5), List.of(mmap(F1), write(1), devRead(GPU, 1), devWrite(GPU, 2), read(2), write(2), devRead(NIC, 2),
+                        truncate(1), devRead(GPU, 1), read(1))));
         out.add(s("writeback-evict", "writeback and eviction keep the last write", List.of(S6, S5),
                 List.of(mmap(F1), write(2), writeback(2), evict(2), read(2), write(2), evict(2), read(2))));
         // ---- invalidation

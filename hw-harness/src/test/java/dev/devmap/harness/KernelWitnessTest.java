@@ -1,0 +1,88 @@
+package dev.devmap.harness;
+
+import dev.devmap.harness.report.RunResult;
+import dev.devmap.harness.report.TextReport;
+import dev.devmap.harness.sim.SimulatedDevice;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The real kernel's self-test as the report reads it: only a passing test makes a row "real kernel". */
+class KernelWitnessTest {
+    /** The shape of the C agent's --selftest output (hw-harness/linux/agent/devmap-agent.c). */
+    static final List<String> KTAP = List.of(
+            "TAP version 13",
+            "1..4",
+            "# cannot-witness S3: no prepare/commit split",
+            "# witnesses S1 S2 L1: truncate clears the mirror before it returns",
+            "ok 1 hmm_truncate_invalidates_mirror",
+            "# witnesses S10: atomic access granted or refused",
+            "ok 2 hmm_device_exclusive_atomic # SKIP refused for shmem pages: EBUSY",
+            "# witnesses S7: shrinking a pinned file is refused",
+            "not ok 3 udmabuf_pin_refuses_shrink_survives_munmap",
+            "ok 4 protocol_hello_round_trip",
+            "# Totals: pass:2 fail:1 xfail:0 xpass:0 skip:1 error:0");
+
+    @Test
+    void parsesResultsWitnessesAndWhatTheKernelCannotShow() {
+        KernelWitness w = KernelWitness.parse("test kernel", KTAP, 1234);
+        assertThat(w.tests()).extracting(KernelWitness.Test::status).containsExactly(KernelWitness.Status.PASS,
+                KernelWitness.Status.SKIP, KernelWitness.Status.FAIL, KernelWitness.Status.PASS);
+        assertThat(w.tests().get(0).witnesses()).containsExactly(Requirement.S1, Requirement.S2, Requirement.L1);
+        assertThat(w.tests().get(1).skipReason()).isEqualTo("refused for shmem pages: EBUSY");
+        assertThat(w.tests().get(3).witnesses()).isEmpty();
+        assertThat(w.of(Requirement.S1, KernelWitness.Status.PASS)).extracting(KernelWitness.Test::number).containsExactly(1);
+        assertThat(w.failed()).extracting(KernelWitness.Test::name).containsExactly("udmabuf_pin_refuses_shrink_survives_munmap");
+        assertThat(w.cannot()).containsOnlyKeys(Requirement.S3);
+    }
+
+    @Test
+    void anIncompleteOrUnknownSelfTestIsRefusedWithOneLine() {
+        assertThatThrownBy(() -> KernelWitness.parse("k", KTAP.subList(0, 7), 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("planned 4 tests but reported 2");
+        assertThatThrownBy(() -> KernelWitness.parse("k", List.of("ok 1 x"), 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no KTAP plan");
+        assertThatThrownBy(() -> KernelWitness.parse("k", List.of("1..1", "# witnesses S11: x", "ok 1 x"), 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown requirement 'S11'");
+    }
+
+    @Test
+    void rowsSayWhatTheKernelShowedWhatOnlyTheSimulatedDeviceShowedAndWhatFailed() throws Exception {
+        RunResult run = new RunResult("linux-qemu", new SimulatedDevice().capabilities(), 1, "dmap conform");
+        run.kernel = KernelWitness.parse("test kernel", KTAP, 1234);
+        run.simTagged.put(Requirement.S3, 2);
+        run.simRun = 2;
+        RunResult.Row s1 = row(run, Requirement.S1);
+        assertThat(s1.status()).isEqualTo("pass");
+        assertThat(s1.witness()).isEqualTo(RunResult.REAL_KERNEL);
+        assertThat(s1.detail()).contains("selftest 1 hmm_truncate_invalidates_mirror");
+        // a skipped test witnesses nothing
+        assertThat(row(run, Requirement.S10).status()).isEqualTo("skip");
+        assertThat(row(run, Requirement.S10).witness()).isEmpty();
+        // a failed test fails its requirement and the run
+        assertThat(row(run, Requirement.S7).status()).isEqualTo("FAIL");
+        assertThat(row(run, Requirement.S7).detail()).contains("selftest 3");
+        assertThat(run.conformant()).isFalse();
+        // checked only on the simulated device, with the kernel's reason
+        RunResult.Row s3 = row(run, Requirement.S3);
+        assertThat(s3.witness()).isEqualTo(RunResult.SIMULATED_ONLY);
+        assertThat(s3.detail()).contains("2 guided scenarios").contains("no prepare/commit split");
+        assertThat(TextReport.render(run)).contains("Kernel self-test (test kernel").contains("NOT OK")
+                .contains("The kernel cannot show:");
+    }
+
+    @Test
+    void withoutAKernelNothingClaimsIt() throws Exception {
+        RunResult run = new RunResult("sim", new SimulatedDevice().capabilities(), 1, "dmap conform");
+        assertThat(run.rows()).allMatch(r -> r.witness().isEmpty());
+        assertThat(run.conformant()).isTrue();
+        assertThat(TextReport.render(run)).doesNotContain("Kernel self-test").doesNotContain(RunResult.REAL_KERNEL);
+    }
+
+    private static RunResult.Row row(RunResult run, Requirement q) {
+        return run.rows().stream().filter(r -> r.requirement() == q).findFirst().orElseThrow();
+    }
+}
