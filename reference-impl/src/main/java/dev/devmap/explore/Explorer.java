@@ -9,9 +9,7 @@ import dev.devmap.model.Transition;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -73,7 +71,7 @@ public final class Explorer {
     public Result run() {
         if (workers > 1 && !keepGraph) return runParallel();
         long start = System.nanoTime();
-        Map<Long, Integer> index = new HashMap<>();   // fingerprint -> state number
+        FpTable index = new FpTable();   // fingerprint -> state number
         List<State> states = new ArrayList<>();
         List<Integer> parent = new ArrayList<>();
         List<Action> via = new ArrayList<>();
@@ -82,7 +80,7 @@ public final class Explorer {
         ArrayDeque<Integer> queue = new ArrayDeque<>();
 
         State init = model.init();
-        index.put(Fingerprint.of(init), 0);
+        index.putIfAbsent(Fingerprint.of(init), 0, null);
         states.add(init);
         parent.add(-1);
         via.add(null);
@@ -100,11 +98,10 @@ public final class Explorer {
             for (Transition t : model.successors(s)) {
                 generated++;
                 long fp = Fingerprint.of(t.next());
-                Integer k = index.get(fp);
-                boolean fresh = k == null;
+                long got = index.putIfAbsent(fp, states.size(), t.action());
+                boolean fresh = got == FpTable.ABSENT;
+                int k = fresh ? states.size() : (int) got;
                 if (fresh) {
-                    k = states.size();
-                    index.put(fp, k);
                     states.add(t.next());
                     parent.add(n);
                     via.add(t.action());
@@ -136,9 +133,6 @@ public final class Explorer {
         return done(start, states.size(), generated, depth, Optional.empty(), List.of(), states, edges);
     }
 
-    /** What the parallel search remembers of a state: its first parent's fingerprint and the action. */
-    private record Node(long parent, Action via) {}
-
     private record Found(String property, long parent, Action via, State state) {}
 
     /**
@@ -148,11 +142,11 @@ public final class Explorer {
      */
     private Result runParallel() {
         long start = System.nanoTime();
-        java.util.concurrent.ConcurrentHashMap<Long, Node> seen = new java.util.concurrent.ConcurrentHashMap<>(1 << 21, 0.75f, workers);
+        FpTable seen = new FpTable();   // fingerprint -> the first parent's fingerprint and the action
         java.util.concurrent.atomic.LongAdder generated = new java.util.concurrent.atomic.LongAdder();
         java.util.concurrent.atomic.AtomicReference<Found> found = new java.util.concurrent.atomic.AtomicReference<>();
         State init = model.init();
-        seen.put(Fingerprint.of(init), new Node(0, null));
+        seen.putIfAbsent(Fingerprint.of(init), 0, null);
         generated.increment();
         Optional<String> bad0 = props.firstViolated(invariants, init);
         if (bad0.isPresent()) {
@@ -180,7 +174,7 @@ public final class Explorer {
                             long fs = Fingerprint.of(s);
                             for (Transition t : model.successors(s)) {
                                 generated.increment();
-                                if (seen.putIfAbsent(Fingerprint.of(t.next()), new Node(fs, t.action())) == null) {
+                                if (seen.putIfAbsent(Fingerprint.of(t.next()), fs, t.action()) == FpTable.ABSENT) {
                                     Optional<String> bad = props.firstViolated(invariants, t.next());
                                     if (bad.isPresent()) found.compareAndSet(null, new Found(bad.get(), fs, t.action(), t.next()));
                                     next.add(t.next());
@@ -215,10 +209,10 @@ public final class Explorer {
         List<Action> actions = new ArrayList<>();
         actions.add(f.via());
         for (long fp = f.parent(); ; ) {
-            Node n = seen.get(fp);
-            if (n.via() == null) break;
-            actions.add(n.via());
-            fp = n.parent();
+            Action via = seen.via(fp);
+            if (via == null) break;
+            actions.add(via);
+            fp = seen.get(fp);
         }
         Collections.reverse(actions);
         List<TraceStep> tr = new ArrayList<>();

@@ -80,9 +80,12 @@ public final class Properties {
         for (Page p : s.cache()) if (p.v() < 0 || p.v() > c.maxVal()) return false;
         for (int v : s.lastw()) if (v < 0 || v > c.maxVal()) return false;
         if (s.nextv() < 0 || s.nextv() > c.maxVal()) return false;
-        for (String i : c.importers()) {
-            if (s.dma().stream().filter(d -> d.i().equals(i)).count() > 1) return false;
-            if (s.pend().stream().filter(p -> p.i().equals(i)).count() > 1) return false;
+        for (String i : c.importers()) {   // at most one DMA and one prepared map per importer (loops: hot in exploration)
+            int dmas = 0;
+            int pends = 0;
+            for (Dma d : s.dma()) if (d.i().equals(i)) dmas++;
+            for (Pending p : s.pend()) if (p.i().equals(i)) pends++;
+            if (dmas > 1 || pends > 1) return false;
         }
         if (!c.importers().containsAll(s.rev())) return false;
         return s.bar() >= 0;
@@ -103,9 +106,8 @@ public final class Properties {
         for (String f : c.files()) {
             for (int o = 1; o <= c.nOff(); o++) {
                 if (m.extent(t, f, o).equals(m.extent(s, f, o))) continue;
-                final int off = o;
-                if (t.maps().stream().anyMatch(g -> g.f().equals(f) && g.in(off))) return false;
-                if (t.dma().stream().anyMatch(d -> d.f().equals(f) && d.o() == off)) return false;
+                for (Grant g : t.maps()) if (g.f().equals(f) && g.in(o)) return false;
+                for (Dma d : t.dma()) if (d.f().equals(f) && d.o() == o) return false;
             }
         }
         return true;
