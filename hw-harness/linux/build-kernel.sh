@@ -19,15 +19,11 @@ RECIPE=1   # bump when the config recipe below changes
 log() { echo "# build-kernel: $*" >&2; }
 
 # ---- packages -------------------------------------------------------------------------
-NEEDED="qemu-system-x86 linux-source-6.12 build-essential bc bison flex libelf-dev libssl-dev cpio busybox-static xz-utils"
-missing=()
-for p in $NEEDED; do
-	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
-	[ "$st" = installed ] || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	echo "build-kernel: missing Debian packages: ${missing[*]}" >&2
-	echo "install them with: apt-get update && apt-get install -y ${missing[*]}" >&2
+. "$HERE/packages.sh"
+missing_packages
+if [ ${#MISSING[@]} -gt 0 ]; then
+	echo "build-kernel: missing Debian packages: ${MISSING[*]}" >&2
+	echo "install them with: hw-harness/linux/install-packages.sh (or apt-get update && apt-get install -y ${MISSING[*]})" >&2
 	exit 2
 fi
 [ -r "$TARBALL" ] || { echo "build-kernel: $TARBALL not readable" >&2; exit 2; }

@@ -73,7 +73,7 @@ args=(
 	-nographic -monitor none $serial
 	-kernel "$KERNEL" -initrd "$INITRD"
 	-append "console=ttyS0 panic=-1 devmap.mode=$mode$append_extra"
-	-no-reboot
+	-no-reboot -nic none
 	-drive file="$RUN/nvme.img",if=none,id=nv0,format=raw
 	-device nvme,serial=devmap0,drive=nv0,cmb_size_mb=64
 	-device virtio-serial-pci,id=vser0

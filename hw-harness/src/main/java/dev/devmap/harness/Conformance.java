@@ -188,6 +188,7 @@ public final class Conformance {
             m.put("trace", Texts.trace(r));
         }
         m.put("observations", r.coverage().ops());
+        if (!r.coverage().paths().isEmpty()) m.put("paths", r.coverage().paths());
         m.put("millis", r.millis());
         Files.writeString(file, JSON.writeValueAsString(m) + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
     }

@@ -65,6 +65,16 @@ public final class TextReport {
         Map<String, Long> p = run.coverage.paths();
         sb.append(" (page cache ").append(p.getOrDefault("page-cache", 0L)).append(", pinned block ")
                 .append(p.getOrDefault("block", 0L)).append(")\n");
+        if (run.kernel != null) {
+            // on a real kernel, each access with the path it took (few scenarios run there)
+            for (ScenarioResult r : run.results) {
+                if (r.status() != ScenarioResult.Status.PASS && r.status() != ScenarioResult.Status.FAIL) continue;
+                for (var t : r.trace()) {
+                    String line = t.show();
+                    if (line.contains("path=")) sb.append("  ").append(r.scenario().id()).append(": ").append(line).append('\n');
+                }
+            }
+        }
         sb.append("Refusals:     ");
         if (run.coverage.refusals().isEmpty()) sb.append("none");
         boolean first = true;
