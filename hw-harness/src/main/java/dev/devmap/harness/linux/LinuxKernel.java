@@ -50,6 +50,12 @@ public final class LinuxKernel {
     /** Opens {@code linux-qemu[:...]} or {@code linux:...}; progress lines (kernel build, boot) go to {@code progress}. */
     public static DeviceUnderTest open(String spec, Duration timeout, Map<String, String> resources, Consumer<String> log,
                                        Consumer<String> progress) {
+        return open(spec, timeout, resources, log, progress, null);
+    }
+
+    /** As above, with the scripts' directory given (tests); null: from DMAP_HOME. */
+    static DeviceUnderTest open(String spec, Duration timeout, Map<String, String> resources, Consumer<String> log,
+                                Consumer<String> progress, Path scriptsDir) {
         boolean qemu = spec.equals("linux-qemu") || spec.startsWith("linux-qemu:");
         String rest = spec.contains(":") ? spec.substring(spec.indexOf(':') + 1) : "";
         List<String> args = new ArrayList<>();
@@ -95,7 +101,7 @@ public final class LinuxKernel {
             throw new IllegalArgumentException("--device linux needs pci=BDF (the NVMe function with a CMB), e.g. "
                     + "linux:pci=0000:01:00.0,nvme=/dev/nvme0n1");
         }
-        Path dir = scripts();
+        Path dir = scriptsDir != null ? scriptsDir : scripts();
         String script = dir.resolve(qemu ? "qemu-agent.sh" : "run-host-agent.sh").toString();
         if (qemu) buildKernel(dir, progress);
         List<String> selftest = new ArrayList<>(List.of(script));

@@ -1,0 +1,88 @@
+package dev.devmap.harness.linux;
+
+import dev.devmap.harness.DeviceUnderTest;
+import dev.devmap.harness.Requirement;
+import dev.devmap.harness.Support;
+import dev.devmap.harness.report.RunResult;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The linux-qemu flow with stand-in scripts (no kernel, no QEMU): the build's progress reaches the
+ * user, a build that lacks packages is one clear error, and the self-test decides what the report
+ * may claim: here a failing pin test fails S7 and the run, whatever the scenarios say.
+ */
+class LinuxKernelTest {
+    @TempDir
+    Path dir;
+
+    private void script(String name, String body) throws Exception {
+        Path p = dir.resolve(name);
+        Files.writeString(p, "#!/bin/sh\n" + body + "\n");
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    private void standIns(String build) throws Exception {
+        script("build-kernel.sh", build);
+        Files.write(dir.resolve("selftest.ktap"), List.of("TAP version 13", "1..2",
+                "# cannot-witness S3: no prepare/commit split",
+                "# witnesses S1 S2: truncate clears the mirror", "ok 1 hmm_truncate_invalidates_mirror",
+                "# witnesses S7: shrinking a pinned file is refused", "not ok 2 udmabuf_pin_refuses_shrink_survives_munmap"));
+        // the self-test prints the KTAP above and fails; otherwise this is an agent (the simulated one)
+        script("qemu-agent.sh", "for a in \"$@\"; do [ \"$a\" = --selftest ] && { cat \"$(dirname \"$0\")/selftest.ktap\"; "
+                + "echo '# agent log' >&2; exit 1; }; done\nexec " + Support.agentSim());
+    }
+
+    @Test
+    void theSelfTestDecidesWhatTheReportClaims() throws Exception {
+        standIns("echo '# build-kernel: 100 files, 9s' >&2; echo /nonexistent/bzImage");
+        List<String> progress = new ArrayList<>();
+        DeviceUnderTest dut = LinuxKernel.open("linux-qemu", Duration.ofSeconds(20), Map.of(), l -> { }, progress::add, dir);
+        try {
+            assertThat(progress).contains("build-kernel: 100 files, 9s");
+            assertThat(dut.kernelWitness().failed()).hasSize(1);
+            RunResult r = Support.conform(dut, 3, 0, false, dir.resolve("report")).result();
+            assertThat(r.conformant()).isFalse();
+            assertThat(r.rows()).anySatisfy(row -> {
+                assertThat(row.requirement()).isEqualTo(Requirement.S7);
+                assertThat(row.status()).isEqualTo("FAIL");
+            });
+            assertThat(r.rows()).anySatisfy(row -> {
+                assertThat(row.requirement()).isEqualTo(Requirement.S1);
+                assertThat(row.witness()).isEqualTo(RunResult.REAL_KERNEL);
+            });
+            assertThat(Files.readString(dir.resolve("report").resolve("report.txt"))).contains("NOT OK")
+                    .contains("udmabuf_pin_refuses_shrink_survives_munmap");
+        } finally {
+            dut.close();
+        }
+    }
+
+    @Test
+    void missingPackagesAreOneErrorNamingThem() throws Exception {
+        standIns("echo 'build-kernel: missing Debian packages: qemu-system-x86 bc' >&2; exit 2");
+        assertThatThrownBy(() -> LinuxKernel.open("linux-qemu", Duration.ofSeconds(5), Map.of(), l -> { }, l -> { }, dir))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("linux-qemu cannot build its kernel: build-kernel: missing Debian packages: qemu-system-x86 bc");
+    }
+
+    @Test
+    void aSelfTestThatPrintsNoKtapIsAnErrorNotAnEmptyWitness() throws Exception {
+        standIns("echo /nonexistent/bzImage");
+        script("qemu-agent.sh", "echo 'qemu: cannot boot' >&2; exit 1");
+        assertThatThrownBy(() -> LinuxKernel.open("linux-qemu", Duration.ofSeconds(5), Map.of(), l -> { }, l -> { }, dir))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no KTAP plan")
+                .hasMessageContaining("qemu: cannot boot");
+    }
+}
