@@ -770,6 +770,9 @@ public final class DeviceMapModel {
     public List<Transition> successors(State s) {
         List<Transition> out = new ArrayList<>();
         for (Action a : candidates(s)) {
+            // MapPrepare's first guards do not depend on the range or flags: most candidates of a
+            // state fail them, so they are checked here without building a disabled step (same result)
+            if (a instanceof MapPrepare p && (!s.vma().contains(p.f()) || hasPend(s, p.i()))) continue;
             if (step(s, a) instanceof Step.Next nx) out.add(new Transition(a, nx.state()));
         }
         return out;

@@ -14,7 +14,7 @@ import java.util.Map;
  * @param spec        the root module of the spec (e.g. DeviceMap)
  * @param constants   all constants with their values
  * @param invariants  checked with INVARIANT
- * @param properties  checked with PROPERTY; when empty the run uses {@code Spec}, else {@code FairSpec}
+ * @param properties  checked with PROPERTY; with a liveness property (L1-L6) the run uses {@code FairSpec}, else {@code Spec}
  * @param model       the model (for a variant: its base)
  * @param variant     the variant, or null for a plain model run
  */
@@ -30,9 +30,12 @@ public record RunPlan(String name, String spec, Map<String, TlaValue> constants,
         return variant != null;
     }
 
-    /** The behaviour spec to check: {@code FairSpec} when there are properties, else {@code Spec}. */
+    /**
+     * The behaviour spec to check: {@code FairSpec} when a liveness property (L1-L6) is checked,
+     * else {@code Spec}: fairness changes no reachable state, and S2 is a safety (action) property.
+     */
     public String specification() {
-        return properties.isEmpty() ? "Spec" : "FairSpec";
+        return properties.stream().anyMatch(p -> p.startsWith("L")) ? "FairSpec" : "Spec";
     }
 
     /** "ci" or "variant no-ack-wait". */

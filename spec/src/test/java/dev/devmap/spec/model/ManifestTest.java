@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.devmap.spec.tla.TlaValue;
 import dev.devmap.spec.tla.TlaValues;
 import java.io.IOException;
+import java.util.List;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -48,6 +49,16 @@ class ManifestTest {
         assertThat(ci.expect()).isEqualTo(new Expectation("ok", 123L, null, 17));
         assertThat(m.model("big").heavy()).isTrue();
         assertThat(m.model("big").expect()).isEqualTo(Expectation.NONE);
+    }
+
+    @Test
+    void fairnessOnlyWhenALivenessPropertyIsChecked() {
+        RunPlan safety = new RunPlan("s", "DeviceMap", java.util.Map.of(), List.of("TypeOK"),
+                List.of("S2_InvalidateBeforeLayoutChange"), Expectation.NONE, null, null);
+        RunPlan live = new RunPlan("l", "DeviceMap", java.util.Map.of(), List.of("TypeOK"),
+                List.of("S2_InvalidateBeforeLayoutChange", "L1_InvalidationEnds"), Expectation.NONE, null, null);
+        assertThat(safety.specification()).isEqualTo("Spec");
+        assertThat(live.specification()).isEqualTo("FairSpec");
     }
 
     @Test
