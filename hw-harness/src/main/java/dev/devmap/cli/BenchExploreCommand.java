@@ -60,8 +60,8 @@ public final class BenchExploreCommand implements Callable<Integer> {
                 plan.variant());
         err.printf("bench explore %s: TLC with %d worker(s) ...%n", model, w);
         err.flush();
-        TlcConfig cfg = safety.config();
-        String specName = safety.specification();   // safety only: Spec, no fairness
+        String specName = "Spec";   // safety properties only: fairness changes no reachable state
+        TlcConfig cfg = safety.config(specName);
         TlcResult tlc = new TlcRunner().run(TlcJob.builder(dir, cfg.mainModule(), cfg.cfg()).cfgFileName(cfg.cfgFileName())
                 .extraFiles(cfg.extraModules()).workers(w).build(), TlcListener.NONE);
         if (tlc.outcome() != TlcResult.Outcome.OK) {

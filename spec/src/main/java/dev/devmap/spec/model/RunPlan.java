@@ -14,7 +14,7 @@ import java.util.Map;
  * @param spec        the root module of the spec (e.g. DeviceMap)
  * @param constants   all constants with their values
  * @param invariants  checked with INVARIANT
- * @param properties  checked with PROPERTY; with a liveness property (L1-L6) the run uses {@code FairSpec}, else {@code Spec}
+ * @param properties  checked with PROPERTY; when empty the run uses {@code Spec}, else {@code FairSpec}
  * @param model       the model (for a variant: its base)
  * @param variant     the variant, or null for a plain model run
  */
@@ -30,12 +30,9 @@ public record RunPlan(String name, String spec, Map<String, TlaValue> constants,
         return variant != null;
     }
 
-    /**
-     * The behaviour spec to check: {@code FairSpec} when a liveness property (L1-L6) is checked,
-     * else {@code Spec}: fairness changes no reachable state, and S2 is a safety (action) property.
-     */
+    /** The behaviour spec to check: {@code FairSpec} when there are properties, else {@code Spec}. */
     public String specification() {
-        return properties.stream().anyMatch(p -> p.startsWith("L")) ? "FairSpec" : "Spec";
+        return properties.isEmpty() ? "Spec" : "FairSpec";
     }
 
     /** "ci" or "variant no-ack-wait". */
@@ -46,5 +43,13 @@ public record RunPlan(String name, String spec, Map<String, TlaValue> constants,
     /** The .cfg text (and, if needed, an MC module) for this run. */
     public TlcConfig config() {
         return TlcConfig.generate(this);
+    }
+
+    /**
+     * The same with another behaviour spec, e.g. {@code Spec} for a run whose properties are all
+     * safety properties (fairness changes no reachable state; the benchmark leaves it out).
+     */
+    public TlcConfig config(String specification) {
+        return TlcConfig.generate(this, specification);
     }
 }

@@ -29,6 +29,10 @@ public record TlcConfig(String mainModule, String cfgFileName, String cfg, Map<S
     }
 
     static TlcConfig generate(RunPlan plan) {
+        return generate(plan, plan.specification());
+    }
+
+    static TlcConfig generate(RunPlan plan, String specification) {
         String spec = plan.spec();
         List<String> viaModule = new ArrayList<>();
         StringBuilder cfg = new StringBuilder();
@@ -44,7 +48,7 @@ public record TlcConfig(String mainModule, String cfgFileName, String cfg, Map<S
                 }
             }
         }
-        cfg.append("SPECIFICATION ").append(plan.specification()).append('\n');
+        cfg.append("SPECIFICATION ").append(specification).append('\n');
         for (String inv : plan.invariants()) {
             cfg.append("INVARIANT ").append(inv).append('\n');
         }

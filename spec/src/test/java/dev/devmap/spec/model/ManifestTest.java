@@ -52,13 +52,11 @@ class ManifestTest {
     }
 
     @Test
-    void fairnessOnlyWhenALivenessPropertyIsChecked() {
-        RunPlan safety = new RunPlan("s", "DeviceMap", java.util.Map.of(), List.of("TypeOK"),
-                List.of("S2_InvalidateBeforeLayoutChange"), Expectation.NONE, null, null);
-        RunPlan live = new RunPlan("l", "DeviceMap", java.util.Map.of(), List.of("TypeOK"),
-                List.of("S2_InvalidateBeforeLayoutChange", "L1_InvalidationEnds"), Expectation.NONE, null, null);
-        assertThat(safety.specification()).isEqualTo("Spec");
-        assertThat(live.specification()).isEqualTo("FairSpec");
+    void aSafetyRunCanLeaveFairnessOut() throws IOException {
+        RunPlan p = Manifest.load(write(GOOD)).plan("ci");
+        assertThat(p.config().cfg()).contains("SPECIFICATION FairSpec");
+        assertThat(p.config("Spec").cfg()).contains("SPECIFICATION Spec\n").doesNotContain("FairSpec")
+                .contains("PROPERTY L1_Ends");
     }
 
     @Test
