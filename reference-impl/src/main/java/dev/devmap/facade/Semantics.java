@@ -167,16 +167,18 @@ public final class Semantics {
 
     /** The outcome of an action that may start an invalidation of f. */
     private Result invalidating(State s, State t, String f, Action a) {
-        Inv before = m.inv(s, f);
+        Outcome o = invalidationStarted(s, t, f);
+        return moved(o != null ? o : Outcome.of(Kind.DONE).withNotified(Set.of()), t, List.of(a));
+    }
+
+    /**
+     * When the step s -> t started an invalidation of f: STARTED (or DONE when it ended at once)
+     * with the importers notified; else null.
+     */
+    private Outcome invalidationStarted(State s, State t, String f) {
         Inv after = m.inv(t, f);
-        boolean started = after.on() && !before.on();
-        Outcome o;
-        if (started && !after.done()) {
-            o = Outcome.of(Kind.STARTED).withNotified(after.await());
-        } else {
-            o = Outcome.of(Kind.DONE).withNotified(started ? after.await() : Set.of());
-        }
-        return moved(o, t, List.of(a));
+        if (!after.on() || m.inv(s, f).on()) return null;
+        return Outcome.of(after.done() ? Kind.DONE : Kind.STARTED).withNotified(after.await());
     }
 
     /** CpuWrite, or DevFallbackWrite when dev != null. */
@@ -189,12 +191,8 @@ public final class Semantics {
         Step st = m.step(s, a);
         if (st instanceof Step.Next n) {
             State t = n.state();
-            Inv after = m.inv(t, f);
-            if (after.on() && !m.inv(s, f).on()) {
-                Outcome out = after.done() ? Outcome.of(Kind.DONE).withNotified(after.await())
-                        : Outcome.of(Kind.STARTED).withNotified(after.await());
-                return moved(out, t, List.of(a));
-            }
+            Outcome started = invalidationStarted(s, t, f);
+            if (started != null) return moved(started, t, List.of(a));
             Path p = m.pinnedAt(s, f, o) ? Path.BLOCK : Path.PAGE_CACHE;
             Outcome out = new Outcome(Kind.DONE, null, m.lastw(t, f, o), dev == null ? null : p, null, null);
             return moved(out, t, List.of(a));
@@ -216,23 +214,12 @@ public final class Semantics {
         Step st = m.step(s, a);
         if (st instanceof Step.Next n) {
             State t = n.state();
-            Inv after = m.inv(t, f);
-            if (after.on() && !m.inv(s, f).on()) {
-                Outcome out = after.done() ? Outcome.of(Kind.DONE).withNotified(after.await())
-                        : Outcome.of(Kind.STARTED).withNotified(after.await());
-                return moved(out, t, List.of(a));
-            }
+            Outcome started = invalidationStarted(s, t, f);
+            if (started != null) return moved(started, t, List.of(a));
             return moved(new Outcome(Kind.VALUE, null, m.cache(t, f, o).v(), Path.PAGE_CACHE, null, null), t, List.of(a));
         }
         if (m.inv(s, f).on()) return waits(s, why(st));
         return error(s, "EIO", why(st));
-    }
-
-    private boolean anythingIn(State s, String f, int lo, int hi) {
-        for (int o = lo; o <= hi; o++) {
-            if (!m.extent(s, f, o).equals(Extent.HOLE) || !m.cache(s, f, o).equals(Page.ABSENT)) return true;
-        }
-        return false;
     }
 
     /** Truncate and PunchHole. */
@@ -241,7 +228,7 @@ public final class Semantics {
         Step st = m.step(s, a);
         if (st instanceof Step.Next n) return invalidating(s, n.state(), f, a);
         if (m.inv(s, f).on()) return waits(s, why(st));
-        if (!anythingIn(s, f, lo, hi)) return same(s, Outcome.of(Kind.DONE).withNotified(Set.of()), null, "nothing to remove");
+        if (!m.anythingIn(s, f, lo, hi)) return same(s, Outcome.of(Kind.DONE).withNotified(Set.of()), null, "nothing to remove");
         return busy(s, why(st));
     }
 

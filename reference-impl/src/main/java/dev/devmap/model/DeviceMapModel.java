@@ -395,7 +395,8 @@ public final class DeviceMapModel {
         return w.done();
     }
 
-    private boolean anythingIn(State s, String f, int lo, int hi) {
+    /** Does f's lo..hi hold anything a truncate or punch would remove (a block or a cached page)? */
+    public boolean anythingIn(State s, String f, int lo, int hi) {
         for (int o = lo; o <= hi; o++) {
             if (!extent(s, f, o).equals(Extent.HOLE) || !cache(s, f, o).equals(Page.ABSENT)) return true;
         }
@@ -770,9 +771,6 @@ public final class DeviceMapModel {
     public List<Transition> successors(State s) {
         List<Transition> out = new ArrayList<>();
         for (Action a : candidates(s)) {
-            // MapPrepare's first guards do not depend on the range or flags: most candidates of a
-            // state fail them, so they are checked here without building a disabled step (same result)
-            if (a instanceof MapPrepare p && (!s.vma().contains(p.f()) || hasPend(s, p.i()))) continue;
             if (step(s, a) instanceof Step.Next nx) out.add(new Transition(a, nx.state()));
         }
         return out;
