@@ -7,6 +7,7 @@ import dev.devmap.harness.DutConfig;
 import dev.devmap.harness.Request;
 import dev.devmap.harness.Response;
 import dev.devmap.harness.agent.AgentDevice;
+import dev.devmap.harness.agent.CommandSplitter;
 import dev.devmap.harness.oracle.Failure;
 import dev.devmap.harness.oracle.Oracle;
 import dev.devmap.harness.scenario.RandomOps;
@@ -117,10 +118,9 @@ public final class BenchConformCommand implements Callable<Integer> {
     static String selfAgent() {
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
         String cp = System.getProperty("java.class.path");
-        return quote(java) + " -XX:+UseSerialGC -XX:TieredStopAtLevel=4 -cp " + quote(cp) + " dev.devmap.cli.Main agent-sim";
+        return CommandSplitter.quote(java) + " -XX:+UseSerialGC -XX:TieredStopAtLevel=4 -cp " + CommandSplitter.quote(cp)
+                + " dev.devmap.cli.Main agent-sim";
     }
-
-    private static String quote(String s) { return "'" + s.replace("'", "'\\''") + "'"; }
 
     /** Random operations, each checked by the oracle; a fresh scenario every 60 operations. */
     private double checked(DeviceUnderTest dut, Capabilities caps, int n) throws Exception {

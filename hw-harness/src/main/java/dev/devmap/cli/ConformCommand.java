@@ -53,7 +53,6 @@ public final class ConformCommand implements Callable<Integer> {
             description = "Random sequences (default: 20; 0 for the linux devices, whose stand-in files have no delayed "
                     + "allocation, so random maps of written pages differ from the model by design).")
     Integer randomsOption;
-    int randoms;
 
     @Option(names = "--length", paramLabel = "N", defaultValue = "60",
             description = "Operations per random sequence (default: ${DEFAULT-VALUE}).")
@@ -95,9 +94,7 @@ public final class ConformCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        boolean linux = device.equals("linux-qemu") || device.startsWith("linux-qemu:") || device.startsWith("linux:");
-        randoms = randomsOption != null ? randomsOption : linux ? 0 : 20;
-        if (randoms < 0 || length < 1 || timeoutMs < 1 || tlcMax < 0) {
+        if ((randomsOption != null && randomsOption < 0) || length < 1 || timeoutMs < 1 || tlcMax < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--random must be >= 0, --length, --timeout >= 1, --tlc-max >= 0");
         }
@@ -124,6 +121,8 @@ public final class ConformCommand implements Callable<Integer> {
             Safety.removeScratch(scratchSub);
             throw CliException.badInput(e.getMessage());
         }
+        // a real kernel's stand-in files differ from the model by design on random sequences
+        int randoms = randomsOption != null ? randomsOption : dut.kernelWitness() != null ? 0 : 20;
         try {
             Capabilities caps;
             try {
@@ -158,15 +157,16 @@ public final class ConformCommand implements Callable<Integer> {
     private String reproduce(long s) {
         StringBuilder sb = new StringBuilder("dmap conform --device ");
         sb.append(device.contains(" ") ? "'" + device + "'" : device).append(" --seed ").append(s);
-        if (randomsOption != null) sb.append(" --random ").append(randoms);
+        if (randomsOption != null) sb.append(" --random ").append(randomsOption);
         if (length != 60) sb.append(" --length ").append(length);
         if (!only.isEmpty()) sb.append(" --only ").append(String.join(",", only));
         return sb.toString();
     }
 
     private static void summary(PrintWriter err, RunResult run) {
+        List<RunResult.Row> rows = run.rows();
         List<String> failing = new ArrayList<>();
-        for (RunResult.Row r : run.rows()) if (r.status().equals("FAIL")) failing.add(r.requirement().spec());
+        for (RunResult.Row r : rows) if (r.status().equals("FAIL")) failing.add(r.requirement().spec());
         err.printf(Locale.ROOT, "dmap conform: %s: %d scenarios (%d pass, %d fail, %d skip, %d agent errors), %d observations, "
                         + "%.1f s, seed %d%n", run.conformant() ? "CONFORMANT" : "NON-CONFORMANT", run.results.size(),
                 run.count(dev.devmap.harness.scenario.ScenarioResult.Status.PASS),
@@ -178,7 +178,7 @@ public final class ConformCommand implements Callable<Integer> {
         if (run.kernel != null) {
             List<String> real = new ArrayList<>();
             List<String> sim = new ArrayList<>();
-            for (RunResult.Row r : run.rows()) {
+            for (RunResult.Row r : rows) {
                 if (r.requirement() == Requirement.REF || r.requirement() == Requirement.AGENT) continue;   // S1-S10, L1-L6
                 if (r.witness().equals(RunResult.REAL_KERNEL) && r.status().equals("pass")) real.add(r.requirement().name());
                 if (r.witness().equals(RunResult.SIMULATED_ONLY)) sim.add(r.requirement().name());

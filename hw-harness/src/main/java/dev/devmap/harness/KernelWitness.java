@@ -87,4 +87,8 @@ public record KernelWitness(String source, List<Test> tests, Map<Requirement, St
     public List<Test> failed() {
         return tests.stream().filter(t -> t.status() == Status.FAIL).toList();
     }
+
+    public long count(Status s) {
+        return tests.stream().filter(t -> t.status() == s).count();
+    }
 }

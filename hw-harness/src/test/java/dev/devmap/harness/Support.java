@@ -1,6 +1,7 @@
 package dev.devmap.harness;
 
 import dev.devmap.cli.Main;
+import dev.devmap.harness.agent.CommandSplitter;
 import dev.devmap.harness.report.RunResult;
 import dev.devmap.harness.scenario.ScenarioResult;
 
@@ -30,13 +31,12 @@ public final class Support {
     /** {@code java -cp <this JVM's class path> dev.devmap.cli.Main agent-sim ARGS}, quoted for the agent: device form. */
     public static String agentSim(String... args) {
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        StringBuilder sb = new StringBuilder(q(java)).append(" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp ")
-                .append(q(System.getProperty("java.class.path"))).append(" dev.devmap.cli.Main agent-sim");
-        for (String a : args) sb.append(' ').append(q(a));
+        StringBuilder sb = new StringBuilder(CommandSplitter.quote(java)).append(" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp ")
+                .append(CommandSplitter.quote(System.getProperty("java.class.path"))).append(" dev.devmap.cli.Main agent-sim");
+        for (String a : args) sb.append(' ').append(CommandSplitter.quote(a));
         return sb.toString();
     }
 
-    private static String q(String s) { return "'" + s.replace("'", "'\\''") + "'"; }
 
     public record Run(RunResult result, String ktap) {}
 

@@ -36,6 +36,22 @@ class WireTest {
     }
 
     @Test
+    void namesWithQuotesBackslashesAndControlCharactersStayOneLineAndRoundTrip() throws Exception {
+        String odd = "f\"1\\x\n\t\u0001";
+        Request r = new Request(new Op.Mmap(odd), null);
+        String line = Wire.request(1, r);
+        assertThat(line).doesNotContain("\n").doesNotContain("\u0001");
+        assertThat(Wire.parseRequest(Wire.parse(line))).isEqualTo(r);
+    }
+
+    @Test
+    void aQuotedWordSplitsBackUnchanged() {
+        for (String w : List.of("plain", "with space", "it's", "'", "a\\b", "\"q\"")) {
+            assertThat(CommandSplitter.split("cmd " + CommandSplitter.quote(w))).containsExactly("cmd", w);
+        }
+    }
+
+    @Test
     void responsesAndEventsRoundTrip() throws Exception {
         List<Response> rs = List.of(
                 new Response(List.of(), new Outcome(Outcome.Kind.GRANTED, null, null, null, null, 2), List.of(Event.invEnd("f1")),

@@ -56,8 +56,14 @@ public final class AgentDevice implements DeviceUnderTest {
      * @param log       receives one line per start, restart and fault (e.g. a KTAP diagnostic)
      */
     public AgentDevice(String command, Duration opTimeout, Map<String, String> resources, Consumer<String> log) {
-        this.display = "agent:" + command;
-        this.argv = CommandSplitter.split(command);
+        this(CommandSplitter.split(command), "agent:" + command, opTimeout, resources, log);
+    }
+
+    /** As above, with the command already split into words (nothing to quote), shown as {@code display}. */
+    public AgentDevice(List<String> argv, String display, Duration opTimeout, Map<String, String> resources,
+                       Consumer<String> log) {
+        this.display = display;
+        this.argv = List.copyOf(argv);
         this.opTimeout = opTimeout;
         this.startTimeout = Duration.ofMillis(Math.max(15_000, opTimeout.toMillis()));
         this.resources = new LinkedHashMap<>(resources);

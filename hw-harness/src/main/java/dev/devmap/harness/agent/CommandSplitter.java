@@ -7,6 +7,11 @@ import java.util.List;
 public final class CommandSplitter {
     private CommandSplitter() { }
 
+    /** One word quoted so that {@link #split} (and a shell) gives it back unchanged. */
+    public static String quote(String word) {
+        return "'" + word.replace("'", "'\\''") + "'";
+    }
+
     public static List<String> split(String cmd) {
         List<String> out = new ArrayList<>();
         StringBuilder cur = new StringBuilder();

@@ -1,6 +1,7 @@
 package dev.devmap.harness.agent;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.devmap.facade.Event;
@@ -122,20 +123,7 @@ public final class Wire {
     }
 
     static void str(StringBuilder sb, String s) {
-        sb.append('"');
-        for (int k = 0; k < s.length(); k++) {
-            char c = s.charAt(k);
-            switch (c) {
-                case '"': sb.append("\\\""); break;
-                case '\\': sb.append("\\\\"); break;
-                case '\n': sb.append("\\n"); break;
-                case '\r': sb.append("\\r"); break;
-                case '\t': sb.append("\\t"); break;
-                default:
-                    if (c < 0x20) sb.append(String.format("\\u%04x", (int) c)); else sb.append(c);
-            }
-        }
-        sb.append('"');
+        sb.append('"').append(JsonStringEncoder.getInstance().quoteAsString(s)).append('"');
     }
 
     public static String hello(String harness, Map<String, String> resources) {

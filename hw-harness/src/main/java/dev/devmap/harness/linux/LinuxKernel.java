@@ -104,25 +104,20 @@ public final class LinuxKernel {
         Path dir = scriptsDir != null ? scriptsDir : scripts();
         String script = dir.resolve(qemu ? "qemu-agent.sh" : "run-host-agent.sh").toString();
         if (qemu) buildKernel(dir, progress);
-        List<String> selftest = new ArrayList<>(List.of(script));
-        selftest.addAll(args);
+        List<String> argv = new ArrayList<>(List.of(script));
+        argv.addAll(args);
+        List<String> selftest = new ArrayList<>(argv);
         selftest.add("--selftest");
         String source = qemu ? "Linux 6.12 (Debian linux-source-6.12) under QEMU, emulated NVMe with a 64 MiB CMB"
                 : "this host's kernel, PCI function " + pci;
         progress.accept("running the agent's self-test on " + (qemu ? "the QEMU guest (one boot)" : "this host"));
-        KernelWitness w = selftest(source, selftest, progress);
+        KernelWitness w = selftest(source, selftest);
         progress.accept(String.format(java.util.Locale.ROOT, "self-test: %d passed, %d failed, %d skipped in %.1f s",
-                w.tests().stream().filter(t -> t.status() == KernelWitness.Status.PASS).count(), w.failed().size(),
-                w.tests().stream().filter(t -> t.status() == KernelWitness.Status.SKIP).count(), w.millis() / 1000.0));
-        StringBuilder cmd = new StringBuilder(quote(script));
-        for (String a : args) cmd.append(' ').append(quote(a));
+                w.count(KernelWitness.Status.PASS), w.count(KernelWitness.Status.FAIL), w.count(KernelWitness.Status.SKIP),
+                w.millis() / 1000.0));
         Duration op = qemu && timeout.toMillis() < 30_000 ? Duration.ofMillis(30_000) : timeout;
-        AgentDevice agent = new AgentDevice(cmd.toString(), op, resources, log);
-        return new KernelDevice(qemu ? "linux-qemu" : "linux:" + pci, agent, w);
-    }
-
-    private static String quote(String s) {
-        return s.matches("[A-Za-z0-9_./:=,+-]+") ? s : "'" + s.replace("'", "'\\''") + "'";
+        String name = qemu ? "linux-qemu" : "linux:" + pci;
+        return new KernelDevice(name, new AgentDevice(argv, name, op, resources, log), w);
     }
 
     /** Runs build-kernel.sh (a no-op when cached), passing its progress lines on. */
@@ -138,9 +133,14 @@ public final class LinuxKernel {
         }
     }
 
-    static KernelWitness selftest(String source, List<String> cmd, Consumer<String> progress) {
+    /** Runs the agent's --selftest and reads its KTAP (the agent's log lines are not progress). */
+    static KernelWitness selftest(String source, List<String> cmd) {
+        return selftest(source, cmd, 600);
+    }
+
+    static KernelWitness selftest(String source, List<String> cmd, long timeoutSeconds) {
         long t0 = System.nanoTime();
-        Result r = run(cmd, l -> { }, 600);
+        Result r = run(cmd, l -> { }, timeoutSeconds);
         long ms = (System.nanoTime() - t0) / 1_000_000;
         try {
             KernelWitness w = KernelWitness.parse(source, r.stdout, ms);
@@ -188,25 +188,39 @@ public final class LinuxKernel {
         }, "dmap-linux-stderr");
         err.setDaemon(true);
         err.start();
-        List<String> out = new ArrayList<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            String l;
-            while ((l = r.readLine()) != null) out.add(l);
+        List<String> out = java.util.Collections.synchronizedList(new ArrayList<>());
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String l;
+                while ((l = r.readLine()) != null) out.add(l);
+            } catch (IOException ignored) {
+                // the process ended or was killed
+            }
+        }, "dmap-linux-stdout");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            // the deadline holds even when the process (e.g. a hung QEMU) never closes its output
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
+                kill(p);
                 throw new IllegalArgumentException(cmd.get(0) + " did not finish within " + timeoutSeconds + " s");
             }
+            reader.join(2000);
             err.join(2000);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("reading " + cmd.get(0) + ": " + e.getMessage());
         } catch (InterruptedException e) {
-            p.destroyForcibly();
+            kill(p);
             Thread.currentThread().interrupt();
             throw new IllegalArgumentException("interrupted while running " + cmd.get(0));
         }
         synchronized (errors) {
-            return new Result(p.exitValue(), out, List.copyOf(errors));
+            return new Result(p.exitValue(), List.copyOf(out), List.copyOf(errors));
         }
+    }
+
+    /** Kills a script and what it started (QEMU is a child of qemu-agent.sh). */
+    private static void kill(Process p) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
     }
 
     /** The agent, with what the kernel's self-test showed. */

@@ -70,8 +70,7 @@ public final class TextReport {
             for (ScenarioResult r : run.results) {
                 if (r.status() != ScenarioResult.Status.PASS && r.status() != ScenarioResult.Status.FAIL) continue;
                 for (var t : r.trace()) {
-                    String line = t.show();
-                    if (line.contains("path=")) sb.append("  ").append(r.scenario().id()).append(": ").append(line).append('\n');
+                    if (t.response().outcome().path() != null) sb.append("  ").append(r.scenario().id()).append(": ").append(t.show()).append('\n');
                 }
             }
         }

@@ -78,6 +78,14 @@ class LinuxKernelTest {
     }
 
     @Test
+    void aSelfTestThatHangsWithItsOutputOpenIsStoppedAtTheDeadline() throws Exception {
+        script("hang.sh", "echo 'TAP version 13'\nsleep 60 &\nwait");
+        // without the deadline the sleep ends after 60 s and the error is a KTAP one instead
+        assertThatThrownBy(() -> LinuxKernel.selftest("k", List.of(dir.resolve("hang.sh").toString()), 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("did not finish within 1 s");
+    }
+
+    @Test
     void aSelfTestThatPrintsNoKtapIsAnErrorNotAnEmptyWitness() throws Exception {
         standIns("echo /nonexistent/bzImage");
         script("qemu-agent.sh", "echo 'qemu: cannot boot' >&2; exit 1");
