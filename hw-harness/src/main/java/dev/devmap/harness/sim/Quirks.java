@@ -17,6 +17,7 @@ public final class Quirks {
     public static final String SKIP_NOTIFY = "skip-notify";
     public static final String BAR_SLOT_REUSE = "bar-slot-reuse";
     public static final String LOST_ACK = "lost-ack";
+    public static final String LOST_WRITEBACK = "lost-writeback";
 
     /** What the harness reports each spec variant breaking (measured; models.json names TLC's first violation). */
     private static final Map<String, String> BREAKS = Map.ofEntries(Map.entry("no-ack-wait", "S4"),
@@ -54,6 +55,8 @@ public final class Quirks {
         device(all, SKIP_NOTIFY, "the invalidation notifies only the first importer holding a mapping of the range", "S3");
         device(all, BAR_SLOT_REUSE, "the exporter hands out the same BAR slots to every mapping (addresses alias)", "S8");
         device(all, LOST_ACK, "the importer's acknowledgements never reach the filesystem: invalidations never end", "L1");
+        device(all, LOST_WRITEBACK, "writeback marks the page clean but the block keeps its old contents (a lost effect)",
+                "S5");
         ALL = Collections.unmodifiableMap(all);
     }
 

@@ -150,6 +150,10 @@ public final class SimulatedDevice implements DeviceUnderTest {
         }
         State next = res.next();
         if (device.contains(Quirks.DMA_MISDIRECT)) next = misdirect(res.from(), res.actions(), next);
+        if (device.contains(Quirks.LOST_WRITEBACK) && op instanceof Op.Writeback && !res.actions().isEmpty()) {
+            next = new State(next.extent(), before.data(), next.cache(), next.lastw(), next.nextv(), next.vma(), next.maps(),
+                    next.pend(), next.dma(), next.inv(), next.vflag(), next.bar(), next.exp(), next.rev());
+        }
         s = next;
         Outcome o = res.outcome().withBar(s.bar());
         List<Long> addrs = null;
