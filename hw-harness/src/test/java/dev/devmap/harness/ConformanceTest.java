@@ -66,6 +66,9 @@ class ConformanceTest {
         assertThat(best.trace().size()).as(q.name()).isLessThanOrEqualTo(10);
         assertThat(best.failure().step()).isEqualTo(best.trace().size());
         assertThat(r.rows()).anyMatch(x -> x.requirement() == want && x.status().equals("FAIL"));
+        // its row and the rows the quirk table names beside it, nothing else (no "Reference" where an S or L row applies)
+        assertThat(r.rows().stream().filter(x -> x.status().equals("FAIL")).map(x -> x.requirement().name()))
+                .as(q.name()).isSubsetOf(q.rows());
         assertThat(run.ktap()).contains("not ok").contains(want.spec() + " (failure ");
     }
 

@@ -93,7 +93,7 @@ public final class SimulatedDevice implements DeviceUnderTest {
 
     @Override
     public Capabilities capabilities() {
-        return new Capabilities(AGENT, 1, new java.util.LinkedHashSet<>(Op.WIRE_NAMES), Set.of(), Set.of("bar", "addrs", "blocks"),
+        return new Capabilities(AGENT, 1, new java.util.LinkedHashSet<>(Op.WIRE_NAMES), Set.of(), Set.of("bar", "addrs", "blocks", "dmabuf"),
                 Map.of(), DutConfig.standard());
     }
 
