@@ -133,6 +133,7 @@ public final class Conformance {
             write(o.reportDir(), run);
         }
         ktap.note("coverage: " + run.coverage.summary());
+        for (String l : run.coverage.matrix()) ktap.note("  " + l);
         ktap.note("access paths: " + run.coverage.direct() + " direct, " + run.coverage.fallback() + " fallback; refusals: "
                 + run.coverage.refusals());
         List<RunResult.Row> rows = run.rows();

@@ -31,16 +31,20 @@ class ConformanceTest {
         List<String> lines = r.out().lines().toList();
         assertThat(lines.get(0)).isEqualTo("KTAP version 1");
         assertThat(lines).contains("# dmap conform: device sim (devmap-sim 0.1), seed 7", "1..3", "ok 1 guided",
-                "ok 2 random", "ok 3 requirements", "# coverage: actions 27/27, refusal reasons 9/9");
+                "ok 2 random", "ok 3 requirements");
+        int paths = dev.devmap.harness.scenario.Paths.applicable().size();
+        assertThat(lines).contains("# coverage: actions 27/27, refusal reasons 9/9, refusal paths " + paths + "/" + paths);
         assertThat(lines).noneMatch(l -> l.contains("not ok"));
         assertThat(r.err()).contains("dmap conform: CONFORMANT").contains("seed 7");
         String report = Files.readString(tmp.resolve("report.txt"));
         assertThat(report).contains("result:    CONFORMANT").contains("S4   AckBeforeProceed")
-                .contains("Access paths: ").contains("Coverage:     actions 27/27, refusal reasons 9/9");
+                .contains("Access paths: ").contains("Coverage:     actions 27/27, refusal reasons 9/9, refusal paths")
+                .doesNotContainPattern("HOLE( |\\R)");
         Document junit = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(tmp.resolve("junit.xml").toFile());
         assertThat(junit.getDocumentElement().getAttribute("failures")).isEqualTo("0");
-        assertThat(junit.getElementsByTagName("testcase").getLength()).isEqualTo(29 + 20 + 18);
-        assertThat(Files.readAllLines(tmp.resolve("results.jsonl"))).hasSize(49);
+        int guided = dev.devmap.harness.scenario.Guided.all().size();
+        assertThat(junit.getElementsByTagName("testcase").getLength()).isEqualTo(guided + 20 + 18);
+        assertThat(Files.readAllLines(tmp.resolve("results.jsonl"))).hasSize(guided + 20);
     }
 
     @Test

@@ -497,6 +497,10 @@ public final class Diagnosis {
                         + "flight" + (path.isEmpty() ? "" : "; the system's own steps " + String.join(", ", path))
                         + " then violate " + v.spec(), null, path);
             }
+            // InvAck's guard (the DMA drained) is what keeps a DMA off a block the fs is about to free
+            return new Verdict(Requirement.S1, a.i() + " acknowledged the invalidation of " + a.f() + " while its DMA "
+                    + "was still in flight: the filesystem may now free or reuse the block under it (S1_NoStaleBlock; "
+                    + "the damage is not reached within the lookahead of this trace)", null, List.of());
         }
         return null;
     }

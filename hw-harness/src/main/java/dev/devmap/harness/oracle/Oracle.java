@@ -50,6 +50,7 @@ public final class Oracle {
     private final Coverage coverage = new Coverage();
     private final Map<String, List<Long>> addrs = new HashMap<>();
     private boolean truncated;
+    private Op lastOp;
     private java.util.function.BiConsumer<Integer, List<Semantics.Result>> onMove = (k, rs) -> { };
 
     public Oracle(DutConfig cfg, Capabilities caps) {
@@ -117,6 +118,7 @@ public final class Oracle {
             return new Failure(step, Failure.Kind.OUTCOME, op.show() + " -> " + r.show(), allowed,
                     describe(op, seen, os.allowed()));
         }
+        lastOp = op;
         account(seen);
         onMove.accept(step, kernel.lastResults());
         if (checkAddresses) {
@@ -161,7 +163,10 @@ public final class Oracle {
             for (Action a : res.actions()) coverage.action(a.name());
             break;
         }
-        if (seen.kind() == Outcome.Kind.REFUSED) coverage.refusal(seen.reason());
+        if (seen.kind() == Outcome.Kind.REFUSED) {
+            coverage.refusal(seen.reason());
+            if (lastOp instanceof Op.DeviceMap d) coverage.refusalPath(seen.reason(), d.pin(), d.w(), d.at(), d.hi() - d.lo() + 1);
+        }
         if (seen.path() != null) coverage.path(seen.path().wire());
     }
 

@@ -82,6 +82,9 @@ public final class TextReport {
             first = false;
         }
         sb.append("\nCoverage:     ").append(run.coverage.summary()).append('\n');
+        sb.append("Refusal paths (refusals seen per reason x flags x range; n/a: the model's Refusal does not give\n");
+        sb.append("that reason for those flags; HOLE: it applies and nothing reached it):\n");
+        for (String l : run.coverage.matrix()) sb.append("  ").append(l).append('\n');
         List<ScenarioResult> skipped = run.results.stream().filter(r -> r.status() == ScenarioResult.Status.SKIP).toList();
         if (!skipped.isEmpty()) {
             sb.append("\nSkipped:\n");
