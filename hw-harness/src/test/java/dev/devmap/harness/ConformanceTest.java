@@ -76,6 +76,17 @@ class ConformanceTest {
         assertThat(run.ktap()).contains("not ok").contains(want.spec() + " (failure ");
     }
 
+    /** BAR addresses are not in the spec: a failure of that check is labelled harness-only and gets no TLA+ module. */
+    @Test
+    void aHarnessOnlyFailureComesWithoutATlaModule() throws Exception {
+        Support.Run run = Support.conform(new SimulatedDevice(List.of(Quirks.of(Quirks.BAR_SLOT_REUSE)), -1), 3, 0, true, tmp);
+        RunResult.Numbered n = run.result().failures.stream()
+                .filter(x -> x.result.failure().kind().harnessOnly()).findFirst().orElseThrow();
+        assertThat(n.tlaModule).isNull();
+        assertThat(n.tlc).contains("harness-only check");
+        assertThat(Files.readString(tmp.resolve("report.txt"))).contains("[harness-only check]");
+    }
+
     /** A harness crash loses nothing already checked: the journal and the report are written as results come. */
     @Test
     void resultsAreWrittenAsTheyCome() throws Exception {

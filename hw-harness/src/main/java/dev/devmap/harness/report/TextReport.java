@@ -99,7 +99,9 @@ public final class TextReport {
         for (RunResult.Numbered n : run.failures) {
             ScenarioResult r = n.result;
             Requirement q = r.verdict().requirement();
-            sb.append(String.format(Locale.ROOT, "%n%d. %s in scenario %s%s%n", n.number, q.spec(), r.scenario().id(),
+            boolean harnessOnly = r.failure() != null && r.failure().kind().harnessOnly();
+            sb.append(String.format(Locale.ROOT, "%n%d. %s%s in scenario %s%s%n", n.number, q.spec(),
+                    harnessOnly ? " [harness-only check]" : "", r.scenario().id(),
                     n.alsoIn.isEmpty() ? "" : " (also " + String.join(", ", n.alsoIn) + ")"));
             sb.append("   ").append(r.verdict().why()).append('\n');
             sb.append("   minimal trace (").append(r.trace().size()).append(" steps, shrunk from ").append(r.originalLength())
