@@ -2054,17 +2054,34 @@ static void probe_grant(struct grant *gr, const char *cause, struct invlist *inv
 		inv->hi[inv->n] = last;
 		inv->n++;
 	}
-	{
+}
+
+/*
+ * A grant with no live page left gives its BAR window back (what the driver's invalidate
+ * callback does once the importer acknowledged): before the next request, so the answer
+ * that reported the invalidation still counts it, as the acks come after that answer.
+ */
+static void release_dead_windows(void)
+{
+	for (int i = 0; i < MAX_GRANTS; i++) {
+		struct grant *gr = &g.grants[i];
 		int any = 0;
 
+		if (!gr->used || gr->pin || !gr->bar)
+			continue;
 		for (int o = gr->lo; o <= gr->hi; o++)
 			any |= gr->live[o];
-		if (!any && gr->bar) {
-			if (munmap(gr->bar, gr->bar_len))
-				diag("munmap(p2pmem): %s", strerror(errno));
-			gr->bar = NULL;
-			gr->bar_len = 0;
-		}
+		if (any)
+			continue;
+		for (int f = 0; f < MAX_IMPS; f++)
+			if (g.dmas[f].on && f == gr->imp && g.dmas[f].file == gr->file)
+				any = 1;	/* its DMA has not drained: not acknowledged yet */
+		if (any)
+			continue;
+		if (munmap(gr->bar, gr->bar_len))
+			diag("munmap(p2pmem): %s", strerror(errno));
+		gr->bar = NULL;
+		gr->bar_len = 0;
 	}
 }
 
@@ -2597,13 +2614,22 @@ static void op_unplug(struct req *r)
 		if (revoked_imp[i])
 			n += snprintf(ev + n, sizeof(ev) - n, "%s{\"event\":\"revoke_ack\",\"imp\":\"%s\"}",
 				      n ? "," : "", g.imps[i]);
-	snprintf(ev + n, sizeof(ev) - n, "%s{\"event\":\"unplug_end\"}", n ? "," : "");
+	if (n)	/* nothing was mapped: the removal finished at once, no event (the model's too) */
+		snprintf(ev + n, sizeof(ev) - n, ",{\"event\":\"unplug_end\"}");
 	{
 		struct out o;
+		int k = 0;
 
 		reply_begin(&o, r->id);
-		oprintf(&o, ",\"result\":\"done\",\"removal_ms\":%.1f,\"bar_windows_revoked\":%d,"
+		oprintf(&o, ",\"result\":\"%s\",\"notified\":[", n ? "started" : "done");
+		for (int i = 0; i < g.nimps; i++)
+			if (revoked_imp[i]) {
+				oputs(&o, k++ ? "," : "");
+				oquote(&o, g.imps[i]);
+			}
+		oprintf(&o, "],\"removal_ms\":%.1f,\"bar_windows_revoked\":%d,"
 			"\"bar_windows_surviving\":%d", ms, revoked, survived);
+		g.reply_by_kernel = n > 0;	/* the kernel's removal revoked them */
 		reply_end(&o, ev);
 	}
 }
@@ -3141,6 +3167,7 @@ static int dispatch(const struct jobj *j)
 		reply_err(r.id, EINVAL, "no hello/reset yet");
 		return 0;
 	}
+	release_dead_windows();
 	if (!op_supported(op)) {
 		const char *why = why_not(op);
 
