@@ -1408,6 +1408,8 @@ static int fs_pin_read(struct grant *gr, int off, long long *v);
 static int grant_blocks(struct grant *gr, char *why, size_t cap);
 static int fs_stage_into_bar(struct grant *gr, char *why, size_t cap);
 
+static int page_block(int fd, int pageidx, long long *block, unsigned *flags);
+
 static void op_device_map(struct req *r)
 {
 	char why[256] = "";
@@ -1440,7 +1442,22 @@ static void op_device_map(struct req *r)
 		if (fs_dax() && g.lops[r->file].on)	/* lseek would sleep on the inode lock */
 			diag("device_map while the %s waits in break_layouts: no SEEK_DATA/FIEMAP (inode lock)",
 			     LOP_NAME_OF(g.lops[r->file].kind));
-		for (long long o = r->lo; o <= r->hi && !(fs_dax() && g.lops[r->file].on); o++) {
+		/* a real filesystem: a page with no block (FIEMAP: hole, unwritten, delalloc) is a hole */
+		for (long long o = r->lo; o <= r->hi && fs_on() && !(fs_dax() && g.lops[r->file].on); o++) {
+			long long b;
+			unsigned fl;
+			char why[160];
+			int e = page_block(fd, (int)o - 1, &b, &fl);
+
+			if (!e && b >= 0 && !(fl & FIEMAP_EXTENT_UNWRITTEN))
+				continue;
+			snprintf(why, sizeof(why), "page %lld has no written block (FIEMAP: %s)", o,
+				 e ? strerror(-e) : fl & FIEMAP_EXTENT_UNWRITTEN ? "unwritten extent"
+				 : fl & FIEMAP_EXTENT_DELALLOC ? "delayed allocation, not written back" : "hole");
+			reply_refused(r->id, "hole", why);
+			return;
+		}
+		for (long long o = r->lo; o <= r->hi && !fs_on(); o++) {
 			off_t at = (off_t)(o - 1) * (off_t)PG, d = lseek(fd, at, SEEK_DATA);
 
 			if (d != at) {
