@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
                 + "failure in --report-dir; a summary on stderr.",
                 "Devices: sim (the embedded simulated device, the default), sim:QUIRK[,QUIRK...][,ack-delay=N] "
                 + "(with faults, see 'dmap quirks'), agent:CMD (any agent speaking the line protocol, e.g. "
-                + "agent:'./dmap agent-sim'), linux-qemu[:bar-pages=N] (a real Linux 6.12 under QEMU with an NVMe CMB: "
+                + "agent:'./dmap agent-sim'), linux-qemu[:bar-pages=N][,fs=dax|xfs] (a real Linux 6.12 under QEMU with an NVMe CMB; fs=dax: xfs -o dax on an NVDIMM, fs=xfs: xfs on NVMe: "
                 + "builds and caches the kernel, runs its self-test, then the scenarios), linux:pci=BDF[,nvme=DEV][,allow-unplug] "
                 + "(the same agent on this host's hardware, as root).",
                 "Exit: 0 conformant, 1 non-conformant (a requirement fails or the agent hung, crashed or wrote garbage), "
@@ -64,6 +64,11 @@ public final class ConformCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "MS", defaultValue = "5000",
             description = "Per-operation timeout for agents, in ms (default: ${DEFAULT-VALUE}).")
     long timeoutMs;
+
+    @Option(names = "--handshake-timeout", paramLabel = "MS", defaultValue = "15000",
+            description = "How long an agent may take from its start to its hello, in ms (default: ${DEFAULT-VALUE}); "
+                    + "an agent that misses it on a restart is not started again in this run.")
+    long handshakeMs;
 
     @Option(names = "--report-dir", paramLabel = "DIR", defaultValue = ".dmap/conform",
             description = "Where the report files go (default: ${DEFAULT-VALUE}).")
@@ -106,9 +111,9 @@ public final class ConformCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (mutate) return mutationCampaign(out, err);
-        if ((randomsOption != null && randomsOption < 0) || length < 1 || timeoutMs < 1 || tlcMax < 0) {
+        if ((randomsOption != null && randomsOption < 0) || length < 1 || timeoutMs < 1 || tlcMax < 0 || handshakeMs < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--random must be >= 0, --length, --timeout >= 1, --tlc-max >= 0");
+                    "--random must be >= 0, --length, --timeout, --handshake-timeout >= 1, --tlc-max >= 0");
         }
         long s = seed != null ? seed : new SecureRandom().nextLong() & Long.MAX_VALUE;
         Map<String, String> resources = new LinkedHashMap<>();
@@ -129,6 +134,7 @@ public final class ConformCommand implements Callable<Integer> {
                 err.println("dmap: " + l);
                 err.flush();
             });
+            if (dut instanceof dev.devmap.harness.agent.AgentDevice a) a.handshakeTimeout(Duration.ofMillis(handshakeMs));
         } catch (IllegalArgumentException e) {
             Safety.removeScratch(scratchSub);
             throw CliException.badInput(e.getMessage());
