@@ -71,7 +71,8 @@ public final class ConformCommand implements Callable<Integer> {
     long handshakeMs;
 
     @Option(names = "--report-dir", paramLabel = "DIR", defaultValue = ".dmap/conform",
-            description = "Where the report files go (default: ${DEFAULT-VALUE}).")
+            description = "Where the report files go: each run in a fresh subdirectory DIR/<UTC time>-seed<N>, "
+                    + "DIR/latest links to the newest; nothing else in DIR is touched (default: ${DEFAULT-VALUE}).")
     Path reportDir;
 
     @Option(names = "--no-shrink", description = "Do not shrink failing traces.")
@@ -102,6 +103,9 @@ public final class ConformCommand implements Callable<Integer> {
         if ((randomsOption != null && randomsOption < 0) || length < 1 || timeoutMs < 1 || tlcMax < 0 || handshakeMs < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--random must be >= 0, --length, --timeout, --handshake-timeout >= 1, --tlc-max >= 0");
+        }
+        if (reportDir.toString().isBlank()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--report-dir must name a directory, not ''");
         }
         long s = seed != null ? seed : new SecureRandom().nextLong() & Long.MAX_VALUE;
         Map<String, String> resources = new LinkedHashMap<>();
@@ -146,6 +150,8 @@ public final class ConformCommand implements Callable<Integer> {
                     reportDir, reproduce(s));
             List<Scenario> planned = Conformance.scenarios(o);
             if (planned.isEmpty()) throw CliException.badInput("--only " + String.join(",", only) + " matches no scenario");
+            o = new Conformance.Options(s, randoms, length, only, !noShrink, !noTlc, tlcMax, dir,
+                    dev.devmap.harness.report.RunDir.create(reportDir, s), reproduce(s));
             RunResult run = Conformance.run(dut, caps, o, out, log);
             summary(err, run);
             return run.conformant() ? ExitCodes.OK : ExitCodes.VIOLATED;
