@@ -36,11 +36,16 @@ import picocli.CommandLine.Option;
                 + "agent:'./dmap agent-sim'), linux-qemu[:bar-pages=N] (a real Linux 6.12 under QEMU with an NVMe CMB: "
                 + "builds and caches the kernel, runs its self-test, then the scenarios), linux:pci=BDF[,nvme=DEV][,allow-unplug] "
                 + "(the same agent on this host's hardware, as root).",
-                "Exit: 0 conformant, 1 non-conformant (a requirement fails or the agent hung, crashed or wrote garbage), "
-                + "2 bad input or harness error."})
+                "Exit (ExitCodes): 0 conformant, 1 non-conformant (a requirement fails or the agent hung, crashed or wrote "
+                + "garbage), 2 bad input (argument, device string, an agent that cannot start or fails its handshake), "
+                + "3 the harness itself failed."})
 public final class ConformCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** Bounds of a run: the scenarios are planned up front, and the oracle keeps a sequence's observations. */
+    static final int MAX_RANDOM = 100_000;
+    static final int MAX_LENGTH = 10_000;
 
     @Option(names = "--device", paramLabel = "DEV", defaultValue = "sim",
             description = "The device under test (default: ${DEFAULT-VALUE}).")
@@ -104,6 +109,10 @@ public final class ConformCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--random must be >= 0, --length, --timeout, --handshake-timeout >= 1, --tlc-max >= 0");
         }
+        if ((randomsOption != null && randomsOption > MAX_RANDOM) || length > MAX_LENGTH) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--random may be at most " + MAX_RANDOM
+                    + " and --length at most " + MAX_LENGTH + " (a longer run: several seeds)");
+        }
         if (reportDir.toString().isBlank()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--report-dir must name a directory, not ''");
         }
@@ -158,7 +167,7 @@ public final class ConformCommand implements Callable<Integer> {
         } catch (CliException e) {
             throw e;
         } catch (Exception e) {
-            throw new CliException(ExitCodes.BAD_INPUT, "harness error: " + e.getClass().getSimpleName() + ": "
+            throw new CliException(ExitCodes.FAILED, "harness error: " + e.getClass().getSimpleName() + ": "
                     + Main.oneLine(e.getMessage()));
         } finally {
             dut.close();
