@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
                 + "failure in --report-dir; a summary on stderr.",
                 "Devices: sim (the embedded simulated device, the default), sim:QUIRK[,QUIRK...][,ack-delay=N] "
                 + "(with faults, see 'dmap quirks'), agent:CMD (any agent speaking the line protocol, e.g. "
-                + "agent:'./dmap agent-sim'), linux-qemu[:bar-pages=N] (a real Linux 6.12 under QEMU with an NVMe CMB: "
+                + "agent:'./dmap agent-sim'), linux-qemu[:bar-pages=N][,fs=dax|xfs] (a real Linux 6.12 under QEMU with an NVMe CMB; fs=dax: xfs -o dax on an NVDIMM, fs=xfs: xfs on NVMe: "
                 + "builds and caches the kernel, runs its self-test, then the scenarios), linux:pci=BDF[,nvme=DEV][,allow-unplug] "
                 + "(the same agent on this host's hardware, as root).",
                 "Exit (ExitCodes): 0 conformant, 1 non-conformant (a requirement fails or the agent hung, crashed or wrote "
