@@ -16,6 +16,10 @@
  *   ATOMIC                                         HMM_DMIRROR_EXCLUSIVE
  *                                                  (make_device_exclusive_range)
  *
+ * With --fs dax|pagecache --dir DIR the files are regular files on that filesystem (fs-dax:
+ * the mirror maps the blocks themselves; layout changes run on a thread and wait in the
+ * kernel for the page references a DMA in flight holds).
+ *
  * It touches only the PCI function named by --pci and the namespace named by --nvme,
  * refuses a namespace with a mounted filesystem, and works on memfd scratch files and on
  * a scratch range of the namespace whose contents it saves and restores.
@@ -1753,6 +1757,39 @@ static void op_dev(struct req *r, int write)
 }
 
 /*
+ * The checks and the device access a DMA starts with: {imp, file, off, dir, value} valid, a
+ * live grant (and, held: no DMA of the importer in flight).  0, or an answer was sent.
+ */
+static int dma_begin(struct req *r, const char *dir, int write, long long *v, const char **path, int held)
+{
+	int err;
+
+	if (need_imp(r) || need_file(r) || need_page(r, "off", &r->off))
+		return -1;
+	if (!dir || (strcmp(dir, "read") && strcmp(dir, "write"))) {
+		reply_err(r->id, EINVAL, "dir must be read or write");
+		return -1;
+	}
+	if (held && g.dmas[r->imp].on) {
+		reply_busy(r->id, EBUSY, "this importer already has a DMA in flight");
+		return -1;
+	}
+	if (write && jint(r->j, "value", v))
+		*v = ++g.nextv;
+	if (!find_grant(r->imp, r->file, r->off, 0)) {
+		reply_err(r->id, EFAULT, "no mapping: %s has no live grant of %s page %lld",
+			  g.imps[r->imp], g.files[r->file].name, r->off);
+		return -1;
+	}
+	err = device_access(r, write, v, path);
+	if (err) {
+		reply_err(r->id, -err, "%s", r->why);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * dma_start {imp, file, off, dir, value}: the mirror ioctls are synchronous, so the DMA
  * has ended when the answer is written: "done", then the dma_end event (with the value a
  * read DMA read).  A DMA needs the importer's grant.
@@ -1764,26 +1801,9 @@ static void op_dma_start(struct req *r)
 	char ev[MAX_STR * 2];
 	long long v = 0;
 	struct out o;
-	int err;
 
-	if (need_imp(r) || need_file(r) || need_page(r, "off", &r->off))
+	if (dma_begin(r, dir, write, &v, &path, 0))
 		return;
-	if (!dir || (strcmp(dir, "read") && strcmp(dir, "write"))) {
-		reply_err(r->id, EINVAL, "dir must be read or write");
-		return;
-	}
-	if (write && jint(r->j, "value", &v))
-		v = ++g.nextv;
-	if (!find_grant(r->imp, r->file, r->off, 0)) {
-		reply_err(r->id, EFAULT, "no mapping: %s has no live grant of %s page %lld",
-			  g.imps[r->imp], g.files[r->file].name, r->off);
-		return;
-	}
-	err = device_access(r, write, &v, &path);
-	if (err) {
-		reply_err(r->id, -err, "%s", r->why);
-		return;
-	}
 	reply_begin(&o, r->id);
 	oputs(&o, ",\"result\":\"done\"");
 	snprintf(ev, sizeof(ev), "{\"event\":\"dma_end\",\"imp\":\"%s\",\"value\":%lld}",
@@ -2411,31 +2431,10 @@ static void op_dma_start_fs(struct req *r)
 	struct iovec iov;
 	long long v = 0;
 	struct out o;
-	int err;
 
-	if (need_imp(r) || need_file(r) || need_page(r, "off", &r->off))
+	if (dma_begin(r, dir, write, &v, &path, 1))
 		return;
-	if (!dir || (strcmp(dir, "read") && strcmp(dir, "write"))) {
-		reply_err(r->id, EINVAL, "dir must be read or write");
-		return;
-	}
 	d = &g.dmas[r->imp];
-	if (d->on) {
-		reply_busy(r->id, EBUSY, "this importer already has a DMA in flight");
-		return;
-	}
-	if (write && jint(r->j, "value", &v))
-		v = ++g.nextv;
-	if (!find_grant(r->imp, r->file, r->off, 0)) {
-		reply_err(r->id, EFAULT, "no mapping: %s has no live grant of %s page %lld",
-			  g.imps[r->imp], g.files[r->file].name, r->off);
-		return;
-	}
-	err = device_access(r, write, &v, &path);
-	if (err) {
-		reply_err(r->id, -err, "%s", r->why);
-		return;
-	}
 	if (pipe2(d->pfd, O_CLOEXEC)) {
 		reply_err(r->id, errno, "pipe2: %s", strerror(errno));
 		return;
@@ -2833,7 +2832,10 @@ static void hello_facilities(struct out *o)
 
 	oputs(o, ",\"facilities\":{");
 	add_claim(o, &k, "device_map", "no such callback in today's kernel; an importer mapping is an HMM test-driver mirror of the vma (page-cache pages faulted by hmm_range_fault); fs-side refusals (cached, shared) do not exist: the mirror faults pages in");
-	add_claim(o, &k, "invalidation", "mmu_interval_notifier of the mirror; seen through HMM_DMIRROR_SNAPSHOT after the triggering syscall");
+	add_claim(o, &k, "invalidation", "mmu_interval_notifier of the mirror; judged after the triggering syscall by the mirror's own fault count (a 1-page device READ that faults found the entry gone; SNAPSHOT reports the CPU page table)");
+	if (fs_on())
+		add_claim(o, &k, "files", fs_dax() ? "xfs -o dax=always on persistent memory: the mirror maps the blocks; a DMA in flight is a page reference (vmsplice) that makes truncate/punch wait in break_layouts"
+			  : "xfs on an NVMe namespace: page cache, writeback by sync_file_range, evict by posix_fadvise(DONTNEED), the BAR window filled by O_DIRECT from the file's blocks");
 	add_claim(o, &k, "PIN", g.have_udmabuf ? "udmabuf over the memfd (F_SEAL_SHRINK), dma-buf fd" : "unavailable (no /dev/udmabuf)");
 	add_claim(o, &k, "BAR", g.have_p2p ? "p2pmem/allocate of the PCI function's CMB: one window per grant; bar = pages the genalloc reports in use" : "unavailable (no --pci P2PDMA provider)");
 	add_claim(o, &k, "P2P data", g.have_nvme ? "O_DIRECT NVMe -> CMB transfer at grant time, data checked" : "unavailable (no --nvme)");

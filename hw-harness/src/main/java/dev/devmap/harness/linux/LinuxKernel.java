@@ -131,7 +131,10 @@ public final class LinuxKernel {
                 w.millis() / 1000.0));
         Duration op = qemu && timeout.toMillis() < 30_000 ? Duration.ofMillis(30_000) : timeout;
         String name = qemu ? (fs == null ? "linux-qemu" : "linux-qemu:fs=" + fs) : "linux:" + pci;
-        return new KernelDevice(name, new AgentDevice(argv, name, op, resources, log), w);
+        // a QEMU boot (TCG) takes 5-25 s to the hello, more on a loaded machine: a minute for the handshake
+        AgentDevice agent = new AgentDevice(argv, name, op, resources, log);
+        if (qemu) agent.handshakeTimeout(Duration.ofSeconds(90));
+        return new KernelDevice(name, agent, w);
     }
 
     /** Runs build-kernel.sh (a no-op when cached), passing its progress lines on. */
