@@ -37,8 +37,12 @@ import java.util.Map;
  * @param spec     the spec's root module name
  * @param models   by name, in manifest order
  * @param variants by name, in manifest order
+ * @param choices  today's kernel's protocol choices ({@code "choices"}: variants that model what a
+ *                 kernel facility does, with TLC's verdict; {@code violates} absent when it keeps
+ *                 every property), by name, in manifest order
  */
-public record Manifest(Path file, String spec, Map<String, Model> models, Map<String, Variant> variants) {
+public record Manifest(Path file, String spec, Map<String, Model> models, Map<String, Variant> variants,
+                       Map<String, Variant> choices) {
     /** File name of the manifest inside the spec directory. */
     public static final String FILE_NAME = "models.json";
     /** Name of the constant a variant sets to its own name. */
@@ -47,6 +51,7 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
     public Manifest {
         models = Collections.unmodifiableMap(new LinkedHashMap<>(models));
         variants = Collections.unmodifiableMap(new LinkedHashMap<>(variants));
+        choices = Collections.unmodifiableMap(new LinkedHashMap<>(choices));
     }
 
     /** Loads {@code models.json} from a spec directory. */
@@ -98,11 +103,13 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
         return m;
     }
 
+    /** A variant or a kernel choice by name. */
     public Variant variant(String name) {
-        Variant v = variants.get(name);
+        Variant v = variants.containsKey(name) ? variants.get(name) : choices.get(name);
         if (v == null) {
             throw new ModelException(file + ": unknown variant '" + name + "' (variants: "
-                    + (variants.isEmpty() ? "none" : String.join(", ", variants.keySet())) + ")");
+                    + (variants.isEmpty() ? "none" : String.join(", ", variants.keySet()))
+                    + (choices.isEmpty() ? "" : "; kernel choices: " + String.join(", ", choices.keySet())) + ")");
         }
         return v;
     }
@@ -116,7 +123,8 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
     /**
      * The run of a variant: its base model with {@code Variant} set to the variant's name and the
      * variant's other constants applied; all invariants of the base; for an INVARIANT variant no
-     * property, for a PROPERTY variant only the property it must violate.
+     * property, for a PROPERTY variant only the property it must violate; for a kernel choice that
+     * keeps every property, all invariants and properties of the base.
      */
     public RunPlan planVariant(String variantName) {
         Variant v = variant(variantName);
@@ -126,7 +134,9 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
         constants.putAll(v.constants());
         List<String> invariants = new ArrayList<>(base.invariants());
         List<String> properties = new ArrayList<>();
-        if (v.kind() == Variant.Kind.INVARIANT) {
+        if (v.violates() == null) {
+            properties.addAll(base.properties());
+        } else if (v.kind() == Variant.Kind.INVARIANT) {
             if (!invariants.contains(v.violates())) {
                 invariants.add(v.violates());
             }
@@ -177,7 +187,21 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
                     variants.put(e.getKey(), variant(e.getKey(), e.getValue(), models));
                 }
             }
-            return new Manifest(file, spec, models, variants);
+            Map<String, Variant> choices = new LinkedHashMap<>();
+            JsonNode choicesNode = root.get("choices");
+            if (choicesNode != null && !choicesNode.isNull()) {
+                if (!choicesNode.isObject()) {
+                    throw bad("top level", "\"choices\" must be an object");
+                }
+                for (Iterator<Map.Entry<String, JsonNode>> it = choicesNode.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    if (variants.containsKey(e.getKey())) {
+                        throw bad("choice '" + e.getKey() + "'", "is also a variant");
+                    }
+                    choices.put(e.getKey(), variant(e.getKey(), e.getValue(), models, true));
+                }
+            }
+            return new Manifest(file, spec, models, variants, choices);
         }
 
         private Model model(String name, JsonNode n) {
@@ -199,7 +223,11 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
         }
 
         private Variant variant(String name, JsonNode n, Map<String, Model> models) {
-            String where = "variant '" + name + "'";
+            return variant(name, n, models, false);
+        }
+
+        private Variant variant(String name, JsonNode n, Map<String, Model> models, boolean isChoice) {
+            String where = (isChoice ? "choice '" : "variant '") + name + "'";
             if (!n.isObject()) {
                 throw bad(where, "must be an object");
             }
@@ -208,7 +236,15 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
             if (baseModel == null) {
                 throw bad(where, "unknown base model '" + base + "' (models: " + String.join(", ", models.keySet()) + ")");
             }
-            String violates = text(n, "violates", where, true);
+            String violates = text(n, "violates", where, !isChoice);
+            Variant.Choice choice = isChoice ? choice(n, where) : null;
+            if (choice != null && (violates == null) != choice.breaks().isEmpty()) {
+                throw bad(where, violates == null ? "\"breaks\" names properties but \"violates\" (the first TLC reports) is missing"
+                        : "\"violates\" is given but \"breaks\" is empty");
+            }
+            if (choice != null && violates != null && !choice.breaks().containsKey(violates)) {
+                throw bad(where, "\"violates\" " + violates + " is not among \"breaks\"");
+            }
             String why = text(n, "why", where, false);
             Map<String, TlaValue> constants = constants(n.get("constants"), where);
             if (constants.containsKey(VARIANT_CONSTANT)) {
@@ -222,7 +258,7 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
                     case "property" -> Variant.Kind.PROPERTY;
                     default -> throw bad(where, "\"kind\" must be \"invariant\" or \"property\", not '" + kindText + "'");
                 };
-            } else if (baseModel.invariants().contains(violates)) {
+            } else if (violates == null || baseModel.invariants().contains(violates)) {
                 kind = Variant.Kind.INVARIANT;
             } else if (baseModel.properties().contains(violates) || violates.startsWith("L")) {
                 kind = Variant.Kind.PROPERTY;
@@ -230,7 +266,31 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
                 kind = Variant.Kind.INVARIANT;
             }
             return new Variant(name, base, violates, why == null ? "" : why, kind, constants,
-                    expectation(n.get("expect"), where));
+                    expectation(n.get("expect"), where), choice);
+        }
+
+        /** A kernel choice's facility and TLC's verdict: {"facility": "fs-dax", "breaks": {"L4_...": 12}, "keeps": [...]}. */
+        private Variant.Choice choice(JsonNode n, String where) {
+            String facility = text(n, "facility", where, true);
+            Map<String, Integer> breaks = new LinkedHashMap<>();
+            JsonNode b = n.get("breaks");
+            if (b != null && !b.isNull()) {
+                if (!b.isObject()) {
+                    throw bad(where, "\"breaks\" must be an object: property -> counterexample length in states");
+                }
+                for (Iterator<Map.Entry<String, JsonNode>> it = b.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    if (!e.getValue().isIntegralNumber() || e.getValue().intValue() < 1) {
+                        throw bad(where, "\"breaks\" " + e.getKey() + " must be a counterexample length (a positive integer)");
+                    }
+                    breaks.put(e.getKey(), e.getValue().intValue());
+                }
+            }
+            List<String> keeps = names(n, "keeps", where);
+            for (String k : keeps) {
+                if (breaks.containsKey(k)) throw bad(where, k + " is both in \"breaks\" and \"keeps\"");
+            }
+            return new Variant.Choice(facility, breaks, keeps);
         }
 
         private Expectation expectation(JsonNode n, String where) {
