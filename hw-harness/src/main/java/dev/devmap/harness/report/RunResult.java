@@ -285,14 +285,21 @@ public final class RunResult {
             case S8: return rf.containsKey("exporter-gone") || a.containsKey("UnplugEnd") ? "exporter removal by the kernel" : null;
             case S9: return rf.containsKey("bar-full") ? rf.get("bar-full") + " bar-full refusals by the kernel" : null;
             case S10: {
-                long n = 0;
-                for (String r : new String[] {"hole", "shared", "pin-unsupported", "no-route", "no-atomic-route",
-                        "write-not-allowed"}) n += rf.getOrDefault(r, 0L);
+                long n = capabilityRefusals(rf);
                 return n > 0 ? n + " capability refusals by the kernel" : null;
             }
             case L5: return a.containsKey("UnplugEnd") ? a.get("UnplugEnd") + " removals the kernel finished" : null;
             default: return null;
         }
+    }
+
+    /** The refusals S10 is about. */
+    private static long capabilityRefusals(Map<String, Long> rf) {
+        long n = 0;
+        for (String r : new String[] {"hole", "shared", "pin-unsupported", "no-route", "no-atomic-route", "write-not-allowed"}) {
+            n += rf.getOrDefault(r, 0L);
+        }
+        return n;
     }
 
     /** "2 guided scenarios; 7 device accesses checked", or null when nothing showed q. */
@@ -325,9 +332,7 @@ public final class RunResult {
             case S8: return a.containsKey("UnplugStart") ? a.get("UnplugStart") + " unplugs" : null;
             case S9: return rf.containsKey("bar-full") ? rf.get("bar-full") + " bar-full refusals" : null;
             case S10: {
-                long n = 0;
-                for (String r : new String[] {"hole", "shared", "pin-unsupported", "no-route", "no-atomic-route",
-                        "write-not-allowed"}) n += rf.getOrDefault(r, 0L);
+                long n = capabilityRefusals(rf);
                 return n > 0 ? n + " capability refusals" : null;
             }
             case L2: return a.containsKey("DmaEnd") ? a.get("DmaEnd") + " DMAs completed" : null;
