@@ -434,18 +434,25 @@ InvEnd(f) ==
 -----------------------------------------------------------------------------
 (* Importers *)
 
-\* device_map(vma, importer, &dma_buf, lo, hi, flags, pa[]): the fs and the
-\* block device grant it; the driver holds the result until it commits.
-\* The driver sampled the sequence count first (mmu_interval_read_begin),
-\* which waits while an invalidation of the range is running.
-\* Kernel choice write-shared-cow-on-fault: the fault moves a shared page to a
-\* fresh block first (once no other mapping of the page is live).
-MapPrepare(i, f, lo, hi, pin, w, at) ==
+\* The driver calls device_map for lo..hi of f only when the range is in the
+\* vma, it holds no prepared map and no grant of the range, and (having
+\* sampled the sequence count with mmu_interval_read_begin, which waits
+\* while an invalidation of the range runs) no invalidation covers it.
+\* (Kernel choice dax-map-during-break-layouts: the wait of break_layouts
+\* does not hold new mappings back.)
+MapCalled(i, f, lo, hi) ==
     /\ <<lo, hi>> \in Ranges
     /\ f \in vma
     /\ ~HasPend(i)
     /\ ~\E g \in maps : g.i = i /\ g.f = f /\ Overlap(g, lo, hi)
     /\ ~InvOver(f, lo, hi) \/ Variant = "valid-flag" \/ BreakLayouts(f)
+
+\* device_map(vma, importer, &dma_buf, lo, hi, flags, pa[]): the fs and the
+\* block device grant it; the driver holds the result until it commits.
+\* Kernel choice write-shared-cow-on-fault: the fault moves a shared page to a
+\* fresh block first (once no other mapping of the page is live).
+MapPrepare(i, f, lo, hi, pin, w, at) ==
+    /\ MapCalled(i, f, lo, hi)
     /\ Refusal(i, f, lo, hi, pin, w, at) = "none"
     /\ LET cow == CowOnFault(f, lo, hi, pin, w) /\ Shared(extent[f][lo].b)
            e2 == IF cow THEN Move(f, lo) ELSE extent

@@ -83,6 +83,9 @@ public final class CheckCommand implements Callable<Integer> {
 
         TlcConfig cfg = plan.config();
         if (emit != null) {
+            if (java.nio.file.Files.exists(emit) && !java.nio.file.Files.isDirectory(emit)) {
+                throw CliException.badInput("--emit needs a directory; " + emit + " is a file");
+            }
             java.nio.file.Files.createDirectories(emit);
             try (var tla = java.nio.file.Files.newDirectoryStream(dir, "*.tla")) {
                 for (Path f : tla) {

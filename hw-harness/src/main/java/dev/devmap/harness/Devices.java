@@ -15,7 +15,7 @@ import java.util.function.Consumer;
 /**
  * The device string forms: {@code sim}, {@code sim:QUIRK[,QUIRK...][,ack-delay=N][,choices=NAME+NAME]} (the embedded
  * simulated device, with quirks), {@code agent:CMD} (any program speaking the agent line protocol),
- * {@code linux-qemu[:bar-pages=N]} and {@code linux:pci=BDF[,...]} (a real kernel, see {@link LinuxKernel}).
+ * {@code linux-qemu[:bar-pages=N][,fs=dax|xfs]} and {@code linux:pci=BDF[,...]} (a real kernel, see {@link LinuxKernel}).
  */
 public final class Devices {
     private Devices() { }

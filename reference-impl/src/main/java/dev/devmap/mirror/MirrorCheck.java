@@ -142,7 +142,15 @@ public final class MirrorCheck {
         TlcJob.Builder b = TlcJob.builder(specDir, cfg.mainModule(), cfg.cfg()).cfgFileName(cfg.cfgFileName())
                 .extraFiles(cfg.extraModules()).workers(w);
         if (dot != null) b.dumpDot(dot);
-        return runner.run(b.build());
+        TlcResult r = runner.run(b.build());
+        String first = r.errorText() == null ? "" : r.errorText().strip().lines().filter(l -> !l.isBlank()).findFirst().orElse("");
+        if (r.outcome() == TlcResult.Outcome.PARSE_ERROR) {   // bad input (exit 2), not a disagreement
+            throw new dev.devmap.spec.model.ModelException("TLC cannot parse spec " + plan.spec() + ": " + first);
+        }
+        if (r.outcome() == TlcResult.Outcome.ERROR) {   // the tool failed (exit 3), not a disagreement
+            throw new dev.devmap.spec.tlc.TlcException("TLC failed (exit " + r.exitCode() + "): " + first);
+        }
+        return r;
     }
 
     // ------------------------------------------------------------------ the comparison

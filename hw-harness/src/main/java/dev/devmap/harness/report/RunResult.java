@@ -3,6 +3,7 @@ package dev.devmap.harness.report;
 import dev.devmap.harness.Capabilities;
 import dev.devmap.harness.KernelWitness;
 import dev.devmap.harness.Requirement;
+
 import dev.devmap.harness.oracle.Coverage;
 import dev.devmap.harness.scenario.ScenarioResult;
 
@@ -35,6 +36,8 @@ public final class RunResult {
         public final ScenarioResult result;
         public final List<String> alsoIn = new ArrayList<>();
         public String tlaModule;
+        /** The trace module as written (null until it is). */
+        public TlaTrace trace;
         public String tlc;
 
         Numbered(int number, ScenarioResult result) {
@@ -49,6 +52,7 @@ public final class RunResult {
     public final String reproduce;
     public final List<ScenarioResult> results = new ArrayList<>();
     public final List<Numbered> failures = new ArrayList<>();
+    private final Map<String, Numbered> byKey = new java.util.HashMap<>();   // one look-up per result: linear
     public final List<String> notes = new ArrayList<>();
     public final Coverage coverage = new Coverage();
     /** The real kernel's self-test, when the device is one (else null). */
@@ -76,15 +80,14 @@ public final class RunResult {
         coverage.add(r.coverage());
         millis = (System.nanoTime() - startNanos) / 1_000_000;
         if (r.status() != ScenarioResult.Status.FAIL) return 0;
-        String key = key(r);
-        for (Numbered n : failures) {
-            if (key(n.result).equals(key)) {
-                n.alsoIn.add(r.scenario().id());
-                return n.number;
-            }
+        Numbered same = byKey.get(key(r));
+        if (same != null) {
+            same.alsoIn.add(r.scenario().id());
+            return same.number;
         }
         Numbered n = new Numbered(failures.size() + 1, r);
         failures.add(n);
+        byKey.put(key(r), n);
         return n.number;
     }
 

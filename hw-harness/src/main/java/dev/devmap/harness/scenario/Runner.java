@@ -36,6 +36,11 @@ public final class Runner {
     private final Capabilities caps;
     private final boolean shrink;
 
+    private DutConfig lastConfig;
+
+    /** The configuration the device reported for the last scenario run (null if it did not reset). */
+    public DutConfig lastConfig() { return lastConfig; }
+
     public Runner(DeviceUnderTest dut, Capabilities caps, boolean shrink) {
         this.dut = dut;
         this.caps = caps;
@@ -51,8 +56,10 @@ public final class Runner {
             if (!caps.supports(op)) return skip(sc, caps.whyNot(op), t0);
         }
         Execution ex;
+        lastConfig = null;
         try {
             DutConfig actual = dut.reset(sc.configure().apply(DutConfig.standard()));
+            lastConfig = actual;
             for (Scenario.Need n : sc.needs()) {
                 if (!n.holds().test(actual)) return skip(sc, n.reason(), t0);
             }

@@ -93,4 +93,32 @@ class LinuxKernelTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no KTAP plan")
                 .hasMessageContaining("qemu: cannot boot");
     }
+
+    @Test
+    void fsDaxReachesBothBootsAndNamesTheDevice() throws Exception {
+        standIns("echo /nonexistent/bzImage");
+        // record every invocation's arguments; the self-test passes, the agent is the simulated one
+        Files.write(dir.resolve("ok.ktap"), List.of("TAP version 13", "1..1",
+                "# witnesses kernel-decided S4 L4: truncate waited for the page reference", "ok 1 dax_truncate_waits_for_page_reference"));
+        script("qemu-agent.sh", "echo \"$*\" >> \"$(dirname \"$0\")/args.log\"\nfor a in \"$@\"; do [ \"$a\" = --selftest ] && "
+                + "{ cat \"$(dirname \"$0\")/ok.ktap\"; exit 0; }; done\nexec " + Support.agentSim());
+        DeviceUnderTest dut = LinuxKernel.open("linux-qemu:fs=dax", Duration.ofSeconds(20), Map.of(), l -> { }, l -> { }, dir);
+        try {
+            assertThat(dut.name()).isEqualTo("linux-qemu:fs=dax");
+            dut.capabilities();
+            assertThat(Files.readAllLines(dir.resolve("args.log"))).containsExactly("--fs dax --selftest", "--fs dax");
+        } finally {
+            dut.close();
+        }
+    }
+
+    @Test
+    void aWrongFilesystemIsOneClearError() throws Exception {
+        standIns("echo /nonexistent/bzImage");
+        assertThatThrownBy(() -> LinuxKernel.open("linux-qemu:fs=btrfs", Duration.ofSeconds(5), Map.of(), l -> { }, l -> { }, dir))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("fs= needs dax (xfs -o dax on an NVDIMM) or xfs (page cache on NVMe), not 'btrfs'");
+        assertThatThrownBy(() -> LinuxKernel.open("linux:pci=0000:01:00.0,fs=dax", Duration.ofSeconds(5), Map.of(), l -> { }, l -> { }, dir))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fs= is for --device linux-qemu");
+    }
 }

@@ -17,6 +17,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The models manifest {@code spec/models.json}: the spec's root module, the models to check and
@@ -56,7 +57,44 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
 
     /** Loads {@code models.json} from a spec directory. */
     public static Manifest loadFromSpecDir(Path specDir) {
-        return load(specDir.resolve(FILE_NAME));
+        Manifest m = load(specDir.resolve(FILE_NAME));
+        Path module = specDir.resolve(m.spec() + ".tla");
+        if (!Files.isRegularFile(module)) {
+            throw new ModelException(m.file() + ": \"spec\": no module " + m.spec() + ".tla in " + specDir);
+        }
+        List<String> declared;
+        try {
+            declared = ManifestSchema.declaredConstants(module);
+        } catch (IOException e) {
+            throw new ModelException(module + ": cannot read: " + e.getMessage(), e);
+        }
+        if (!declared.isEmpty()) m.checkConstants(Set.copyOf(declared));
+        return m;
+    }
+
+    /** Every model sets exactly the module's constants; a variant sets only some of them. */
+    private void checkConstants(Set<String> declared) {
+        for (Model md : models.values()) {
+            for (String c : md.constants().keySet()) {
+                if (!declared.contains(c)) {
+                    throw new ModelException(file + ": model '" + md.name() + "': unknown constant '" + c + "' (" + spec
+                            + " declares " + ManifestSchema.allowed(declared) + ")");
+                }
+            }
+            for (String c : declared) {
+                if (!md.constants().containsKey(c)) {
+                    throw new ModelException(file + ": model '" + md.name() + "': constant '" + c + "' is not set");
+                }
+            }
+        }
+        for (Variant v : variants.values()) {
+            for (String c : v.constants().keySet()) {
+                if (!declared.contains(c)) {
+                    throw new ModelException(file + ": variant '" + v.name() + "': unknown constant '" + c + "' (" + spec
+                            + " declares " + ManifestSchema.allowed(declared) + ")");
+                }
+            }
+        }
     }
 
     /**
@@ -78,6 +116,7 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
         try {
             ObjectMapper mapper = new ObjectMapper()
                     .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+                    .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                     .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
             root = mapper.readTree(text);
         } catch (JsonProcessingException e) {
@@ -163,6 +202,7 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
             if (root == null || !root.isObject()) {
                 throw new ModelException(file + ": the manifest must be a JSON object");
             }
+            keys(root, ManifestSchema.TOP_KEYS, "top level");
             String spec = text(root, "spec", "top level", true);
             if (!spec.matches("[A-Za-z_][A-Za-z0-9_]*")) {
                 throw bad("\"spec\"", "'" + spec + "' is not a module name");
@@ -201,6 +241,15 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
                     choices.put(e.getKey(), variant(e.getKey(), e.getValue(), models, true));
                 }
             }
+            for (Model m : models.values()) {
+                TlaValue v = m.constants().get(VARIANT_CONSTANT);
+                boolean known = variants.keySet().stream().map(TlaValue::str).toList().contains(v)
+                        || choices.keySet().stream().map(TlaValue::str).toList().contains(v);
+                if (v != null && !v.equals(TlaValue.str(ManifestSchema.NO_VARIANT)) && !known) {
+                    throw bad("model '" + m.name() + "'", "constant " + VARIANT_CONSTANT + " is " + v + ": neither \""
+                            + ManifestSchema.NO_VARIANT + "\" nor a variant of this manifest");
+                }
+            }
             return new Manifest(file, spec, models, variants, choices);
         }
 
@@ -209,10 +258,14 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
             if (!n.isObject()) {
                 throw bad(where, "must be an object");
             }
+            keys(n, ManifestSchema.MODEL_KEYS, where);
             String about = text(n, "about", where, false);
             Map<String, TlaValue> constants = constants(n.get("constants"), where);
             List<String> invariants = names(n, "invariants", where);
             List<String> properties = names(n, "properties", where);
+            if (invariants.isEmpty() && properties.isEmpty()) {
+                throw bad(where, "checks nothing: no \"invariants\" and no \"properties\"");
+            }
             JsonNode heavyNode = n.get("heavy");
             if (heavyNode != null && !heavyNode.isBoolean()) {
                 throw bad(where, "\"heavy\" must be true or false");
@@ -231,6 +284,7 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
             if (!n.isObject()) {
                 throw bad(where, "must be an object");
             }
+            keys(n, isChoice ? ManifestSchema.CHOICE_KEYS : ManifestSchema.VARIANT_KEYS, where);
             String base = text(n, "base", where, true);
             Model baseModel = models.get(base);
             if (baseModel == null) {
@@ -301,10 +355,18 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
                 throw bad(where, "\"expect\" must be an object");
             }
             String w = where + " \"expect\"";
+            keys(n, ManifestSchema.EXPECT_KEYS, w);
             String outcome = text(n, "outcome", w, false);
+            if (outcome != null && !ManifestSchema.OUTCOMES.contains(outcome)) {
+                throw bad(w, "\"outcome\" must be one of " + ManifestSchema.allowed(ManifestSchema.OUTCOMES) + ", not '"
+                        + outcome + "'");
+            }
             Long distinct = count(n, "distinct", w);
             Long generated = count(n, "generated", w);
             Long depth = count(n, "depth", w);
+            if (depth != null && depth > ManifestSchema.MAX_DEPTH) {
+                throw bad(w, "\"depth\" must be at most " + ManifestSchema.MAX_DEPTH);
+            }
             return new Expectation(outcome, distinct, generated, depth == null ? null : Math.toIntExact(depth));
         }
 
@@ -313,8 +375,8 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
             if (v == null || v.isNull()) {
                 return null;
             }
-            if (!v.isIntegralNumber() || v.longValue() < 0) {
-                throw bad(where, "\"" + key + "\" must be a non-negative integer");
+            if (!v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < 0 || v.longValue() > ManifestSchema.MAX_COUNT) {
+                throw bad(where, "\"" + key + "\" must be an integer from 0 to " + ManifestSchema.MAX_COUNT);
             }
             return v.longValue() == 0 ? null : v.longValue();
         }
@@ -367,9 +429,62 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
                 if (!e.getKey().matches("[A-Za-z_][A-Za-z0-9_]*")) {
                     throw bad(where, "constant name '" + e.getKey() + "' is not an identifier");
                 }
+                ManifestSchema.Constant known = ManifestSchema.CONSTANTS.get(e.getKey());
+                if (known != null) check(known, e.getValue(), where + " constant " + e.getKey());
                 out.put(e.getKey(), value(e.getValue(), where + " constant " + e.getKey()));
             }
+            JsonNode importers = n.get("Importers");
+            if (importers != null && importers.isArray()) {
+                Set<String> names = new java.util.HashSet<>();
+                importers.forEach(x -> names.add(x.asText()));
+                for (String sub : ManifestSchema.SUBSETS_OF_IMPORTERS) {
+                    JsonNode v = n.get(sub);
+                    if (v == null || !v.isArray()) continue;
+                    for (JsonNode x : v) {
+                        if (!names.contains(x.asText())) {
+                            throw bad(where + " constant " + sub, "'" + x.asText() + "' is not one of the Importers");
+                        }
+                    }
+                }
+            }
             return out;
+        }
+
+        private void keys(JsonNode n, Set<String> allowed, String where) {
+            for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+                String k = it.next();
+                if (!allowed.contains(k)) {
+                    throw bad(where, "unknown key \"" + k + "\" (allowed: " + ManifestSchema.allowed(allowed) + ")");
+                }
+            }
+        }
+
+        private void check(ManifestSchema.Constant c, JsonNode v, String where) {
+            switch (c.type()) {
+                case INT -> {
+                    if (!v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < c.min() || v.longValue() > c.max()) {
+                        throw bad(where, "must be an integer from " + c.min() + " to " + c.max() + ", not " + v);
+                    }
+                }
+                case BOOL -> {
+                    if (!v.isBoolean()) throw bad(where, "must be true or false, not " + v);
+                }
+                case STRING -> {
+                    if (!v.isTextual()) throw bad(where, "must be a string, not " + v);
+                }
+                case NAMES -> {
+                    if (!v.isArray() || v.size() < c.min() || v.size() > c.max()) {
+                        throw bad(where, "must be an array of " + c.min() + " to " + c.max() + " names, not " + v);
+                    }
+                    Set<String> seen = new java.util.HashSet<>();
+                    for (JsonNode x : v) {
+                        if (!x.isTextual() || !x.textValue().matches("[A-Za-z_][A-Za-z0-9_]*") || !seen.add(x.textValue())) {
+                            throw bad(where, "must hold distinct names, found " + x);
+                        }
+                    }
+                }
+                default -> throw new IllegalStateException();
+            }
         }
 
         private TlaValue value(JsonNode v, String where) {

@@ -161,16 +161,16 @@ class ManifestTest {
             "{\"spec\": \"S\"}                                               | \"models\" must be a non-empty object",
             "{\"spec\": \"S\", \"models\": {\"a\": {\"invariants\": \"X\"}}} | model 'a': \"invariants\" must be an array",
             "{\"spec\": \"S\", \"models\": {\"a\": {\"constants\": {\"N\": 1.5}}}} | constant N: unsupported JSON value 1.5",
-            "{\"spec\": \"S\", \"models\": {\"a\": {}}, \"variants\": {\"v\": {\"base\": \"b\", \"violates\": \"P\"}}} | variant 'v': unknown base model 'b'",
-            "{\"spec\": \"S\", \"models\": {\"a\": {}}, \"variants\": {\"v\": {\"base\": \"a\"}}} | variant 'v': missing \"violates\"",
-            "{\"spec\": \"S\", \"models\": {\"a\": {}}, \"variants\": {\"v\": {\"base\": \"a\", \"violates\": \"P\", \"constants\": {\"Variant\": \"x\"}}}} | must not set Variant",
-            "{\"spec\": \"S\", \"models\": {\"a\": {\"expect\": {\"distinct\": -1}}}} | \"distinct\" must be a non-negative integer",
-            "{\"spec\": \"S\", \"models\": {\"a\": {}}, \"choices\": {\"c\": {\"base\": \"a\"}}} | choice 'c': missing \"facility\"",
-            "{\"spec\": \"S\", \"models\": {\"a\": {}}, \"choices\": {\"c\": {\"base\": \"a\", \"facility\": \"f\", \"breaks\": {\"P\": 3}}}} | \"violates\" (the first TLC reports) is missing",
-            "{\"spec\": \"S\", \"models\": {\"a\": {}}, \"choices\": {\"c\": {\"base\": \"a\", \"facility\": \"f\", \"violates\": \"P\", \"breaks\": {\"Q\": 3}}}} | \"violates\" P is not among \"breaks\"",
-            "{\"spec\": \"S\", \"models\": {\"a\": {}}, \"choices\": {\"c\": {\"base\": \"a\", \"facility\": \"f\", \"violates\": \"P\", \"breaks\": {\"P\": 0}}}} | must be a counterexample length",
-            "{\"spec\": \"S\", \"models\": {\"a\": {}}, \"choices\": {\"c\": {\"base\": \"a\", \"facility\": \"f\", \"keeps\": [\"P\"], \"violates\": \"P\", \"breaks\": {\"P\": 2}}}} | P is both in \"breaks\" and \"keeps\"",
-            "{\"spec\": \"S\", \"spec\": \"T\", \"models\": {\"a\": {}}}     | malformed JSON"})
+            "{\"spec\": \"S\", \"models\": {\"a\": {\"invariants\": [\"I\"]}}, \"variants\": {\"v\": {\"base\": \"b\", \"violates\": \"P\"}}} | variant 'v': unknown base model 'b'",
+            "{\"spec\": \"S\", \"models\": {\"a\": {\"invariants\": [\"I\"]}}, \"variants\": {\"v\": {\"base\": \"a\"}}} | variant 'v': missing \"violates\"",
+            "{\"spec\": \"S\", \"models\": {\"a\": {\"invariants\": [\"I\"]}}, \"variants\": {\"v\": {\"base\": \"a\", \"violates\": \"P\", \"constants\": {\"Variant\": \"x\"}}}} | must not set Variant",
+            "{\"spec\": \"S\", \"models\": {\"a\": {\"invariants\": [\"I\"], \"expect\": {\"distinct\": -1}}}} | \"distinct\" must be an integer from 0 to",
+            "{\"spec\": \"S\", \"models\": {\"a\": {\"invariants\": [\"I\"]}}, \"choices\": {\"c\": {\"base\": \"a\"}}} | choice 'c': missing \"facility\"",
+            "{\"spec\": \"S\", \"models\": {\"a\": {\"invariants\": [\"I\"]}}, \"choices\": {\"c\": {\"base\": \"a\", \"facility\": \"f\", \"breaks\": {\"P\": 3}}}} | \"violates\" (the first TLC reports) is missing",
+            "{\"spec\": \"S\", \"models\": {\"a\": {\"invariants\": [\"I\"]}}, \"choices\": {\"c\": {\"base\": \"a\", \"facility\": \"f\", \"violates\": \"P\", \"breaks\": {\"Q\": 3}}}} | \"violates\" P is not among \"breaks\"",
+            "{\"spec\": \"S\", \"models\": {\"a\": {\"invariants\": [\"I\"]}}, \"choices\": {\"c\": {\"base\": \"a\", \"facility\": \"f\", \"violates\": \"P\", \"breaks\": {\"P\": 0}}}} | must be a counterexample length",
+            "{\"spec\": \"S\", \"models\": {\"a\": {\"invariants\": [\"I\"]}}, \"choices\": {\"c\": {\"base\": \"a\", \"facility\": \"f\", \"keeps\": [\"P\"], \"violates\": \"P\", \"breaks\": {\"P\": 2}}}} | P is both in \"breaks\" and \"keeps\"",
+            "{\"spec\": \"S\", \"spec\": \"T\", \"models\": {\"a\": {\"invariants\": [\"I\"]}}}     | malformed JSON"})
     void shapeErrorsAreOneLineAndNameTheFile(String json, String problem) throws IOException {
         Path f = write(json);
         assertThatThrownBy(() -> Manifest.load(f))
