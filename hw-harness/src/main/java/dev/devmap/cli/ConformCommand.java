@@ -227,24 +227,21 @@ public final class ConformCommand implements Callable<Integer> {
         List<RunResult.Row> rows = run.rows();
         List<String> failing = new ArrayList<>();
         for (RunResult.Row r : rows) if (r.status().equals("FAIL")) failing.add(r.requirement().spec());
-        err.printf(Locale.ROOT, "dmap conform: %s: %d scenarios (%d pass, %d fail, %d skip, %d agent errors), %d observations, "
+        err.printf(Locale.ROOT, "dmap conform: %s: %d scenarios (%d pass, %d differences, %d fail, %d skip, %d agent errors), %d observations, "
                         + "%.1f s, seed %d%n", run.conformant() ? "CONFORMANT" : "NON-CONFORMANT", run.results.size(),
                 run.count(dev.devmap.harness.scenario.ScenarioResult.Status.PASS),
+                run.count(dev.devmap.harness.scenario.ScenarioResult.Status.DIFFERENCE),
                 run.count(dev.devmap.harness.scenario.ScenarioResult.Status.FAIL),
                 run.count(dev.devmap.harness.scenario.ScenarioResult.Status.SKIP),
                 run.count(dev.devmap.harness.scenario.ScenarioResult.Status.ERROR), run.coverage.ops(), run.millis / 1000.0,
                 run.seed);
         if (!failing.isEmpty()) err.println("dmap conform: failing: " + String.join(", ", failing));
-        if (run.kernel != null) {
-            List<String> real = new ArrayList<>();
-            List<String> sim = new ArrayList<>();
-            for (RunResult.Row r : rows) {
-                if (r.requirement() == Requirement.REF || r.requirement() == Requirement.AGENT) continue;   // S1-S10, L1-L6
-                if (r.witness().equals(RunResult.REAL_KERNEL) && r.status().equals("pass")) real.add(r.requirement().name());
-                if (r.witness().equals(RunResult.SIMULATED_ONLY)) sim.add(r.requirement().name());
-            }
-            err.println("dmap conform: witnessed by the real kernel: " + real.size() + " of 16 requirements (" + String.join(" ", real)
-                    + "); simulated device only: " + (sim.isEmpty() ? "none" : String.join(" ", sim)));
+        if (run.kernel != null) err.println("dmap conform: " + run.kernelHeadline());
+        if (!run.differences().isEmpty()) {
+            List<String> ds = new ArrayList<>();
+            for (var r : run.differences()) ds.add(r.scenario().id() + " (" + r.choice() + ")");
+            err.println("dmap conform: differences from the model, explained by the device's protocol choices: "
+                    + String.join(", ", ds));
         }
         err.println("dmap conform: coverage: " + run.coverage.summary());
         err.flush();

@@ -84,6 +84,7 @@ public final class Conformance {
         List<Scenario> all = scenarios(o);
         RunResult run = new RunResult(dut.name(), caps, o.seed(), o.reproduce());
         run.kernel = dut.kernelWitness();
+        run.choiceWhy.putAll(choiceWhy(o.specDir(), caps.choices()));
         Files.createDirectories(o.reportDir());   // the run's own directory (see RunDir): nothing in it is older
         Path journal = o.reportDir().resolve("results.jsonl");
         Files.writeString(journal, "");
@@ -115,7 +116,8 @@ public final class Conformance {
                 int num = run.add(r);
                 log.drain(ktap::subtestNote);
                 ktap.scenario(++n, r, num);
-                ok &= r.status() == ScenarioResult.Status.PASS || r.status() == ScenarioResult.Status.SKIP;
+                ok &= r.status() == ScenarioResult.Status.PASS || r.status() == ScenarioResult.Status.SKIP
+                        || r.status() == ScenarioResult.Status.DIFFERENCE;
                 journal(journal, r, num);
                 RunResult.Numbered f = num > 0 ? run.failures.get(num - 1) : null;
                 if (f != null && f.result == r) traceModule(o.reportDir(), f, runner.lastConfig() != null
@@ -180,6 +182,25 @@ public final class Conformance {
         }
     }
 
+    /** The mechanism text of each listed choice, from models.json "choices" (empty without a spec directory). */
+    static Map<String, String> choiceWhy(Path specDir, List<String> choices) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (choices.isEmpty()) return out;
+        Path dir = specDir;
+        if (dir == null && System.getenv("DMAP_HOME") != null) dir = Path.of(System.getenv("DMAP_HOME"), "spec");
+        if (dir == null || !Files.isRegularFile(dir.resolve("models.json"))) return out;
+        try {
+            dev.devmap.spec.model.Manifest m = dev.devmap.spec.model.Manifest.loadFromSpecDir(dir);
+            for (String c : choices) {
+                if (m.choices().containsKey(c)) out.put(c, m.choices().get(c).why());
+            }
+        } catch (RuntimeException e) {
+            // the report names the choice; its mechanism text is in spec/models.json
+        }
+        return out;
+    }
+
+
     /** Writes failure f's TLA+ trace module, with the configuration the device reported for its scenario. */
     private static void traceModule(Path reportDir, RunResult.Numbered f, DutConfig config) throws IOException {
         if (f.result.failure() != null && f.result.failure().kind().harnessOnly()) {
@@ -212,6 +233,10 @@ public final class Conformance {
         }
         if (failure > 0) {
             m.put("failure", failure);
+            m.put("trace", Texts.trace(r));
+        }
+        if (r.status() == ScenarioResult.Status.DIFFERENCE) {
+            m.put("choice", r.choice());
             m.put("trace", Texts.trace(r));
         }
         m.put("observations", r.coverage().ops());

@@ -62,7 +62,7 @@ public final class Diagnosis {
     public List<Constants> hypotheses() {
         List<Constants> out = new ArrayList<>();
         for (Variant v : Variant.values()) {
-            if (v == Variant.NONE) continue;
+            if (v == Variant.NONE || v.choice()) continue;   // a kernel's choice is a difference, not a mistake
             Constants c = cfg.constants(v);
             if (v == Variant.UNBOUNDED_REVOKE) {
                 c = new Constants(c.files(), c.nOff(), c.nBlocks(), c.importers(), c.route(), c.atomicRoute(),
@@ -83,9 +83,10 @@ public final class Diagnosis {
             if (explained && consistent == null) consistent = c.variant().tla();
         }
         Verdict v = fallback(trace, f, consistent != null);
-        if (consistent != null && v.requirement() == Requirement.REF) {
+        String breaks = consistent == null ? null : dev.devmap.harness.sim.Quirks.of(consistent).breaks();
+        if (breaks != null && v.requirement() == Requirement.REF) {
             // no S or L row measured on these states: the row of the known mistake the trace matches
-            Requirement r = Requirement.valueOf(dev.devmap.harness.sim.Quirks.of(consistent).breaks());
+            Requirement r = Requirement.valueOf(breaks);
             return new Verdict(r, v.why() + " (consistent with the known mistake '" + consistent + "', which breaks "
                     + r.spec() + " (TLC's counterexample for that variant); the damage itself is not reached in this trace)",
                     consistent, v.consequence());

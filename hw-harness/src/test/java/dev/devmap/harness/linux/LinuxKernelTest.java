@@ -37,8 +37,8 @@ class LinuxKernelTest {
         script("build-kernel.sh", build);
         Files.write(dir.resolve("selftest.ktap"), List.of("TAP version 13", "1..2",
                 "# cannot-witness S3: no prepare/commit split",
-                "# witnesses S1 S2: truncate clears the mirror", "ok 1 hmm_truncate_invalidates_mirror",
-                "# witnesses S7: shrinking a pinned file is refused", "not ok 2 udmabuf_pin_refuses_shrink_survives_munmap"));
+                "# witnesses post-syscall S1 S2: truncate clears the mirror", "ok 1 hmm_truncate_invalidates_mirror",
+                "# witnesses kernel-decided S7: shrinking a pinned file is refused", "not ok 2 udmabuf_pin_refuses_shrink_survives_munmap"));
         // the self-test prints the KTAP above and fails; otherwise this is an agent (the simulated one)
         script("qemu-agent.sh", "for a in \"$@\"; do [ \"$a\" = --selftest ] && { cat \"$(dirname \"$0\")/selftest.ktap\"; "
                 + "echo '# agent log' >&2; exit 1; }; done\nexec " + Support.agentSim());
@@ -60,7 +60,7 @@ class LinuxKernelTest {
             });
             assertThat(r.rows()).anySatisfy(row -> {
                 assertThat(row.requirement()).isEqualTo(Requirement.S1);
-                assertThat(row.witness()).isEqualTo(RunResult.REAL_KERNEL);
+                assertThat(row.witness()).isEqualTo("post-syscall");
             });
             assertThat(Files.readString(dir.resolve("report").resolve("report.txt"))).contains("NOT OK")
                     .contains("udmabuf_pin_refuses_shrink_survives_munmap");

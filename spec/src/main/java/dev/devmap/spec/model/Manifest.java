@@ -38,8 +38,12 @@ import java.util.Set;
  * @param spec     the spec's root module name
  * @param models   by name, in manifest order
  * @param variants by name, in manifest order
+ * @param choices  today's kernel's protocol choices ({@code "choices"}: variants that model what a
+ *                 kernel facility does, with TLC's verdict; {@code violates} absent when it keeps
+ *                 every property), by name, in manifest order
  */
-public record Manifest(Path file, String spec, Map<String, Model> models, Map<String, Variant> variants) {
+public record Manifest(Path file, String spec, Map<String, Model> models, Map<String, Variant> variants,
+                       Map<String, Variant> choices) {
     /** File name of the manifest inside the spec directory. */
     public static final String FILE_NAME = "models.json";
     /** Name of the constant a variant sets to its own name. */
@@ -48,6 +52,7 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
     public Manifest {
         models = Collections.unmodifiableMap(new LinkedHashMap<>(models));
         variants = Collections.unmodifiableMap(new LinkedHashMap<>(variants));
+        choices = Collections.unmodifiableMap(new LinkedHashMap<>(choices));
     }
 
     /** Loads {@code models.json} from a spec directory. */
@@ -137,11 +142,13 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
         return m;
     }
 
+    /** A variant or a kernel choice by name. */
     public Variant variant(String name) {
-        Variant v = variants.get(name);
+        Variant v = variants.containsKey(name) ? variants.get(name) : choices.get(name);
         if (v == null) {
             throw new ModelException(file + ": unknown variant '" + name + "' (variants: "
-                    + (variants.isEmpty() ? "none" : String.join(", ", variants.keySet())) + ")");
+                    + (variants.isEmpty() ? "none" : String.join(", ", variants.keySet()))
+                    + (choices.isEmpty() ? "" : "; kernel choices: " + String.join(", ", choices.keySet())) + ")");
         }
         return v;
     }
@@ -155,7 +162,8 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
     /**
      * The run of a variant: its base model with {@code Variant} set to the variant's name and the
      * variant's other constants applied; all invariants of the base; for an INVARIANT variant no
-     * property, for a PROPERTY variant only the property it must violate.
+     * property, for a PROPERTY variant only the property it must violate; for a kernel choice that
+     * keeps every property, all invariants and properties of the base.
      */
     public RunPlan planVariant(String variantName) {
         Variant v = variant(variantName);
@@ -165,7 +173,9 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
         constants.putAll(v.constants());
         List<String> invariants = new ArrayList<>(base.invariants());
         List<String> properties = new ArrayList<>();
-        if (v.kind() == Variant.Kind.INVARIANT) {
+        if (v.violates() == null) {
+            properties.addAll(base.properties());
+        } else if (v.kind() == Variant.Kind.INVARIANT) {
             if (!invariants.contains(v.violates())) {
                 invariants.add(v.violates());
             }
@@ -217,15 +227,30 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
                     variants.put(e.getKey(), variant(e.getKey(), e.getValue(), models));
                 }
             }
+            Map<String, Variant> choices = new LinkedHashMap<>();
+            JsonNode choicesNode = root.get("choices");
+            if (choicesNode != null && !choicesNode.isNull()) {
+                if (!choicesNode.isObject()) {
+                    throw bad("top level", "\"choices\" must be an object");
+                }
+                for (Iterator<Map.Entry<String, JsonNode>> it = choicesNode.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    if (variants.containsKey(e.getKey())) {
+                        throw bad("choice '" + e.getKey() + "'", "is also a variant");
+                    }
+                    choices.put(e.getKey(), variant(e.getKey(), e.getValue(), models, true));
+                }
+            }
             for (Model m : models.values()) {
                 TlaValue v = m.constants().get(VARIANT_CONSTANT);
-                if (v != null && !v.equals(TlaValue.str(ManifestSchema.NO_VARIANT)) && !variants.keySet().stream()
-                        .map(TlaValue::str).toList().contains(v)) {
+                boolean known = variants.keySet().stream().map(TlaValue::str).toList().contains(v)
+                        || choices.keySet().stream().map(TlaValue::str).toList().contains(v);
+                if (v != null && !v.equals(TlaValue.str(ManifestSchema.NO_VARIANT)) && !known) {
                     throw bad("model '" + m.name() + "'", "constant " + VARIANT_CONSTANT + " is " + v + ": neither \""
                             + ManifestSchema.NO_VARIANT + "\" nor a variant of this manifest");
                 }
             }
-            return new Manifest(file, spec, models, variants);
+            return new Manifest(file, spec, models, variants, choices);
         }
 
         private Model model(String name, JsonNode n) {
@@ -251,17 +276,29 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
         }
 
         private Variant variant(String name, JsonNode n, Map<String, Model> models) {
-            String where = "variant '" + name + "'";
+            return variant(name, n, models, false);
+        }
+
+        private Variant variant(String name, JsonNode n, Map<String, Model> models, boolean isChoice) {
+            String where = (isChoice ? "choice '" : "variant '") + name + "'";
             if (!n.isObject()) {
                 throw bad(where, "must be an object");
             }
-            keys(n, ManifestSchema.VARIANT_KEYS, where);
+            keys(n, isChoice ? ManifestSchema.CHOICE_KEYS : ManifestSchema.VARIANT_KEYS, where);
             String base = text(n, "base", where, true);
             Model baseModel = models.get(base);
             if (baseModel == null) {
                 throw bad(where, "unknown base model '" + base + "' (models: " + String.join(", ", models.keySet()) + ")");
             }
-            String violates = text(n, "violates", where, true);
+            String violates = text(n, "violates", where, !isChoice);
+            Variant.Choice choice = isChoice ? choice(n, where) : null;
+            if (choice != null && (violates == null) != choice.breaks().isEmpty()) {
+                throw bad(where, violates == null ? "\"breaks\" names properties but \"violates\" (the first TLC reports) is missing"
+                        : "\"violates\" is given but \"breaks\" is empty");
+            }
+            if (choice != null && violates != null && !choice.breaks().containsKey(violates)) {
+                throw bad(where, "\"violates\" " + violates + " is not among \"breaks\"");
+            }
             String why = text(n, "why", where, false);
             Map<String, TlaValue> constants = constants(n.get("constants"), where);
             if (constants.containsKey(VARIANT_CONSTANT)) {
@@ -275,7 +312,7 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
                     case "property" -> Variant.Kind.PROPERTY;
                     default -> throw bad(where, "\"kind\" must be \"invariant\" or \"property\", not '" + kindText + "'");
                 };
-            } else if (baseModel.invariants().contains(violates)) {
+            } else if (violates == null || baseModel.invariants().contains(violates)) {
                 kind = Variant.Kind.INVARIANT;
             } else if (baseModel.properties().contains(violates) || violates.startsWith("L")) {
                 kind = Variant.Kind.PROPERTY;
@@ -283,7 +320,31 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
                 kind = Variant.Kind.INVARIANT;
             }
             return new Variant(name, base, violates, why == null ? "" : why, kind, constants,
-                    expectation(n.get("expect"), where));
+                    expectation(n.get("expect"), where), choice);
+        }
+
+        /** A kernel choice's facility and TLC's verdict: {"facility": "fs-dax", "breaks": {"L4_...": 12}, "keeps": [...]}. */
+        private Variant.Choice choice(JsonNode n, String where) {
+            String facility = text(n, "facility", where, true);
+            Map<String, Integer> breaks = new LinkedHashMap<>();
+            JsonNode b = n.get("breaks");
+            if (b != null && !b.isNull()) {
+                if (!b.isObject()) {
+                    throw bad(where, "\"breaks\" must be an object: property -> counterexample length in states");
+                }
+                for (Iterator<Map.Entry<String, JsonNode>> it = b.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    if (!e.getValue().isIntegralNumber() || e.getValue().intValue() < 1) {
+                        throw bad(where, "\"breaks\" " + e.getKey() + " must be a counterexample length (a positive integer)");
+                    }
+                    breaks.put(e.getKey(), e.getValue().intValue());
+                }
+            }
+            List<String> keeps = names(n, "keeps", where);
+            for (String k : keeps) {
+                if (breaks.containsKey(k)) throw bad(where, k + " is both in \"breaks\" and \"keeps\"");
+            }
+            return new Variant.Choice(facility, breaks, keeps);
         }
 
         private Expectation expectation(JsonNode n, String where) {

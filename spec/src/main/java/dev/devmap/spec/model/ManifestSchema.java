@@ -21,9 +21,12 @@ import java.util.regex.Pattern;
 public final class ManifestSchema {
     private ManifestSchema() { }
 
-    public static final Set<String> TOP_KEYS = Set.of("spec", "order", "models", "variants");
+    public static final Set<String> TOP_KEYS = Set.of("spec", "order", "models", "variants", "choices");
     public static final Set<String> MODEL_KEYS = Set.of("about", "constants", "invariants", "properties", "heavy", "expect");
     public static final Set<String> VARIANT_KEYS = Set.of("base", "violates", "why", "kind", "constants", "expect", "also");
+    /** A kernel's protocol choice ("choices"): a variant's keys, its facility and TLC's verdict. */
+    public static final Set<String> CHOICE_KEYS = Set.of("base", "facility", "violates", "why", "kind", "constants", "expect",
+            "breaks", "keeps", "found");
     public static final Set<String> EXPECT_KEYS = Set.of("outcome", "distinct", "generated", "depth");
     public static final Set<String> OUTCOMES = Set.of("ok", "violated");
 
