@@ -1,6 +1,7 @@
 package dev.devmap.cli;
 
 import dev.devmap.spec.model.Expectation;
+import dev.devmap.spec.model.ExpectationRecorder;
 import dev.devmap.spec.model.Manifest;
 import dev.devmap.spec.model.RunPlan;
 import dev.devmap.spec.model.TlcConfig;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Parameters;
         description = {"Model-check a model of models.json with TLC, or a variant (a known mistake) that must "
                 + "violate its property.",
                 "Progress goes to stderr; the counterexample and one summary line to stdout.",
-                "Exit: 0 all properties hold, 1 a property is violated, 2 bad input, 3 TLC failed."})
+                "Exit: 0 all properties hold, 1 a property is violated, 2 bad input, 3 TLC failed, "
+                        + "4 the properties hold but the distinct states or depth differ from models.json."})
 public final class CheckCommand implements Callable<Integer> {
     static final String DEFAULT_MODEL = "ci";
 
@@ -50,6 +52,11 @@ public final class CheckCommand implements Callable<Integer> {
     @Option(names = "--dump-dot", paramLabel = "FILE",
             description = "Also write the state graph with TLC's -dump dot,actionlabels to FILE.")
     Path dumpDot;
+
+    @Option(names = "--record",
+            description = "When the properties hold, write the distinct states and depth found into the model's "
+                    + "\"expect\" in models.json (instead of failing with exit 4 when they differ).")
+    boolean record;
 
     @Option(names = {"-q", "--quiet"}, description = "No progress lines on stderr.")
     boolean quiet;
@@ -81,6 +88,9 @@ public final class CheckCommand implements Callable<Integer> {
             plan = manifest.plan(model == null ? DEFAULT_MODEL : model);
         }
 
+        if (record && plan.isVariant()) {
+            throw CliException.badInput("--record records a model's figures, not a variant's");
+        }
         TlcConfig cfg = plan.config();
         if (emit != null) {
             java.nio.file.Files.createDirectories(emit);
@@ -110,6 +120,15 @@ public final class CheckCommand implements Callable<Integer> {
             err.flush();
         }
         TlcResult result = new TlcRunner().run(job.build(), quiet ? TlcListener.NONE : new ProgressPrinter(plan.title(), err));
+        if (record) {
+            if (result.outcome() == TlcResult.Outcome.OK) {
+                ExpectationRecorder.record(manifest.file(), plan.model().name(), result.distinct(), result.depth());
+                err.printf("%s: recorded distinct=%d depth=%d in %s%n", plan.title(), result.distinct(), result.depth(),
+                        manifest.file());
+                err.flush();
+                plan = Manifest.load(manifest.file()).plan(plan.model().name());
+            }
+        }
         return new CheckReport(plan, result).print(out, err);
     }
 
