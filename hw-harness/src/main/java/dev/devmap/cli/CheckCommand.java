@@ -13,7 +13,11 @@ import dev.devmap.spec.tlc.TlcResult;
 import dev.devmap.spec.tlc.TlcRunner;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -38,7 +42,8 @@ public final class CheckCommand implements Callable<Integer> {
     SpecDirOption specDir;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "MODEL",
-            description = "Model name in models.json (default: " + DEFAULT_MODEL + "; for --variant: its base).")
+            description = "Model name in models.json (default: every model not marked heavy, the CI set; "
+                    + "for --variant: its base).")
     String model;
 
     @Option(names = "--variant", paramLabel = "NAME",
@@ -57,6 +62,12 @@ public final class CheckCommand implements Callable<Integer> {
             description = "When the properties hold, write the distinct states and depth found into the model's "
                     + "\"expect\" in models.json (instead of failing with exit 4 when they differ).")
     boolean record;
+
+    @Option(names = "--coverage",
+            description = "After checking, print the reachability coverage table of the models checked (the Java "
+                    + "explorer's counters over the reachable graph; actions cross-checked with TLC's -coverage); "
+                    + "exit 1 if a path is reached by no model.")
+    boolean coverage;
 
     @Option(names = {"-q", "--quiet"}, description = "No progress lines on stderr.")
     boolean quiet;
@@ -77,22 +88,28 @@ public final class CheckCommand implements Callable<Integer> {
         }
         Path dir = specDir.resolve();
         Manifest manifest = Manifest.loadFromSpecDir(dir);
-        RunPlan plan;
+        List<RunPlan> plans = new ArrayList<>();
         if (variant != null) {
-            plan = manifest.planVariant(variant);
+            RunPlan plan = manifest.planVariant(variant);
             if (model != null && !model.equals(plan.model().name())) {
                 throw CliException.badInput("variant '" + variant + "' is based on model '" + plan.model().name()
                         + "', not '" + model + "'");
             }
+            plans.add(plan);
+        } else if (model != null || emit != null || dumpDot != null) {
+            plans.add(manifest.plan(model == null ? DEFAULT_MODEL : model));
         } else {
-            plan = manifest.plan(model == null ? DEFAULT_MODEL : model);
+            for (String name : ciSet(manifest)) plans.add(manifest.plan(name));
         }
-
-        if (record && plan.isVariant()) {
+        if (record && plans.get(0).isVariant()) {
             throw CliException.badInput("--record records a model's figures, not a variant's");
         }
-        TlcConfig cfg = plan.config();
+        if (coverage && plans.get(0).isVariant()) {
+            throw CliException.badInput("--coverage measures models, not variants");
+        }
         if (emit != null) {
+            RunPlan plan = plans.get(0);
+            TlcConfig cfg = plan.config();
             java.nio.file.Files.createDirectories(emit);
             try (var tla = java.nio.file.Files.newDirectoryStream(dir, "*.tla")) {
                 for (Path f : tla) {
@@ -105,12 +122,41 @@ public final class CheckCommand implements Callable<Integer> {
             out.printf("%s: wrote %s and %s to %s%n", plan.title(), cfg.mainModule() + ".tla", cfg.cfgFileName(), emit);
             return ExitCodes.OK;
         }
+        List<Integer> codes = new ArrayList<>();
+        Map<String, Map<String, Long>> tlcActions = new LinkedHashMap<>();
+        for (RunPlan plan : plans) {
+            Map<String, Long> actions = new LinkedHashMap<>();
+            codes.add(checkOne(dir, manifest, plan, nWorkers, actions, out, err));
+            tlcActions.put(plan.name(), actions);
+        }
+        if (coverage) {
+            codes.add(CoverageReport.print(manifest, plans, tlcActions, out, err));
+        }
+        for (int worst : new int[] {ExitCodes.FAILED, ExitCodes.BAD_INPUT, ExitCodes.VIOLATED, ExitCodes.COUNTS_DIFFER}) {
+            if (codes.contains(worst)) return worst;
+        }
+        return ExitCodes.OK;
+    }
+
+    /** The CI set: every model of the manifest that is not marked heavy, in manifest order. */
+    static List<String> ciSet(Manifest manifest) {
+        List<String> out = new ArrayList<>();
+        for (String name : manifest.modelNames()) if (!manifest.model(name).heavy()) out.add(name);
+        return out;
+    }
+
+    private int checkOne(Path dir, Manifest manifest, RunPlan plan, int nWorkers, Map<String, Long> actions,
+                         PrintWriter out, PrintWriter err) throws Exception {
+        TlcConfig cfg = plan.config();
         TlcJob.Builder job = TlcJob.builder(dir, cfg.mainModule(), cfg.cfg())
                 .cfgFileName(cfg.cfgFileName())
                 .extraFiles(cfg.extraModules())
                 .workers(nWorkers);
         if (dumpDot != null) {
             job.dumpDot(dumpDot);
+        }
+        if (coverage) {
+            job.tlcArgs("-coverage", "100000");   // minutes: only the final report
         }
         if (!quiet) {
             err.printf("%s: checking %s (%s, %d invariant%s, %d propert%s) with %d worker%s%n", plan.title(),
@@ -119,15 +165,26 @@ public final class CheckCommand implements Callable<Integer> {
                     nWorkers, nWorkers == 1 ? "" : "s");
             err.flush();
         }
-        TlcResult result = new TlcRunner().run(job.build(), quiet ? TlcListener.NONE : new ProgressPrinter(plan.title(), err));
-        if (record) {
-            if (result.outcome() == TlcResult.Outcome.OK) {
-                ExpectationRecorder.record(manifest.file(), plan.model().name(), result.distinct(), result.depth());
-                err.printf("%s: recorded distinct=%d depth=%d in %s%n", plan.title(), result.distinct(), result.depth(),
-                        manifest.file());
-                err.flush();
-                plan = Manifest.load(manifest.file()).plan(plan.model().name());
+        TlcListener progress = quiet ? TlcListener.NONE : new ProgressPrinter(plan.title(), err);
+        TlcListener listener = new TlcListener() {
+            @Override
+            public void onProgress(TlcProgress p) {
+                progress.onProgress(p);
             }
+
+            @Override
+            public void onMessage(TlcMessage m) {
+                progress.onMessage(m);
+                CoverageReport.tlcAction(m, actions);
+            }
+        };
+        TlcResult result = new TlcRunner().run(job.build(), listener);
+        if (record && result.outcome() == TlcResult.Outcome.OK) {
+            ExpectationRecorder.record(manifest.file(), plan.model().name(), result.distinct(), result.depth());
+            err.printf("%s: recorded distinct=%d depth=%d in %s%n", plan.title(), result.distinct(), result.depth(),
+                    manifest.file());
+            err.flush();
+            plan = Manifest.load(manifest.file()).plan(plan.model().name());
         }
         return new CheckReport(plan, result).print(out, err);
     }

@@ -527,7 +527,11 @@ public final class DeviceMapModel {
         return w.done();
     }
 
-    private Step mapPrepare(State s, String i, String f, int lo, int hi, boolean pin, boolean wr, boolean at) {
+    /**
+     * MapPrepare's guards before {@code Refusal}: null when device_map gets to its decision, else
+     * why not (the coverage table counts the decisions reached).
+     */
+    public Step.Disabled mapPrepareWaits(State s, String i, String f, int lo, int hi) {
         if (lo < 1 || hi > c.nOff() || lo > hi) return Step.disabled(() -> "not a range");
         if (!s.vma().contains(f)) return Step.disabled(() -> f + " is not mmapped");
         if (hasPend(s, i)) return Step.disabled(() -> i + " has a prepared map already");
@@ -537,6 +541,12 @@ public final class DeviceMapModel {
         if (invOver(s, f, lo, hi) && !c.is(Variant.VALID_FLAG)) {
             return Step.disabled(() -> "mmu_interval_read_begin waits: invalidation running");
         }
+        return null;
+    }
+
+    private Step mapPrepare(State s, String i, String f, int lo, int hi, boolean pin, boolean wr, boolean at) {
+        Step.Disabled waits = mapPrepareWaits(s, i, f, lo, hi);
+        if (waits != null) return waits;
         Reason why = refusal(s, i, f, lo, hi, pin, wr, at);
         if (why != null) return Step.disabled(() -> "refused: " + why.tla());
         Work w = new Work(s);

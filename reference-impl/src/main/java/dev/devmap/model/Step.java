@@ -22,5 +22,5 @@ public sealed interface Step {
         public String toString() { return "Disabled[" + why() + "]"; }
     }
 
-    static Step disabled(Supplier<String> why) { return new Disabled(why); }
+    static Disabled disabled(Supplier<String> why) { return new Disabled(why); }
 }
