@@ -161,8 +161,10 @@ public final class Mutator {
             end = nl;
         }
         int depth = 0;
+        boolean inCase = false;   // an item that holds a CASE: its -> and [] are its own
         for (int k = p; k < end; k++) {
             char ch = code.charAt(k);
+            if (code.startsWith("CASE", k)) inCase = true;
             if (ch == '(' || ch == '[' || ch == '{' || (ch == '<' && code.startsWith("<<", k))) {
                 depth++;
                 if (ch == '<') k++;
@@ -170,7 +172,7 @@ public final class Mutator {
                 if (depth == 0) return trimEnd(p, k);
                 depth--;
                 if (ch == '>') k++;
-            } else if (depth == 0 && (code.startsWith("->", k) || code.startsWith("[]", k))) {
+            } else if (depth == 0 && !inCase && (code.startsWith("->", k) || code.startsWith("[]", k))) {
                 return trimEnd(p, k);
             }
         }
@@ -341,6 +343,7 @@ public final class Mutator {
             } else if (c[k] == '"') {
                 k++;
                 while (k < c.length && c[k] != '"') {
+                    if (c[k] == '\\' && k + 1 < c.length) c[k++] = 'x';
                     c[k] = 'x';
                     k++;
                 }
