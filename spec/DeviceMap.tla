@@ -391,16 +391,21 @@ InvEnd(f) ==
 -----------------------------------------------------------------------------
 (* Importers *)
 
-\* device_map(vma, importer, &dma_buf, lo, hi, flags, pa[]): the fs and the
-\* block device grant it; the driver holds the result until it commits.
-\* The driver sampled the sequence count first (mmu_interval_read_begin),
-\* which waits while an invalidation of the range is running.
-MapPrepare(i, f, lo, hi, pin, w, at) ==
+\* The driver calls device_map for lo..hi of f only when the range is in the
+\* vma, it holds no prepared map and no grant of the range, and (having
+\* sampled the sequence count with mmu_interval_read_begin, which waits
+\* while an invalidation of the range runs) no invalidation covers it.
+MapCalled(i, f, lo, hi) ==
     /\ <<lo, hi>> \in Ranges
     /\ f \in vma
     /\ ~HasPend(i)
     /\ ~\E g \in maps : g.i = i /\ g.f = f /\ Overlap(g, lo, hi)
     /\ ~InvOver(f, lo, hi) \/ Variant = "valid-flag"
+
+\* device_map(vma, importer, &dma_buf, lo, hi, flags, pa[]): the fs and the
+\* block device grant it; the driver holds the result until it commits.
+MapPrepare(i, f, lo, hi, pin, w, at) ==
+    /\ MapCalled(i, f, lo, hi)
     /\ Refusal(i, f, lo, hi, pin, w, at) = "none"
     /\ pend' = pend \cup {[i |-> i, f |-> f, lo |-> lo, hi |-> hi,
                            bs |-> [k \in 1..(hi - lo + 1) |-> extent[f][lo + k - 1].b],

@@ -65,6 +65,11 @@ public final class ConformCommand implements Callable<Integer> {
             description = "Per-operation timeout for agents, in ms (default: ${DEFAULT-VALUE}).")
     long timeoutMs;
 
+    @Option(names = "--handshake-timeout", paramLabel = "MS", defaultValue = "15000",
+            description = "How long an agent may take from its start to its hello, in ms (default: ${DEFAULT-VALUE}); "
+                    + "an agent that misses it on a restart is not started again in this run.")
+    long handshakeMs;
+
     @Option(names = "--report-dir", paramLabel = "DIR", defaultValue = ".dmap/conform",
             description = "Where the report files go (default: ${DEFAULT-VALUE}).")
     Path reportDir;
@@ -94,9 +99,9 @@ public final class ConformCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if ((randomsOption != null && randomsOption < 0) || length < 1 || timeoutMs < 1 || tlcMax < 0) {
+        if ((randomsOption != null && randomsOption < 0) || length < 1 || timeoutMs < 1 || tlcMax < 0 || handshakeMs < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--random must be >= 0, --length, --timeout >= 1, --tlc-max >= 0");
+                    "--random must be >= 0, --length, --timeout, --handshake-timeout >= 1, --tlc-max >= 0");
         }
         long s = seed != null ? seed : new SecureRandom().nextLong() & Long.MAX_VALUE;
         Map<String, String> resources = new LinkedHashMap<>();
@@ -117,6 +122,7 @@ public final class ConformCommand implements Callable<Integer> {
                 err.println("dmap: " + l);
                 err.flush();
             });
+            if (dut instanceof dev.devmap.harness.agent.AgentDevice a) a.handshakeTimeout(Duration.ofMillis(handshakeMs));
         } catch (IllegalArgumentException e) {
             Safety.removeScratch(scratchSub);
             throw CliException.badInput(e.getMessage());

@@ -34,11 +34,36 @@ public record DutConfig(List<String> files, int pages, int blocks, List<Importer
     /** An importer device and what its path to the exporter allows. */
     public record Importer(String name, boolean route, boolean atomic, boolean write) {}
 
+    /** The largest configuration the harness models (the oracle keeps whole states): an agent claiming more is refused. */
+    public static final int MAX_FILES = 16;
+    public static final int MAX_IMPORTERS = 16;
+    public static final int MAX_PAGES = 256;
+    public static final int MAX_BLOCKS = 1024;
+    public static final int MAX_BAR_PAGES = 1024;
+    public static final int MAX_NAME = 64;
+
     public DutConfig {
         files = List.copyOf(files);
         importers = List.copyOf(importers);
         if (files.isEmpty() || importers.isEmpty() || pages < 1 || blocks < 1 || barPages < 0) {
             throw new IllegalArgumentException("a configuration needs files, importers, pages >= 1, blocks >= 1");
+        }
+        if (files.size() > MAX_FILES || importers.size() > MAX_IMPORTERS || pages > MAX_PAGES || blocks > MAX_BLOCKS
+                || barPages > MAX_BAR_PAGES) {
+            throw new IllegalArgumentException("a configuration may have at most " + MAX_FILES + " files, " + MAX_IMPORTERS
+                    + " importers, " + MAX_PAGES + " pages, " + MAX_BLOCKS + " blocks, " + MAX_BAR_PAGES + " BAR pages");
+        }
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (String f : files) {
+            if (f.isEmpty() || f.length() > MAX_NAME || !names.add("file " + f)) {
+                throw new IllegalArgumentException("file names must be unique, 1-" + MAX_NAME + " characters: '" + f + "'");
+            }
+        }
+        for (Importer i : importers) {
+            if (i.name().isEmpty() || i.name().length() > MAX_NAME || !names.add("importer " + i.name())) {
+                throw new IllegalArgumentException("importer names must be unique, 1-" + MAX_NAME + " characters: '"
+                        + i.name() + "'");
+            }
         }
     }
 

@@ -104,11 +104,7 @@ public final class Chains {
         }
 
         private static boolean refused(Run run, Action.MapPrepare mp) {
-            State s = run.state;
-            return !(run.m.step(s, mp) instanceof dev.devmap.model.Step.Next)
-                    && s.vma().contains(mp.f()) && !run.m.hasPend(s, mp.i())
-                    && s.maps().stream().noneMatch(g -> g.i().equals(mp.i()) && g.f().equals(mp.f()) && g.overlaps(mp.lo(), mp.hi()))
-                    && !run.m.invOver(s, mp.f(), mp.lo(), mp.hi());
+            return dev.devmap.model.Step.guardOf(run.m.step(run.state, mp)) == dev.devmap.model.Guard.REFUSED;
         }
     }
 

@@ -18,7 +18,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The test's own oracles, written from PROTOCOL.md and not from the model's code: which refusal
+ * The test's own oracles, written from spec/PROTOCOL.md and not from the model's code: which refusal
  * reasons apply to a device_map, and what the last write to each page was (tracked from the
  * actions, independently of the spec's ghost variable {@code lastw}).
  */

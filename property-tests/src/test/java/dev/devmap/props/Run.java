@@ -6,6 +6,7 @@ import dev.devmap.model.DeviceMapModel;
 import dev.devmap.model.Dma;
 import dev.devmap.model.DmaOp;
 import dev.devmap.model.Grant;
+import dev.devmap.model.Guard;
 import dev.devmap.model.Inv;
 import dev.devmap.model.Properties;
 import dev.devmap.model.Reason;
@@ -128,36 +129,27 @@ public final class Run {
             next(a, nx.state(), null);
             return;
         }
-        if (!driverWouldCall(a)) {
+        if (Step.guardOf(st) != Guard.REFUSED) {   // the model says the driver would not call it
             skipped++;
             return;
         }
         ops.add(new Op.DeviceMap(a));
         State s = state;
-        Reason why = m.refusal(s, a.i(), a.f(), a.lo(), a.hi(), a.pin(), a.w(), a.at());
+        Reason why = ((Step.Disabled) st).reason();
         steps++;
-        refusals.add(why == null ? "none" : why.tla());
+        refusals.add(why.tla());
         kinds.add("device_map refused");
         log.add(new Entry(steps + ". device_map" + Describe.action(a).substring("MapPrepare".length()) + " refused: "
-                + (why == null ? "(no reason)" : why.tla() + ", decided by the " + why.decidedBy()) + "; no state change",
+                + why.tla() + ", decided by the " + why.decidedBy() + "; no state change",
                 null, null));
         List<Reason> allowed = Oracles.reasons(c, s, a.i(), a.f(), a.lo(), a.hi(), a.pin(), a.w(), a.at());
-        if (why == null) {
-            fail(Violation.REFUSAL_REASON, "device_map refused without a reason (all driver preconditions held)");
-        } else if (!allowed.contains(why)) {
+        if (!allowed.contains(why)) {
             fail(Violation.REFUSAL_REASON, "refused with '" + why.tla() + "', which does not apply; applicable: " + names(allowed));
         } else if (allowed.get(0) != why) {
             // the check of the first reason was skipped: as for a grant, named after what it protects
             fail(protectedBy(allowed.get(0)), "refused with '" + why.tla() + "' but the protocol decides '"
                     + allowed.get(0).tla() + "' first (filesystem before block device): " + names(allowed));
         }
-    }
-
-    private boolean driverWouldCall(Action.MapPrepare a) {
-        State s = state;
-        return s.vma().contains(a.f()) && !m.hasPend(s, a.i())
-                && s.maps().stream().noneMatch(g -> g.i().equals(a.i()) && g.f().equals(a.f()) && g.overlaps(a.lo(), a.hi()))
-                && !m.invOver(s, a.f(), a.lo(), a.hi());
     }
 
     /** truncate(2) / punch: applied when enabled, refused with EBUSY under a pin; else aborts. */

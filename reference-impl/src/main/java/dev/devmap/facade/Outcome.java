@@ -72,7 +72,7 @@ public record Outcome(Kind kind, String reason, Integer value, Path path, Set<St
     }
 
     public Outcome {
-        notified = notified == null ? null : Set.copyOf(notified);
+        notified = notified == null ? null : dev.devmap.model.Canonical.strings(notified);
     }
 
     public static Outcome of(Kind k) { return new Outcome(k, null, null, null, null, null); }

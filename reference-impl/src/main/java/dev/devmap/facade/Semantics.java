@@ -9,19 +9,20 @@ import dev.devmap.model.DeviceMapModel;
 import dev.devmap.model.Dma;
 import dev.devmap.model.DmaOp;
 import dev.devmap.model.Exp;
-import dev.devmap.model.Extent;
 import dev.devmap.model.Grant;
+import dev.devmap.model.Guard;
 import dev.devmap.model.Inv;
 import dev.devmap.model.Page;
 import dev.devmap.model.Pending;
-import dev.devmap.model.Reason;
 import dev.devmap.model.State;
 import dev.devmap.model.Step;
 import dev.devmap.model.Variant;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -31,10 +32,14 @@ import java.util.Set;
  * system (which internal steps happened when) is handled by {@link Kernel}, which tracks a set of
  * states.
  *
- * <p>When an operation's action is not enabled, the outcome says why, checking the guards in the
- * spec's order: an invalidation of the range is running (WAIT: the kernel would sleep in
- * invalidate_lock or mmu_interval_read_begin), a pin or DMA is in the way (BUSY), device_map's
- * {@code Refusal} (REFUSED with the reason), anything else (ERROR with an errno).
+ * <p>When an operation's action is not enabled, the model says which guard failed
+ * ({@link Step.Disabled#guard()}) and one table, {@link #GRADES}, says what a program sees: an
+ * invalidation of the range is running (WAIT: the kernel would sleep in invalidate_lock or
+ * mmu_interval_read_begin), a pin or DMA is in the way (BUSY), device_map's {@code Refusal}
+ * (REFUSED with the reason), nothing to do (DONE), anything else (ERROR with an errno). No guard
+ * is checked here again: what is checked here before a step is only whether the operation's
+ * arguments name things of this configuration, which grant an access goes through, and read hits
+ * (a read of a cached or pinned page takes no action in the spec).
  */
 public final class Semantics {
     /**
@@ -84,20 +89,64 @@ public final class Semantics {
         return same(s, Outcome.of(Kind.ERROR), errno, why);
     }
 
-    private static Result busy(State s, String why) {
-        return same(s, Outcome.of(Kind.BUSY), "EBUSY", why);
-    }
-
-    private static Result waits(State s, String why) {
-        return same(s, Outcome.of(Kind.WAIT), null, why);
-    }
-
     private static Result value(State s, int v, Path p) {
         return same(s, new Outcome(Kind.VALUE, null, v, p, null, null), null, null);
     }
 
     private static Result moved(Outcome o, State t, List<Action> as) {
         return new Result(o.withBar(t.bar()), t, as, List.of(), null, null);
+    }
+
+    /** What a program sees when a step is disabled by a guard: the outcome and its errno. */
+    private record Grade(Kind kind, String errno, boolean notifiedNone) {}
+
+    /** One row per guard of the model: the only place a disabled step becomes an outcome. */
+    static final Map<Guard, Grade> GRADES = grades();
+
+    private static Map<Guard, Grade> grades() {
+        Map<Guard, Grade> t = new EnumMap<>(Guard.class);
+        for (Guard g : new Guard[] {Guard.INVALIDATION_RUNNING, Guard.BEING_INVALIDATED, Guard.REVOKING}) {
+            t.put(g, new Grade(Kind.WAIT, null, false));
+        }
+        for (Guard g : new Guard[] {Guard.PINNED, Guard.DMA_IN_FLIGHT, Guard.PREPARED_PENDING, Guard.DIRTY_NOT_EVICTABLE}) {
+            t.put(g, new Grade(Kind.BUSY, "EBUSY", false));
+        }
+        t.put(Guard.REFUSED, new Grade(Kind.REFUSED, null, false));
+        t.put(Guard.NOTHING_TO_REMOVE, new Grade(Kind.DONE, null, true));
+        t.put(Guard.NOT_DIRTY, new Grade(Kind.DONE, null, false));
+        t.put(Guard.NOT_CACHED, new Grade(Kind.DONE, null, false));
+        String[][] errors = {
+            {"EEXIST", "ALREADY_MMAPPED", "OVERLAPPING_GRANT", "NOT_A_HOLE", "TARGET_NOT_A_HOLE"},
+            {"EFAULT", "NO_VMA"},
+            {"EAGAIN", "PAGE_CACHED", "PAGE_DIRTY"},
+            {"EPERM", "NOT_WRITABLE"},
+            {"ENOSPC", "NO_FREE_BLOCK", "NO_FRESH_VALUE"},
+            {"EIO", "PINNED_PAGE_READ"},
+            {"EOPNOTSUPP", "CANNOT_INVALIDATE"},
+            {"ENODEV", "EXPORTER_GONE", "EXPORTER_NOT_UP"},
+            {"EINVAL", "BAD_ARGUMENT", "NOT_MMAPPED", "DIRECT_GRANT", "NOT_WRITTEN", "NOT_SHARED", "SAME_PAGE",
+                "NO_SUCH_GRANT", "WRONG_RELEASE", "NO_PREPARED_MAP", "STALE", "NOT_STALE", "NO_DMA", "NOT_AWAITED",
+                "NO_INVALIDATION", "ACKS_OUTSTANDING", "NO_REVOKE_PENDING", "NOT_REMOVING", "REMOVAL_OUTSTANDING"},
+        };
+        for (String[] row : errors) {
+            for (int k = 1; k < row.length; k++) t.put(Guard.valueOf(row[k]), new Grade(Kind.ERROR, row[0], false));
+        }
+        for (Guard g : Guard.values()) {
+            if (!t.containsKey(g)) throw new IllegalStateException("no grade for guard " + g);
+        }
+        return Map.copyOf(t);
+    }
+
+    /** The result of an operation whose step st is disabled in s, graded by its guard. */
+    private static Result disabled(State s, Step st) {
+        Step.Disabled d = (Step.Disabled) st;
+        Grade g = GRADES.get(d.guard());
+        if (g.kind() == Kind.REFUSED) {
+            return same(s, Outcome.of(Kind.REFUSED).withReason(d.reason().tla()), null,
+                    "refused by the " + d.reason().decidedBy());
+        }
+        Outcome o = g.notifiedNone() ? Outcome.of(g.kind()).withNotified(Set.of()) : Outcome.of(g.kind());
+        return same(s, o, g.errno(), d.why());
     }
 
     // ------------------------------------------------------------------ operations
@@ -153,7 +202,7 @@ public final class Semantics {
         Action a = new Action.Mmap(x.f());
         Step st = m.step(s, a);
         if (st instanceof Step.Next n) return moved(Outcome.of(Kind.DONE), n.state(), List.of(a));
-        return error(s, "EEXIST", why(st));
+        return disabled(s, st);
     }
 
     private Result munmap(State s, Op.Munmap x) {
@@ -161,8 +210,7 @@ public final class Semantics {
         Action a = new Action.Munmap(x.f());
         Step st = m.step(s, a);
         if (st instanceof Step.Next n) return invalidating(s, n.state(), x.f(), a);
-        if (!s.vma().contains(x.f())) return error(s, "EINVAL", why(st));
-        return waits(s, why(st));
+        return disabled(s, st);
     }
 
     /** The outcome of an action that may start an invalidation of f. */
@@ -186,7 +234,6 @@ public final class Semantics {
         if (!knownFile(f) || !page(o) || (dev != null && !knownImporter(dev))) {
             return error(s, "EINVAL", "no such file, importer or page");
         }
-        if (dev != null && !s.vma().contains(f)) return error(s, "EFAULT", f + " is not mmapped");
         Action a = dev == null ? new Action.CpuWrite(f, o) : new Action.DevFallbackWrite(dev, f, o);
         Step st = m.step(s, a);
         if (st instanceof Step.Next n) {
@@ -197,8 +244,7 @@ public final class Semantics {
             Outcome out = new Outcome(Kind.DONE, null, m.lastw(t, f, o), dev == null ? null : p, null, null);
             return moved(out, t, List.of(a));
         }
-        if (m.inv(s, f).on()) return waits(s, why(st));
-        return error(s, "ENOSPC", why(st));
+        return disabled(s, st);
     }
 
     /** CpuRead, or DevFallbackRead when dev != null. */
@@ -218,8 +264,7 @@ public final class Semantics {
             if (started != null) return moved(started, t, List.of(a));
             return moved(new Outcome(Kind.VALUE, null, m.cache(t, f, o).v(), Path.PAGE_CACHE, null, null), t, List.of(a));
         }
-        if (m.inv(s, f).on()) return waits(s, why(st));
-        return error(s, "EIO", why(st));
+        return disabled(s, st);
     }
 
     /** Truncate and PunchHole. */
@@ -227,9 +272,7 @@ public final class Semantics {
         if (!knownFile(f) || badRange) return error(s, "EINVAL", "not a range of " + f);
         Step st = m.step(s, a);
         if (st instanceof Step.Next n) return invalidating(s, n.state(), f, a);
-        if (m.inv(s, f).on()) return waits(s, why(st));
-        if (!m.anythingIn(s, f, lo, hi)) return same(s, Outcome.of(Kind.DONE).withNotified(Set.of()), null, "nothing to remove");
-        return busy(s, why(st));
+        return disabled(s, st);
     }
 
     private Result fallocate(State s, Op.Fallocate x) {
@@ -237,10 +280,7 @@ public final class Semantics {
         Action a = new Action.Fallocate(x.f(), x.o());
         Step st = m.step(s, a);
         if (st instanceof Step.Next n) return invalidating(s, n.state(), x.f(), a);
-        if (m.inv(s, x.f()).on()) return waits(s, why(st));
-        if (!m.extent(s, x.f(), x.o()).equals(Extent.HOLE)) return error(s, "EEXIST", why(st));
-        if (!m.cache(s, x.f(), x.o()).equals(Page.ABSENT)) return error(s, "EAGAIN", why(st));
-        return error(s, "ENOSPC", why(st));
+        return disabled(s, st);
     }
 
     private Result reflink(State s, Op.Reflink x) {
@@ -248,14 +288,7 @@ public final class Semantics {
         Action a = new Action.Reflink(x.f(), x.o(), x.p());
         Step st = m.step(s, a);
         if (st instanceof Step.Next n) return invalidating(s, n.state(), x.f(), a);
-        if (x.o() == x.p()) return error(s, "EINVAL", why(st));
-        if (m.inv(s, x.f()).on()) return waits(s, why(st));
-        if (m.extent(s, x.f(), x.o()).k() != dev.devmap.model.Kind.WRITTEN) return error(s, "EINVAL", why(st));
-        if (m.cache(s, x.f(), x.o()).st() == CacheState.DIRTY) return error(s, "EAGAIN", why(st));
-        if (!m.extent(s, x.f(), x.p()).equals(Extent.HOLE) || !m.cache(s, x.f(), x.p()).equals(Page.ABSENT)) {
-            return error(s, "EEXIST", why(st));
-        }
-        return busy(s, why(st));
+        return disabled(s, st);
     }
 
     private Result writeback(State s, Op.Writeback x) {
@@ -263,9 +296,7 @@ public final class Semantics {
         Action a = new Action.Writeback(x.f(), x.o());
         Step st = m.step(s, a);
         if (st instanceof Step.Next n) return moved(Outcome.of(Kind.DONE), n.state(), List.of(a));
-        if (m.cache(s, x.f(), x.o()).st() != CacheState.DIRTY) return same(s, Outcome.of(Kind.DONE), null, "page is not dirty");
-        if (m.invOver(s, x.f(), x.o(), x.o())) return waits(s, why(st));
-        return error(s, "ENOSPC", why(st));
+        return disabled(s, st);
     }
 
     private Result evict(State s, Op.Evict x) {
@@ -273,8 +304,7 @@ public final class Semantics {
         Action a = new Action.Evict(x.f(), x.o());
         Step st = m.step(s, a);
         if (st instanceof Step.Next n) return moved(Outcome.of(Kind.DONE), n.state(), List.of(a));
-        if (m.cache(s, x.f(), x.o()).st() == CacheState.ABSENT) return same(s, Outcome.of(Kind.DONE), null, "page is not cached");
-        return busy(s, why(st));
+        return disabled(s, st);
     }
 
     private Result relocate(State s, Op.Relocate x) {
@@ -282,12 +312,7 @@ public final class Semantics {
         Action a = new Action.Relocate(x.f(), x.o());
         Step st = m.step(s, a);
         if (st instanceof Step.Next n) return invalidating(s, n.state(), x.f(), a);
-        if (m.inv(s, x.f()).on()) return waits(s, why(st));
-        Extent e = m.extent(s, x.f(), x.o());
-        if (e.k() != dev.devmap.model.Kind.WRITTEN || m.shared(s, e.b())) return error(s, "EINVAL", why(st));
-        if (m.cache(s, x.f(), x.o()).st() == CacheState.DIRTY) return error(s, "EAGAIN", why(st));
-        if (m.pinnedAt(s, x.f(), x.o())) return busy(s, why(st));
-        return error(s, "ENOSPC", why(st));
+        return disabled(s, st);
     }
 
     private Result unshare(State s, Op.Unshare x) {
@@ -295,11 +320,7 @@ public final class Semantics {
         Action a = new Action.Unshare(x.f(), x.o());
         Step st = m.step(s, a);
         if (st instanceof Step.Next n) return invalidating(s, n.state(), x.f(), a);
-        if (m.inv(s, x.f()).on()) return waits(s, why(st));
-        Extent e = m.extent(s, x.f(), x.o());
-        if (e.b() == 0 || !m.shared(s, e.b())) return error(s, "EINVAL", why(st));
-        if (m.cache(s, x.f(), x.o()).st() == CacheState.DIRTY) return error(s, "EAGAIN", why(st));
-        return error(s, "ENOSPC", why(st));
+        return disabled(s, st);
     }
 
     private Result deviceMap(State s, Op.DeviceMap x) {
@@ -320,17 +341,7 @@ public final class Semantics {
             as.addAll(r.actions());
             return new Result(r.outcome(), r.next(), as, r.blocks(), r.errno(), r.why());
         }
-        if (!s.vma().contains(x.f())) return error(s, "EFAULT", why(st));
-        if (m.hasPend(s, x.i())) return busy(s, why(st));
-        for (Grant g : s.maps()) {
-            if (g.i().equals(x.i()) && g.f().equals(x.f()) && g.overlaps(x.lo(), x.hi())) return error(s, "EEXIST", why(st));
-        }
-        if (m.invOver(s, x.f(), x.lo(), x.hi())) return waits(s, why(st));
-        Reason r = m.refusal(s, x.i(), x.f(), x.lo(), x.hi(), x.pin(), x.w(), x.at());
-        if (r != null) {
-            return same(s, Outcome.of(Kind.REFUSED).withReason(r.tla()), null, "refused by the " + r.decidedBy());
-        }
-        return error(s, "EINVAL", why(st));
+        return disabled(s, st);
     }
 
     private Pending pendingOf(State s, String i) {
@@ -351,7 +362,7 @@ public final class Semantics {
         Action retry = new Action.MapRetry(i);
         Step rt = m.step(s, retry);
         if (rt instanceof Step.Next n) return moved(Outcome.of(Kind.RETRY), n.state(), List.of(retry));
-        return error(s, "EINVAL", why(rt));
+        return disabled(s, rt);
     }
 
     /** The grant of i on f starting at lo ({@code Named(g, i, f, lo)}), or null. */
@@ -381,15 +392,10 @@ public final class Semantics {
             .thenComparing(Grant::w).thenComparing(Grant::at).thenComparing(g -> g.bs().toString());
 
     private Result unmap(State s, String i, String f, int lo, boolean pin) {
-        Grant g = named(s, i, f, lo);
-        if (g == null || g.pin() != pin) {
-            return error(s, "EINVAL", g == null ? "no grant of " + i + " on " + f + " starts at " + lo
-                    : pin ? "the grant is not pinned: device_unmap it" : "the grant is pinned: release its dma_buf");
-        }
         Action a = pin ? new Action.DmaBufRelease(i, f, lo) : new Action.DeviceUnmap(i, f, lo);
         Step st = m.step(s, a);
         if (st instanceof Step.Next n) return moved(Outcome.of(Kind.DONE), n.state(), List.of(a));
-        return busy(s, why(st));
+        return disabled(s, st);
     }
 
     private Result dmaStart(State s, Op.DmaStart x) {
@@ -402,19 +408,7 @@ public final class Semantics {
             Integer v = x.op() == DmaOp.WRITE ? n.state().nextv() : null;
             return moved(new Outcome(Kind.DONE, null, v, Path.DIRECT, null, null), n.state(), List.of(a));
         }
-        return dmaRefused(s, x.i(), g, x.op(), st);
-    }
-
-    /** Why DmaStart(i, g, ...) is not enabled. */
-    private Result dmaRefused(State s, String i, Grant g, DmaOp op, Step st) {
-        if (m.hasDma(s, i)) return busy(s, why(st));
-        if (s.exp() == Exp.GONE) return error(s, "ENODEV", why(st));
-        if (s.exp() == Exp.REMOVING && s.rev().contains(i)) return waits(s, why(st));
-        for (Inv r : s.inv()) {
-            if (r.on() && r.await().contains(i) && r.victims().contains(g)) return waits(s, why(st));
-        }
-        if (op == DmaOp.WRITE && !g.w()) return error(s, "EPERM", why(st));
-        return error(s, "ENOSPC", why(st));
+        return disabled(s, st);
     }
 
     private Result dmaEnd(State s, String i) {
@@ -424,7 +418,7 @@ public final class Semantics {
         if (d == null) return error(s, "EINVAL", i + " has no DMA in flight");
         Action a = new Action.DmaEnd(i);
         Step st = m.step(s, a);
-        if (!(st instanceof Step.Next n)) return error(s, "EINVAL", why(st));
+        if (!(st instanceof Step.Next n)) return disabled(s, st);
         if (d.op() == DmaOp.READ) {
             return moved(new Outcome(Kind.VALUE, null, dataAt(s, d.b()), Path.DIRECT, null, null), n.state(), List.of(a));
         }
@@ -462,7 +456,7 @@ public final class Semantics {
     private Result direct(State s, String i, Grant g, int o, DmaOp op) {
         Action start = new Action.DmaStart(i, g.f(), g.lo(), o, op);
         Step st = m.step(s, start);
-        if (!(st instanceof Step.Next n)) return dmaRefused(s, i, g, op, st);
+        if (!(st instanceof Step.Next n)) return disabled(s, st);
         Result end = dmaEnd(n.state(), i);
         return new Result(end.outcome(), end.next(), List.of(start, new Action.DmaEnd(i)), List.of(), null, null);
     }
@@ -472,9 +466,7 @@ public final class Semantics {
         Action a = new Action.InvAck(x.i(), x.f());
         Step st = m.step(s, a);
         if (st instanceof Step.Next n) return moved(Outcome.of(Kind.DONE), n.state(), List.of(a));
-        Inv r = m.inv(s, x.f());
-        if (!r.on() || !r.await().contains(x.i())) return error(s, "EINVAL", why(st));
-        return busy(s, why(st));
+        return disabled(s, st);
     }
 
     private Result revokeAck(State s, Op.RevokeAck x) {
@@ -482,8 +474,7 @@ public final class Semantics {
         Action a = new Action.RevokeAck(x.i());
         Step st = m.step(s, a);
         if (st instanceof Step.Next n) return moved(Outcome.of(Kind.DONE), n.state(), List.of(a));
-        if (s.exp() != Exp.REMOVING || !s.rev().contains(x.i())) return error(s, "EINVAL", why(st));
-        return busy(s, why(st));
+        return disabled(s, st);
     }
 
     private Result barReclaim(State s, Op.BarReclaim x) {
@@ -492,16 +483,13 @@ public final class Semantics {
         Action a = new Action.BarReclaim(x.i(), x.f(), x.lo());
         Step st = m.step(s, a);
         if (st instanceof Step.Next n) return invalidating(s, n.state(), g.f(), a);
-        if (!c.bdevCanInvalidate()) return error(s, "EOPNOTSUPP", why(st));
-        if (s.exp() != Exp.UP) return error(s, "ENODEV", why(st));
-        if (g.pin()) return busy(s, why(st));
-        return waits(s, why(st));
+        return disabled(s, st);
     }
 
     private Result unplug(State s) {
         Action a = new Action.UnplugStart();
         Step st = m.step(s, a);
-        if (!(st instanceof Step.Next n)) return error(s, "ENODEV", why(st));
+        if (!(st instanceof Step.Next n)) return disabled(s, st);
         State t = n.state();
         if (t.exp() == Exp.GONE) return moved(Outcome.of(Kind.DONE).withNotified(Set.of()), t, List.of(a));
         // nothing mapped, prepared or in flight: the removal finishes at once, as a kernel's would
@@ -509,10 +497,6 @@ public final class Semantics {
         Step fin = m.step(t, end);
         if (fin instanceof Step.Next f) return moved(Outcome.of(Kind.DONE).withNotified(Set.of()), f.state(), List.of(a, end));
         return moved(Outcome.of(Kind.STARTED).withNotified(t.rev()), t, List.of(a));
-    }
-
-    private static String why(Step st) {
-        return st instanceof Step.Disabled d ? d.why() : null;
     }
 
     // ------------------------------------------------------------------ internal steps

@@ -14,9 +14,9 @@ public record Constants(List<String> files, int nOff, int nBlocks, List<String> 
     public Constants {
         files = List.copyOf(new TreeSet<>(files));
         importers = List.copyOf(new TreeSet<>(importers));
-        route = Set.copyOf(route);
-        atomicRoute = Set.copyOf(atomicRoute);
-        writeOK = Set.copyOf(writeOK);
+        route = Canonical.strings(route);
+        atomicRoute = Canonical.strings(atomicRoute);
+        writeOK = Canonical.strings(writeOK);
         if (nOff < 1 || nBlocks < 1 || barSize < 0 || maxVal < 0 || files.isEmpty() || importers.isEmpty()) {
             throw new IllegalArgumentException("constants out of range: NOff, NBlocks >= 1, BarSize, MaxVal >= 0, "
                     + "Files and Importers not empty");

@@ -346,23 +346,23 @@ public final class DeviceMapModel {
     }
 
     private Step mmap(State s, String f) {
-        if (s.vma().contains(f)) return Step.disabled(() -> f + " is already mmapped");
+        if (s.vma().contains(f)) return Step.disabled(Guard.ALREADY_MMAPPED, () -> f + " is already mmapped");
         Work w = new Work(s);
         w.vma().add(f);
         return w.done();
     }
 
     private Step munmap(State s, String f) {
-        if (!s.vma().contains(f)) return Step.disabled(() -> f + " is not mmapped");
-        if (inv(s, f).on()) return Step.disabled(() -> "an invalidation of " + f + " is running");
+        if (!s.vma().contains(f)) return Step.disabled(Guard.NOT_MMAPPED, () -> f + " is not mmapped");
+        if (inv(s, f).on()) return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "an invalidation of " + f + " is running");
         Work w = new Work(s);
         w.invalidate(f, 1, c.nOff(), Cause.MUNMAP, 0, false);
         return w.done();
     }
 
     private Step writePage(State s, String f, int o, boolean fromDev) {
-        if (inv(s, f).on()) return Step.disabled(() -> "an invalidation of " + f + " is running (invalidate_lock)");
-        if (s.nextv() >= c.maxVal()) return Step.disabled(() -> "no fresh data value left (MaxVal)");
+        if (inv(s, f).on()) return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "an invalidation of " + f + " is running (invalidate_lock)");
+        if (s.nextv() >= c.maxVal()) return Step.disabled(Guard.NO_FRESH_VALUE, () -> "no fresh data value left (MaxVal)");
         Work w = new Work(s);
         int k = c.page(f, o);
         if (pinnedAt(s, f, o)) {
@@ -382,9 +382,9 @@ public final class DeviceMapModel {
     }
 
     private Step readPage(State s, String f, int o) {
-        if (inv(s, f).on()) return Step.disabled(() -> "an invalidation of " + f + " is running (invalidate_lock)");
-        if (cache(s, f, o).st() != CacheState.ABSENT) return Step.disabled(() -> "page is cached already");
-        if (pinnedAt(s, f, o)) return Step.disabled(() -> "pinned page: read from its block, nothing changes");
+        if (inv(s, f).on()) return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "an invalidation of " + f + " is running (invalidate_lock)");
+        if (cache(s, f, o).st() != CacheState.ABSENT) return Step.disabled(Guard.PAGE_CACHED, () -> "page is cached already");
+        if (pinnedAt(s, f, o)) return Step.disabled(Guard.PINNED_PAGE_READ, () -> "pinned page: read from its block, nothing changes");
         Work w = new Work(s);
         if (anyVictim(s, f, o, o, true)) {
             w.invalidate(f, o, o, Cause.POPULATE, 0, true);
@@ -404,20 +404,20 @@ public final class DeviceMapModel {
     }
 
     private Step truncate(State s, String f, int n) {
-        if (n < 0 || n > c.nOff() - 1) return Step.disabled(() -> "size " + n + " outside 0.." + (c.nOff() - 1));
+        if (n < 0 || n > c.nOff() - 1) return Step.disabled(Guard.BAD_ARGUMENT, () -> "size " + n + " outside 0.." + (c.nOff() - 1));
         return removeRange(s, f, n + 1, c.nOff(), Cause.TRUNCATE);
     }
 
     private Step punchHole(State s, String f, int lo, int hi) {
-        if (lo < 1 || hi > c.nOff() || lo > hi) return Step.disabled(() -> "not a range");
+        if (lo < 1 || hi > c.nOff() || lo > hi) return Step.disabled(Guard.BAD_ARGUMENT, () -> "not a range");
         return removeRange(s, f, lo, hi, Cause.PUNCH);
     }
 
     private Step removeRange(State s, String f, int lo, int hi, Cause cause) {
-        if (inv(s, f).on()) return Step.disabled(() -> "an invalidation of " + f + " is running");
-        if (!anythingIn(s, f, lo, hi)) return Step.disabled(() -> "nothing to remove");
+        if (inv(s, f).on()) return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "an invalidation of " + f + " is running");
+        if (!anythingIn(s, f, lo, hi)) return Step.disabled(Guard.NOTHING_TO_REMOVE, () -> "nothing to remove");
         if (pinnedIn(s, f, lo, hi) && !c.is(Variant.TRUNCATE_IGNORES_PIN)) {
-            return Step.disabled(() -> "EBUSY: a dma_buf pins the range");
+            return Step.disabled(Guard.PINNED, () -> "EBUSY: a dma_buf pins the range");
         }
         Work w = new Work(s);
         w.invalidate(f, lo, hi, cause, 0, false);
@@ -425,24 +425,24 @@ public final class DeviceMapModel {
     }
 
     private Step fallocate(State s, String f, int o) {
-        if (inv(s, f).on()) return Step.disabled(() -> "an invalidation of " + f + " is running");
-        if (!extent(s, f, o).equals(Extent.HOLE)) return Step.disabled(() -> "not a hole");
-        if (!cache(s, f, o).equals(Page.ABSENT)) return Step.disabled(() -> "page is cached");
-        if (freeBlocks(s).isEmpty()) return Step.disabled(() -> "ENOSPC");
+        if (inv(s, f).on()) return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "an invalidation of " + f + " is running");
+        if (!extent(s, f, o).equals(Extent.HOLE)) return Step.disabled(Guard.NOT_A_HOLE, () -> "not a hole");
+        if (!cache(s, f, o).equals(Page.ABSENT)) return Step.disabled(Guard.PAGE_CACHED, () -> "page is cached");
+        if (freeBlocks(s).isEmpty()) return Step.disabled(Guard.NO_FREE_BLOCK, () -> "ENOSPC");
         Work w = new Work(s);
         w.invalidate(f, o, o, Cause.FALLOCATE, 0, false);
         return w.done();
     }
 
     private Step reflink(State s, String f, int o, int p) {
-        if (o == p) return Step.disabled(() -> "source and target are the same page");
-        if (inv(s, f).on()) return Step.disabled(() -> "an invalidation of " + f + " is running");
-        if (extent(s, f, o).k() != Kind.WRITTEN) return Step.disabled(() -> "source is not written");
-        if (cache(s, f, o).st() == CacheState.DIRTY) return Step.disabled(() -> "source is dirty");
+        if (o == p) return Step.disabled(Guard.SAME_PAGE, () -> "source and target are the same page");
+        if (inv(s, f).on()) return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "an invalidation of " + f + " is running");
+        if (extent(s, f, o).k() != Kind.WRITTEN) return Step.disabled(Guard.NOT_WRITTEN, () -> "source is not written");
+        if (cache(s, f, o).st() == CacheState.DIRTY) return Step.disabled(Guard.PAGE_DIRTY, () -> "source is dirty");
         if (!extent(s, f, p).equals(Extent.HOLE) || !cache(s, f, p).equals(Page.ABSENT)) {
-            return Step.disabled(() -> "target is not an uncached hole");
+            return Step.disabled(Guard.TARGET_NOT_A_HOLE, () -> "target is not an uncached hole");
         }
-        if (pinnedAt(s, f, o)) return Step.disabled(() -> "EBUSY: source is pinned");
+        if (pinnedAt(s, f, o)) return Step.disabled(Guard.PINNED, () -> "EBUSY: source is pinned");
         Work w = new Work(s);
         w.invalidate(f, o, o, Cause.REFLINK, p, true);
         return w.done();
@@ -450,11 +450,11 @@ public final class DeviceMapModel {
 
     private Step writeback(State s, String f, int o) {
         Page pg = cache(s, f, o);
-        if (pg.st() != CacheState.DIRTY) return Step.disabled(() -> "page is not dirty");
-        if (invOver(s, f, o, o)) return Step.disabled(() -> "an invalidation covers the page");
+        if (pg.st() != CacheState.DIRTY) return Step.disabled(Guard.NOT_DIRTY, () -> "page is not dirty");
+        if (invOver(s, f, o, o)) return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "an invalidation covers the page");
         Extent e = extent(s, f, o);
         boolean inPlace = e.b() != 0 && !shared(s, e.b());
-        if (!inPlace && freeBlocks(s).isEmpty()) return Step.disabled(() -> "ENOSPC");
+        if (!inPlace && freeBlocks(s).isEmpty()) return Step.disabled(Guard.NO_FREE_BLOCK, () -> "ENOSPC");
         int nb = inPlace ? e.b() : minFree(s);
         Work w = new Work(s);
         int k = c.page(f, o);
@@ -465,30 +465,31 @@ public final class DeviceMapModel {
     }
 
     private Step evict(State s, String f, int o) {
-        if (cache(s, f, o).st() != CacheState.CLEAN) return Step.disabled(() -> "page is not clean");
+        if (cache(s, f, o).st() == CacheState.ABSENT) return Step.disabled(Guard.NOT_CACHED, () -> "page is not cached");
+        if (cache(s, f, o).st() != CacheState.CLEAN) return Step.disabled(Guard.DIRTY_NOT_EVICTABLE, () -> "page is dirty");
         Work w = new Work(s);
         w.cache()[c.page(f, o)] = Page.ABSENT;
         return w.done();
     }
 
     private Step relocate(State s, String f, int o) {
-        if (inv(s, f).on()) return Step.disabled(() -> "an invalidation of " + f + " is running");
+        if (inv(s, f).on()) return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "an invalidation of " + f + " is running");
         Extent e = extent(s, f, o);
-        if (e.k() != Kind.WRITTEN || shared(s, e.b())) return Step.disabled(() -> "not a written, unshared page");
-        if (cache(s, f, o).st() == CacheState.DIRTY) return Step.disabled(() -> "page is dirty");
-        if (pinnedAt(s, f, o)) return Step.disabled(() -> "pinned");
-        if (freeBlocks(s).isEmpty()) return Step.disabled(() -> "no free block");
+        if (e.k() != Kind.WRITTEN || shared(s, e.b())) return Step.disabled(Guard.NOT_WRITTEN, () -> "not a written, unshared page");
+        if (cache(s, f, o).st() == CacheState.DIRTY) return Step.disabled(Guard.PAGE_DIRTY, () -> "page is dirty");
+        if (pinnedAt(s, f, o)) return Step.disabled(Guard.PINNED, () -> "pinned");
+        if (freeBlocks(s).isEmpty()) return Step.disabled(Guard.NO_FREE_BLOCK, () -> "no free block");
         Work w = new Work(s);
         w.invalidate(f, o, o, Cause.RELOCATE, 0, false);
         return w.done();
     }
 
     private Step unshare(State s, String f, int o) {
-        if (inv(s, f).on()) return Step.disabled(() -> "an invalidation of " + f + " is running");
+        if (inv(s, f).on()) return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "an invalidation of " + f + " is running");
         Extent e = extent(s, f, o);
-        if (e.b() == 0 || !shared(s, e.b())) return Step.disabled(() -> "not shared");
-        if (cache(s, f, o).st() == CacheState.DIRTY) return Step.disabled(() -> "page is dirty");
-        if (freeBlocks(s).isEmpty()) return Step.disabled(() -> "no free block");
+        if (e.b() == 0 || !shared(s, e.b())) return Step.disabled(Guard.NOT_SHARED, () -> "not shared");
+        if (cache(s, f, o).st() == CacheState.DIRTY) return Step.disabled(Guard.PAGE_DIRTY, () -> "page is dirty");
+        if (freeBlocks(s).isEmpty()) return Step.disabled(Guard.NO_FREE_BLOCK, () -> "no free block");
         Work w = new Work(s);
         w.invalidate(f, o, o, Cause.COW, 0, false);
         return w.done();
@@ -496,12 +497,12 @@ public final class DeviceMapModel {
 
     private Step invAck(State s, String i, String f) {
         Inv r = inv(s, f);
-        if (!r.on() || !r.await().contains(i)) return Step.disabled(() -> i + " owes no acknowledgement for " + f);
+        if (!r.on() || !r.await().contains(i)) return Step.disabled(Guard.NOT_AWAITED, () -> i + " owes no acknowledgement for " + f);
         Work w = new Work(s);
         if (!c.is(Variant.EARLY_TLB_FLUSH)) {
             Set<Grant> gone = new HashSet<>();
             for (Grant g : r.victims()) if (s.maps().contains(g) && g.i().equals(i)) gone.add(g);
-            if (dmaOn(s, i, gone)) return Step.disabled(() -> "DMA of " + i + " to the range has not drained");
+            if (dmaOn(s, i, gone)) return Step.disabled(Guard.DMA_IN_FLIGHT, () -> "DMA of " + i + " to the range has not drained");
             w.maps().removeAll(gone);
             w.bar = s.bar() - pages(gone);
         }
@@ -514,8 +515,8 @@ public final class DeviceMapModel {
 
     private Step invEnd(State s, String f) {
         Inv r = inv(s, f);
-        if (!r.on()) return Step.disabled(() -> "no invalidation of " + f);
-        if (!r.await().isEmpty()) return Step.disabled(() -> "acknowledgements outstanding: " + r.await());
+        if (!r.on()) return Step.disabled(Guard.NO_INVALIDATION, () -> "no invalidation of " + f);
+        if (!r.await().isEmpty()) return Step.disabled(Guard.ACKS_OUTSTANDING, () -> "acknowledgements outstanding: " + r.await());
         Work w = new Work(s);
         Set<Grant> left = new HashSet<>(r.victims());
         left.retainAll(s.maps());
@@ -531,24 +532,24 @@ public final class DeviceMapModel {
      * MapPrepare's guards before {@code Refusal}: null when device_map gets to its decision, else
      * why not (the coverage table counts the decisions reached).
      */
-    public Step.Disabled mapPrepareWaits(State s, String i, String f, int lo, int hi) {
-        if (lo < 1 || hi > c.nOff() || lo > hi) return Step.disabled(() -> "not a range");
-        if (!s.vma().contains(f)) return Step.disabled(() -> f + " is not mmapped");
-        if (hasPend(s, i)) return Step.disabled(() -> i + " has a prepared map already");
+    public Step mapPrepareWaits(State s, String i, String f, int lo, int hi) {
+        if (lo < 1 || hi > c.nOff() || lo > hi) return Step.disabled(Guard.BAD_ARGUMENT, () -> "not a range");
+        if (!s.vma().contains(f)) return Step.disabled(Guard.NO_VMA, () -> f + " has no vma");
+        if (hasPend(s, i)) return Step.disabled(Guard.PREPARED_PENDING, () -> i + " has a prepared map already");
         if (holds(s, i, f, lo, hi, false)) {
-            return Step.disabled(() -> i + " maps part of the range already");
+            return Step.disabled(Guard.OVERLAPPING_GRANT, () -> i + " maps part of the range already");
         }
         if (invOver(s, f, lo, hi) && !c.is(Variant.VALID_FLAG)) {
-            return Step.disabled(() -> "mmu_interval_read_begin waits: invalidation running");
+            return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "mmu_interval_read_begin waits: invalidation running");
         }
         return null;
     }
 
     private Step mapPrepare(State s, String i, String f, int lo, int hi, boolean pin, boolean wr, boolean at) {
-        Step.Disabled waits = mapPrepareWaits(s, i, f, lo, hi);
+        Step waits = mapPrepareWaits(s, i, f, lo, hi);
         if (waits != null) return waits;
         Reason why = refusal(s, i, f, lo, hi, pin, wr, at);
-        if (why != null) return Step.disabled(() -> "refused: " + why.tla());
+        if (why != null) return Step.refused(why);
         Work w = new Work(s);
         List<Integer> bs = new ArrayList<>();
         for (int o = lo; o <= hi; o++) bs.add(extent(s, f, o).b());
@@ -565,8 +566,8 @@ public final class DeviceMapModel {
 
     private Step mapCommit(State s, String i) {
         Pending p = pendingOf(s, i);
-        if (p == null) return Step.disabled(() -> i + " has no prepared map");
-        if (stale(s, p)) return Step.disabled(() -> "mmu_interval_read_retry: the sequence count moved");
+        if (p == null) return Step.disabled(Guard.NO_PREPARED_MAP, () -> i + " has no prepared map");
+        if (stale(s, p)) return Step.disabled(Guard.STALE, () -> "mmu_interval_read_retry: the sequence count moved");
         Work w = new Work(s);
         w.maps().add(p.grant());
         w.pend().remove(p);
@@ -575,8 +576,8 @@ public final class DeviceMapModel {
 
     private Step mapRetry(State s, String i) {
         Pending p = pendingOf(s, i);
-        if (p == null) return Step.disabled(() -> i + " has no prepared map");
-        if (!stale(s, p)) return Step.disabled(() -> "the prepared map is still valid");
+        if (p == null) return Step.disabled(Guard.NO_PREPARED_MAP, () -> i + " has no prepared map");
+        if (!stale(s, p)) return Step.disabled(Guard.NOT_STALE, () -> "the prepared map is still valid");
         Work w = new Work(s);
         w.pend().remove(p);
         w.bar = s.bar() - p.size();
@@ -590,10 +591,10 @@ public final class DeviceMapModel {
     }
 
     private Step unmap(State s, Grant g, boolean pinned) {
-        if (g == null) return Step.disabled(() -> "no such grant");
-        if (g.pin() != pinned) return Step.disabled(() -> pinned ? "grant is not pinned: DeviceUnmap" : "grant is pinned: DmaBufRelease");
+        if (g == null) return Step.disabled(Guard.NO_SUCH_GRANT, () -> "no such grant");
+        if (g.pin() != pinned) return Step.disabled(Guard.WRONG_RELEASE, () -> pinned ? "grant is not pinned: DeviceUnmap" : "grant is pinned: DmaBufRelease");
         String i = g.i();
-        if (dmaOn(s, i, Set.of(g))) return Step.disabled(() -> "DMA in flight through the grant");
+        if (dmaOn(s, i, Set.of(g))) return Step.disabled(Guard.DMA_IN_FLIGHT, () -> "DMA in flight through the grant");
         Work w = new Work(s);
         w.maps().remove(g);
         if (!c.is(Variant.UNMAP_KEEPS_BAR)) w.bar = s.bar() - g.size();
@@ -601,16 +602,17 @@ public final class DeviceMapModel {
     }
 
     private Step dmaStart(State s, String i, Grant g, int o, DmaOp op) {
-        if (g == null || !g.in(o)) return Step.disabled(() -> "no grant of " + i + " covers the page");
-        if (hasDma(s, i)) return Step.disabled(() -> i + " has a DMA in flight");
-        if (s.exp() == Exp.GONE) return Step.disabled(() -> "exporter gone");
-        if (s.exp() == Exp.REMOVING && s.rev().contains(i)) return Step.disabled(() -> "exporter revoking " + i);
+        if (g == null || !g.in(o)) return Step.disabled(Guard.NO_SUCH_GRANT, () -> "no grant of " + i + " covers the page");
+        if (hasDma(s, i)) return Step.disabled(Guard.DMA_IN_FLIGHT, () -> i + " has a DMA in flight");
+        if (s.exp() == Exp.GONE) return Step.disabled(Guard.EXPORTER_GONE, () -> "exporter gone");
+        if (s.exp() == Exp.REMOVING && s.rev().contains(i)) return Step.disabled(Guard.REVOKING, () -> "exporter revoking " + i);
         for (Inv r : s.inv()) {
             if (r.on() && r.await().contains(i) && r.victims().contains(g)) {
-                return Step.disabled(() -> "grant is being invalidated");
+                return Step.disabled(Guard.BEING_INVALIDATED, () -> "grant is being invalidated");
             }
         }
-        if (op == DmaOp.WRITE && !(g.w() && s.nextv() < c.maxVal())) return Step.disabled(() -> "not writable or no fresh value");
+        if (op == DmaOp.WRITE && !g.w()) return Step.disabled(Guard.NOT_WRITABLE, () -> "the grant is not writable");
+        if (op == DmaOp.WRITE && s.nextv() >= c.maxVal()) return Step.disabled(Guard.NO_FRESH_VALUE, () -> "no fresh data value left (MaxVal)");
         Work w = new Work(s);
         w.dma().add(new Dma(i, g.f(), o, g.blk(o), op, op == DmaOp.WRITE ? s.nextv() + 1 : 0));
         if (op == DmaOp.WRITE) w.nextv = s.nextv() + 1;
@@ -632,7 +634,7 @@ public final class DeviceMapModel {
     private Step dmaEnd(State s, String i) {
         Dma d = null;
         for (Dma x : s.dma()) if (x.i().equals(i)) d = x;
-        if (d == null) return Step.disabled(() -> i + " has no DMA in flight");
+        if (d == null) return Step.disabled(Guard.NO_DMA, () -> i + " has no DMA in flight");
         Work w = new Work(s);
         w.dma().remove(d);
         if (d.op() == DmaOp.WRITE) {
@@ -643,33 +645,34 @@ public final class DeviceMapModel {
     }
 
     private Step devFallbackRead(State s, String i, String f, int o) {
-        if (!s.vma().contains(f)) return Step.disabled(() -> f + " is not mmapped");
+        if (!s.vma().contains(f)) return Step.disabled(Guard.NO_VMA, () -> f + " has no vma");
         if (holds(s, i, f, o, o, false)) {
-            return Step.disabled(() -> i + " maps the page directly");
+            return Step.disabled(Guard.DIRECT_GRANT, () -> i + " maps the page directly");
         }
         return readPage(s, f, o);
     }
 
     private Step devFallbackWrite(State s, String i, String f, int o) {
-        if (!s.vma().contains(f)) return Step.disabled(() -> f + " is not mmapped");
+        if (!s.vma().contains(f)) return Step.disabled(Guard.NO_VMA, () -> f + " has no vma");
         if (holds(s, i, f, o, o, true)) {
-            return Step.disabled(() -> i + " maps the page writable directly");
+            return Step.disabled(Guard.DIRECT_GRANT, () -> i + " maps the page writable directly");
         }
         return writePage(s, f, o, true);
     }
 
     private Step barReclaim(State s, Grant g) {
-        if (!c.bdevCanInvalidate()) return Step.disabled(() -> "the block device cannot invalidate");
-        if (s.exp() != Exp.UP) return Step.disabled(() -> "exporter not up");
-        if (g == null || g.pin()) return Step.disabled(() -> "not a live unpinned grant");
-        if (inv(s, g.f()).on()) return Step.disabled(() -> "an invalidation of " + g.f() + " is running");
+        if (!c.bdevCanInvalidate()) return Step.disabled(Guard.CANNOT_INVALIDATE, () -> "the block device cannot invalidate");
+        if (s.exp() != Exp.UP) return Step.disabled(Guard.EXPORTER_NOT_UP, () -> "exporter not up");
+        if (g == null) return Step.disabled(Guard.NO_SUCH_GRANT, () -> "no such grant");
+        if (g.pin()) return Step.disabled(Guard.PINNED, () -> "a pinned grant is not reclaimed");
+        if (inv(s, g.f()).on()) return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "an invalidation of " + g.f() + " is running");
         Work w = new Work(s);
         w.invalidate(g.f(), g.lo(), g.hi(), Cause.RECLAIM, 0, false);
         return w.done();
     }
 
     private Step unplugStart(State s) {
-        if (s.exp() != Exp.UP) return Step.disabled(() -> "exporter not up");
+        if (s.exp() != Exp.UP) return Step.disabled(Guard.EXPORTER_NOT_UP, () -> "exporter not up");
         Work w = new Work(s);
         if (c.is(Variant.UNPLUG_WITHOUT_INVALIDATE)) {
             w.exp = Exp.GONE;
@@ -686,8 +689,8 @@ public final class DeviceMapModel {
     }
 
     private Step revokeAck(State s, String i) {
-        if (s.exp() != Exp.REMOVING || !s.rev().contains(i)) return Step.disabled(() -> "no revoke pending for " + i);
-        if (hasDma(s, i)) return Step.disabled(() -> "DMA of " + i + " in flight");
+        if (s.exp() != Exp.REMOVING || !s.rev().contains(i)) return Step.disabled(Guard.NO_REVOKE_PENDING, () -> "no revoke pending for " + i);
+        if (hasDma(s, i)) return Step.disabled(Guard.DMA_IN_FLIGHT, () -> "DMA of " + i + " in flight");
         Work w = new Work(s);
         Set<Grant> gone = new HashSet<>();
         for (Grant g : s.maps()) if (g.i().equals(i)) gone.add(g);
@@ -698,9 +701,9 @@ public final class DeviceMapModel {
     }
 
     private Step unplugEnd(State s) {
-        if (s.exp() != Exp.REMOVING) return Step.disabled(() -> "exporter not being removed");
+        if (s.exp() != Exp.REMOVING) return Step.disabled(Guard.NOT_REMOVING, () -> "exporter not being removed");
         if (!s.rev().isEmpty() || !s.maps().isEmpty() || !s.pend().isEmpty() || !s.dma().isEmpty()) {
-            return Step.disabled(() -> "mappings, prepared maps, DMA or revokes outstanding");
+            return Step.disabled(Guard.REMOVAL_OUTSTANDING, () -> "mappings, prepared maps, DMA or revokes outstanding");
         }
         Work w = new Work(s);
         w.exp = Exp.GONE;

@@ -13,8 +13,8 @@ public record Inv(boolean on, int lo, int hi, Cause cause, int arg, boolean wonl
     public static final Inv IDLE = new Inv(false, 1, 1, Cause.NONE, 0, false, Set.of(), Set.of(), false);
 
     public Inv {
-        await = Set.copyOf(await);
-        victims = Set.copyOf(victims);
+        await = Canonical.strings(await);
+        victims = Canonical.set(victims, Canonical.GRANT);
     }
 
     public boolean overlaps(int l, int h) { return lo <= h && l <= hi; }

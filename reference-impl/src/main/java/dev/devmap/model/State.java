@@ -7,7 +7,8 @@ import java.util.Set;
  * One state of the spec: the same variables, with the same meaning. Per-page variables
  * ({@code extent}, {@code cache}, {@code lastw}) are flattened to index {@code file * NOff + (o - 1)}
  * (see {@link Constants#page}); {@code data} is indexed by {@code block - 1}; {@code inv} and
- * {@code vflag} by file index. Sets are unordered, as in TLA+.
+ * {@code vflag} by file index. Sets are unordered, as in TLA+, and
+ * iterate in TLC's canonical order ({@link Canonical}): the same in every run.
  */
 public record State(List<Extent> extent, List<Integer> data, List<Page> cache, List<Integer> lastw, int nextv,
                     Set<String> vma, Set<Grant> maps, Set<Pending> pend, Set<Dma> dma, List<Inv> inv,
@@ -17,13 +18,13 @@ public record State(List<Extent> extent, List<Integer> data, List<Page> cache, L
         data = List.copyOf(data);
         cache = List.copyOf(cache);
         lastw = List.copyOf(lastw);
-        vma = Set.copyOf(vma);
-        maps = Set.copyOf(maps);
-        pend = Set.copyOf(pend);
-        dma = Set.copyOf(dma);
+        vma = Canonical.strings(vma);
+        maps = Canonical.set(maps, Canonical.GRANT);
+        pend = Canonical.set(pend, Canonical.PENDING);
+        dma = Canonical.set(dma, Canonical.DMA);
         inv = List.copyOf(inv);
         vflag = List.copyOf(vflag);
-        rev = Set.copyOf(rev);
+        rev = Canonical.strings(rev);
     }
 
     /** The variable names, in the spec's order. */

@@ -8,6 +8,7 @@ import dev.devmap.harness.DutConfig;
 import dev.devmap.harness.DutException;
 import dev.devmap.harness.Request;
 import dev.devmap.harness.Response;
+import dev.devmap.spec.io.Supervisor;
 
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -34,14 +35,15 @@ public final class AgentDevice implements DeviceUnderTest {
     private final String display;
     private final List<String> argv;
     private final Duration opTimeout;
-    private final Duration startTimeout;
     private final Map<String, String> resources;
     private final Consumer<String> log;
 
+    private Duration handshakeTimeout;
     private Process proc;
-    private BufferedReader out;
+    private LineReader out;
     private BufferedWriter in;
-    private final ArrayDeque<String> stderr = new ArrayDeque<>();
+    private Tail stderr = new Tail(STDERR_TAIL);
+    private DutException broken;   // a restart failed: the agent is not started again
     private Capabilities caps;
     private long nextId = 1;
     private int starts;
@@ -65,13 +67,28 @@ public final class AgentDevice implements DeviceUnderTest {
         this.display = display;
         this.argv = List.copyOf(argv);
         this.opTimeout = opTimeout;
-        this.startTimeout = Duration.ofMillis(Math.max(15_000, opTimeout.toMillis()));
+        this.handshakeTimeout = HANDSHAKE_TIMEOUT;
         this.resources = new LinkedHashMap<>(resources);
         this.log = log;
     }
 
     @Override
     public String name() { return display; }
+
+    /** How long an agent may take from its start to its hello (default {@link #HANDSHAKE_TIMEOUT}). */
+    public AgentDevice handshakeTimeout(Duration d) {
+        this.handshakeTimeout = d;
+        return this;
+    }
+
+    /** The default handshake timeout: an agent may load a driver or open a device first. */
+    public static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(15);
+    /** The longest line an agent may write (bytes); a longer one is reported as garbage. */
+    public static final int MAX_LINE = 1 << 20;
+    /** The most event lines an agent may send before one answer. */
+    public static final int MAX_EVENTS = 10_000;
+    /** How much of the agent's stderr is kept (the last characters). */
+    public static final int STDERR_TAIL = 8192;
 
     /** The agent process's id, or -1 when none runs. */
     public long pid() { return proc != null && proc.isAlive() ? proc.pid() : -1; }
@@ -80,21 +97,34 @@ public final class AgentDevice implements DeviceUnderTest {
     public int starts() { return starts; }
 
     private void start() throws DutException {
+        if (broken != null) {
+            throw new DutException(broken.kind(), "not restarted: an earlier restart failed (" + broken.getMessage() + ")",
+                    broken.log());
+        }
+        try {
+            startOnce();
+        } catch (DutException e) {
+            if (starts > 1) broken = e;   // a dead agent must not cost a handshake timeout per remaining scenario
+            throw e;
+        }
+    }
+
+    private void startOnce() throws DutException {
         ProcessBuilder pb = new ProcessBuilder(argv);
         try {
-            proc = pb.start();
+            proc = Supervisor.start(pb);
         } catch (IOException e) {
+            starts++;
             throw new DutException(DutException.Kind.START, "cannot start " + String.join(" ", argv) + ": " + e.getMessage(), "");
         }
         starts++;
         timedOut = false;
-        synchronized (stderr) {
-            stderr.clear();
-        }
-        Thread drain = new Thread(() -> drain(proc.getErrorStream()), "dmap-agent-stderr");
+        Process p = proc;
+        Tail t = stderr = new Tail(STDERR_TAIL);
+        Thread drain = new Thread(() -> t.drain(p.getErrorStream()), "dmap-agent-stderr");
         drain.setDaemon(true);
         drain.start();
-        out = new BufferedReader(new InputStreamReader(proc.getInputStream(), StandardCharsets.UTF_8));
+        out = new LineReader(proc.getInputStream(), MAX_LINE);
         in = new BufferedWriter(new OutputStreamWriter(proc.getOutputStream(), StandardCharsets.UTF_8));
         if (watchdog == null) {
             watchdog = new Thread(this::watch, "dmap-agent-watchdog");
@@ -103,7 +133,7 @@ public final class AgentDevice implements DeviceUnderTest {
         }
         log.accept("agent started (pid " + proc.pid() + (starts > 1 ? ", restart " + (starts - 1) : "") + ")");
         send(Wire.hello("dmap 0.1", resources));
-        String line = readLine(startTimeout, "the handshake");
+        String line = readLine(handshakeTimeout, "the handshake");
         JsonNode n = parse(line);
         if (n.has("devmap") && n.get("devmap").asInt() != Wire.VERSION) {
             Capabilities c = hello(n);
@@ -134,68 +164,59 @@ public final class AgentDevice implements DeviceUnderTest {
             Process p = proc;
             if (d != 0 && System.nanoTime() - d > 0 && p != null && p.isAlive()) {
                 timedOut = true;
-                p.destroyForcibly();
+                Supervisor.kill(p);
             }
-        }
-    }
-
-    private void drain(InputStream err) {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(err, StandardCharsets.UTF_8))) {
-            String l;
-            while ((l = r.readLine()) != null) {
-                synchronized (stderr) {
-                    stderr.addLast(l);
-                    while (stderr.size() > 20) stderr.removeFirst();
-                }
-            }
-        } catch (IOException ignored) {
-            // the agent is gone
         }
     }
 
     private String tail() {
-        synchronized (stderr) {
-            List<String> last = new ArrayList<>(stderr);
-            return String.join("\n", last.subList(Math.max(0, last.size() - 3), last.size()));
-        }
+        return stderr.lastLines(3);
     }
 
     private boolean alive() { return proc != null && proc.isAlive(); }
 
+    /** Kills the agent and everything it started. */
     private void kill() {
-        if (proc != null) {
-            proc.destroyForcibly();
-            try {
-                proc.waitFor(Duration.ofSeconds(5).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        Supervisor.kill(proc);
     }
 
     private void send(String line) throws DutException {
+        deadline = System.nanoTime() + opTimeout.toNanos();   // an agent that does not read is killed
         try {
             in.write(line);
             in.write('\n');
             in.flush();
         } catch (IOException e) {
             throw died("while writing a request");
-        }
-    }
-
-    private String readLine(Duration timeout, String what) throws DutException {
-        deadline = System.nanoTime() + timeout.toNanos();
-        String line;
-        try {
-            spin(out, SPIN_NANOS);
-            line = out.readLine();
-        } catch (IOException e) {
-            line = null;
         } finally {
             deadline = 0;
         }
-        if (line == null) throw died("during " + what);
-        return line;
+    }
+
+    /**
+     * The next line, within the timeout whoever holds the agent's stdout: lines come from a reader
+     * thread; at the deadline the agent's whole process tree is killed and the wait ends.
+     */
+    private String readLine(Duration timeout, String what) throws DutException {
+        LineReader.Line l = out.next(timeout, idleCore() ? SPIN_NANOS : 0, proc);
+        if (l == null) {
+            timedOut = true;
+            return hung(timeout, what);
+        }
+        if (l.overlong()) {
+            kill();
+            throw new DutException(DutException.Kind.GARBAGE, "a line longer than " + MAX_LINE + " bytes during " + what
+                    + ": " + Wire.clip(l.text()), tail());
+        }
+        if (l.text() == null) throw died("during " + what);
+        return l.text();
+    }
+
+    private String hung(Duration timeout, String what) throws DutException {
+        kill();
+        boolean hs = timeout == handshakeTimeout;
+        throw new DutException(DutException.Kind.HANG, "no answer within " + (hs ? timeout : opTimeout).toMillis()
+                + " ms during " + what + (hs ? " (the handshake timeout)" : "") + "; killed", tail());
     }
 
     /**
@@ -246,7 +267,7 @@ public final class AgentDevice implements DeviceUnderTest {
                     + "; killed", tail());
         }
         kill();
-        String status = proc == null ? "" : " (exit status " + proc.exitValue() + ")";
+        String status = proc == null || proc.isAlive() ? "" : " (exit status " + proc.exitValue() + ")";
         return new DutException(DutException.Kind.CRASH, "exited" + status + " " + when, tail());
     }
 
@@ -293,6 +314,11 @@ public final class AgentDevice implements DeviceUnderTest {
             String line = readLine(Duration.ofNanos(Math.max(left, 1)), what);
             JsonNode n = parse(line);
             if (n.has("event")) {
+                if (before.size() >= MAX_EVENTS) {
+                    kill();
+                    throw new DutException(DutException.Kind.GARBAGE, "more than " + MAX_EVENTS + " events before the answer to "
+                            + what, tail());
+                }
                 try {
                     before.add(Wire.parseEvent(n));
                 } catch (Wire.ProtocolException e) {
@@ -302,7 +328,7 @@ public final class AgentDevice implements DeviceUnderTest {
                 continue;
             }
             JsonNode idn = n.get("id");
-            if (idn == null || idn.asLong(-1) != id) {
+            if (idn == null || !idn.isIntegralNumber() || idn.asLong(-1) != id) {
                 kill();
                 throw new DutException(DutException.Kind.GARBAGE, "expected the answer to request " + id + ", got: "
                         + Wire.clip(line), tail());
@@ -332,9 +358,7 @@ public final class AgentDevice implements DeviceUnderTest {
         if (alive()) {
             try {
                 send(Wire.bye(nextId++));
-                deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-                out.readLine();
-                deadline = 0;
+                out.next(Duration.ofSeconds(2), 0);
                 proc.waitFor(2, java.util.concurrent.TimeUnit.SECONDS);
             } catch (Exception ignored) {
                 // it is going away anyway

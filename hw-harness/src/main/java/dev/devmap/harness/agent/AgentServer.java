@@ -126,6 +126,9 @@ public final class AgentServer {
             } catch (Wire.ProtocolException e) {
                 write(out, "{\"id\":" + id + ",\"ok\":false,\"errno\":\"EPROTO\",\"message\":"
                         + quote(e.getMessage()) + "}");
+            } catch (IOException e) {
+                write(out, "{\"id\":" + id + ",\"ok\":false,\"errno\":\"EINVAL\",\"message\":"
+                        + quote(e.getMessage()) + "}");
             } catch (RuntimeException e) {
                 write(out, "{\"id\":" + id + ",\"ok\":false,\"errno\":\"EIO\",\"message\":" + quote(String.valueOf(e)) + "}");
             }
@@ -150,7 +153,7 @@ public final class AgentServer {
         if (scratch == null) return;
         removeScratch();
         for (String f : cfg.files()) {
-            Path p = scratch.resolve("devmap-sim-" + f + ".img");
+            Path p = backing(f);
             Files.write(p, new byte[cfg.pages() * 8]);
             scratchFiles.add(p);
         }
@@ -158,11 +161,21 @@ public final class AgentServer {
 
     private void writeBack(String f) throws IOException {
         if (scratch == null) return;
-        Path p = scratch.resolve("devmap-sim-" + f + ".img");
+        Path p = backing(f);
         if (!Files.exists(p)) return;
         StringBuilder sb = new StringBuilder();
         dev.state().data().forEach(v -> sb.append(v).append('\n'));
         Files.writeString(p, sb.toString());
+    }
+
+    /** The backing file of f: directly in the scratch directory, whatever the name says. */
+    private Path backing(String f) throws IOException {
+        Path dir = scratch.toAbsolutePath().normalize();
+        Path p = dir.resolve("devmap-sim-" + f + ".img").normalize();
+        if (!dir.equals(p.getParent()) || f.contains("/")) {
+            throw new IOException("file name '" + f + "' would leave the scratch directory");
+        }
+        return p;
     }
 
     private void removeScratch() throws IOException {

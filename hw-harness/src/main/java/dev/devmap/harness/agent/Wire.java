@@ -30,7 +30,10 @@ import java.util.TreeSet;
  */
 public final class Wire {
     public static final int VERSION = 1;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Strict: one object per line, nothing after it, no key twice. */
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private Wire() { }
 
@@ -47,7 +50,10 @@ public final class Wire {
             if (n == null || !n.isObject()) throw new ProtocolException("not a JSON object: " + clip(line));
             return n;
         } catch (JsonProcessingException e) {
-            throw new ProtocolException("not JSON: " + clip(line));
+            String why = e.getOriginalMessage();
+            throw new ProtocolException((why != null && why.startsWith("Duplicate field") ? "a key twice: "
+                    : why != null && why.startsWith("Trailing token") ? "something after the JSON object: " : "not JSON: ")
+                    + clip(line));
         }
     }
 
@@ -251,14 +257,16 @@ public final class Wire {
 
     static int integer(JsonNode n, String field) throws ProtocolException {
         JsonNode v = n.get(field);
-        if (v == null || !v.canConvertToInt()) throw new ProtocolException("missing or non-integer field \"" + field + "\"");
+        if (v == null || !v.isIntegralNumber() || !v.canConvertToInt()) {
+            throw new ProtocolException("missing or non-integer field \"" + field + "\"");
+        }
         return v.asInt();
     }
 
     static Integer optInt(JsonNode n, String field) throws ProtocolException {
         JsonNode v = n.get(field);
         if (v == null || v.isNull()) return null;
-        if (!v.canConvertToInt()) throw new ProtocolException("field \"" + field + "\" is not an integer");
+        if (!v.isIntegralNumber() || !v.canConvertToInt()) throw new ProtocolException("field \"" + field + "\" is not an integer");
         return v.asInt();
     }
 
@@ -273,12 +281,32 @@ public final class Wire {
         JsonNode v = n.get(field);
         List<String> out = new ArrayList<>();
         if (v == null || v.isNull()) return out;
-        if (!v.isArray()) throw new ProtocolException("field \"" + field + "\" is not an array");
-        for (JsonNode x : v) {
+        for (JsonNode x : array(n, field)) {
             if (!x.isTextual()) throw new ProtocolException("field \"" + field + "\" has a non-string element");
             out.add(x.asText());
         }
         return out;
+    }
+
+    /** An optional array field: absent or null is empty; anything else but an array is an error. */
+    static JsonNode array(JsonNode n, String field) throws ProtocolException {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) return JSON.createArrayNode();
+        if (!v.isArray()) throw new ProtocolException("field \"" + field + "\" is not an array");
+        if (v.size() > MAX_ARRAY) throw new ProtocolException("field \"" + field + "\" has more than " + MAX_ARRAY + " elements");
+        return v;
+    }
+
+    /** The most elements an array in a line may have. */
+    static final int MAX_ARRAY = 4096;
+
+    /** The id of an answer: an integer, nothing else. */
+    public static long id(JsonNode n) throws ProtocolException {
+        JsonNode v = n.get("id");
+        if (v == null || !v.isIntegralNumber() || !v.canConvertToLong()) {
+            throw new ProtocolException("missing or non-integer \"id\"");
+        }
+        return v.asLong();
     }
 
     public static DutConfig parseConfig(JsonNode c) throws ProtocolException {
@@ -286,11 +314,15 @@ public final class Wire {
         List<DutConfig.Importer> imps = new ArrayList<>();
         JsonNode is = c.get("importers");
         if (is == null || !is.isArray()) throw new ProtocolException("config has no importers array");
-        for (JsonNode i : is) {
+        for (JsonNode i : array(c, "importers")) {
+            if (!i.isObject()) throw new ProtocolException("an importer is not an object");
             imps.add(new DutConfig.Importer(text(i, "name"), bool(i, "route", false), bool(i, "atomic", false),
                     bool(i, "write", false)));
         }
         JsonNode base = c.get("bar_base");
+        if (base != null && !base.isNull() && (!base.isIntegralNumber() || !base.canConvertToLong() || base.asLong() < 0)) {
+            throw new ProtocolException("field \"bar_base\" is not a non-negative integer");
+        }
         try {
             return new DutConfig(strings(c, "files"), integer(c, "pages"), integer(c, "blocks"), imps,
                     integer(c, "bar_pages"), base == null ? 0 : base.asLong(), bool(c, "pin", true),
@@ -344,8 +376,7 @@ public final class Wire {
         List<Event> after = new ArrayList<>();
         JsonNode es = n.get("events");
         if (es != null && !es.isNull()) {
-            if (!es.isArray()) throw new ProtocolException("\"events\" is not an array");
-            for (JsonNode e : es) after.add(parseEvent(e));
+            for (JsonNode e : array(n, "events")) after.add(parseEvent(e));
         }
         if (!ok) {
             return new Response(before, Outcome.of(Outcome.Kind.ERROR).withBar(bar), after, null, null, null,
@@ -366,11 +397,15 @@ public final class Wire {
         if (kind == Outcome.Kind.VALUE && optInt(n, "value") == null) throw new ProtocolException("a value needs \"value\"");
         Set<String> notified = n.has("notified") ? new LinkedHashSet<>(strings(n, "notified")) : null;
         List<Long> addrs = new ArrayList<>();
-        JsonNode as = n.get("addrs");
-        if (as != null && as.isArray()) for (JsonNode a : as) addrs.add(a.asLong());
+        for (JsonNode a : array(n, "addrs")) {
+            if (!a.isIntegralNumber() || !a.canConvertToLong()) throw new ProtocolException("\"addrs\" has a non-integer element");
+            addrs.add(a.asLong());
+        }
         List<Integer> blocks = new ArrayList<>();
-        JsonNode bs = n.get("blocks");
-        if (bs != null && bs.isArray()) for (JsonNode b : bs) blocks.add(b.asInt());
+        for (JsonNode b : array(n, "blocks")) {
+            if (!b.isIntegralNumber() || !b.canConvertToInt()) throw new ProtocolException("\"blocks\" has a non-integer element");
+            blocks.add(b.asInt());
+        }
         Outcome o = new Outcome(kind, reason, optInt(n, "value"), path, notified, bar);
         return new Response(before, o, after, blocks, addrs, optInt(n, "dmabuf"), optText(n, "errno"),
                 optText(n, "message"));

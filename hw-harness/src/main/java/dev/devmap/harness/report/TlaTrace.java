@@ -151,9 +151,9 @@ public final class TlaTrace {
         } else if (op instanceof Op.DeviceMap x) {
             String prep = action;
             if (k == Outcome.Kind.REFUSED) {
-                out.add("Frozen /\\ " + q(x.f()) + " \\in vma /\\ ~HasPend(" + q(x.i()) + ") /\\ ~(\\E g \\in maps : g.i = "
-                        + q(x.i()) + " /\\ g.f = " + q(x.f()) + " /\\ Overlap(g, " + x.lo() + ", " + x.hi() + ")) /\\ ~InvOver("
-                        + q(x.f()) + ", " + x.lo() + ", " + x.hi() + ") /\\ Refusal(" + q(x.i()) + ", " + q(x.f()) + ", "
+                // the spec's own operator for the driver's preconditions, not a copy of it
+                out.add("Frozen /\\ MapCalled(" + q(x.i()) + ", " + q(x.f()) + ", " + x.lo() + ", " + x.hi()
+                        + ") /\\ Refusal(" + q(x.i()) + ", " + q(x.f()) + ", "
                         + x.lo() + ", " + x.hi() + ", " + bool(x.pin()) + ", " + bool(x.w()) + ", " + bool(x.at()) + ") = "
                         + q(o.reason()) + bar);
                 return out;

@@ -1,6 +1,7 @@
 package dev.devmap.spec.tlc;
 
 import dev.devmap.spec.io.Dirs;
+import dev.devmap.spec.io.Supervisor;
 
 import java.io.BufferedReader;
 import java.io.File;
@@ -74,6 +75,8 @@ public final class TlcRunner {
     public TlcResult run(TlcJob job, TlcListener listener) throws IOException, InterruptedException {
         boolean tempDir = job.workDir() == null;
         Path work = tempDir ? Files.createTempDirectory("dmap-tlc-") : job.workDir().toAbsolutePath();
+        // removed on every way out: here, or by the supervisor's exit hook (after TLC is killed)
+        Supervisor.Cleanup cleanup = tempDir ? Supervisor.onExit(() -> quietlyDelete(work)) : () -> { };
         try {
             prepare(job, work);
             return execute(job, work, listener);
@@ -81,6 +84,15 @@ public final class TlcRunner {
             if (tempDir) {
                 Dirs.deleteTree(work);
             }
+            cleanup.close();
+        }
+    }
+
+    private static void quietlyDelete(Path work) {
+        try {
+            Dirs.deleteTree(work);
+        } catch (IOException ignored) {
+            // the JVM is exiting
         }
     }
 
@@ -151,12 +163,10 @@ public final class TlcRunner {
         long start = System.nanoTime();
         Process proc;
         try {
-            proc = pb.start();
+            proc = Supervisor.start(pb);
         } catch (IOException e) {
             throw new TlcException("cannot start " + javaExe + ": " + e.getMessage(), e);
         }
-        Thread hook = new Thread(proc::destroyForcibly, "dmap-tlc-kill");
-        Runtime.getRuntime().addShutdownHook(hook);
         StringBuilder stderr = new StringBuilder();
         Thread errReader = new Thread(() -> drain(proc.getErrorStream(), stderr), "dmap-tlc-stderr");
         errReader.setDaemon(true);
@@ -168,7 +178,7 @@ public final class TlcRunner {
                 try {
                     if (!proc.waitFor(job.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
                         timedOut.set(true);
-                        proc.destroyForcibly();
+                        Supervisor.kill(proc);
                     }
                 } catch (InterruptedException ignored) {
                     Thread.currentThread().interrupt();
@@ -186,16 +196,9 @@ public final class TlcRunner {
             proc.waitFor();
             errReader.join(5000);
         } finally {
-            if (proc.isAlive()) {
-                proc.destroyForcibly();
-            }
+            Supervisor.kill(proc);
             if (watchdog != null) {
                 watchdog.interrupt();
-            }
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException ignored) {
-                // the JVM is shutting down already
             }
         }
         int exit = proc.exitValue();
