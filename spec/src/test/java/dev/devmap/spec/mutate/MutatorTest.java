@@ -33,7 +33,7 @@ class MutatorTest {
         assertThat(ms).anySatisfy(m -> {
             assertThat(m.definition()).isEqualTo("MapPrepare");
             assertThat(m.kind()).isEqualTo("guard-false");
-            assertThat(m.before()).isEqualTo("/\\ ~HasPend(i)");
+            assertThat(m.before()).isEqualTo("/\\ MapCalled(i, f, lo, hi)");
         }).anySatisfy(m -> {
             assertThat(m.definition()).isEqualTo("Refusal");
             assertThat(m.kind()).isEqualTo("case-arm-false");
