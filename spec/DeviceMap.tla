@@ -92,9 +92,11 @@ Pages(gs)      == Cardinality(UNION {{<<g.i, g.f, o>> : o \in g.lo..g.hi} : g \i
 Held           == Pages(maps) + Pages(pend)
 HasPend(i)     == \E p \in pend : p.i = i
 HasDma(i)      == \E d \in dma : d.i = i
+WholeFile(cause) == Variant = "dax-punch-whole-file" /\ cause = "punch"
 PinnedAt(f, o) == \E g \in maps : g.pin /\ g.f = f /\ In(o, g)
 PinnedIn(f, lo, hi) == \E o \in lo..hi : PinnedAt(f, o)
-InvOver(f, lo, hi)  == inv[f].on /\ Overlap(inv[f], lo, hi)
+\* (Kernel choice dax-punch-whole-file: punch's notifier covers the whole file.)
+InvOver(f, lo, hi)  == inv[f].on /\ (Overlap(inv[f], lo, hi) \/ WholeFile(inv[f].cause))
 \* A grant is held against an invalidation unless it is pinned (a dma_buf
 \* pin does not honour mmu-notifier invalidation) or the invalidation only
 \* concerns writable grants (population by a read, reflink).
@@ -139,19 +141,26 @@ Apply(f, lo, hi, cause, arg) ==
 \* prepared map must retry (retry = mmu_interval_read_retry() would say so).
 \* Variant valid-flag: the driver ignores the count and looks at its own
 \* boolean flag, which every invalidation of f clears.
+Bumped(f, lo, hi) ==
+    {IF p.f = f /\ Overlap(p, lo, hi) THEN [p EXCEPT !.retry = TRUE] ELSE p : p \in pend}
 BumpSeq(f, lo, hi) ==
-    /\ pend' = {IF p.f = f /\ Overlap(p, lo, hi) THEN [p EXCEPT !.retry = TRUE] ELSE p
-               : p \in pend}
+    /\ pend' = Bumped(f, lo, hi)
     /\ vflag' = IF Variant = "valid-flag" THEN [vflag EXCEPT ![f] = FALSE] ELSE vflag
 
 \* Start an invalidation of f's range lo..hi for cause: bump the sequence
 \* count (every overlapping prepared map must retry), notify every importer
 \* holding a victim grant, and apply the change at once if nobody holds one.
+\* Kernel choice dax-punch-whole-file: punch on fs-dax unmaps the mappings of
+\* the whole file (xfs_flush_unmap_range / dax_layout_busy_page over the
+\* file), not only the punched range; the change itself is the range's.
 Invalidate(f, lo, hi, cause, arg, wonly) ==
-    LET vs == IF Variant = "cow-without-invalidate" /\ cause = "cow" THEN {}
-              ELSE {g \in maps : Victim(g, f, lo, hi, wonly)}
+    LET whole == WholeFile(cause)
+        wlo == IF whole THEN 1 ELSE lo
+        whi == IF whole THEN NOff ELSE hi
+        vs == IF Variant = "cow-without-invalidate" /\ cause = "cow" THEN {}
+              ELSE {g \in maps : Victim(g, f, wlo, whi, wonly)}
         hs == {g.i : g \in vs}
-    IN /\ BumpSeq(f, lo, hi)
+    IN /\ BumpSeq(f, wlo, whi)
        /\ IF hs = {}
           THEN /\ Apply(f, lo, hi, cause, arg)
                /\ UNCHANGED inv
@@ -162,6 +171,15 @@ Invalidate(f, lo, hi, cause, arg, wonly) ==
                   THEN Apply(f, lo, hi, cause, arg)    \* frees blocks before the acks
                   ELSE UNCHANGED <<extent, data, cache, lastw, vma>>
 
+\* Kernel choice write-shared-cow-on-fault: a WRITE over a shared (reflinked)
+\* page is granted, and the fault breaks the sharing (dax_iomap_fault ->
+\* xfs_reflink_allocate_cow: a new block, the data copied) instead of the
+\* refusal "shared".  One page at a time, as a fault is.
+CowOnFault(f, lo, hi, pin, w) ==
+    /\ Variant = "write-shared-cow-on-fault"
+    /\ w /\ ~pin /\ lo = hi
+    /\ FreeBlocks # {}
+
 \* device_map's decision: the filesystem first, then the block device.
 \* "none" means granted.  Unwritten extents are refused as "hole".
 Refusal(i, f, lo, hi, pin, w, at) ==
@@ -171,8 +189,10 @@ Refusal(i, f, lo, hi, pin, w, at) ==
       [] \E o \in rg : cache[f][o].st # "absent"
             /\ ~(Variant = "map-while-cached" /\ w)             -> "cached"
       [] (w \/ pin) /\ \E o \in rg : Shared(extent[f][o].b)
-            /\ ~(Variant = "write-to-hole" /\ w)                -> "shared"
+            /\ ~(Variant = "write-to-hole" /\ w)
+            /\ ~CowOnFault(f, lo, hi, pin, w)                   -> "shared"
       [] pin /\ ~PinSupport                                   -> "pin-unsupported"
+      [] pin /\ w /\ Variant = "read-pin-ignores-truncate"     -> "pin-unsupported"
       [] exp # "up"                                           -> "exporter-gone"
       [] i \notin Route                                       -> "no-route"
       [] at /\ i \notin AtomicRoute
@@ -280,11 +300,18 @@ CpuRead(f, o)  == f \in Files /\ ReadPage(f, o)
 \* truncate(2) to n pages, fallocate(PUNCH_HOLE): refused with EBUSY when a
 \* pinned grant covers the range (waiting would let a pin holder starve the
 \* truncate forever, and the fs cannot revoke a pin: see README).
+\* Kernel choice read-pin-ignores-truncate: a long-term pin of page-cache
+\* pages (FOLL_LONGTERM, gup / io_uring) is granted for reading only (a write
+\* pin of a dirty-tracked file mapping is refused, mm/gup.c), and truncate
+\* does not wait for it (truncate_inode_pages drops the pinned pages from
+\* the file; the pin keeps them).
+PinIgnored == Variant \in {"truncate-ignores-pin", "read-pin-ignores-truncate"}
+
 Truncate(f, n) ==
     /\ n \in 0..(NOff - 1)
     /\ ~inv[f].on
     /\ \E o \in (n + 1)..NOff : extent[f][o] # Hole \/ cache[f][o] # Absent
-    /\ ~PinnedIn(f, n + 1, NOff) \/ Variant = "truncate-ignores-pin"
+    /\ ~PinnedIn(f, n + 1, NOff) \/ PinIgnored
     /\ Invalidate(f, n + 1, NOff, "truncate", 0, FALSE)
     /\ UNCHANGED <<nextv, maps, dma, bar, exp, rev>>
 
@@ -292,7 +319,7 @@ PunchHole(f, lo, hi) ==
     /\ <<lo, hi>> \in Ranges
     /\ ~inv[f].on
     /\ \E o \in lo..hi : extent[f][o] # Hole \/ cache[f][o] # Absent
-    /\ ~PinnedIn(f, lo, hi) \/ Variant = "truncate-ignores-pin"
+    /\ ~PinnedIn(f, lo, hi) \/ PinIgnored
     /\ Invalidate(f, lo, hi, "punch", 0, FALSE)
     /\ UNCHANGED <<nextv, maps, dma, bar, exp, rev>>
 
@@ -375,18 +402,34 @@ InvAck(i, f) ==
     /\ UNCHANGED <<extent, data, cache, lastw, nextv, vma, pend, dma, vflag, exp, rev>>
 
 \* All acknowledgements are in: the filesystem proceeds.
+\* Kernel choice dax-map-during-break-layouts: while truncate or punch waits
+\* in xfs_break_layouts for the pages' references to drop, new device
+\* mappings of the range are granted (mmu_interval_read_begin does not wait
+\* for it); xfs_break_layouts loops until dax_layout_busy_page_range finds
+\* no busy page, so the grants made during the wait are revoked in another
+\* round, and the change itself (truncate_pagecache) moves the count again.
+BreakLayouts(f) ==
+    Variant = "dax-map-during-break-layouts" /\ inv[f].cause \in {"truncate", "punch"}
+\* Once every importer has acked, a grant of the range still live was made
+\* during the wait (a grant equal to a revoked one included).
+Late(f) == {g \in maps : Victim(g, f, inv[f].lo, inv[f].hi, inv[f].wonly)}
+
 InvEnd(f) ==
     /\ inv[f].on
     /\ inv[f].await = {}
-    /\ LET r == inv[f]
-           left == r.victims \cap maps   \* only in early-tlb-flush
-       IN /\ IF r.done THEN UNCHANGED <<extent, data, cache, lastw, vma>>
-                       ELSE Apply(f, r.lo, r.hi, r.cause, r.arg)
-          /\ maps' = maps \ left
-          /\ bar' = bar - Pages(left)
-    /\ inv' = [inv EXCEPT ![f] = Idle]
-    /\ vflag' = IF Variant = "valid-flag" THEN [vflag EXCEPT ![f] = TRUE] ELSE vflag
-    /\ UNCHANGED <<nextv, pend, dma, exp, rev>>
+    /\ IF BreakLayouts(f) /\ Late(f) # {}
+       THEN /\ inv' = [inv EXCEPT ![f].await = {g.i : g \in Late(f)}, ![f].victims = Late(f)]
+            /\ UNCHANGED <<extent, data, cache, lastw, vma, maps, bar, pend, vflag>>
+       ELSE /\ LET r == inv[f]
+                   left == r.victims \cap maps   \* only in early-tlb-flush
+               IN /\ IF r.done THEN UNCHANGED <<extent, data, cache, lastw, vma>>
+                               ELSE Apply(f, r.lo, r.hi, r.cause, r.arg)
+                  /\ maps' = maps \ left
+                  /\ bar' = bar - Pages(left)
+                  /\ pend' = IF BreakLayouts(f) THEN Bumped(f, r.lo, r.hi) ELSE pend
+            /\ inv' = [inv EXCEPT ![f] = Idle]
+            /\ vflag' = IF Variant = "valid-flag" THEN [vflag EXCEPT ![f] = TRUE] ELSE vflag
+    /\ UNCHANGED <<nextv, dma, exp, rev>>
 
 -----------------------------------------------------------------------------
 (* Importers *)
@@ -395,24 +438,34 @@ InvEnd(f) ==
 \* vma, it holds no prepared map and no grant of the range, and (having
 \* sampled the sequence count with mmu_interval_read_begin, which waits
 \* while an invalidation of the range runs) no invalidation covers it.
+\* (Kernel choice dax-map-during-break-layouts: the wait of break_layouts
+\* does not hold new mappings back.)
 MapCalled(i, f, lo, hi) ==
     /\ <<lo, hi>> \in Ranges
     /\ f \in vma
     /\ ~HasPend(i)
     /\ ~\E g \in maps : g.i = i /\ g.f = f /\ Overlap(g, lo, hi)
-    /\ ~InvOver(f, lo, hi) \/ Variant = "valid-flag"
+    /\ ~InvOver(f, lo, hi) \/ Variant = "valid-flag" \/ BreakLayouts(f)
 
 \* device_map(vma, importer, &dma_buf, lo, hi, flags, pa[]): the fs and the
 \* block device grant it; the driver holds the result until it commits.
+\* Kernel choice write-shared-cow-on-fault: the fault moves a shared page to a
+\* fresh block first (once no other mapping of the page is live).
 MapPrepare(i, f, lo, hi, pin, w, at) ==
     /\ MapCalled(i, f, lo, hi)
     /\ Refusal(i, f, lo, hi, pin, w, at) = "none"
-    /\ pend' = pend \cup {[i |-> i, f |-> f, lo |-> lo, hi |-> hi,
-                           bs |-> [k \in 1..(hi - lo + 1) |-> extent[f][lo + k - 1].b],
-                           w |-> w, at |-> at, pin |-> pin, retry |-> FALSE]}
+    /\ LET cow == CowOnFault(f, lo, hi, pin, w) /\ Shared(extent[f][lo].b)
+           e2 == IF cow THEN Move(f, lo) ELSE extent
+       IN /\ cow => ~\E g \in maps : g.f = f /\ In(lo, g)
+          /\ extent' = e2
+          /\ data' = IF cow THEN [data EXCEPT ![e2[f][lo].b] = data[extent[f][lo].b]] ELSE data
+          /\ pend' = (IF cow THEN Bumped(f, lo, lo) ELSE pend)
+                     \cup {[i |-> i, f |-> f, lo |-> lo, hi |-> hi,
+                            bs |-> [k \in 1..(hi - lo + 1) |-> e2[f][lo + k - 1].b],
+                            w |-> w, at |-> at, pin |-> pin, retry |-> FALSE]}
     /\ bar' = bar + (hi - lo + 1)
     /\ vflag' = IF Variant = "valid-flag" THEN [vflag EXCEPT ![f] = TRUE] ELSE vflag
-    /\ UNCHANGED <<extent, data, cache, lastw, nextv, vma, maps, dma, inv, exp, rev>>
+    /\ UNCHANGED <<cache, lastw, nextv, vma, maps, dma, inv, exp, rev>>
 
 Grant(p) == [i |-> p.i, f |-> p.f, lo |-> p.lo, hi |-> p.hi, bs |-> p.bs,
              w |-> p.w, at |-> p.at, pin |-> p.pin]
@@ -457,6 +510,13 @@ DmaBufRelease(i, f, lo) == \E g \in maps : Named(g, i, f, lo) /\ g.pin /\ Unmap(
 \* The device issues a DMA through a grant.  A device that has been told to
 \* invalidate the grant (and not yet acked) or to give it back to a
 \* departing exporter issues no new DMA through it.
+\* Kernel choice dax-new-ref-extends-wait: a page reference taken while
+\* truncate or punch waits in xfs_break_layouts (a new DMA through a mapping
+\* being invalidated) is waited for too: dax_layout_busy_page_range finds the
+\* page busy again, so the wait lasts until every new reference is dropped.
+NewRefExtends(h) ==
+    Variant = "dax-new-ref-extends-wait" /\ inv[h].cause \in {"truncate", "punch"}
+
 DmaStart(i, f, lo, o, op) ==
   \E g \in maps :
     /\ Named(g, i, f, lo) /\ In(o, g)
@@ -464,6 +524,7 @@ DmaStart(i, f, lo, o, op) ==
     /\ exp # "gone"
     /\ ~(exp = "removing" /\ i \in rev)
     /\ ~\E h \in Files : inv[h].on /\ i \in inv[h].await /\ g \in inv[h].victims
+                        /\ ~NewRefExtends(h)
     /\ op = "write" => g.w /\ nextv < MaxVal
     /\ dma' = dma \cup {[i |-> i, f |-> g.f, o |-> o, b |-> Blk(g, o), op |-> op,
                          v |-> IF op = "write" THEN nextv + 1 ELSE 0]}

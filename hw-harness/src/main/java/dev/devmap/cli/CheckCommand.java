@@ -110,6 +110,9 @@ public final class CheckCommand implements Callable<Integer> {
         if (emit != null) {
             RunPlan plan = plans.get(0);
             TlcConfig cfg = plan.config();
+            if (java.nio.file.Files.exists(emit) && !java.nio.file.Files.isDirectory(emit)) {
+                throw CliException.badInput("--emit needs a directory; " + emit + " is a file");
+            }
             java.nio.file.Files.createDirectories(emit);
             try (var tla = java.nio.file.Files.newDirectoryStream(dir, "*.tla")) {
                 for (Path f : tla) {

@@ -64,7 +64,9 @@ final class CheckReport {
         Expectation e = plan.expect();
         if (r.outcome() == TlcResult.Outcome.OK) {
             sb.append("OK  ").append(counts());
-            if (plan.isVariant()) {
+            if (plan.isVariant() && plan.variant().holds()) {
+                sb.append("  (kernel choice: every property holds, as models.json records)");
+            } else if (plan.isVariant()) {
                 sb.append("  (must violate ").append(plan.variant().violates()).append(": NOT VIOLATED)");
             } else if (e.isEmpty() || (e.distinct() == null && e.depth() == null && e.generated() == null)) {
                 sb.append(" (no expectations recorded)");
@@ -85,13 +87,19 @@ final class CheckReport {
         }
         if (plan.isVariant()) {
             boolean expected = Objects.equals(plan.variant().violates(), r.violated());
-            sb.append(expected ? " (expected)" : " (UNEXPECTED: must violate " + plan.variant().violates() + ")");
+            String must = plan.variant().holds() ? "models.json records that every property holds"
+                    : "must violate " + plan.variant().violates();
+            sb.append(expected ? " (expected)" : " (UNEXPECTED: " + must + ")");
         }
         sb.append(" in ").append(steps).append(steps == 1 ? " step" : " steps");
         if (plan.isVariant() && e.depth() != null && e.depth() != steps) {
             sb.append(" (expected ").append(e.depth()).append(")");
         }
         sb.append("  ").append(counts());
+        if (plan.isVariant() && plan.variant().choice() != null) {
+            sb.append(String.format(" (kernel choice of %s; each checked alone TLC breaks %s)",
+                    plan.variant().choice().facility(), plan.variant().choice().breaks()));
+        }
         if (!plan.isVariant()) {
             sb.append(" (expected ").append(e.outcome() == null ? "ok" : e.outcome()).append(")");
         }

@@ -33,14 +33,19 @@ import picocli.CommandLine.Option;
                 + "failure in --report-dir; a summary on stderr.",
                 "Devices: sim (the embedded simulated device, the default), sim:QUIRK[,QUIRK...][,ack-delay=N] "
                 + "(with faults, see 'dmap quirks'), agent:CMD (any agent speaking the line protocol, e.g. "
-                + "agent:'./dmap agent-sim'), linux-qemu[:bar-pages=N] (a real Linux 6.12 under QEMU with an NVMe CMB: "
+                + "agent:'./dmap agent-sim'), linux-qemu[:bar-pages=N][,fs=dax|xfs] (a real Linux 6.12 under QEMU with an NVMe CMB; fs=dax: xfs -o dax on an NVDIMM, fs=xfs: xfs on NVMe: "
                 + "builds and caches the kernel, runs its self-test, then the scenarios), linux:pci=BDF[,nvme=DEV][,allow-unplug] "
                 + "(the same agent on this host's hardware, as root).",
-                "Exit: 0 conformant, 1 non-conformant (a requirement fails or the agent hung, crashed or wrote garbage), "
-                + "2 bad input or harness error."})
+                "Exit (ExitCodes): 0 conformant, 1 non-conformant (a requirement fails or the agent hung, crashed or wrote "
+                + "garbage), 2 bad input (argument, device string, an agent that cannot start or fails its handshake), "
+                + "3 the harness itself failed."})
 public final class ConformCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** Bounds of a run: the scenarios are planned up front, and the oracle keeps a sequence's observations. */
+    static final int MAX_RANDOM = 100_000;
+    static final int MAX_LENGTH = 10_000;
 
     @Option(names = "--device", paramLabel = "DEV", defaultValue = "sim",
             description = "The device under test (default: ${DEFAULT-VALUE}).")
@@ -71,7 +76,8 @@ public final class ConformCommand implements Callable<Integer> {
     long handshakeMs;
 
     @Option(names = "--report-dir", paramLabel = "DIR", defaultValue = ".dmap/conform",
-            description = "Where the report files go (default: ${DEFAULT-VALUE}).")
+            description = "Where the report files go: each run in a fresh subdirectory DIR/<UTC time>-seed<N>, "
+                    + "DIR/latest links to the newest; nothing else in DIR is touched (default: ${DEFAULT-VALUE}).")
     Path reportDir;
 
     @Option(names = "--no-shrink", description = "Do not shrink failing traces.")
@@ -102,6 +108,13 @@ public final class ConformCommand implements Callable<Integer> {
         if ((randomsOption != null && randomsOption < 0) || length < 1 || timeoutMs < 1 || tlcMax < 0 || handshakeMs < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--random must be >= 0, --length, --timeout, --handshake-timeout >= 1, --tlc-max >= 0");
+        }
+        if ((randomsOption != null && randomsOption > MAX_RANDOM) || length > MAX_LENGTH) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--random may be at most " + MAX_RANDOM
+                    + " and --length at most " + MAX_LENGTH + " (a longer run: several seeds)");
+        }
+        if (reportDir.toString().isBlank()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--report-dir must name a directory, not ''");
         }
         long s = seed != null ? seed : new SecureRandom().nextLong() & Long.MAX_VALUE;
         Map<String, String> resources = new LinkedHashMap<>();
@@ -146,13 +159,15 @@ public final class ConformCommand implements Callable<Integer> {
                     reportDir, reproduce(s));
             List<Scenario> planned = Conformance.scenarios(o);
             if (planned.isEmpty()) throw CliException.badInput("--only " + String.join(",", only) + " matches no scenario");
+            o = new Conformance.Options(s, randoms, length, only, !noShrink, !noTlc, tlcMax, dir,
+                    dev.devmap.harness.report.RunDir.create(reportDir, s), reproduce(s));
             RunResult run = Conformance.run(dut, caps, o, out, log);
             summary(err, run);
             return run.conformant() ? ExitCodes.OK : ExitCodes.VIOLATED;
         } catch (CliException e) {
             throw e;
         } catch (Exception e) {
-            throw new CliException(ExitCodes.BAD_INPUT, "harness error: " + e.getClass().getSimpleName() + ": "
+            throw new CliException(ExitCodes.FAILED, "harness error: " + e.getClass().getSimpleName() + ": "
                     + Main.oneLine(e.getMessage()));
         } finally {
             dut.close();
@@ -173,24 +188,21 @@ public final class ConformCommand implements Callable<Integer> {
         List<RunResult.Row> rows = run.rows();
         List<String> failing = new ArrayList<>();
         for (RunResult.Row r : rows) if (r.status().equals("FAIL")) failing.add(r.requirement().spec());
-        err.printf(Locale.ROOT, "dmap conform: %s: %d scenarios (%d pass, %d fail, %d skip, %d agent errors), %d observations, "
+        err.printf(Locale.ROOT, "dmap conform: %s: %d scenarios (%d pass, %d differences, %d fail, %d skip, %d agent errors), %d observations, "
                         + "%.1f s, seed %d%n", run.conformant() ? "CONFORMANT" : "NON-CONFORMANT", run.results.size(),
                 run.count(dev.devmap.harness.scenario.ScenarioResult.Status.PASS),
+                run.count(dev.devmap.harness.scenario.ScenarioResult.Status.DIFFERENCE),
                 run.count(dev.devmap.harness.scenario.ScenarioResult.Status.FAIL),
                 run.count(dev.devmap.harness.scenario.ScenarioResult.Status.SKIP),
                 run.count(dev.devmap.harness.scenario.ScenarioResult.Status.ERROR), run.coverage.ops(), run.millis / 1000.0,
                 run.seed);
         if (!failing.isEmpty()) err.println("dmap conform: failing: " + String.join(", ", failing));
-        if (run.kernel != null) {
-            List<String> real = new ArrayList<>();
-            List<String> sim = new ArrayList<>();
-            for (RunResult.Row r : rows) {
-                if (r.requirement() == Requirement.REF || r.requirement() == Requirement.AGENT) continue;   // S1-S10, L1-L6
-                if (r.witness().equals(RunResult.REAL_KERNEL) && r.status().equals("pass")) real.add(r.requirement().name());
-                if (r.witness().equals(RunResult.SIMULATED_ONLY)) sim.add(r.requirement().name());
-            }
-            err.println("dmap conform: witnessed by the real kernel: " + real.size() + " of 16 requirements (" + String.join(" ", real)
-                    + "); simulated device only: " + (sim.isEmpty() ? "none" : String.join(" ", sim)));
+        if (run.kernel != null) err.println("dmap conform: " + run.kernelHeadline());
+        if (!run.differences().isEmpty()) {
+            List<String> ds = new ArrayList<>();
+            for (var r : run.differences()) ds.add(r.scenario().id() + " (" + r.choice() + ")");
+            err.println("dmap conform: differences from the model, explained by the device's protocol choices: "
+                    + String.join(", ", ds));
         }
         err.println("dmap conform: coverage: " + run.coverage.summary());
         err.flush();

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
  *
  * <p>Exit codes ({@link ExitCodes}): 0 all properties hold, 1 a property is violated, 2 bad
  * input (unknown model, malformed manifest, spec parse error, bad argument), 3 TLC or dmap
- * failed otherwise ({@code conform}: 0 conformant, 1 non-conformant, 2 bad input or harness error).
+ * failed otherwise ({@code conform}: 0 conformant, 1 non-conformant, 2 bad input, 3 harness error).
  * Errors print one line {@code dmap: error: ...} to stderr, never a stack trace.
  */
 @Command(name = "dmap",

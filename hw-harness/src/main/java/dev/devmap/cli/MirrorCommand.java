@@ -60,6 +60,7 @@ public final class MirrorCommand implements Callable<Integer> {
             reports.add(print(out, check.model(manifest, model == null ? "ci" : model)));
             if (!noVariants) {
                 for (String v : manifest.variants().keySet()) reports.add(print(out, check.variant(manifest, v)));
+                for (String v : manifest.choices().keySet()) reports.add(print(out, check.variant(manifest, v)));
             }
         }
         long bad = reports.stream().filter(r -> !r.agree()).count();

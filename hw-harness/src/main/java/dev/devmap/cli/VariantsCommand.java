@@ -3,6 +3,8 @@ package dev.devmap.cli;
 import dev.devmap.spec.model.Manifest;
 import dev.devmap.spec.model.Variant;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -31,6 +33,17 @@ public final class VariantsCommand implements Callable<Integer> {
         for (Variant v : m.variants().values()) {
             out.println(String.format("%-" + nameWidth + "s  %-" + propWidth + "s  %s", v.name(), v.violates(), v.why())
                     .stripTrailing());
+        }
+        if (!m.choices().isEmpty()) {
+            out.println();
+            out.println("today's kernel's protocol choices (TLC's verdict, each property checked alone; counterexample states):");
+            int w = m.choices().keySet().stream().mapToInt(String::length).max().orElse(0);
+            for (Variant v : m.choices().values()) {
+                List<String> broken = new ArrayList<>();
+                v.choice().breaks().forEach((p, n) -> broken.add(p + " (" + n + ")"));
+                out.println(String.format("%-" + w + "s  %-10s %s", v.name(), v.choice().facility(),
+                        broken.isEmpty() ? "keeps every property" : "breaks " + String.join(", ", broken)));
+            }
         }
         out.flush();
         return ExitCodes.OK;

@@ -19,10 +19,19 @@ import java.util.TreeMap;
  * @param observes    extra observations it reports: "bar" (BAR pages in use), "addrs" (DMA addresses), "blocks"
  * @param unsupported operation or feature name to the reason it is not supported
  * @param config      its default configuration
+ * @param choices     the documented protocol choices of the facility it drives (models.json "choices"):
+ *                    a scenario that fails under the standard model but passes under one of them is a
+ *                    difference, not a failure
  */
 public record Capabilities(String agent, int version, Set<String> ops, Set<Event.Kind> silent, Set<String> observes,
-                           Map<String, String> unsupported, DutConfig config) {
+                           Map<String, String> unsupported, DutConfig config, java.util.List<String> choices) {
+    public Capabilities(String agent, int version, Set<String> ops, Set<Event.Kind> silent, Set<String> observes,
+                        Map<String, String> unsupported, DutConfig config) {
+        this(agent, version, ops, silent, observes, unsupported, config, java.util.List.of());
+    }
+
     public Capabilities {
+        choices = java.util.List.copyOf(choices);
         ops = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(ops));
         silent = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(silent));
         observes = java.util.Collections.unmodifiableSet(new java.util.TreeSet<>(observes));
@@ -32,6 +41,11 @@ public record Capabilities(String agent, int version, Set<String> ops, Set<Event
     public boolean observes(String what) { return observes.contains(what); }
 
     public boolean supports(String op) { return ops.contains(op); }
+
+    /** The same capabilities with these protocol choices listed. */
+    public Capabilities withChoices(java.util.List<String> cs) {
+        return new Capabilities(agent, version, ops, silent, observes, unsupported, config, cs);
+    }
 
     /** Why op is not supported (the agent's reason, or a generic one). */
     public String whyNot(String op) {

@@ -31,9 +31,11 @@ import java.util.function.Consumer;
 /**
  * A conformance run: the spec-guided scenarios, then the seeded random sequences, each checked by
  * the oracle, failures diagnosed and shrunk; KTAP on the given writer as results come; the readable
- * report, the JUnit XML and a journal (one JSON line per scenario) rewritten in the report
- * directory after every scenario; each distinct failure written as a TLA+ trace module and, when
- * asked, confirmed by TLC not to be a behaviour of the spec.
+ * report and the JUnit XML (rewritten when the number of results has doubled, and at the end: linear
+ * time) and a journal (one JSON line per scenario, appended as it ends) in the run's own report
+ * directory; each distinct failure written as a TLA+ trace module as it is found, with the
+ * configuration the device reported, and, when asked, confirmed by TLC not to be a behaviour of
+ * the spec.
  */
 public final class Conformance {
     /**
@@ -82,12 +84,8 @@ public final class Conformance {
         List<Scenario> all = scenarios(o);
         RunResult run = new RunResult(dut.name(), caps, o.seed(), o.reproduce());
         run.kernel = dut.kernelWitness();
-        Files.createDirectories(o.reportDir());
-        try (java.util.stream.Stream<Path> old = Files.list(o.reportDir())) {
-            for (Path p : old.filter(p -> p.getFileName().toString().matches("failure-\\d+")).toList()) {
-                Safety.removeScratch(p);   // trace modules of an earlier run
-            }
-        }
+        run.choiceWhy.putAll(choiceWhy(o.specDir(), caps.choices()));
+        Files.createDirectories(o.reportDir());   // the run's own directory (see RunDir): nothing in it is older
         Path journal = o.reportDir().resolve("results.jsonl");
         Files.writeString(journal, "");
         Ktap ktap = new Ktap(out);
@@ -95,6 +93,19 @@ public final class Conformance {
         ktap.note("report: " + o.reportDir().resolve("report.txt") + ", JUnit XML: " + o.reportDir().resolve("junit.xml"));
         log.drain(ktap::note);
         Runner runner = new Runner(dut, caps, o.shrink());
+        try {
+            runAll(o, all, run, runner, ktap, journal, log, caps);
+        } catch (IOException | RuntimeException e) {
+            write(o.reportDir(), run);   // what was checked stays in the report (INCOMPLETE)
+            throw e;
+        }
+        finish(o, caps, run, ktap);
+        return run;
+    }
+
+    private static void runAll(Options o, List<Scenario> all, RunResult run, Runner runner, Ktap ktap, Path journal,
+                                  Log log, Capabilities caps) throws IOException {
+        int writtenAt = 0;
         for (String group : List.of("guided", "random")) {
             List<Scenario> g = all.stream().filter(s -> s.group().equals(group)).toList();
             ktap.begin(group, g.size());
@@ -105,22 +116,26 @@ public final class Conformance {
                 int num = run.add(r);
                 log.drain(ktap::subtestNote);
                 ktap.scenario(++n, r, num);
-                ok &= r.status() == ScenarioResult.Status.PASS || r.status() == ScenarioResult.Status.SKIP;
+                ok &= r.status() == ScenarioResult.Status.PASS || r.status() == ScenarioResult.Status.SKIP
+                        || r.status() == ScenarioResult.Status.DIFFERENCE;
                 journal(journal, r, num);
-                write(o.reportDir(), run);
+                RunResult.Numbered f = num > 0 ? run.failures.get(num - 1) : null;
+                if (f != null && f.result == r) traceModule(o.reportDir(), f, runner.lastConfig() != null
+                        ? runner.lastConfig() : caps.config());   // as found: a crash keeps it
+                if (run.results.size() >= 2 * writtenAt) {   // at doubling points: linear in all
+                    write(o.reportDir(), run);
+                    writtenAt = run.results.size();
+                }
             }
             ktap.end(group, ok);
         }
+    }
+
+    private static void finish(Options o, Capabilities caps, RunResult run, Ktap ktap) throws IOException {
         if (run.kernel != null) simulatedInstead(run);
         int tlcRuns = 0;
         for (RunResult.Numbered f : run.byPriority()) {
-            String name = "DmapTrace_" + f.number;
-            TlaTrace t = new TlaTrace(name, f.result.trace().isEmpty() ? caps.config() : configOf(f.result, caps), f.result.trace());
-            Path dir = o.reportDir().resolve("failure-" + f.number);
-            Files.createDirectories(dir);
-            Files.writeString(dir.resolve(name + ".tla"), t.module());
-            Files.writeString(dir.resolve(name + ".cfg"), t.cfg());
-            f.tlaModule = dir.resolve(name + ".tla").toString();
+            TlaTrace t = f.trace;
             if (o.tlc() && o.specDir() != null && tlcRuns < o.tlcMax()) {
                 tlcRuns++;
                 f.tlc = t.confirm(o.specDir()).text();
@@ -130,7 +145,6 @@ public final class Conformance {
             } else if (o.tlc()) {
                 f.tlc = "TLC not run (--tlc-max " + o.tlcMax() + ")";
             }
-            write(o.reportDir(), run);
         }
         ktap.note("coverage: " + run.coverage.summary());
         ktap.note("access paths: " + run.coverage.direct() + " direct, " + run.coverage.fallback() + " fallback; refusals: "
@@ -146,7 +160,6 @@ public final class Conformance {
         ktap.end("requirements", ok);
         run.finished = true;
         write(o.reportDir(), run);
-        return run;
     }
 
     /**
@@ -167,9 +180,35 @@ public final class Conformance {
         }
     }
 
-    /** The configuration a failing scenario ran with (the standard one, patched as the scenario says). */
-    private static DutConfig configOf(ScenarioResult r, Capabilities caps) {
-        return r.scenario().configure().apply(DutConfig.standard());
+    /** The mechanism text of each listed choice, from models.json "choices" (empty without a spec directory). */
+    static Map<String, String> choiceWhy(Path specDir, List<String> choices) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (choices.isEmpty()) return out;
+        Path dir = specDir;
+        if (dir == null && System.getenv("DMAP_HOME") != null) dir = Path.of(System.getenv("DMAP_HOME"), "spec");
+        if (dir == null || !Files.isRegularFile(dir.resolve("models.json"))) return out;
+        try {
+            dev.devmap.spec.model.Manifest m = dev.devmap.spec.model.Manifest.loadFromSpecDir(dir);
+            for (String c : choices) {
+                if (m.choices().containsKey(c)) out.put(c, m.choices().get(c).why());
+            }
+        } catch (RuntimeException e) {
+            // the report names the choice; its mechanism text is in spec/models.json
+        }
+        return out;
+    }
+
+
+    /** Writes failure f's TLA+ trace module, with the configuration the device reported for its scenario. */
+    private static void traceModule(Path reportDir, RunResult.Numbered f, DutConfig config) throws IOException {
+        String name = "DmapTrace_" + f.number;
+        TlaTrace t = new TlaTrace(name, config, f.result.trace());
+        Path dir = reportDir.resolve("failure-" + f.number);
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve(name + ".tla"), t.module());
+        Files.writeString(dir.resolve(name + ".cfg"), t.cfg());
+        f.tlaModule = dir.resolve(name + ".tla").toString();
+        f.trace = t;
     }
 
     private static void journal(Path file, ScenarioResult r, int failure) throws IOException {
@@ -185,6 +224,10 @@ public final class Conformance {
         }
         if (failure > 0) {
             m.put("failure", failure);
+            m.put("trace", Texts.trace(r));
+        }
+        if (r.status() == ScenarioResult.Status.DIFFERENCE) {
+            m.put("choice", r.choice());
             m.put("trace", Texts.trace(r));
         }
         m.put("observations", r.coverage().ops());

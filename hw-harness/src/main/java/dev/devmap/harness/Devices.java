@@ -13,9 +13,9 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The device string forms: {@code sim}, {@code sim:QUIRK[,QUIRK...][,ack-delay=N]} (the embedded
+ * The device string forms: {@code sim}, {@code sim:QUIRK[,QUIRK...][,ack-delay=N][,choices=NAME+NAME]} (the embedded
  * simulated device, with quirks), {@code agent:CMD} (any program speaking the agent line protocol),
- * {@code linux-qemu[:bar-pages=N]} and {@code linux:pci=BDF[,...]} (a real kernel, see {@link LinuxKernel}).
+ * {@code linux-qemu[:bar-pages=N][,fs=dax|xfs]} and {@code linux:pci=BDF[,...]} (a real kernel, see {@link LinuxKernel}).
  */
 public final class Devices {
     private Devices() { }
@@ -33,6 +33,7 @@ public final class Devices {
         if (spec.equals("sim") || spec.startsWith("sim:")) {
             List<Quirk> quirks = new ArrayList<>();
             int ackDelay = -1;
+            List<String> listed = new ArrayList<>();
             String rest = spec.length() > 4 ? spec.substring(4) : "";
             StringBuilder names = new StringBuilder();
             for (String part : rest.split(",")) {
@@ -44,12 +45,21 @@ public final class Devices {
                         throw new IllegalArgumentException("ack-delay needs a number, not '" + part + "'");
                     }
                     if (ackDelay < 0) throw new IllegalArgumentException("ack-delay must be at least 0");
+                } else if (part.startsWith("choices=")) {
+                    for (String c : part.substring("choices=".length()).split("\\+")) {
+                        Quirk q = Quirks.of(c.strip());
+                        if (q.variant() == null || !q.variant().choice()) {
+                            throw new IllegalArgumentException("choices= lists kernel protocol choices (models.json \"choices\"), not '"
+                                    + c + "'");
+                        }
+                        listed.add(c.strip());
+                    }
                 } else {
                     names.append(names.length() == 0 ? "" : ",").append(part);
                 }
             }
             quirks.addAll(Quirks.parse(names.toString()));
-            return new SimulatedDevice(quirks, ackDelay);
+            return new SimulatedDevice(quirks, ackDelay, listed);
         }
         if (spec.startsWith("agent:")) {
             String cmd = spec.substring("agent:".length()).strip();

@@ -17,9 +17,17 @@ import java.util.List;
  * @param dmabuf  device_map with PIN: the dma_buf (an fd or handle), else null
  * @param errno   ERROR or BUSY: the errno, else null
  * @param message a message from the device, or null
+ * @param byKernel the answer carried {@code "by":"kernel"}: a kernel call made this decision (a refusal
+ *                from the kernel's errno, a kernel EBUSY, a {@code started} whose wait the kernel
+ *                imposed, an {@code inv_end} the kernel's progress produced); false: the agent decided
  */
 public record Response(List<Event> before, Outcome outcome, List<Event> after, List<Integer> blocks, List<Long> addrs,
-                       Integer dmabuf, String errno, String message) {
+                       Integer dmabuf, String errno, String message, boolean byKernel) {
+    public Response(List<Event> before, Outcome outcome, List<Event> after, List<Integer> blocks, List<Long> addrs,
+                    Integer dmabuf, String errno, String message) {
+        this(before, outcome, after, blocks, addrs, dmabuf, errno, message, false);
+    }
+
     public Response {
         before = List.copyOf(before);
         after = List.copyOf(after);
@@ -32,7 +40,7 @@ public record Response(List<Event> before, Outcome outcome, List<Event> after, L
     }
 
     public Response withAfter(List<Event> events) {
-        return new Response(before, outcome, events, blocks, addrs, dmabuf, errno, message);
+        return new Response(before, outcome, events, blocks, addrs, dmabuf, errno, message, byKernel);
     }
 
     public String show() {

@@ -130,7 +130,7 @@ class MainTest {
     void specThatDoesNotParseIsBadInputWithSanysMessage(@TempDir Path tmp) throws IOException {
         Files.copy(TOY.resolve("Broken.tla"), tmp.resolve("Broken.tla"));
         Files.writeString(tmp.resolve("models.json"),
-                "{\"spec\": \"Broken\", \"models\": {\"ci\": {\"invariants\": [], \"properties\": []}}}");
+                "{\"spec\": \"Broken\", \"models\": {\"ci\": {\"invariants\": [\"Inv\"], \"properties\": []}}}");
         Run r = dmap("check", "--spec-dir", tmp.toString(), "-q");
         assertThat(r.code()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(r.err()).startsWith("dmap: error: TLC cannot parse spec Broken")

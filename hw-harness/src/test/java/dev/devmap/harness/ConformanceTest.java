@@ -34,13 +34,15 @@ class ConformanceTest {
                 "ok 2 random", "ok 3 requirements", "# coverage: actions 27/27, refusal reasons 9/9");
         assertThat(lines).noneMatch(l -> l.contains("not ok"));
         assertThat(r.err()).contains("dmap conform: CONFORMANT").contains("seed 7");
-        String report = Files.readString(tmp.resolve("report.txt"));
+        Path run = tmp.resolve("latest");   // the run's own directory
+        assertThat(run.toRealPath().getFileName().toString()).matches("\\d{8}-\\d{6}-seed7");
+        String report = Files.readString(run.resolve("report.txt"));
         assertThat(report).contains("result:    CONFORMANT").contains("S4   AckBeforeProceed")
                 .contains("Access paths: ").contains("Coverage:     actions 27/27, refusal reasons 9/9");
-        Document junit = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(tmp.resolve("junit.xml").toFile());
+        Document junit = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(run.resolve("junit.xml").toFile());
         assertThat(junit.getDocumentElement().getAttribute("failures")).isEqualTo("0");
         assertThat(junit.getElementsByTagName("testcase").getLength()).isEqualTo(29 + 20 + 18);
-        assertThat(Files.readAllLines(tmp.resolve("results.jsonl"))).hasSize(49);
+        assertThat(Files.readAllLines(run.resolve("results.jsonl"))).hasSize(49);
     }
 
     @Test

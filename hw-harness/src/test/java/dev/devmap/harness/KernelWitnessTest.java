@@ -17,11 +17,11 @@ class KernelWitnessTest {
             "TAP version 13",
             "1..4",
             "# cannot-witness S3: no prepare/commit split",
-            "# witnesses S1 S2 L1: truncate clears the mirror before it returns",
+            "# witnesses post-syscall S1 S2 L1: truncate clears the mirror before it returns",
             "ok 1 hmm_truncate_invalidates_mirror",
-            "# witnesses S10: atomic access granted or refused",
+            "# witnesses kernel-decided S10: atomic access granted or refused",
             "ok 2 hmm_device_exclusive_atomic # SKIP refused for shmem pages: EBUSY",
-            "# witnesses S7: shrinking a pinned file is refused",
+            "# witnesses kernel-decided S7: shrinking a pinned file is refused",
             "not ok 3 udmabuf_pin_refuses_shrink_survives_munmap",
             "ok 4 protocol_hello_round_trip",
             "# Totals: pass:2 fail:1 xfail:0 xpass:0 skip:1 error:0");
@@ -32,6 +32,8 @@ class KernelWitnessTest {
         assertThat(w.tests()).extracting(KernelWitness.Test::status).containsExactly(KernelWitness.Status.PASS,
                 KernelWitness.Status.SKIP, KernelWitness.Status.FAIL, KernelWitness.Status.PASS);
         assertThat(w.tests().get(0).witnesses()).containsExactly(Requirement.S1, Requirement.S2, Requirement.L1);
+        assertThat(w.tests().get(0).evidence()).isEqualTo(KernelWitness.Evidence.POST_SYSCALL);
+        assertThat(w.tests().get(2).evidence()).isEqualTo(KernelWitness.Evidence.KERNEL_DECIDED);
         assertThat(w.tests().get(1).skipReason()).isEqualTo("refused for shmem pages: EBUSY");
         assertThat(w.tests().get(3).witnesses()).isEmpty();
         assertThat(w.of(Requirement.S1, KernelWitness.Status.PASS)).extracting(KernelWitness.Test::number).containsExactly(1);
@@ -45,8 +47,38 @@ class KernelWitnessTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("planned 4 tests but reported 2");
         assertThatThrownBy(() -> KernelWitness.parse("k", List.of("ok 1 x"), 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no KTAP plan");
-        assertThatThrownBy(() -> KernelWitness.parse("k", List.of("1..1", "# witnesses S11: x", "ok 1 x"), 1))
+        assertThatThrownBy(() -> KernelWitness.parse("k", List.of("1..1", "# witnesses agent-decided S11: x", "ok 1 x"), 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown requirement 'S11'");
+    }
+
+    @Test
+    void aWitnessesLineWithoutAnEvidenceClassIsRefusedWithOneLine() {
+        // today's agent form (no class) and a misspelt class: one line naming the form it needs
+        assertThatThrownBy(() -> KernelWitness.parse("k", List.of("1..1", "# witnesses S1 S2: x", "ok 1 x"), 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("no evidence class (kernel-decided, post-syscall, agent-decided)")
+                .hasMessageContaining("# witnesses S1 S2: x")
+                .hasMessageNotContaining("\n");
+        assertThatThrownBy(() -> KernelWitness.claim("kernel-decide S1", "x"))
+                .hasMessageContaining("no evidence class");
+        assertThat(KernelWitness.claim("agent-decided S10 S9", "x").requirements()).containsExactly(Requirement.S10, Requirement.S9);
+    }
+
+    @Test
+    void onlyKernelDecidedEvidenceCountsInTheHeadlineAndTheReportShowsEveryClass() throws Exception {
+        RunResult run = new RunResult("linux-qemu", new SimulatedDevice().capabilities(), 1, "dmap conform");
+        run.kernel = KernelWitness.parse("test kernel", List.of("1..3",
+                "# witnesses post-syscall S1 S2: state after truncate returned", "ok 1 a",
+                "# witnesses kernel-decided S10: the kernel refused the pin", "ok 2 b",
+                "# witnesses agent-decided S9: the agent counts BAR pages", "ok 3 c"), 1);
+        assertThat(row(run, Requirement.S1).witness()).isEqualTo("post-syscall");
+        assertThat(row(run, Requirement.S10).witness()).isEqualTo("kernel-decided");
+        assertThat(row(run, Requirement.S9).witness()).isEqualTo("agent-decided");
+        assertThat(row(run, Requirement.S1).detail()).startsWith("post-syscall: selftest 1 a");
+        assertThat(run.kernelHeadline()).startsWith("witnessed by the real kernel: 1 of 16 (S10)")
+                .contains("post-syscall only: S1 S2").contains("agent-decided only: S9").contains("not shown: S3");
+        assertThat(TextReport.render(run)).contains("witnessed by the real kernel: 1 of 16 (S10)")
+                .contains("\"post-syscall\" = the state after a synchronous call");
     }
 
     @Test
@@ -57,7 +89,7 @@ class KernelWitnessTest {
         run.simRun = 2;
         RunResult.Row s1 = row(run, Requirement.S1);
         assertThat(s1.status()).isEqualTo("pass");
-        assertThat(s1.witness()).isEqualTo(RunResult.REAL_KERNEL);
+        assertThat(s1.witness()).isEqualTo("post-syscall");
         assertThat(s1.detail()).contains("selftest 1 hmm_truncate_invalidates_mirror");
         // a skipped test witnesses nothing
         assertThat(row(run, Requirement.S10).status()).isEqualTo("skip");
@@ -79,7 +111,7 @@ class KernelWitnessTest {
         RunResult run = new RunResult("sim", new SimulatedDevice().capabilities(), 1, "dmap conform");
         assertThat(run.rows()).allMatch(r -> r.witness().isEmpty());
         assertThat(run.conformant()).isTrue();
-        assertThat(TextReport.render(run)).doesNotContain("Kernel self-test").doesNotContain(RunResult.REAL_KERNEL);
+        assertThat(TextReport.render(run)).doesNotContain("Kernel self-test").doesNotContain("witnessed by the real kernel");
     }
 
     private static RunResult.Row row(RunResult run, Requirement q) {

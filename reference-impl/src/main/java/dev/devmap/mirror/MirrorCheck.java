@@ -59,7 +59,11 @@ public final class MirrorCheck {
 
     /** States and edges of a model (safety part: the state graph of Spec). */
     public Report model(Manifest manifest, String name) throws IOException, InterruptedException {
-        RunPlan plan = manifest.plan(name);
+        return graph(name, manifest.plan(name));
+    }
+
+    /** States, labelled edges and liveness of a plan (a model, or a kernel choice that keeps every property). */
+    private Report graph(String name, RunPlan plan) throws IOException, InterruptedException {
         RunPlan graphOnly = new RunPlan(plan.name(), plan.spec(), plan.constants(), List.of("TypeOK"), List.of(),
                 plan.expect(), plan.model(), plan.variant());
         Path work = Files.createTempDirectory("dmap-mirror-");
@@ -95,9 +99,16 @@ public final class MirrorCheck {
         }
     }
 
-    /** A variant: same violated property, same counterexample length. */
+    /**
+     * A variant: same violated property, same counterexample length. A kernel choice that keeps
+     * every property: the same states and labelled edges, and the liveness properties hold in Java too.
+     */
     public Report variant(Manifest manifest, String name) throws IOException, InterruptedException {
         RunPlan plan = manifest.planVariant(name);
+        if (plan.variant().holds()) {
+            Report g = graph("choice " + name, plan);
+            return new Report(g.name(), g.agree(), g.summary() + " (TLC: every property holds)", g.detail());
+        }
         progress.accept("mirror variant " + name + ": TLC ...");
         TlcResult tlc = runTlc(plan, null, 1);
         Constants c = TlaBridge.constants(plan.constants());
@@ -131,7 +142,15 @@ public final class MirrorCheck {
         TlcJob.Builder b = TlcJob.builder(specDir, cfg.mainModule(), cfg.cfg()).cfgFileName(cfg.cfgFileName())
                 .extraFiles(cfg.extraModules()).workers(w);
         if (dot != null) b.dumpDot(dot);
-        return runner.run(b.build());
+        TlcResult r = runner.run(b.build());
+        String first = r.errorText() == null ? "" : r.errorText().strip().lines().filter(l -> !l.isBlank()).findFirst().orElse("");
+        if (r.outcome() == TlcResult.Outcome.PARSE_ERROR) {   // bad input (exit 2), not a disagreement
+            throw new dev.devmap.spec.model.ModelException("TLC cannot parse spec " + plan.spec() + ": " + first);
+        }
+        if (r.outcome() == TlcResult.Outcome.ERROR) {   // the tool failed (exit 3), not a disagreement
+            throw new dev.devmap.spec.tlc.TlcException("TLC failed (exit " + r.exitCode() + "): " + first);
+        }
+        return r;
     }
 
     // ------------------------------------------------------------------ the comparison

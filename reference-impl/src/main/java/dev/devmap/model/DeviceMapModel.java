@@ -139,7 +139,40 @@ public final class DeviceMapModel {
 
     public boolean invOver(State s, String f, int lo, int hi) {
         Inv r = inv(s, f);
-        return r.on() && r.overlaps(lo, hi);
+        return r.on() && (r.overlaps(lo, hi) || wholeFile(r.cause()));
+    }
+
+    /** {@code WholeFile(cause)}: kernel choice dax-punch-whole-file, punch invalidates the whole file. */
+    private boolean wholeFile(Cause cause) {
+        return c.is(Variant.DAX_PUNCH_WHOLE_FILE) && cause == Cause.PUNCH;
+    }
+
+    /** {@code PinIgnored}: truncate and punch do not wait for (or refuse over) pins. */
+    private boolean pinIgnored() {
+        return c.is(Variant.TRUNCATE_IGNORES_PIN) || c.is(Variant.READ_PIN_IGNORES_TRUNCATE);
+    }
+
+    /** {@code CowOnFault(f, lo, hi, pin, w)}: kernel choice write-shared-cow-on-fault. */
+    private boolean cowOnFault(State s, int lo, int hi, boolean pin, boolean w) {
+        return c.is(Variant.WRITE_SHARED_COW_ON_FAULT) && w && !pin && lo == hi && !freeBlocks(s).isEmpty();
+    }
+
+    /** {@code BreakLayouts(f)}: kernel choice dax-map-during-break-layouts, for a truncate or punch of f. */
+    private boolean breakLayouts(State s, String f) {
+        Cause cause = inv(s, f).cause();
+        return c.is(Variant.DAX_MAP_DURING_BREAK_LAYOUTS) && (cause == Cause.TRUNCATE || cause == Cause.PUNCH);
+    }
+
+    /** {@code NewRefExtends(h)}: kernel choice dax-new-ref-extends-wait. */
+    private boolean newRefExtends(Inv r) {
+        return c.is(Variant.DAX_NEW_REF_EXTENDS_WAIT) && (r.cause() == Cause.TRUNCATE || r.cause() == Cause.PUNCH);
+    }
+
+    /** {@code Late(f)}: once every importer has acked, the grants of the range still live (made during the wait). */
+    private static Set<Grant> late(State s, Inv r, String f) {
+        Set<Grant> out = new HashSet<>();
+        for (Grant g : s.maps()) if (victim(g, f, r.lo(), r.hi(), r.wonly())) out.add(g);
+        return out;
     }
 
     public static boolean victim(Grant g, String f, int lo, int hi, boolean wonly) {
@@ -174,10 +207,11 @@ public final class DeviceMapModel {
         }
         if (w || pin) {
             for (int o = lo; o <= hi; o++) {
-                if (shared(s, extent(s, f, o).b()) && !writeToHole) return Reason.SHARED;
+                if (shared(s, extent(s, f, o).b()) && !writeToHole && !cowOnFault(s, lo, hi, pin, w)) return Reason.SHARED;
             }
         }
         if (pin && !c.pinSupport()) return Reason.PIN_UNSUPPORTED;
+        if (pin && w && c.is(Variant.READ_PIN_IGNORES_TRUNCATE)) return Reason.PIN_UNSUPPORTED;
         if (s.exp() != Exp.UP) return Reason.EXPORTER_GONE;
         if (!c.route().contains(i)) return Reason.NO_ROUTE;
         if (at && !c.atomicRoute().contains(i) && !c.is(Variant.ATOMIC_WITHOUT_ROUTE)) return Reason.NO_ATOMIC_ROUTE;
@@ -286,21 +320,29 @@ public final class DeviceMapModel {
 
         /** {@code BumpSeq(f, lo, hi)}. */
         void bumpSeq(String f, int lo, int hi) {
+            bumped(f, lo, hi);
+            if (c.is(Variant.VALID_FLAG)) vflag()[c.fileIndex(f)] = false;
+        }
+
+        /** {@code pend' = Bumped(f, lo, hi)}. */
+        void bumped(String f, int lo, int hi) {
             Set<Pending> p2 = new HashSet<>();
             for (Pending p : s.pend()) p2.add(p.f().equals(f) && p.overlaps(lo, hi) ? p.withRetry() : p);
             pend = p2;
-            if (c.is(Variant.VALID_FLAG)) vflag()[c.fileIndex(f)] = false;
         }
 
         /** {@code Invalidate(f, lo, hi, cause, arg, wonly)}. */
         void invalidate(String f, int lo, int hi, Cause cause, int arg, boolean wonly) {
+            boolean whole = wholeFile(cause);
+            int wlo = whole ? 1 : lo;
+            int whi = whole ? c.nOff() : hi;
             Set<Grant> vs = new HashSet<>();
             if (!(c.is(Variant.COW_WITHOUT_INVALIDATE) && cause == Cause.COW)) {
-                for (Grant g : s.maps()) if (victim(g, f, lo, hi, wonly)) vs.add(g);
+                for (Grant g : s.maps()) if (victim(g, f, wlo, whi, wonly)) vs.add(g);
             }
             Set<String> hs = new HashSet<>();
             for (Grant g : vs) hs.add(g.i());
-            bumpSeq(f, lo, hi);
+            bumpSeq(f, wlo, whi);
             if (hs.isEmpty()) {
                 apply(f, lo, hi, cause, arg);
             } else {
@@ -416,7 +458,7 @@ public final class DeviceMapModel {
     private Step removeRange(State s, String f, int lo, int hi, Cause cause) {
         if (inv(s, f).on()) return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "an invalidation of " + f + " is running");
         if (!anythingIn(s, f, lo, hi)) return Step.disabled(Guard.NOTHING_TO_REMOVE, () -> "nothing to remove");
-        if (pinnedIn(s, f, lo, hi) && !c.is(Variant.TRUNCATE_IGNORES_PIN)) {
+        if (pinnedIn(s, f, lo, hi) && !pinIgnored()) {
             return Step.disabled(Guard.PINNED, () -> "EBUSY: a dma_buf pins the range");
         }
         Work w = new Work(s);
@@ -518,6 +560,18 @@ public final class DeviceMapModel {
         if (!r.on()) return Step.disabled(Guard.NO_INVALIDATION, () -> "no invalidation of " + f);
         if (!r.await().isEmpty()) return Step.disabled(Guard.ACKS_OUTSTANDING, () -> "acknowledgements outstanding: " + r.await());
         Work w = new Work(s);
+        boolean breakLayouts = breakLayouts(s, f);
+        if (breakLayouts) {
+            Set<Grant> late = late(s, r, f);
+            if (!late.isEmpty()) {
+                // xfs_break_layouts loops: another round for the grants made during the wait
+                Set<String> hs = new HashSet<>();
+                for (Grant g : late) hs.add(g.i());
+                w.inv()[c.fileIndex(f)] = new Inv(r.on(), r.lo(), r.hi(), r.cause(), r.arg(), r.wonly(), hs, late, r.done());
+                return w.done();
+            }
+            w.bumped(f, r.lo(), r.hi());
+        }
         Set<Grant> left = new HashSet<>(r.victims());
         left.retainAll(s.maps());
         if (!r.done()) w.apply(f, r.lo(), r.hi(), r.cause(), r.arg());
@@ -539,7 +593,7 @@ public final class DeviceMapModel {
         if (holds(s, i, f, lo, hi, false)) {
             return Step.disabled(Guard.OVERLAPPING_GRANT, () -> i + " maps part of the range already");
         }
-        if (invOver(s, f, lo, hi) && !c.is(Variant.VALID_FLAG)) {
+        if (invOver(s, f, lo, hi) && !c.is(Variant.VALID_FLAG) && !breakLayouts(s, f)) {
             return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "mmu_interval_read_begin waits: invalidation running");
         }
         return null;
@@ -550,9 +604,25 @@ public final class DeviceMapModel {
         if (waits != null) return waits;
         Reason why = refusal(s, i, f, lo, hi, pin, wr, at);
         if (why != null) return Step.refused(why);
+        boolean cow = cowOnFault(s, lo, hi, pin, wr) && shared(s, extent(s, f, lo).b());
+        if (cow) {
+            for (Grant g : s.maps()) {
+                if (g.f().equals(f) && g.in(lo)) {
+                    return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "the COW fault waits: another mapping of the page");
+                }
+            }
+        }
         Work w = new Work(s);
+        if (cow) {
+            // Move(f, lo) and its data, then Bumped(f, lo, lo)
+            int ob = extent(s, f, lo).b();
+            int nb = minFree(s);
+            w.extent()[c.page(f, lo)] = new Extent(extent(s, f, lo).k(), nb);
+            w.setData(nb, dataAt(s.data(), ob));
+            w.bumped(f, lo, lo);
+        }
         List<Integer> bs = new ArrayList<>();
-        for (int o = lo; o <= hi; o++) bs.add(extent(s, f, o).b());
+        for (int o = lo; o <= hi; o++) bs.add(w.extent == null ? extent(s, f, o).b() : w.extent[c.page(f, o)].b());
         w.pend().add(new Pending(i, f, lo, hi, bs, wr, at, pin, false));
         w.bar = s.bar() + (hi - lo + 1);
         if (c.is(Variant.VALID_FLAG)) w.vflag()[c.fileIndex(f)] = true;
@@ -607,7 +677,7 @@ public final class DeviceMapModel {
         if (s.exp() == Exp.GONE) return Step.disabled(Guard.EXPORTER_GONE, () -> "exporter gone");
         if (s.exp() == Exp.REMOVING && s.rev().contains(i)) return Step.disabled(Guard.REVOKING, () -> "exporter revoking " + i);
         for (Inv r : s.inv()) {
-            if (r.on() && r.await().contains(i) && r.victims().contains(g)) {
+            if (r.on() && r.await().contains(i) && r.victims().contains(g) && !newRefExtends(r)) {
                 return Step.disabled(Guard.BEING_INVALIDATED, () -> "grant is being invalidated");
             }
         }

@@ -17,14 +17,32 @@ public enum Variant {
     EARLY_TLB_FLUSH("early-tlb-flush"),
     GUP_NO_DIRTY("gup-no-dirty"),
     UNMAP_KEEPS_BAR("unmap-keeps-bar"),
-    COW_WITHOUT_INVALIDATE("cow-without-invalidate");
+    COW_WITHOUT_INVALIDATE("cow-without-invalidate"),
+    // today's kernel's documented protocol choices (models.json "choices"), not mistakes
+    DAX_MAP_DURING_BREAK_LAYOUTS("dax-map-during-break-layouts", true),
+    DAX_NEW_REF_EXTENDS_WAIT("dax-new-ref-extends-wait", true),
+    DAX_PUNCH_WHOLE_FILE("dax-punch-whole-file", true),
+    WRITE_SHARED_COW_ON_FAULT("write-shared-cow-on-fault", true),
+    READ_PIN_IGNORES_TRUNCATE("read-pin-ignores-truncate", true);
 
     private final String tla;
+    private final boolean choice;
 
-    Variant(String tla) { this.tla = tla; }
+    Variant(String tla) { this(tla, false); }
+
+    Variant(String tla, boolean choice) {
+        this.tla = tla;
+        this.choice = choice;
+    }
 
     /** The name used in the spec and in models.json. */
     public String tla() { return tla; }
+
+    /**
+     * A kernel's protocol choice (models.json "choices": what today's kernel does, checked by TLC),
+     * rather than a known mistake (models.json "variants").
+     */
+    public boolean choice() { return choice; }
 
     public static Variant of(String name) {
         return Arrays.stream(values()).filter(v -> v.tla.equals(name)).findFirst()

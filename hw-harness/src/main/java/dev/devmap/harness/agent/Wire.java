@@ -153,7 +153,7 @@ public final class Wire {
         uns.append('}');
         return new Obj().put("devmap", c.version()).put("ok", true).put("agent", c.agent()).strings("ops", c.ops())
                 .strings("silent", silent).strings("observes", new TreeSet<>(c.observes())).raw("unsupported", uns.toString())
-                .raw("config", config(c.config())).done();
+                .raw("config", config(c.config())).strings("choices", c.choices().isEmpty() ? null : c.choices()).done();
     }
 
     public static String config(DutConfig c) {
@@ -231,6 +231,7 @@ public final class Wire {
             j.put("dmabuf", r.dmabuf());
             if (o.kind() == Outcome.Kind.BUSY) j.put("errno", r.errno());
         }
+        if (r.byKernel()) j.put("by", "kernel");
         j.put("bar", o.bar());
         if (!r.after().isEmpty()) {
             StringBuilder es = new StringBuilder("[");
@@ -351,8 +352,40 @@ public final class Wire {
                 uns.put(e.getKey(), e.getValue().asText());
             }
         }
+        List<String> choices = new ArrayList<>();
+        for (String c : strings(n, "choices")) {
+            dev.devmap.model.Variant v;
+            try {
+                v = dev.devmap.model.Variant.of(c);
+            } catch (IllegalArgumentException e) {
+                v = null;
+            }
+            if (v == null || !v.choice()) {
+                throw new ProtocolException("unknown protocol choice '" + c + "' in \"choices\" (known: "
+                        + String.join(", ", choiceNames()) + ")");
+            }
+            choices.add(c);
+        }
+        JsonNode w = n.get("witness");
+        if (w != null && !w.isNull()) {
+            if (!w.isObject()) throw new ProtocolException("\"witness\" must map test names to \"CLASS REQ REQ...\"");
+            for (Iterator<Map.Entry<String, JsonNode>> it = w.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                try {
+                    dev.devmap.harness.KernelWitness.claim(e.getValue().asText(), "\"witness\" of " + e.getKey());
+                } catch (IllegalArgumentException x) {
+                    throw new ProtocolException(x.getMessage());
+                }
+            }
+        }
         return new Capabilities(text(n, "agent"), version, new LinkedHashSet<>(strings(n, "ops")), silent,
-                new LinkedHashSet<>(strings(n, "observes")), uns, parseConfig(n.get("config")));
+                new LinkedHashSet<>(strings(n, "observes")), uns, parseConfig(n.get("config")), choices);
+    }
+
+    static List<String> choiceNames() {
+        List<String> out = new ArrayList<>();
+        for (dev.devmap.model.Variant v : dev.devmap.model.Variant.values()) if (v.choice()) out.add(v.tla());
+        return out;
     }
 
     public static Event parseEvent(JsonNode n) throws ProtocolException {
@@ -378,9 +411,10 @@ public final class Wire {
         if (es != null && !es.isNull()) {
             for (JsonNode e : array(n, "events")) after.add(parseEvent(e));
         }
+        boolean byKernel = byKernel(n);
         if (!ok) {
             return new Response(before, Outcome.of(Outcome.Kind.ERROR).withBar(bar), after, null, null, null,
-                    optText(n, "errno"), optText(n, "message"));
+                    optText(n, "errno"), optText(n, "message"), byKernel);
         }
         Outcome.Kind kind;
         Outcome.Path path;
@@ -408,7 +442,17 @@ public final class Wire {
         }
         Outcome o = new Outcome(kind, reason, optInt(n, "value"), path, notified, bar);
         return new Response(before, o, after, blocks, addrs, optInt(n, "dmabuf"), optText(n, "errno"),
-                optText(n, "message"));
+                optText(n, "message"), byKernel);
+    }
+
+    /** {@code "by":"kernel"}: a kernel call made the decision; absent: the agent did. */
+    static boolean byKernel(JsonNode n) throws ProtocolException {
+        JsonNode b = n.get("by");
+        if (b == null || b.isNull()) return false;
+        if (!b.isTextual() || !b.textValue().equals("kernel")) {
+            throw new ProtocolException("\"by\" must be \"kernel\" (a kernel call decided) or absent (the agent decided), not " + b);
+        }
+        return true;
     }
 
     /** A request as the agent side reads it. */

@@ -26,9 +26,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * The real-kernel device forms. {@code linux-qemu[:bar-pages=N]}: Debian's linux-source-6.12 built
- * with hw-harness/linux/kernel-config-fragment (cached), booted under QEMU with an emulated NVMe
- * whose CMB is a P2PDMA provider; {@code linux:pci=BDF[,nvme=DEV][,bar-pages=N][,allow-unplug]}: the
+ * The real-kernel device forms. {@code linux-qemu[:bar-pages=N][,fs=dax|xfs]}: Debian's linux-source-6.12
+ * built with hw-harness/linux/kernel-config-fragment (cached), booted under QEMU with an emulated NVMe
+ * whose CMB is a P2PDMA provider; the agent's files are memfds, or with {@code fs=dax} files on xfs
+ * mounted {@code -o dax=always} on an NVDIMM (fs-dax: the mirror maps the blocks themselves), or with
+ * {@code fs=xfs} files on xfs on a second NVMe namespace (page cache); {@code linux:pci=BDF[,nvme=DEV][,bar-pages=N][,allow-unplug]}: the
  * same agent on this host, touching only the named PCI function and namespace. Either way the
  * agent's KTAP self-test runs first (one boot), and its results say which requirements the kernel
  * witnessed; then the harness drives the agent over the line protocol like any other.
@@ -60,6 +62,7 @@ public final class LinuxKernel {
         String rest = spec.contains(":") ? spec.substring(spec.indexOf(':') + 1) : "";
         List<String> args = new ArrayList<>();
         String pci = null;
+        String fs = null;
         for (String part : rest.split(",")) {
             if (part.isBlank()) continue;
             String k = part.contains("=") ? part.substring(0, part.indexOf('=')) : part;
@@ -89,12 +92,22 @@ public final class LinuxKernel {
                     args.add("--nvme");
                     args.add(v);
                 }
+                case "fs" -> {
+                    if (!qemu) throw new IllegalArgumentException("fs= is for --device linux-qemu (dax or xfs)");
+                    if (!v.equals("dax") && !v.equals("xfs")) {
+                        throw new IllegalArgumentException("fs= needs dax (xfs -o dax on an NVDIMM) or xfs (page cache on NVMe), not '" + v + "'");
+                    }
+                    if (fs != null) throw new IllegalArgumentException("fs= given twice");
+                    fs = v;
+                    args.add("--fs");
+                    args.add(v);
+                }
                 case "allow-unplug" -> {
                     if (qemu) throw new IllegalArgumentException("linux-qemu always allows unplug (the NVMe is emulated)");
                     args.add("--allow-unplug");
                 }
                 default -> throw new IllegalArgumentException("unknown option '" + part + "' for " + (qemu ? "linux-qemu" : "linux")
-                        + " (options: " + (qemu ? "bar-pages=N" : "pci=BDF, nvme=DEV, bar-pages=N, allow-unplug") + ")");
+                        + " (options: " + (qemu ? "bar-pages=N, fs=dax|xfs" : "pci=BDF, nvme=DEV, bar-pages=N, allow-unplug") + ")");
             }
         }
         if (!qemu && pci == null) {
@@ -109,6 +122,7 @@ public final class LinuxKernel {
         List<String> selftest = new ArrayList<>(argv);
         selftest.add("--selftest");
         String source = qemu ? "Linux 6.12 (Debian linux-source-6.12) under QEMU, emulated NVMe with a 64 MiB CMB"
+                + (fs == null ? "" : fs.equals("dax") ? ", xfs -o dax=always on an NVDIMM (fs-dax)" : ", xfs on an NVMe namespace (page cache)")
                 : "this host's kernel, PCI function " + pci;
         progress.accept("running the agent's self-test on " + (qemu ? "the QEMU guest (one boot)" : "this host"));
         KernelWitness w = selftest(source, selftest);
@@ -116,8 +130,11 @@ public final class LinuxKernel {
                 w.count(KernelWitness.Status.PASS), w.count(KernelWitness.Status.FAIL), w.count(KernelWitness.Status.SKIP),
                 w.millis() / 1000.0));
         Duration op = qemu && timeout.toMillis() < 30_000 ? Duration.ofMillis(30_000) : timeout;
-        String name = qemu ? "linux-qemu" : "linux:" + pci;
-        return new KernelDevice(name, new AgentDevice(argv, name, op, resources, log), w);
+        String name = qemu ? (fs == null ? "linux-qemu" : "linux-qemu:fs=" + fs) : "linux:" + pci;
+        // a QEMU boot (TCG) takes 5-25 s to the hello, more on a loaded machine: a minute for the handshake
+        AgentDevice agent = new AgentDevice(argv, name, op, resources, log);
+        if (qemu) agent.handshakeTimeout(Duration.ofSeconds(90));
+        return new KernelDevice(name, agent, w);
     }
 
     /** Runs build-kernel.sh (a no-op when cached), passing its progress lines on. */

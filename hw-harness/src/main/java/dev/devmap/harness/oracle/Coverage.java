@@ -18,6 +18,19 @@ public final class Coverage {
     private final Map<String, Long> refusals = new HashMap<>();
     private final Map<String, Long> paths = new HashMap<>();
     private long ops;
+    private long busy;
+    private Coverage decided;
+
+    /** What the answers the kernel decided ({@code "by":"kernel"}) exercised (created on first use). */
+    public Coverage decided() {
+        if (decided == null) decided = new Coverage();
+        return decided;
+    }
+
+    /** EBUSY answers (a truncate or punch refused over a pin). */
+    public long busy() { return busy; }
+
+    void busyAnswer() { busy++; }
 
     void action(String name) { actions.merge(name, 1L, Long::sum); }
 
@@ -44,6 +57,8 @@ public final class Coverage {
         o.refusals.forEach((k, v) -> refusals.merge(k, v, Long::sum));
         o.paths.forEach((k, v) -> paths.merge(k, v, Long::sum));
         ops += o.ops;
+        busy += o.busy;
+        if (o.decided != null) decided().add(o.decided);
     }
 
     public List<String> missingActions() {

@@ -61,7 +61,7 @@ public final class Diagnosis {
     public List<Constants> hypotheses() {
         List<Constants> out = new ArrayList<>();
         for (Variant v : Variant.values()) {
-            if (v == Variant.NONE) continue;
+            if (v == Variant.NONE || v.choice()) continue;   // a kernel's choice is a difference, not a mistake
             Constants c = cfg.constants(v);
             if (v == Variant.UNBOUNDED_REVOKE) {
                 c = new Constants(c.files(), c.nOff(), c.nBlocks(), c.importers(), c.route(), c.atomicRoute(),

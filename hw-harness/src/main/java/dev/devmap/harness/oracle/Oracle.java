@@ -101,7 +101,7 @@ public final class Oracle {
         int step = trace.size();
         coverage.op();
         for (Event e : r.before()) {
-            Failure f = event(step, e);
+            Failure f = event(step, e, r.byKernel());
             if (f != null) return f;
         }
         close();
@@ -114,14 +114,15 @@ public final class Oracle {
             return new Failure(step, Failure.Kind.OUTCOME, op.show() + " -> " + r.show(), allowed,
                     describe(op, seen, os.allowed()));
         }
-        account(seen);
+        account(seen, coverage);
+        if (r.byKernel()) account(seen, coverage.decided());
         onMove.accept(step, kernel.lastResults());
         if (checkAddresses) {
             Failure f = addresses(step, req, r);
             if (f != null) return f;
         }
         for (Event e : r.after()) {
-            Failure f = event(step, e);
+            Failure f = event(step, e, r.byKernel());
             if (f != null) return f;
         }
         if (op instanceof Op.Settle) {
@@ -136,10 +137,11 @@ public final class Oracle {
         return null;
     }
 
-    private Failure event(int step, Event e) {
+    private Failure event(int step, Event e, boolean byKernel) {
         close();
         if (kernel.event(e)) {
             coverage.action(e.action().name());
+            if (byKernel) coverage.decided().action(e.action().name());
             onMove.accept(step, kernel.lastResults());
             return null;
         }
@@ -149,13 +151,14 @@ public final class Oracle {
                 "the device reported " + e.show() + ", which no allowed state permits");
     }
 
-    private void account(Outcome seen) {
+    private void account(Outcome seen, Coverage into) {
         for (Semantics.Result res : kernel.lastResults()) {
-            for (Action a : res.actions()) coverage.action(a.name());
+            for (Action a : res.actions()) into.action(a.name());
             break;
         }
-        if (seen.kind() == Outcome.Kind.REFUSED) coverage.refusal(seen.reason());
-        if (seen.path() != null) coverage.path(seen.path().wire());
+        if (seen.kind() == Outcome.Kind.REFUSED) into.refusal(seen.reason());
+        if (seen.kind() == Outcome.Kind.BUSY) into.busyAnswer();
+        if (seen.path() != null) into.path(seen.path().wire());
     }
 
     /** The model's outcome as the device can be expected to report it. */

@@ -53,6 +53,12 @@ public final class JunitXml {
                         .append(esc(r.scenario().id())).append("\" time=\"").append(secs(r.millis())).append('"');
                 switch (r.status()) {
                     case PASS: sb.append("/>\n"); break;
+                    case DIFFERENCE:
+                        sb.append(">\n      <system-out>").append(esc("difference from the model, explained by the protocol choice "
+                                + r.choice() + " (" + r.verdict().requirement().spec() + " under the standard model); minimal trace:\n"));
+                        for (String l : Texts.trace(r)) sb.append(esc("  " + l + "\n"));
+                        sb.append("</system-out>\n    </testcase>\n");
+                        break;
                     case SKIP:
                         sb.append(">\n      <skipped message=\"").append(esc(r.reason())).append("\"/>\n    </testcase>\n");
                         break;

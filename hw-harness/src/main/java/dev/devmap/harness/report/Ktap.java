@@ -54,6 +54,16 @@ public final class Ktap {
             case ERROR:
                 out.println("    not ok " + n + " " + id + " # ERROR " + Texts.oneLine(r.reason()));
                 break;
+            case DIFFERENCE: {
+                out.println("    ok " + n + " " + id + " # TODO difference from the model: " + r.choice()
+                        + " (a documented protocol choice of this device)");
+                out.println("    # under the standard model: " + r.verdict().requirement().spec() + ": "
+                        + Texts.oneLine(r.verdict().why()));
+                List<String> lines = Texts.trace(r);
+                out.println("    # minimal trace, " + lines.size() + " steps, accepted by the model of " + r.choice() + ":");
+                for (String l : lines) out.println("    #   " + Texts.oneLine(l));
+                break;
+            }
             default: {
                 out.println("    not ok " + n + " " + id);
                 out.println("    # " + r.verdict().requirement().spec() + " (failure " + failureNumber + "): "

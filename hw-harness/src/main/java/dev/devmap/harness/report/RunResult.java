@@ -3,6 +3,7 @@ package dev.devmap.harness.report;
 import dev.devmap.harness.Capabilities;
 import dev.devmap.harness.KernelWitness;
 import dev.devmap.harness.Requirement;
+
 import dev.devmap.harness.oracle.Coverage;
 import dev.devmap.harness.scenario.ScenarioResult;
 
@@ -17,15 +18,17 @@ import java.util.Map;
  */
 public final class RunResult {
     /**
-     * A row of the report: one requirement; {@code witness} says what showed it when a real kernel
-     * ran ("real kernel", "simulated only", or empty), and is empty for other devices.
+     * A row of the report: one requirement; {@code witness} says how strongly it was shown when a
+     * real kernel ran (the strongest evidence class: "kernel-decided", "post-syscall",
+     * "agent-decided"; or "simulated only", or empty), and is empty for other devices.
      */
     public record Row(Requirement requirement, String status, String detail, String witness) {
         Row(Requirement requirement, String status, String detail) { this(requirement, status, detail, ""); }
     }
 
-    public static final String REAL_KERNEL = "real kernel";
     public static final String SIMULATED_ONLY = "simulated only";
+    /** The requirements the headline counts: S1-S10 and L1-L6. */
+    public static final int PROTOCOL_REQUIREMENTS = 16;
 
     /** A distinct failure (scenarios that shrink to the same trace share one). */
     public static final class Numbered {
@@ -33,6 +36,8 @@ public final class RunResult {
         public final ScenarioResult result;
         public final List<String> alsoIn = new ArrayList<>();
         public String tlaModule;
+        /** The trace module as written (null until it is). */
+        public TlaTrace trace;
         public String tlc;
 
         Numbered(int number, ScenarioResult result) {
@@ -47,6 +52,7 @@ public final class RunResult {
     public final String reproduce;
     public final List<ScenarioResult> results = new ArrayList<>();
     public final List<Numbered> failures = new ArrayList<>();
+    private final Map<String, Numbered> byKey = new java.util.HashMap<>();   // one look-up per result: linear
     public final List<String> notes = new ArrayList<>();
     public final Coverage coverage = new Coverage();
     /** The real kernel's self-test, when the device is one (else null). */
@@ -55,6 +61,8 @@ public final class RunResult {
     public final Coverage simPassed = new Coverage();
     public final Map<Requirement, Integer> simTagged = new LinkedHashMap<>();
     public int simRun;
+    /** The mechanism text of each kernel choice (models.json "choices" why), for the differences. */
+    public final Map<String, String> choiceWhy = new LinkedHashMap<>();
     public long startNanos = System.nanoTime();
     public long millis;
     public boolean finished;
@@ -72,15 +80,14 @@ public final class RunResult {
         coverage.add(r.coverage());
         millis = (System.nanoTime() - startNanos) / 1_000_000;
         if (r.status() != ScenarioResult.Status.FAIL) return 0;
-        String key = key(r);
-        for (Numbered n : failures) {
-            if (key(n.result).equals(key)) {
-                n.alsoIn.add(r.scenario().id());
-                return n.number;
-            }
+        Numbered same = byKey.get(key(r));
+        if (same != null) {
+            same.alsoIn.add(r.scenario().id());
+            return same.number;
         }
         Numbered n = new Numbered(failures.size() + 1, r);
         failures.add(n);
+        byKey.put(key(r), n);
         return n.number;
     }
 
@@ -108,6 +115,11 @@ public final class RunResult {
     public Numbered failureOf(ScenarioResult r) {
         for (Numbered n : failures) if (n.result == r || n.alsoIn.contains(r.scenario().id())) return n;
         return null;
+    }
+
+    /** Scenarios that failed under the standard model but that a protocol choice the device lists explains. */
+    public List<ScenarioResult> differences() {
+        return results.stream().filter(r -> r.status() == ScenarioResult.Status.DIFFERENCE).toList();
     }
 
     public boolean conformant() {
@@ -143,7 +155,7 @@ public final class RunResult {
             }
         }
         List<Row> rows = new ArrayList<>();
-        String real = kernel != null ? REAL_KERNEL : "";
+        String real = "";
         for (Requirement q : Requirement.values()) {
             if (fails.containsKey(q)) {
                 List<String> fs = fails.get(q);
@@ -162,8 +174,17 @@ public final class RunResult {
                 rows.add(new Row(q, "FAIL", "the kernel's " + names(kfail) + " failed", real));
                 continue;
             }
+            if (kernel != null && q != Requirement.REF && q != Requirement.AGENT) {
+                Row k = kernelRow(q, passed);
+                if (k != null) {
+                    rows.add(k);
+                    continue;
+                }
+            }
             List<KernelWitness.Test> kpass = kernel == null ? List.of() : kernel.of(q, KernelWitness.Status.PASS);
-            String shown = shown(q, evidence(q, passed), tagged.getOrDefault(q, 0));
+            // on a kernel, S1-S10 and L1-L6 were decided by kernelRow: a scenario's tag alone shows nothing there
+            boolean protocolOnKernel = kernel != null && q != Requirement.REF && q != Requirement.AGENT;
+            String shown = protocolOnKernel ? null : shown(q, evidence(q, passed), tagged.getOrDefault(q, 0));
             if (shown != null || !kpass.isEmpty()) {
                 String d = kpass.isEmpty() ? shown : names(kpass) + (shown == null ? "" : "; " + shown);
                 if (q.liveness() && shown == null) d += " (bounded)";
@@ -182,6 +203,106 @@ public final class RunResult {
             rows.add(new Row(q, "skip", why != null ? why : "not exercised by any passing scenario", ""));
         }
         return rows;
+    }
+
+    /**
+     * A requirement's row on a real kernel, from what showed it, by evidence class: the self-tests
+     * that passed (each with its class), the answers the kernel decided ({@code "by":"kernel"})
+     * that the requirement is about (kernel-decided), and the other checked answers (agent-decided).
+     * A scenario's tag alone never shows anything. Null when nothing on the kernel showed q.
+     */
+    private Row kernelRow(Requirement q, Coverage passed) {
+        Map<KernelWitness.Evidence, List<String>> by = new java.util.EnumMap<>(KernelWitness.Evidence.class);
+        for (KernelWitness.Test t : kernel.of(q, KernelWitness.Status.PASS)) {
+            by.computeIfAbsent(t.evidence(), k -> new ArrayList<>()).add(t.show());
+        }
+        String decided = decidedEvidence(q, passed.decided(), passed);
+        if (decided != null) by.computeIfAbsent(KernelWitness.Evidence.KERNEL_DECIDED, k -> new ArrayList<>()).add(decided);
+        String agent = evidence(q, passed);
+        if (agent != null && decided == null) {
+            by.computeIfAbsent(KernelWitness.Evidence.AGENT_DECIDED, k -> new ArrayList<>()).add("answers: " + agent);
+        }
+        if (by.isEmpty()) return null;
+        List<String> parts = new ArrayList<>();
+        by.forEach((e, what) -> parts.add(e.wire() + ": " + String.join(", ", what)));
+        String d = String.join("; ", parts) + (q.liveness() ? " (bounded)" : "");
+        return new Row(q, "pass", d, by.keySet().iterator().next().wire());
+    }
+
+    /** The strongest evidence class each of S1-S10, L1-L6 got on the kernel, or null (not shown there). */
+    public Map<Requirement, String> kernelClasses() {
+        Map<Requirement, String> out = new LinkedHashMap<>();
+        for (Row r : rows()) {
+            if (r.requirement() == Requirement.REF || r.requirement() == Requirement.AGENT) continue;
+            out.put(r.requirement(), r.status().equals("FAIL") ? "FAIL" : r.witness().isEmpty() ? null : r.witness());
+        }
+        return out;
+    }
+
+    /**
+     * The headline for a real kernel: how many of the 16 requirements the kernel itself decided, and
+     * what the others rest on. Null for other devices.
+     */
+    public String kernelHeadline() {
+        if (kernel == null) return null;
+        Map<String, List<String>> by = new LinkedHashMap<>();
+        for (String k : List.of(KernelWitness.Evidence.KERNEL_DECIDED.wire(), KernelWitness.Evidence.POST_SYSCALL.wire(),
+                KernelWitness.Evidence.AGENT_DECIDED.wire(), SIMULATED_ONLY, "FAIL", "not shown")) by.put(k, new ArrayList<>());
+        kernelClasses().forEach((q, c) -> by.get(c == null ? "not shown" : c).add(q.name()));
+        List<String> kd = by.get(KernelWitness.Evidence.KERNEL_DECIDED.wire());
+        StringBuilder sb = new StringBuilder("witnessed by the real kernel: " + kd.size() + " of " + PROTOCOL_REQUIREMENTS
+                + (kd.isEmpty() ? "" : " (" + String.join(" ", kd) + ")"));
+        by.forEach((k, qs) -> {
+            if (!k.equals(KernelWitness.Evidence.KERNEL_DECIDED.wire()) && !qs.isEmpty()) {
+                sb.append("; ").append(k.equals("not shown") || k.equals("FAIL") ? k : k + " only").append(": ")
+                        .append(String.join(" ", qs));
+            }
+        });
+        return sb.toString();
+    }
+
+    /**
+     * What the answers the kernel decided show for q (decided: their coverage; all: every checked
+     * answer), or null. Only decisions the requirement is about count: the kernel's own
+     * refusals for the capability and exclusion rows, its EBUSY for S7, the kernel's progress
+     * ending an invalidation (with its wait when the operation answered {@code started}) for
+     * S1/S2/S4/L1/L4, its removal for S8/L5.
+     */
+    static String decidedEvidence(Requirement q, Coverage decided, Coverage all) {
+        Map<String, Long> a = decided.actions();
+        Map<String, Long> rf = decided.refusals();
+        long ends = a.getOrDefault("InvEnd", 0L);
+        long waits = 0;
+        for (String op : new String[] {"Truncate", "PunchHole", "Unshare", "Relocate", "Reflink", "Fallocate"}) {
+            waits += a.getOrDefault(op, 0L);
+        }
+        switch (q) {
+            case S1: return ends > 0 && all.actions().containsKey("DmaStart")
+                    ? ends + " invalidations the kernel ended, with device DMA checked" : null;
+            case S2: case L1: return ends > 0 ? ends + " invalidations the kernel ended" : null;
+            case S4: return ends > 0 && waits > 0 ? waits + " waits the kernel imposed, " + ends + " ended after the acks" : null;
+            case L4: return ends > 0 && (a.containsKey("Truncate") || a.containsKey("PunchHole"))
+                    ? "truncates/punches the kernel made wait, then finished" : null;
+            case S5: return rf.containsKey("cached") ? rf.get("cached") + " cached refusals by the kernel" : null;
+            case S7: return decided.busy() > 0 ? decided.busy() + " EBUSY from the kernel" : null;
+            case S8: return rf.containsKey("exporter-gone") || a.containsKey("UnplugEnd") ? "exporter removal by the kernel" : null;
+            case S9: return rf.containsKey("bar-full") ? rf.get("bar-full") + " bar-full refusals by the kernel" : null;
+            case S10: {
+                long n = capabilityRefusals(rf);
+                return n > 0 ? n + " capability refusals by the kernel" : null;
+            }
+            case L5: return a.containsKey("UnplugEnd") ? a.get("UnplugEnd") + " removals the kernel finished" : null;
+            default: return null;
+        }
+    }
+
+    /** The refusals S10 is about. */
+    private static long capabilityRefusals(Map<String, Long> rf) {
+        long n = 0;
+        for (String r : new String[] {"hole", "shared", "pin-unsupported", "no-route", "no-atomic-route", "write-not-allowed"}) {
+            n += rf.getOrDefault(r, 0L);
+        }
+        return n;
     }
 
     /** "2 guided scenarios; 7 device accesses checked", or null when nothing showed q. */
@@ -214,9 +335,7 @@ public final class RunResult {
             case S8: return a.containsKey("UnplugStart") ? a.get("UnplugStart") + " unplugs" : null;
             case S9: return rf.containsKey("bar-full") ? rf.get("bar-full") + " bar-full refusals" : null;
             case S10: {
-                long n = 0;
-                for (String r : new String[] {"hole", "shared", "pin-unsupported", "no-route", "no-atomic-route",
-                        "write-not-allowed"}) n += rf.getOrDefault(r, 0L);
+                long n = capabilityRefusals(rf);
                 return n > 0 ? n + " capability refusals" : null;
             }
             case L2: return a.containsKey("DmaEnd") ? a.get("DmaEnd") + " DMAs completed" : null;

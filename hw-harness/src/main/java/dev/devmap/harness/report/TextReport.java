@@ -29,6 +29,28 @@ public final class TextReport {
         }
     }
 
+    /** The scenarios a documented protocol choice of the device explains, each with its trace and mechanism. */
+    private static void differences(StringBuilder sb, RunResult run) {
+        List<ScenarioResult> ds = run.differences();
+        if (ds.isEmpty() && run.caps.choices().isEmpty()) return;
+        sb.append("\nDifferences from the model (the device lists the protocol choices ")
+                .append(run.caps.choices().isEmpty() ? "none" : String.join(", ", run.caps.choices()))
+                .append("; a scenario that fails under the standard model and that a listed choice's model accepts\n")
+                .append("is reported here, not as non-conformance; a failure no listed choice explains stays a failure)\n");
+        if (ds.isEmpty()) sb.append("  none\n");
+        int k = 0;
+        for (ScenarioResult r : ds) {
+            sb.append(String.format(Locale.ROOT, "%n  D%d. %s in scenario %s%n", ++k, r.choice(), r.scenario().id()));
+            String why = run.choiceWhy.get(r.choice());
+            if (why != null) sb.append("   mechanism: ").append(why).append('\n');
+            sb.append("   under the standard model: ").append(r.verdict().requirement().spec()).append(": ")
+                    .append(r.verdict().why()).append('\n');
+            sb.append("   minimal trace (").append(r.trace().size()).append(" steps, shrunk from ").append(r.originalLength())
+                    .append("), accepted by the model of ").append(r.choice()).append(":\n");
+            for (String l : Texts.trace(r)) sb.append("     ").append(l).append('\n');
+        }
+    }
+
     public static String render(RunResult run) {
         StringBuilder sb = new StringBuilder();
         boolean ok = run.conformant();
@@ -38,16 +60,21 @@ public final class TextReport {
         sb.append("seed:      ").append(run.seed).append("   reproduce: ").append(run.reproduce).append('\n');
         sb.append("result:    ").append(!run.finished ? "INCOMPLETE (run still going or interrupted)"
                 : ok ? "CONFORMANT" : "NON-CONFORMANT").append(String.format(Locale.ROOT,
-                "   (%d scenarios: %d pass, %d fail, %d skip, %d agent errors; %d observations checked in %.1f s)%n",
-                run.results.size(), run.count(ScenarioResult.Status.PASS), run.count(ScenarioResult.Status.FAIL),
+                "   (%d scenarios: %d pass, %d differences, %d fail, %d skip, %d agent errors; %d observations checked in %.1f s)%n",
+                run.results.size(), run.count(ScenarioResult.Status.PASS), run.count(ScenarioResult.Status.DIFFERENCE),
+                run.count(ScenarioResult.Status.FAIL),
                 run.count(ScenarioResult.Status.SKIP), run.count(ScenarioResult.Status.ERROR), run.coverage.ops(),
                 run.millis / 1000.0));
         sb.append("\nRequirements (L1-L6 are bounded checks: after the program stops (settle), the system's own\n");
         sb.append("steps must finish everything; a leak or a wait that nothing ends fails the row)\n");
         if (run.kernel != null) {
-            sb.append("Witnessed by: \"" + RunResult.REAL_KERNEL + "\" = the kernel's own self-test or the agent's answers\n");
-            sb.append("showed it; \"" + RunResult.SIMULATED_ONLY + "\" = the kernel could not run those scenarios, the\n");
-            sb.append("simulated device did (" + run.simRun + " scenarios); blank = nothing showed it (skip, with the reason)\n");
+            sb.append("Evidence (the strongest class shown; the detail lists all): \"kernel-decided\" = the kernel made\n");
+            sb.append("the decision or the ordering the requirement is about (a self-test of that class, or answers\n");
+            sb.append("the agent marked \"by\":\"kernel\"); \"post-syscall\" = the state after a synchronous call is\n");
+            sb.append("consistent with it (says nothing about order); \"agent-decided\" = the agent's own logic;\n");
+            sb.append("\"" + RunResult.SIMULATED_ONLY + "\" = the kernel could not run those scenarios, the simulated\n");
+            sb.append("device did (" + run.simRun + " scenarios); \"-\" = nothing showed it. A scenario's tag alone shows nothing.\n");
+            sb.append(run.kernelHeadline()).append('\n');
         }
         for (RunResult.Row r : run.rows()) {
             String name = r.requirement().spec().contains("_")
@@ -60,6 +87,7 @@ public final class TextReport {
             }
         }
         if (run.kernel != null) kernel(sb, run.kernel);
+        differences(sb, run);
         sb.append("\nAccess paths: ").append(run.coverage.direct()).append(" direct, ").append(run.coverage.fallback())
                 .append(" fallback");
         Map<String, Long> p = run.coverage.paths();

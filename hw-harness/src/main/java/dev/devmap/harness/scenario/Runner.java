@@ -1,6 +1,9 @@
 package dev.devmap.harness.scenario;
 
 import dev.devmap.facade.Op;
+import dev.devmap.facade.Semantics;
+import dev.devmap.model.DeviceMapModel;
+import dev.devmap.model.Variant;
 import dev.devmap.harness.Capabilities;
 import dev.devmap.harness.DeviceUnderTest;
 import dev.devmap.harness.DutConfig;
@@ -20,7 +23,10 @@ import java.util.List;
  * Runs scenarios on a device against the oracle: probes what the scenario needs (skipping with the
  * reason), resets the device, sends the operations one at a time and checks each observation. A
  * failure is diagnosed (which requirement) and shrunk: operations are removed as long as the
- * device still fails the same requirement, so the report shows a minimal trace.
+ * device still fails the same requirement, so the report shows a minimal trace. A failure is then
+ * re-checked under each protocol choice the device lists ({@link Capabilities#choices()}): when the
+ * choice's model accepts the whole scenario and the minimal trace, the result is a DIFFERENCE
+ * named by that choice, not a failure.
  */
 public final class Runner {
     /** How much work shrinking may do per failure (runs of the candidate scenario). */
@@ -29,6 +35,11 @@ public final class Runner {
     private final DeviceUnderTest dut;
     private final Capabilities caps;
     private final boolean shrink;
+
+    private DutConfig lastConfig;
+
+    /** The configuration the device reported for the last scenario run (null if it did not reset). */
+    public DutConfig lastConfig() { return lastConfig; }
 
     public Runner(DeviceUnderTest dut, Capabilities caps, boolean shrink) {
         this.dut = dut;
@@ -45,8 +56,10 @@ public final class Runner {
             if (!caps.supports(op)) return skip(sc, caps.whyNot(op), t0);
         }
         Execution ex;
+        lastConfig = null;
         try {
             DutConfig actual = dut.reset(sc.configure().apply(DutConfig.standard()));
+            lastConfig = actual;
             for (Scenario.Need n : sc.needs()) {
                 if (!n.holds().test(actual)) return skip(sc, n.reason(), t0);
             }
@@ -74,8 +87,24 @@ public final class Runner {
                 // keep the unshrunk failure; the fault shows up in the next scenario
             }
         }
-        return new ScenarioResult(sc, ScenarioResult.Status.FAIL, null, ex.failure(), v, ex.oracle().trace(), ex.ops(),
-                ex.oracle().coverage(), original, millis(t0));
+        ScenarioResult failed = new ScenarioResult(sc, ScenarioResult.Status.FAIL, null, ex.failure(), v, ex.oracle().trace(),
+                ex.ops(), ex.oracle().coverage(), original, millis(t0));
+        for (String choice : caps.choices()) {
+            try {
+                if (passesUnder(sc, Variant.of(choice)) && passesUnder(sc.withOps(ex.ops()), Variant.of(choice))) {
+                    return failed.asDifference(choice);
+                }
+            } catch (DutException e) {
+                return failed;  // the fault shows up in the next scenario
+            }
+        }
+        return failed;
+    }
+
+    /** Does the whole scenario pass when the oracle is the model of protocol choice v? */
+    private boolean passesUnder(Scenario sc, Variant v) throws DutException {
+        DutConfig actual = dut.reset(sc.configure().apply(DutConfig.standard()));
+        return execute(sc, actual, v).failure() == null;
     }
 
     private static long millis(long t0) { return (System.nanoTime() - t0) / 1_000_000; }
@@ -91,7 +120,13 @@ public final class Runner {
 
     /** Runs the scenario's operations (or its random sequence), then settle; stops at the first failure. */
     Execution execute(Scenario sc, DutConfig cfg) throws DutException {
-        Oracle oracle = new Oracle(cfg, caps);
+        return execute(sc, cfg, Variant.NONE);
+    }
+
+    /** As above, checked against the model of variant v (NONE: the protocol). */
+    Execution execute(Scenario sc, DutConfig cfg, Variant v) throws DutException {
+        Oracle oracle = v == Variant.NONE ? new Oracle(cfg, caps)
+                : new Oracle(new Semantics(new DeviceMapModel(cfg.constants(v))), cfg, caps, true);
         List<Op> ran = new ArrayList<>();
         RandomOps gen = sc.random() ? new RandomOps(sc.seed(), cfg, caps.ops()) : null;
         int n = sc.random() ? sc.length() : sc.ops().size();

@@ -22,10 +22,25 @@ import java.util.List;
  * @param coverage  what the checked observations exercised
  * @param originalLength FAIL: the length of the failing trace before shrinking
  * @param millis    wall time
+ * @param choice    DIFFERENCE: the protocol choice (models.json "choices") whose model accepts the
+ *                  whole scenario; the failure, verdict and trace are those under the standard model
  */
 public record ScenarioResult(Scenario scenario, Status status, String reason, Failure failure, Verdict verdict,
-                             List<TraceItem> trace, List<Op> ops, Coverage coverage, int originalLength, long millis) {
-    public enum Status { PASS, FAIL, SKIP, ERROR }
+                             List<TraceItem> trace, List<Op> ops, Coverage coverage, int originalLength, long millis,
+                             String choice) {
+    /** DIFFERENCE: fails under the standard model, explained by a protocol choice the device lists. */
+    public enum Status { PASS, FAIL, SKIP, ERROR, DIFFERENCE }
+
+    public ScenarioResult(Scenario scenario, Status status, String reason, Failure failure, Verdict verdict,
+                          List<TraceItem> trace, List<Op> ops, Coverage coverage, int originalLength, long millis) {
+        this(scenario, status, reason, failure, verdict, trace, ops, coverage, originalLength, millis, null);
+    }
+
+    /** This failure as a difference explained by the given choice. */
+    public ScenarioResult asDifference(String choiceName) {
+        return new ScenarioResult(scenario, Status.DIFFERENCE, reason, failure, verdict, trace, ops, coverage, originalLength,
+                millis, choiceName);
+    }
 
     public ScenarioResult {
         trace = trace == null ? List.of() : List.copyOf(trace);

@@ -45,7 +45,7 @@ public final class Quirks {
         spec.put("cow-without-invalidate", "a COW break (unshare) moves a page without invalidating its read-only mappings");
         Map<String, Quirk> all = new LinkedHashMap<>();
         for (Variant v : Variant.values()) {
-            if (v == Variant.NONE) continue;
+            if (v == Variant.NONE || v.choice()) continue;
             String what = spec.getOrDefault(v.tla(), "the spec's variant " + v.tla());
             all.put(v.tla(), new Quirk(v.tla(), Quirk.Kind.SPEC, v, what, BREAKS.get(v.tla())));
         }
@@ -64,9 +64,18 @@ public final class Quirks {
 
     public static List<Quirk> all() { return new ArrayList<>(ALL.values()); }
 
+    /**
+     * A quirk by name; a kernel protocol choice (models.json "choices") is accepted too: the device
+     * then behaves as that choice's model (not in {@link #all()}: it is no mistake).
+     */
     public static Quirk of(String name) {
         Quirk q = ALL.get(name);
         if (q == null) {
+            for (Variant v : Variant.values()) {
+                if (v.choice() && v.tla().equals(name)) {
+                    return new Quirk(name, Quirk.Kind.SPEC, v, "behaves as today's kernel's protocol choice " + name, null);
+                }
+            }
             throw new IllegalArgumentException("unknown quirk '" + name + "' (see 'dmap quirks')");
         }
         return q;

@@ -45,6 +45,7 @@ public final class SimulatedDevice implements DeviceUnderTest {
     public static final String AGENT = "devmap-sim 0.1";
 
     private final List<Quirk> quirks;
+    private final List<String> choices;
     private final Set<String> device = new HashSet<>();
     private final Variant variant;
     private final int ackDelay;
@@ -66,6 +67,15 @@ public final class SimulatedDevice implements DeviceUnderTest {
      *                 after being notified
      */
     public SimulatedDevice(List<Quirk> quirks, int ackDelay) {
+        this(quirks, ackDelay, List.of());
+    }
+
+    /**
+     * @param choices the protocol choices it lists in its capabilities (models.json "choices"), as a
+     *                kernel facility lists the documented choices it makes
+     */
+    public SimulatedDevice(List<Quirk> quirks, int ackDelay, List<String> choices) {
+        this.choices = List.copyOf(choices);
         this.quirks = List.copyOf(quirks);
         Variant v = Variant.NONE;
         for (Quirk q : quirks) {
@@ -85,16 +95,17 @@ public final class SimulatedDevice implements DeviceUnderTest {
 
     @Override
     public String name() {
-        if (quirks.isEmpty()) return "sim";
+        if (quirks.isEmpty() && choices.isEmpty()) return "sim";
         StringBuilder sb = new StringBuilder("sim:");
         for (int k = 0; k < quirks.size(); k++) sb.append(k == 0 ? "" : ",").append(quirks.get(k).name());
+        if (!choices.isEmpty()) sb.append(quirks.isEmpty() ? "" : ",").append("choices=").append(String.join("+", choices));
         return sb.toString();
     }
 
     @Override
     public Capabilities capabilities() {
         return new Capabilities(AGENT, 1, new java.util.LinkedHashSet<>(Op.WIRE_NAMES), Set.of(), Set.of("bar", "addrs", "blocks"),
-                Map.of(), DutConfig.standard());
+                Map.of(), DutConfig.standard(), choices);
     }
 
     @Override

@@ -37,8 +37,8 @@ class LinuxKernelTest {
         script("build-kernel.sh", build);
         Files.write(dir.resolve("selftest.ktap"), List.of("TAP version 13", "1..2",
                 "# cannot-witness S3: no prepare/commit split",
-                "# witnesses S1 S2: truncate clears the mirror", "ok 1 hmm_truncate_invalidates_mirror",
-                "# witnesses S7: shrinking a pinned file is refused", "not ok 2 udmabuf_pin_refuses_shrink_survives_munmap"));
+                "# witnesses post-syscall S1 S2: truncate clears the mirror", "ok 1 hmm_truncate_invalidates_mirror",
+                "# witnesses kernel-decided S7: shrinking a pinned file is refused", "not ok 2 udmabuf_pin_refuses_shrink_survives_munmap"));
         // the self-test prints the KTAP above and fails; otherwise this is an agent (the simulated one)
         script("qemu-agent.sh", "for a in \"$@\"; do [ \"$a\" = --selftest ] && { cat \"$(dirname \"$0\")/selftest.ktap\"; "
                 + "echo '# agent log' >&2; exit 1; }; done\nexec " + Support.agentSim());
@@ -60,7 +60,7 @@ class LinuxKernelTest {
             });
             assertThat(r.rows()).anySatisfy(row -> {
                 assertThat(row.requirement()).isEqualTo(Requirement.S1);
-                assertThat(row.witness()).isEqualTo(RunResult.REAL_KERNEL);
+                assertThat(row.witness()).isEqualTo("post-syscall");
             });
             assertThat(Files.readString(dir.resolve("report").resolve("report.txt"))).contains("NOT OK")
                     .contains("udmabuf_pin_refuses_shrink_survives_munmap");
@@ -92,5 +92,33 @@ class LinuxKernelTest {
         assertThatThrownBy(() -> LinuxKernel.open("linux-qemu", Duration.ofSeconds(5), Map.of(), l -> { }, l -> { }, dir))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no KTAP plan")
                 .hasMessageContaining("qemu: cannot boot");
+    }
+
+    @Test
+    void fsDaxReachesBothBootsAndNamesTheDevice() throws Exception {
+        standIns("echo /nonexistent/bzImage");
+        // record every invocation's arguments; the self-test passes, the agent is the simulated one
+        Files.write(dir.resolve("ok.ktap"), List.of("TAP version 13", "1..1",
+                "# witnesses kernel-decided S4 L4: truncate waited for the page reference", "ok 1 dax_truncate_waits_for_page_reference"));
+        script("qemu-agent.sh", "echo \"$*\" >> \"$(dirname \"$0\")/args.log\"\nfor a in \"$@\"; do [ \"$a\" = --selftest ] && "
+                + "{ cat \"$(dirname \"$0\")/ok.ktap\"; exit 0; }; done\nexec " + Support.agentSim());
+        DeviceUnderTest dut = LinuxKernel.open("linux-qemu:fs=dax", Duration.ofSeconds(20), Map.of(), l -> { }, l -> { }, dir);
+        try {
+            assertThat(dut.name()).isEqualTo("linux-qemu:fs=dax");
+            dut.capabilities();
+            assertThat(Files.readAllLines(dir.resolve("args.log"))).containsExactly("--fs dax --selftest", "--fs dax");
+        } finally {
+            dut.close();
+        }
+    }
+
+    @Test
+    void aWrongFilesystemIsOneClearError() throws Exception {
+        standIns("echo /nonexistent/bzImage");
+        assertThatThrownBy(() -> LinuxKernel.open("linux-qemu:fs=btrfs", Duration.ofSeconds(5), Map.of(), l -> { }, l -> { }, dir))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("fs= needs dax (xfs -o dax on an NVDIMM) or xfs (page cache on NVMe), not 'btrfs'");
+        assertThatThrownBy(() -> LinuxKernel.open("linux:pci=0000:01:00.0,fs=dax", Duration.ofSeconds(5), Map.of(), l -> { }, l -> { }, dir))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fs= is for --device linux-qemu");
     }
 }

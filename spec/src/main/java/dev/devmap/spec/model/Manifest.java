@@ -17,6 +17,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The models manifest {@code spec/models.json}: the spec's root module, the models to check and
@@ -37,8 +38,12 @@ import java.util.Map;
  * @param spec     the spec's root module name
  * @param models   by name, in manifest order
  * @param variants by name, in manifest order
+ * @param choices  today's kernel's protocol choices ({@code "choices"}: variants that model what a
+ *                 kernel facility does, with TLC's verdict; {@code violates} absent when it keeps
+ *                 every property), by name, in manifest order
  */
-public record Manifest(Path file, String spec, Map<String, Model> models, Map<String, Variant> variants) {
+public record Manifest(Path file, String spec, Map<String, Model> models, Map<String, Variant> variants,
+                       Map<String, Variant> choices) {
     /** File name of the manifest inside the spec directory. */
     public static final String FILE_NAME = "models.json";
     /** Name of the constant a variant sets to its own name. */
@@ -47,11 +52,49 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
     public Manifest {
         models = Collections.unmodifiableMap(new LinkedHashMap<>(models));
         variants = Collections.unmodifiableMap(new LinkedHashMap<>(variants));
+        choices = Collections.unmodifiableMap(new LinkedHashMap<>(choices));
     }
 
     /** Loads {@code models.json} from a spec directory. */
     public static Manifest loadFromSpecDir(Path specDir) {
-        return load(specDir.resolve(FILE_NAME));
+        Manifest m = load(specDir.resolve(FILE_NAME));
+        Path module = specDir.resolve(m.spec() + ".tla");
+        if (!Files.isRegularFile(module)) {
+            throw new ModelException(m.file() + ": \"spec\": no module " + m.spec() + ".tla in " + specDir);
+        }
+        List<String> declared;
+        try {
+            declared = ManifestSchema.declaredConstants(module);
+        } catch (IOException e) {
+            throw new ModelException(module + ": cannot read: " + e.getMessage(), e);
+        }
+        if (!declared.isEmpty()) m.checkConstants(Set.copyOf(declared));
+        return m;
+    }
+
+    /** Every model sets exactly the module's constants; a variant sets only some of them. */
+    private void checkConstants(Set<String> declared) {
+        for (Model md : models.values()) {
+            for (String c : md.constants().keySet()) {
+                if (!declared.contains(c)) {
+                    throw new ModelException(file + ": model '" + md.name() + "': unknown constant '" + c + "' (" + spec
+                            + " declares " + ManifestSchema.allowed(declared) + ")");
+                }
+            }
+            for (String c : declared) {
+                if (!md.constants().containsKey(c)) {
+                    throw new ModelException(file + ": model '" + md.name() + "': constant '" + c + "' is not set");
+                }
+            }
+        }
+        for (Variant v : variants.values()) {
+            for (String c : v.constants().keySet()) {
+                if (!declared.contains(c)) {
+                    throw new ModelException(file + ": variant '" + v.name() + "': unknown constant '" + c + "' (" + spec
+                            + " declares " + ManifestSchema.allowed(declared) + ")");
+                }
+            }
+        }
     }
 
     /**
@@ -73,6 +116,7 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
         try {
             ObjectMapper mapper = new ObjectMapper()
                     .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+                    .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                     .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
             root = mapper.readTree(text);
         } catch (JsonProcessingException e) {
@@ -98,11 +142,13 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
         return m;
     }
 
+    /** A variant or a kernel choice by name. */
     public Variant variant(String name) {
-        Variant v = variants.get(name);
+        Variant v = variants.containsKey(name) ? variants.get(name) : choices.get(name);
         if (v == null) {
             throw new ModelException(file + ": unknown variant '" + name + "' (variants: "
-                    + (variants.isEmpty() ? "none" : String.join(", ", variants.keySet())) + ")");
+                    + (variants.isEmpty() ? "none" : String.join(", ", variants.keySet()))
+                    + (choices.isEmpty() ? "" : "; kernel choices: " + String.join(", ", choices.keySet())) + ")");
         }
         return v;
     }
@@ -116,7 +162,8 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
     /**
      * The run of a variant: its base model with {@code Variant} set to the variant's name and the
      * variant's other constants applied; all invariants of the base; for an INVARIANT variant no
-     * property, for a PROPERTY variant only the property it must violate.
+     * property, for a PROPERTY variant only the property it must violate; for a kernel choice that
+     * keeps every property, all invariants and properties of the base.
      */
     public RunPlan planVariant(String variantName) {
         Variant v = variant(variantName);
@@ -126,7 +173,9 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
         constants.putAll(v.constants());
         List<String> invariants = new ArrayList<>(base.invariants());
         List<String> properties = new ArrayList<>();
-        if (v.kind() == Variant.Kind.INVARIANT) {
+        if (v.violates() == null) {
+            properties.addAll(base.properties());
+        } else if (v.kind() == Variant.Kind.INVARIANT) {
             if (!invariants.contains(v.violates())) {
                 invariants.add(v.violates());
             }
@@ -153,6 +202,7 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
             if (root == null || !root.isObject()) {
                 throw new ModelException(file + ": the manifest must be a JSON object");
             }
+            keys(root, ManifestSchema.TOP_KEYS, "top level");
             String spec = text(root, "spec", "top level", true);
             if (!spec.matches("[A-Za-z_][A-Za-z0-9_]*")) {
                 throw bad("\"spec\"", "'" + spec + "' is not a module name");
@@ -177,7 +227,30 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
                     variants.put(e.getKey(), variant(e.getKey(), e.getValue(), models));
                 }
             }
-            return new Manifest(file, spec, models, variants);
+            Map<String, Variant> choices = new LinkedHashMap<>();
+            JsonNode choicesNode = root.get("choices");
+            if (choicesNode != null && !choicesNode.isNull()) {
+                if (!choicesNode.isObject()) {
+                    throw bad("top level", "\"choices\" must be an object");
+                }
+                for (Iterator<Map.Entry<String, JsonNode>> it = choicesNode.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    if (variants.containsKey(e.getKey())) {
+                        throw bad("choice '" + e.getKey() + "'", "is also a variant");
+                    }
+                    choices.put(e.getKey(), variant(e.getKey(), e.getValue(), models, true));
+                }
+            }
+            for (Model m : models.values()) {
+                TlaValue v = m.constants().get(VARIANT_CONSTANT);
+                boolean known = variants.keySet().stream().map(TlaValue::str).toList().contains(v)
+                        || choices.keySet().stream().map(TlaValue::str).toList().contains(v);
+                if (v != null && !v.equals(TlaValue.str(ManifestSchema.NO_VARIANT)) && !known) {
+                    throw bad("model '" + m.name() + "'", "constant " + VARIANT_CONSTANT + " is " + v + ": neither \""
+                            + ManifestSchema.NO_VARIANT + "\" nor a variant of this manifest");
+                }
+            }
+            return new Manifest(file, spec, models, variants, choices);
         }
 
         private Model model(String name, JsonNode n) {
@@ -185,10 +258,14 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
             if (!n.isObject()) {
                 throw bad(where, "must be an object");
             }
+            keys(n, ManifestSchema.MODEL_KEYS, where);
             String about = text(n, "about", where, false);
             Map<String, TlaValue> constants = constants(n.get("constants"), where);
             List<String> invariants = names(n, "invariants", where);
             List<String> properties = names(n, "properties", where);
+            if (invariants.isEmpty() && properties.isEmpty()) {
+                throw bad(where, "checks nothing: no \"invariants\" and no \"properties\"");
+            }
             JsonNode heavyNode = n.get("heavy");
             if (heavyNode != null && !heavyNode.isBoolean()) {
                 throw bad(where, "\"heavy\" must be true or false");
@@ -199,16 +276,29 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
         }
 
         private Variant variant(String name, JsonNode n, Map<String, Model> models) {
-            String where = "variant '" + name + "'";
+            return variant(name, n, models, false);
+        }
+
+        private Variant variant(String name, JsonNode n, Map<String, Model> models, boolean isChoice) {
+            String where = (isChoice ? "choice '" : "variant '") + name + "'";
             if (!n.isObject()) {
                 throw bad(where, "must be an object");
             }
+            keys(n, isChoice ? ManifestSchema.CHOICE_KEYS : ManifestSchema.VARIANT_KEYS, where);
             String base = text(n, "base", where, true);
             Model baseModel = models.get(base);
             if (baseModel == null) {
                 throw bad(where, "unknown base model '" + base + "' (models: " + String.join(", ", models.keySet()) + ")");
             }
-            String violates = text(n, "violates", where, true);
+            String violates = text(n, "violates", where, !isChoice);
+            Variant.Choice choice = isChoice ? choice(n, where) : null;
+            if (choice != null && (violates == null) != choice.breaks().isEmpty()) {
+                throw bad(where, violates == null ? "\"breaks\" names properties but \"violates\" (the first TLC reports) is missing"
+                        : "\"violates\" is given but \"breaks\" is empty");
+            }
+            if (choice != null && violates != null && !choice.breaks().containsKey(violates)) {
+                throw bad(where, "\"violates\" " + violates + " is not among \"breaks\"");
+            }
             String why = text(n, "why", where, false);
             Map<String, TlaValue> constants = constants(n.get("constants"), where);
             if (constants.containsKey(VARIANT_CONSTANT)) {
@@ -222,7 +312,7 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
                     case "property" -> Variant.Kind.PROPERTY;
                     default -> throw bad(where, "\"kind\" must be \"invariant\" or \"property\", not '" + kindText + "'");
                 };
-            } else if (baseModel.invariants().contains(violates)) {
+            } else if (violates == null || baseModel.invariants().contains(violates)) {
                 kind = Variant.Kind.INVARIANT;
             } else if (baseModel.properties().contains(violates) || violates.startsWith("L")) {
                 kind = Variant.Kind.PROPERTY;
@@ -230,7 +320,31 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
                 kind = Variant.Kind.INVARIANT;
             }
             return new Variant(name, base, violates, why == null ? "" : why, kind, constants,
-                    expectation(n.get("expect"), where));
+                    expectation(n.get("expect"), where), choice);
+        }
+
+        /** A kernel choice's facility and TLC's verdict: {"facility": "fs-dax", "breaks": {"L4_...": 12}, "keeps": [...]}. */
+        private Variant.Choice choice(JsonNode n, String where) {
+            String facility = text(n, "facility", where, true);
+            Map<String, Integer> breaks = new LinkedHashMap<>();
+            JsonNode b = n.get("breaks");
+            if (b != null && !b.isNull()) {
+                if (!b.isObject()) {
+                    throw bad(where, "\"breaks\" must be an object: property -> counterexample length in states");
+                }
+                for (Iterator<Map.Entry<String, JsonNode>> it = b.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    if (!e.getValue().isIntegralNumber() || e.getValue().intValue() < 1) {
+                        throw bad(where, "\"breaks\" " + e.getKey() + " must be a counterexample length (a positive integer)");
+                    }
+                    breaks.put(e.getKey(), e.getValue().intValue());
+                }
+            }
+            List<String> keeps = names(n, "keeps", where);
+            for (String k : keeps) {
+                if (breaks.containsKey(k)) throw bad(where, k + " is both in \"breaks\" and \"keeps\"");
+            }
+            return new Variant.Choice(facility, breaks, keeps);
         }
 
         private Expectation expectation(JsonNode n, String where) {
@@ -241,10 +355,18 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
                 throw bad(where, "\"expect\" must be an object");
             }
             String w = where + " \"expect\"";
+            keys(n, ManifestSchema.EXPECT_KEYS, w);
             String outcome = text(n, "outcome", w, false);
+            if (outcome != null && !ManifestSchema.OUTCOMES.contains(outcome)) {
+                throw bad(w, "\"outcome\" must be one of " + ManifestSchema.allowed(ManifestSchema.OUTCOMES) + ", not '"
+                        + outcome + "'");
+            }
             Long distinct = count(n, "distinct", w);
             Long generated = count(n, "generated", w);
             Long depth = count(n, "depth", w);
+            if (depth != null && depth > ManifestSchema.MAX_DEPTH) {
+                throw bad(w, "\"depth\" must be at most " + ManifestSchema.MAX_DEPTH);
+            }
             return new Expectation(outcome, distinct, generated, depth == null ? null : Math.toIntExact(depth));
         }
 
@@ -253,8 +375,8 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
             if (v == null || v.isNull()) {
                 return null;
             }
-            if (!v.isIntegralNumber() || v.longValue() < 0) {
-                throw bad(where, "\"" + key + "\" must be a non-negative integer");
+            if (!v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < 0 || v.longValue() > ManifestSchema.MAX_COUNT) {
+                throw bad(where, "\"" + key + "\" must be an integer from 0 to " + ManifestSchema.MAX_COUNT);
             }
             return v.longValue() == 0 ? null : v.longValue();
         }
@@ -307,9 +429,62 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
                 if (!e.getKey().matches("[A-Za-z_][A-Za-z0-9_]*")) {
                     throw bad(where, "constant name '" + e.getKey() + "' is not an identifier");
                 }
+                ManifestSchema.Constant known = ManifestSchema.CONSTANTS.get(e.getKey());
+                if (known != null) check(known, e.getValue(), where + " constant " + e.getKey());
                 out.put(e.getKey(), value(e.getValue(), where + " constant " + e.getKey()));
             }
+            JsonNode importers = n.get("Importers");
+            if (importers != null && importers.isArray()) {
+                Set<String> names = new java.util.HashSet<>();
+                importers.forEach(x -> names.add(x.asText()));
+                for (String sub : ManifestSchema.SUBSETS_OF_IMPORTERS) {
+                    JsonNode v = n.get(sub);
+                    if (v == null || !v.isArray()) continue;
+                    for (JsonNode x : v) {
+                        if (!names.contains(x.asText())) {
+                            throw bad(where + " constant " + sub, "'" + x.asText() + "' is not one of the Importers");
+                        }
+                    }
+                }
+            }
             return out;
+        }
+
+        private void keys(JsonNode n, Set<String> allowed, String where) {
+            for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+                String k = it.next();
+                if (!allowed.contains(k)) {
+                    throw bad(where, "unknown key \"" + k + "\" (allowed: " + ManifestSchema.allowed(allowed) + ")");
+                }
+            }
+        }
+
+        private void check(ManifestSchema.Constant c, JsonNode v, String where) {
+            switch (c.type()) {
+                case INT -> {
+                    if (!v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < c.min() || v.longValue() > c.max()) {
+                        throw bad(where, "must be an integer from " + c.min() + " to " + c.max() + ", not " + v);
+                    }
+                }
+                case BOOL -> {
+                    if (!v.isBoolean()) throw bad(where, "must be true or false, not " + v);
+                }
+                case STRING -> {
+                    if (!v.isTextual()) throw bad(where, "must be a string, not " + v);
+                }
+                case NAMES -> {
+                    if (!v.isArray() || v.size() < c.min() || v.size() > c.max()) {
+                        throw bad(where, "must be an array of " + c.min() + " to " + c.max() + " names, not " + v);
+                    }
+                    Set<String> seen = new java.util.HashSet<>();
+                    for (JsonNode x : v) {
+                        if (!x.isTextual() || !x.textValue().matches("[A-Za-z_][A-Za-z0-9_]*") || !seen.add(x.textValue())) {
+                            throw bad(where, "must hold distinct names, found " + x);
+                        }
+                    }
+                }
+                default -> throw new IllegalStateException();
+            }
         }
 
         private TlaValue value(JsonNode v, String where) {

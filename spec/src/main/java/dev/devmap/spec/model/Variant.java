@@ -1,6 +1,7 @@
 package dev.devmap.spec.model;
 
 import dev.devmap.spec.tla.TlaValue;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -10,11 +11,36 @@ import java.util.Map;
  * @param kind      whether {@code violates} is an invariant or a (temporal or action) property
  * @param constants constant overrides besides {@code Variant}
  * @param expect    expected counterexample length in {@code depth}
+ * @param choice    for a kernel's protocol choice (models.json "choices"): the facility and TLC's
+ *                  verdict; null for a known mistake. A choice's {@code violates} is null when it
+ *                  keeps every property.
  */
 public record Variant(String name, String base, String violates, String why, Kind kind,
-                      Map<String, TlaValue> constants, Expectation expect) {
+                      Map<String, TlaValue> constants, Expectation expect, Choice choice) {
     public Variant {
         constants = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(constants));
+    }
+
+    public Variant(String name, String base, String violates, String why, Kind kind,
+                   Map<String, TlaValue> constants, Expectation expect) {
+        this(name, base, violates, why, kind, constants, expect, null);
+    }
+
+    /** Does TLC find every property kept? (only a kernel choice may) */
+    public boolean holds() { return violates == null; }
+
+    /**
+     * What TLC found for a kernel choice, each property checked alone.
+     *
+     * @param facility the kernel facility ("fs-dax", "page-cache")
+     * @param breaks   the properties the mechanism breaks, with TLC's counterexample length in states
+     * @param keeps    the properties it keeps
+     */
+    public record Choice(String facility, Map<String, Integer> breaks, List<String> keeps) {
+        public Choice {
+            breaks = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(breaks));
+            keeps = List.copyOf(keeps);
+        }
     }
 
     /** What sort of property a variant breaks. */

@@ -161,11 +161,16 @@ class ManifestTest {
             "{\"spec\": \"S\"}                                               | \"models\" must be a non-empty object",
             "{\"spec\": \"S\", \"models\": {\"a\": {\"invariants\": \"X\"}}} | model 'a': \"invariants\" must be an array",
             "{\"spec\": \"S\", \"models\": {\"a\": {\"constants\": {\"N\": 1.5}}}} | constant N: unsupported JSON value 1.5",
-            "{\"spec\": \"S\", \"models\": {\"a\": {}}, \"variants\": {\"v\": {\"base\": \"b\", \"violates\": \"P\"}}} | variant 'v': unknown base model 'b'",
-            "{\"spec\": \"S\", \"models\": {\"a\": {}}, \"variants\": {\"v\": {\"base\": \"a\"}}} | variant 'v': missing \"violates\"",
-            "{\"spec\": \"S\", \"models\": {\"a\": {}}, \"variants\": {\"v\": {\"base\": \"a\", \"violates\": \"P\", \"constants\": {\"Variant\": \"x\"}}}} | must not set Variant",
-            "{\"spec\": \"S\", \"models\": {\"a\": {\"expect\": {\"distinct\": -1}}}} | \"distinct\" must be a non-negative integer",
-            "{\"spec\": \"S\", \"spec\": \"T\", \"models\": {\"a\": {}}}     | malformed JSON"})
+            "{\"spec\": \"S\", \"models\": {\"a\": {\"invariants\": [\"I\"]}}, \"variants\": {\"v\": {\"base\": \"b\", \"violates\": \"P\"}}} | variant 'v': unknown base model 'b'",
+            "{\"spec\": \"S\", \"models\": {\"a\": {\"invariants\": [\"I\"]}}, \"variants\": {\"v\": {\"base\": \"a\"}}} | variant 'v': missing \"violates\"",
+            "{\"spec\": \"S\", \"models\": {\"a\": {\"invariants\": [\"I\"]}}, \"variants\": {\"v\": {\"base\": \"a\", \"violates\": \"P\", \"constants\": {\"Variant\": \"x\"}}}} | must not set Variant",
+            "{\"spec\": \"S\", \"models\": {\"a\": {\"invariants\": [\"I\"], \"expect\": {\"distinct\": -1}}}} | \"distinct\" must be an integer from 0 to",
+            "{\"spec\": \"S\", \"models\": {\"a\": {\"invariants\": [\"I\"]}}, \"choices\": {\"c\": {\"base\": \"a\"}}} | choice 'c': missing \"facility\"",
+            "{\"spec\": \"S\", \"models\": {\"a\": {\"invariants\": [\"I\"]}}, \"choices\": {\"c\": {\"base\": \"a\", \"facility\": \"f\", \"breaks\": {\"P\": 3}}}} | \"violates\" (the first TLC reports) is missing",
+            "{\"spec\": \"S\", \"models\": {\"a\": {\"invariants\": [\"I\"]}}, \"choices\": {\"c\": {\"base\": \"a\", \"facility\": \"f\", \"violates\": \"P\", \"breaks\": {\"Q\": 3}}}} | \"violates\" P is not among \"breaks\"",
+            "{\"spec\": \"S\", \"models\": {\"a\": {\"invariants\": [\"I\"]}}, \"choices\": {\"c\": {\"base\": \"a\", \"facility\": \"f\", \"violates\": \"P\", \"breaks\": {\"P\": 0}}}} | must be a counterexample length",
+            "{\"spec\": \"S\", \"models\": {\"a\": {\"invariants\": [\"I\"]}}, \"choices\": {\"c\": {\"base\": \"a\", \"facility\": \"f\", \"keeps\": [\"P\"], \"violates\": \"P\", \"breaks\": {\"P\": 2}}}} | P is both in \"breaks\" and \"keeps\"",
+            "{\"spec\": \"S\", \"spec\": \"T\", \"models\": {\"a\": {\"invariants\": [\"I\"]}}}     | malformed JSON"})
     void shapeErrorsAreOneLineAndNameTheFile(String json, String problem) throws IOException {
         Path f = write(json);
         assertThatThrownBy(() -> Manifest.load(f))
@@ -188,5 +193,28 @@ class ManifestTest {
         for (String v : m.variants().keySet()) {
             assertThat(m.planVariant(v).config().cfg()).contains("Variant = \"" + v + "\"");
         }
+        for (String v : m.choices().keySet()) {
+            assertThat(m.planVariant(v).config().cfg()).contains("Variant = \"" + v + "\"");
+        }
+    }
+
+    @Test
+    void aKernelChoiceThatKeepsEveryPropertyIsCheckedOnAllOfThem() throws IOException {
+        Manifest m = Manifest.load(write("""
+                {"spec": "S", "models": {"a": {"invariants": ["TypeOK", "S1"], "properties": ["L1"]}},
+                 "choices": {"keeps": {"base": "a", "facility": "fs-dax", "keeps": ["S1", "L1"], "why": "w"},
+                             "breaks": {"base": "a", "facility": "fs-dax", "violates": "S1", "breaks": {"S1": 4, "L1": 9}}}}
+                """));
+        assertThat(m.variants()).isEmpty();
+        Variant keeps = m.variant("keeps");
+        assertThat(keeps.holds()).isTrue();
+        assertThat(keeps.choice().keeps()).containsExactly("S1", "L1");
+        RunPlan p = m.planVariant("keeps");
+        assertThat(p.invariants()).containsExactly("TypeOK", "S1");
+        assertThat(p.properties()).containsExactly("L1");
+        Variant breaks = m.variant("breaks");
+        assertThat(breaks.holds()).isFalse();
+        assertThat(breaks.choice().breaks()).containsEntry("S1", 4).containsEntry("L1", 9);
+        assertThatThrownBy(() -> m.variant("nope")).hasMessageContaining("kernel choices: keeps, breaks");
     }
 }

@@ -1,0 +1,75 @@
+package dev.devmap.harness;
+
+import dev.devmap.harness.report.RunResult;
+import dev.devmap.harness.scenario.ScenarioResult;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Differences are the product: a device that behaves like a kernel's documented protocol choice
+ * (here the simulated device running that choice's model) is reported with differences, not as
+ * non-conformant, when it lists the choice; the same behaviour without the choice listed fails;
+ * a mistake the listed choice does not explain still fails.
+ */
+class DifferencesTest {
+    @TempDir Path dir;
+
+    private Support.Run run(String device) throws Exception {
+        try (DeviceUnderTest dut = Devices.open(device, Duration.ofSeconds(10), Map.of(), l -> { })) {
+            return Support.conform(dut, 7, 0, true, dir.resolve(device.replaceAll("[^a-z]", "")));
+        }
+    }
+
+    @Test
+    void aListedKernelChoiceTurnsItsFailuresIntoDifferences() throws Exception {
+        Support.Run r = run("sim:read-pin-ignores-truncate,choices=read-pin-ignores-truncate");
+        RunResult res = r.result();
+        assertThat(res.differences()).isNotEmpty().allSatisfy(d -> {
+            assertThat(d.choice()).isEqualTo("read-pin-ignores-truncate");
+            assertThat(d.trace()).isNotEmpty();
+        });
+        assertThat(res.count(ScenarioResult.Status.FAIL)).isZero();
+        assertThat(res.conformant()).isTrue();
+        assertThat(r.ktap()).contains("# TODO difference from the model: read-pin-ignores-truncate")
+                .doesNotContain("not ok");
+        Path d = dir.resolve("simreadpinignorestruncatechoicesreadpinignorestruncate");
+        assertThat(Files.readString(d.resolve("report.txt"))).contains("Differences from the model")
+                .contains("D1. read-pin-ignores-truncate in scenario " + res.differences().get(0).scenario().id())
+                .contains("accepted by the model of read-pin-ignores-truncate");
+        assertThat(Files.readString(d.resolve("results.jsonl"))).contains("\"status\":\"difference\"")
+                .contains("\"choice\":\"read-pin-ignores-truncate\"");
+    }
+
+    @Test
+    void theSameBehaviourWithoutTheChoiceListedFails() throws Exception {
+        String explained = run("sim:read-pin-ignores-truncate,choices=read-pin-ignores-truncate").result().differences()
+                .get(0).scenario().id();
+        RunResult res = run("sim:read-pin-ignores-truncate").result();
+        assertThat(res.differences()).isEmpty();
+        assertThat(res.conformant()).isFalse();
+        assertThat(res.results).filteredOn(x -> x.status() == ScenarioResult.Status.FAIL)
+                .extracting(x -> x.scenario().id()).contains(explained);
+    }
+
+    @Test
+    void theMechanismComesFromModelsJson() {
+        assertThat(Conformance.choiceWhy(Path.of("..", "spec"), java.util.List.of("read-pin-ignores-truncate")))
+                .hasEntrySatisfying("read-pin-ignores-truncate", w -> assertThat(w).contains("mm/truncate.c"));
+        assertThat(Conformance.choiceWhy(null, java.util.List.of())).isEmpty();
+    }
+
+    @Test
+    void aFailureNoListedChoiceExplainsStaysAFailure() throws Exception {
+        // truncate-ignores-pin ignores write pins too, which read-pin-ignores-truncate refuses
+        RunResult res = run("sim:truncate-ignores-pin,choices=read-pin-ignores-truncate").result();
+        assertThat(res.conformant()).isFalse();
+        assertThat(res.count(ScenarioResult.Status.FAIL)).isPositive();
+    }
+}

@@ -1,0 +1,71 @@
+package dev.devmap.mirror;
+
+import dev.devmap.explore.Explorer;
+import dev.devmap.model.DeviceMapModel;
+import dev.devmap.model.Variant;
+import dev.devmap.model.tla.TlaBridge;
+import dev.devmap.spec.model.Manifest;
+import dev.devmap.spec.model.RunPlan;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Today's kernel's protocol choices (models.json "choices"): the Java model gives the verdict TLC
+ * gave, property by property: each property models.json says the choice breaks is violated when
+ * checked alone, with TLC's counterexample length for the safety ones, and every property it says
+ * the choice keeps holds. MirrorCheckTest compares TLC and Java on the same choices.
+ */
+class KernelChoicesTest {
+    static final Path SPEC = Path.of("..", "spec");
+    static final Manifest MANIFEST = Manifest.loadFromSpecDir(SPEC);
+    static final String S2 = "S2_InvalidateBeforeLayoutChange";
+
+    static List<String> choices() { return List.copyOf(MANIFEST.choices().keySet()); }
+
+    @Test
+    void everyJavaChoiceIsInTheManifestAndEveryVerdictNamesAllSixteenProperties() {
+        List<String> java = new ArrayList<>();
+        for (Variant v : Variant.values()) if (v.choice()) java.add(v.tla());
+        assertThat(MANIFEST.choices().keySet()).containsExactlyInAnyOrderElementsOf(java);
+        for (var v : MANIFEST.choices().values()) {
+            List<String> all = new ArrayList<>(v.choice().keeps());
+            all.addAll(v.choice().breaks().keySet());
+            assertThat(all).as(v.name()).hasSize(16).doesNotHaveDuplicates();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("choices")
+    void javaGivesTlcsVerdict(String name) {
+        RunPlan plan = MANIFEST.planVariant(name);
+        var choice = plan.variant().choice();
+        DeviceMapModel m = new DeviceMapModel(TlaBridge.constants(plan.constants()));
+        List<String> keptInvariants = new ArrayList<>(List.of("TypeOK"));
+        List<String> keptSteps = new ArrayList<>();
+        for (String p : choice.keeps()) {
+            if (p.equals(S2)) keptSteps.add(p);
+            else if (p.startsWith("S")) keptInvariants.add(p);
+        }
+        Explorer.Result kept = new Explorer(m, keptInvariants, keptSteps).keepGraph(true).run();
+        assertThat(kept.violated()).as("kept safety properties of " + name).isEmpty();
+        for (Map.Entry<String, Integer> e : choice.breaks().entrySet()) {
+            String p = e.getKey();
+            if (p.startsWith("L")) continue;
+            boolean step = p.equals(S2);
+            Explorer.Result r = new Explorer(m, step ? List.of("TypeOK") : List.of("TypeOK", p), step ? List.of(p) : List.of()).run();
+            assertThat(r.violated()).as(name + " breaks " + p).contains(p);
+            assertThat(r.trace()).as(name + ": TLC's counterexample length for " + p).hasSize(e.getValue());
+        }
+        LivenessChecker lc = new LivenessChecker(m, kept);   // no kept property failed: the whole state graph
+        for (String p : choice.keeps()) if (p.startsWith("L")) assertThat(lc.check(p).violated()).as(name + " keeps " + p).isFalse();
+        for (String p : choice.breaks().keySet()) if (p.startsWith("L")) assertThat(lc.check(p).violated()).as(name + " breaks " + p).isTrue();
+    }
+}
