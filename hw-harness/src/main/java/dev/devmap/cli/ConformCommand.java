@@ -101,10 +101,22 @@ public final class ConformCommand implements Callable<Integer> {
             description = "The block device the backend may use; refused if it has a mounted filesystem.")
     Path blockDevice;
 
+    @Option(names = "--mutate",
+            description = "Mutation testing of the harness itself: the default suite against the simulated device with one "
+                    + "systematic change of its answers or events at a time; prints caught / missed / equivalent per "
+                    + "mutation, the row named and the trace length, then the score. Exit 0 when every non-equivalent "
+                    + "mutation is caught, else 1.")
+    boolean mutate;
+
+    @Option(names = "--mutations", paramLabel = "ID", split = ",",
+            description = "With --mutate: only these mutations (ids as printed, e.g. granted.addrs@1,event.ack.drop@2).")
+    List<String> mutations = new ArrayList<>();
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (mutate) return mutationCampaign(out, err);
         if ((randomsOption != null && randomsOption < 0) || length < 1 || timeoutMs < 1 || tlcMax < 0 || handshakeMs < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--random must be >= 0, --length, --timeout, --handshake-timeout >= 1, --tlc-max >= 0");
@@ -173,6 +185,33 @@ public final class ConformCommand implements Callable<Integer> {
             dut.close();
             Safety.removeScratch(scratchSub);
         }
+    }
+
+    private int mutationCampaign(PrintWriter out, PrintWriter err) {
+        if (!device.equals("sim")) {
+            throw CliException.badInput("--mutate mutates the simulated device's answers in process; it takes no --device");
+        }
+        List<Scenario> suite = dev.devmap.harness.mutate.Campaign.suite();
+        List<dev.devmap.harness.mutate.Mutation> ms = dev.devmap.harness.mutate.Campaign.applicable(suite);
+        if (!mutations.isEmpty()) {
+            List<String> known = ms.stream().map(dev.devmap.harness.mutate.Mutation::id).toList();
+            for (String id : mutations) {
+                if (!known.contains(id)) throw CliException.badInput("unknown or inapplicable mutation '" + id + "'");
+            }
+            ms = ms.stream().filter(m -> mutations.contains(m.id())).toList();
+        }
+        out.println("# dmap conform --mutate: " + ms.size() + " mutations of the simulated device's answers and events, "
+                + "each against the default suite (" + suite.size() + " scenarios, seed " + dev.devmap.harness.mutate.Campaign.SEED
+                + ")");
+        out.flush();
+        var score = dev.devmap.harness.mutate.Campaign.run(ms, suite, r -> {
+            out.println(r.show());
+            out.flush();
+        });
+        out.println("# rows named: " + score.rows());
+        err.println("dmap conform: " + score.show());
+        err.flush();
+        return score.missed() == 0 ? ExitCodes.OK : ExitCodes.VIOLATED;
     }
 
     private String reproduce(long s) {

@@ -24,7 +24,8 @@ public final class QuirksCommand implements Callable<Integer> {
         int w = Quirks.all().stream().mapToInt(q -> q.name().length()).max().orElse(0);
         for (Quirk q : Quirks.all()) {
             String req = Requirement.valueOf(q.breaks()).spec();
-            out.println(String.format("%-" + w + "s  %-6s  %-31s  %s", q.name(), q.kind().name().toLowerCase(), req, q.what()));
+            out.println(String.format("%-" + w + "s  %-6s  %-31s  %s%s", q.name(), q.kind().name().toLowerCase(), req, q.what(),
+                    q.also().isEmpty() ? "" : " (also " + String.join(", ", q.also()) + ")"));
         }
         out.flush();
         return ExitCodes.OK;

@@ -31,18 +31,22 @@ class ConformanceTest {
         List<String> lines = r.out().lines().toList();
         assertThat(lines.get(0)).isEqualTo("KTAP version 1");
         assertThat(lines).contains("# dmap conform: device sim (devmap-sim 0.1), seed 7", "1..3", "ok 1 guided",
-                "ok 2 random", "ok 3 requirements", "# coverage: actions 27/27, refusal reasons 9/9");
+                "ok 2 random", "ok 3 requirements");
+        int paths = dev.devmap.harness.scenario.Paths.applicable().size();
+        assertThat(lines).contains("# coverage: actions 27/27, refusal reasons 9/9, refusal paths " + paths + "/" + paths);
         assertThat(lines).noneMatch(l -> l.contains("not ok"));
         assertThat(r.err()).contains("dmap conform: CONFORMANT").contains("seed 7");
         Path run = tmp.resolve("latest");   // the run's own directory
         assertThat(run.toRealPath().getFileName().toString()).matches("\\d{8}-\\d{6}-seed7");
         String report = Files.readString(run.resolve("report.txt"));
         assertThat(report).contains("result:    CONFORMANT").contains("S4   AckBeforeProceed")
-                .contains("Access paths: ").contains("Coverage:     actions 27/27, refusal reasons 9/9");
+                .contains("Access paths: ").contains("Coverage:     actions 27/27, refusal reasons 9/9, refusal paths")
+                .doesNotContainPattern("HOLE( |\\R)");
         Document junit = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(run.resolve("junit.xml").toFile());
         assertThat(junit.getDocumentElement().getAttribute("failures")).isEqualTo("0");
-        assertThat(junit.getElementsByTagName("testcase").getLength()).isEqualTo(29 + 20 + 18);
-        assertThat(Files.readAllLines(run.resolve("results.jsonl"))).hasSize(49);
+        int guided = dev.devmap.harness.scenario.Guided.all().size();
+        assertThat(junit.getElementsByTagName("testcase").getLength()).isEqualTo(guided + 20 + 18);
+        assertThat(Files.readAllLines(run.resolve("results.jsonl"))).hasSize(guided + 20);
     }
 
     @Test
@@ -68,7 +72,21 @@ class ConformanceTest {
         assertThat(best.trace().size()).as(q.name()).isLessThanOrEqualTo(10);
         assertThat(best.failure().step()).isEqualTo(best.trace().size());
         assertThat(r.rows()).anyMatch(x -> x.requirement() == want && x.status().equals("FAIL"));
+        // its row and the rows the quirk table names beside it, nothing else (no "Reference" where an S or L row applies)
+        assertThat(r.rows().stream().filter(x -> x.status().equals("FAIL")).map(x -> x.requirement().name()))
+                .as(q.name()).isSubsetOf(q.rows());
         assertThat(run.ktap()).contains("not ok").contains(want.spec() + " (failure ");
+    }
+
+    /** BAR addresses are not in the spec: a failure of that check is labelled harness-only and gets no TLA+ module. */
+    @Test
+    void aHarnessOnlyFailureComesWithoutATlaModule() throws Exception {
+        Support.Run run = Support.conform(new SimulatedDevice(List.of(Quirks.of(Quirks.BAR_SLOT_REUSE)), -1), 3, 0, true, tmp);
+        RunResult.Numbered n = run.result().failures.stream()
+                .filter(x -> x.result.failure().kind().harnessOnly()).findFirst().orElseThrow();
+        assertThat(n.tlaModule).isNull();
+        assertThat(n.tlc).contains("harness-only check");
+        assertThat(Files.readString(tmp.resolve("report.txt"))).contains("[harness-only check]");
     }
 
     /** A harness crash loses nothing already checked: the journal and the report are written as results come. */

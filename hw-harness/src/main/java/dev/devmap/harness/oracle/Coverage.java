@@ -1,5 +1,6 @@
 package dev.devmap.harness.oracle;
 
+import dev.devmap.harness.scenario.Paths;
 import dev.devmap.model.Action;
 import dev.devmap.model.Reason;
 
@@ -17,6 +18,7 @@ public final class Coverage {
     private final Map<String, Long> actions = new HashMap<>();
     private final Map<String, Long> refusals = new HashMap<>();
     private final Map<String, Long> paths = new HashMap<>();
+    private final Map<Paths.Cell, Long> cells = new HashMap<>();
     private long ops;
     private long busy;
     private Coverage decided;
@@ -38,6 +40,51 @@ public final class Coverage {
 
     void path(String p) { paths.merge(p, 1L, Long::sum); }
 
+    void refusalPath(String reason, boolean pin, boolean w, boolean at, int pages) {
+        Paths.Flags f = Paths.Flags.of(pin, w, at);
+        if (f != null) cells.merge(new Paths.Cell(Reason.of(reason), f, Paths.Cell.sizeClass(pages)), 1L, Long::sum);
+    }
+
+    /** Refusals seen per cell of the matrix (reason x flags x range size). */
+    public Map<Paths.Cell, Long> cells() { return new HashMap<>(cells); }
+
+    /** The applicable cells of the refusal matrix no observation reached: holes. */
+    public List<Paths.Cell> holes() {
+        List<Paths.Cell> out = new ArrayList<>();
+        for (Paths.Cell c : Paths.applicable()) if (!cells.containsKey(c)) out.add(c);
+        return out;
+    }
+
+    /**
+     * The refusal matrix: a row per reason, a column per flag combination and range size (1 page,
+     * more); each cell the refusals seen, "n/a" where the model says the reason does not apply, and
+     * "HOLE" where it applies but nothing reached it.
+     */
+    public List<String> matrix() {
+        List<String> out = new ArrayList<>();
+        StringBuilder h1 = new StringBuilder(String.format("%-18s", "reason \\ flags"));
+        StringBuilder h2 = new StringBuilder(String.format("%-18s", "range (pages)"));
+        for (Paths.Flags f : Paths.Flags.values()) {
+            h1.append(String.format("%-14s", f.label()));
+            h2.append(String.format("%-7s%-7s", "1", "2+"));
+        }
+        out.add(h1.toString().stripTrailing());
+        out.add(h2.toString().stripTrailing());
+        java.util.Set<Paths.Cell> app = Paths.applicable();
+        for (Reason r : Reason.values()) {
+            StringBuilder sb = new StringBuilder(String.format("%-18s", r.tla()));
+            for (Paths.Flags f : Paths.Flags.values()) {
+                for (int n : Paths.SIZES) {
+                    Paths.Cell c = new Paths.Cell(r, f, n);
+                    Long k = cells.get(c);
+                    sb.append(String.format("%-7s", !app.contains(c) ? (k == null ? "n/a" : "n/a!" + k) : k == null ? "HOLE" : k));
+                }
+            }
+            out.add(sb.toString().stripTrailing());
+        }
+        return out;
+    }
+
     void op() { ops++; }
 
     public Map<String, Long> actions() { return new TreeMap<>(actions); }
@@ -56,6 +103,7 @@ public final class Coverage {
         o.actions.forEach((k, v) -> actions.merge(k, v, Long::sum));
         o.refusals.forEach((k, v) -> refusals.merge(k, v, Long::sum));
         o.paths.forEach((k, v) -> paths.merge(k, v, Long::sum));
+        o.cells.forEach((k, v) -> cells.merge(k, v, Long::sum));
         ops += o.ops;
         busy += o.busy;
         if (o.decided != null) decided().add(o.decided);
@@ -84,6 +132,15 @@ public final class Coverage {
         if (!ma.isEmpty()) sb.append(" (missing ").append(String.join(", ", ma)).append(')');
         sb.append(", refusal reasons ").append(nr - mr.size()).append('/').append(nr);
         if (!mr.isEmpty()) sb.append(" (missing ").append(String.join(", ", mr)).append(')');
+        int np = Paths.applicable().size();
+        List<Paths.Cell> holes = holes();
+        sb.append(", refusal paths ").append(np - holes.size()).append('/').append(np);
+        if (!holes.isEmpty()) {
+            List<String> hs = new ArrayList<>();
+            for (Paths.Cell c : holes) hs.add(c.reason().tla() + " " + c.flags().label() + " " + (c.size() == 1 ? "1" : "2+"));
+            sb.append(" (holes: ").append(String.join(", ", hs.size() > 6 ? hs.subList(0, 6) : hs))
+                    .append(hs.size() > 6 ? ", ..." : "").append(')');
+        }
         return sb.toString();
     }
 }

@@ -15,6 +15,7 @@ import dev.devmap.model.Exp;
 import dev.devmap.model.Grant;
 import dev.devmap.model.Inv;
 import dev.devmap.model.Properties;
+import dev.devmap.model.Reason;
 import dev.devmap.model.State;
 import dev.devmap.model.Step;
 import dev.devmap.model.Variant;
@@ -75,13 +76,21 @@ public final class Diagnosis {
     public Verdict diagnose(List<TraceItem> trace, Failure f) {
         String consistent = null;
         // the spec's variants model no addresses: they cannot explain an address failure
-        for (Constants c : f.kind() == Failure.Kind.ADDRESS ? List.<Constants>of() : hypotheses()) {
+        for (Constants c : f.kind().harnessOnly() ? List.<Constants>of() : hypotheses()) {
             explained = false;
             Verdict v = underHypothesis(c, trace, f);
             if (v != null) return v;
             if (explained && consistent == null) consistent = c.variant().tla();
         }
         Verdict v = fallback(trace, f, consistent != null);
+        String breaks = consistent == null ? null : dev.devmap.harness.sim.Quirks.of(consistent).breaks();
+        if (breaks != null && v.requirement() == Requirement.REF) {
+            // no S or L row measured on these states: the row of the known mistake the trace matches
+            Requirement r = Requirement.valueOf(breaks);
+            return new Verdict(r, v.why() + " (consistent with the known mistake '" + consistent + "', which breaks "
+                    + r.spec() + " (TLC's counterexample for that variant); the damage itself is not reached in this trace)",
+                    consistent, v.consequence());
+        }
         if (consistent != null && v.like() == null) {
             return new Verdict(v.requirement(), v.why() + " (consistent with the known mistake '" + consistent + "')",
                     consistent, v.consequence());
@@ -265,9 +274,23 @@ public final class Diagnosis {
                 o.check(it.request(), it.response());
                 return liveness(m, o.kernel().states(), o.kernel().internal());
             }
-            case ADDRESS: {
-                boolean outside = f.detail().contains("outside");
-                return new Verdict(outside ? Requirement.S9 : Requirement.S8, f.detail(), null, List.of());
+            case ADDRESS_COUNT:
+            case ADDRESS_OUTSIDE_BAR:
+                return new Verdict(Requirement.S9, f.detail(), null, List.of());
+            case ADDRESS_REPEATED:
+            case ADDRESS_ALIAS:
+                return new Verdict(Requirement.S8, f.detail(), null, List.of());
+            case PIN_WITHOUT_DMABUF:
+            case DMABUF_ALIAS:
+                return new Verdict(Requirement.S7, f.detail(), null, List.of());
+            case EVENT: {
+                Event e = it.response().before().stream().filter(x -> f.observed().equals("event " + x.show()))
+                        .findFirst().orElse(null);
+                if (e == null) {
+                    e = it.response().after().stream().filter(x -> f.observed().equals("event " + x.show()))
+                            .findFirst().orElse(null);
+                }
+                return new Verdict(e == null ? Requirement.REF : eventRow(m, sem, pre, e), f.detail(), null, List.of());
             }
             case OUTCOME: {
                 Outcome seen = it.response().outcome();
@@ -287,6 +310,10 @@ public final class Diagnosis {
                     return new Verdict(Requirement.S5, "silent data corruption: " + f.detail()
                             + " (a read must return the last write)", null, List.of());
                 }
+                Verdict skipped = skippedRefusal(sem, pre, op, seen, f);
+                if (skipped != null) return skipped;
+                Verdict pin = pinVanished(m, sem, pre, op, seen, f);
+                if (pin != null) return pin;
                 if (it.response().before().isEmpty()) {
                     Verdict v = hiddenImporters(m, sem, pre, op, seen);
                     if (v != null) return v;
@@ -298,6 +325,98 @@ public final class Diagnosis {
             default:
                 return new Verdict(Requirement.REF, f.detail(), null, List.of());
         }
+    }
+
+    /**
+     * The requirement a refusal reason protects: a map granted (or refused for a later reason) where
+     * the model refuses is named after what the skipped check protects, not "Reference".
+     */
+    public static Requirement protects(Reason r) {
+        switch (r) {
+            case CACHED: return Requirement.S5;
+            case EXPORTER_GONE: return Requirement.S8;
+            case BAR_FULL: return Requirement.S9;
+            default: return Requirement.S10;   // hole, shared, pin-unsupported, no-route, no-atomic-route, write-not-allowed
+        }
+    }
+
+    /** device_map: the model refuses with a reason, the device grants or gives another reason. */
+    private static Verdict skippedRefusal(Semantics sem, List<State> pre, Op op, Outcome seen, Failure f) {
+        if (!(op instanceof Op.DeviceMap)) return null;
+        if (seen.kind() != Outcome.Kind.GRANTED && seen.kind() != Outcome.Kind.PREPARED
+                && seen.kind() != Outcome.Kind.REFUSED) {
+            return null;
+        }
+        for (State s : pre) {
+            Outcome x = sem.apply(s, op).outcome();
+            if (x.kind() != Outcome.Kind.REFUSED || x.reason().equals(seen.reason())) continue;
+            Reason r = Reason.of(x.reason());
+            String did = seen.kind() == Outcome.Kind.REFUSED ? "refused it as " + seen.reason() : "granted it";
+            return new Verdict(protects(r), f.detail() + ": the device " + did + " although the check '" + r.tla()
+                    + "' (decided by the " + r.decidedBy() + ") applies; that check protects " + protects(r).spec(),
+                    null, List.of());
+        }
+        return null;
+    }
+
+    /**
+     * A pin that vanishes (S7): a truncate, punch or relocate the model refuses (EBUSY) because a
+     * dma_buf pins the range goes ahead, or an access the model takes through a pinned grant (which
+     * survives munmap) takes another path.
+     */
+    private static Verdict pinVanished(DeviceMapModel m, Semantics sem, List<State> pre, Op op, Outcome seen, Failure f) {
+        for (State s : pre) {
+            Semantics.Result x = sem.apply(s, op);
+            Outcome o = x.outcome();
+            boolean pinned = false;
+            for (Grant g : s.maps()) if (g.pin()) pinned = true;
+            if (!pinned) continue;
+            if (o.kind() == Outcome.Kind.BUSY && (seen.kind() == Outcome.Kind.DONE || seen.kind() == Outcome.Kind.STARTED)
+                    && (op instanceof Op.Truncate || op instanceof Op.PunchHole || op instanceof Op.Relocate)) {
+                return new Verdict(Requirement.S7, f.detail() + ": a dma_buf pins the range, so the change must be refused "
+                        + "(EBUSY); the pinned blocks change under the pin", null, List.of());
+            }
+            if (o.path() != null && seen.path() != o.path() && (o.path() == Outcome.Path.BLOCK
+                    || o.path() == Outcome.Path.DIRECT && op instanceof Op.DevRead r && pinnedGrant(s, r.i(), r.f(), r.o())
+                    || o.path() == Outcome.Path.DIRECT && op instanceof Op.DevWrite w && pinnedGrant(s, w.i(), w.f(), w.o()))) {
+                return new Verdict(Requirement.S7, f.detail() + ": the access goes through a pinned mapping (a pin lives "
+                        + "until its dma_buf is released); the device took another path", null, List.of());
+            }
+        }
+        return null;
+    }
+
+    private static boolean pinnedGrant(State s, String i, String f, int o) {
+        for (Grant g : s.maps()) if (g.pin() && g.i().equals(i) && g.f().equals(f) && g.in(o)) return true;
+        return false;
+    }
+
+    /**
+     * The row of an internal step no allowed state permits: the end of an invalidation some importer
+     * has not acknowledged (S4), the end of a removal with something still mapped (S8), a commit the
+     * sequence count forbids (S3), a DMA that completes with another value (S5); a step with nothing
+     * to act on (a second acknowledgement, a DMA that is not in flight) is "Reference".
+     */
+    static Requirement eventRow(DeviceMapModel m, Semantics sem, List<State> pre, Event e) {
+        for (State s : pre) {
+            switch (e.kind()) {
+                case INV_END:
+                    if (m.inv(s, e.file()).on()) return Requirement.S4;
+                    break;
+                case UNPLUG_END:
+                    if (s.exp() == Exp.REMOVING) return Requirement.S8;
+                    break;
+                case MAP_COMMIT:
+                    for (dev.devmap.model.Pending p : s.pend()) if (p.i().equals(e.imp())) return Requirement.S3;
+                    break;
+                case DMA_END:
+                    if (sem.dmaValue(s, e.imp()) != null) return Requirement.S5;
+                    break;
+                default:
+                    break;
+            }
+        }
+        return Requirement.REF;
     }
 
     /** The outcome is the model's except for the BAR pages in use: leaked (L6) or under-counted (S9). */
@@ -379,6 +498,10 @@ public final class Diagnosis {
                         + "flight" + (path.isEmpty() ? "" : "; the system's own steps " + String.join(", ", path))
                         + " then violate " + v.spec(), null, path);
             }
+            // InvAck's guard (the DMA drained) is what keeps a DMA off a block the fs is about to free
+            return new Verdict(Requirement.S1, a.i() + " acknowledged the invalidation of " + a.f() + " while its DMA "
+                    + "was still in flight: the filesystem may now free or reuse the block under it (S1_NoStaleBlock; "
+                    + "the damage is not reached within the lookahead of this trace)", null, List.of());
         }
         return null;
     }

@@ -43,11 +43,14 @@ public final class Oracle {
     private final DutConfig cfg;
     private final Predicate<Event> silent;
     private final boolean checkAddresses;
+    private final boolean checkDmabufs;
+    private final Map<Integer, String> dmabufs = new HashMap<>();
     private final boolean observesBar;
     private final List<TraceItem> trace = new ArrayList<>();
     private final Coverage coverage = new Coverage();
     private final Map<String, List<Long>> addrs = new HashMap<>();
     private boolean truncated;
+    private Op lastOp;
     private java.util.function.BiConsumer<Integer, List<Semantics.Result>> onMove = (k, rs) -> { };
 
     public Oracle(DutConfig cfg, Capabilities caps) {
@@ -62,6 +65,19 @@ public final class Oracle {
         Set<Event.Kind> quiet = caps.silent();
         this.silent = quiet.isEmpty() ? null : e -> quiet.contains(e.kind());
         this.checkAddresses = checkAddresses && caps.observes("addrs");
+        this.checkDmabufs = checkAddresses && caps.observes("dmabuf");
+        this.observesBar = caps.observes("bar");
+    }
+
+    /** An oracle that starts from the given allowed states (mutation testing: is a changed answer explained?). */
+    public Oracle(Semantics sem, DutConfig cfg, Capabilities caps, java.util.Collection<State> from) {
+        this.kernel = new Kernel(sem, from);
+        this.caps = caps;
+        this.cfg = cfg;
+        Set<Event.Kind> quiet = caps.silent();
+        this.silent = quiet.isEmpty() ? null : e -> quiet.contains(e.kind());
+        this.checkAddresses = false;
+        this.checkDmabufs = false;
         this.observesBar = caps.observes("bar");
     }
 
@@ -114,11 +130,16 @@ public final class Oracle {
             return new Failure(step, Failure.Kind.OUTCOME, op.show() + " -> " + r.show(), allowed,
                     describe(op, seen, os.allowed()));
         }
+        lastOp = op;
         account(seen, coverage);
         if (r.byKernel()) account(seen, coverage.decided());
         onMove.accept(step, kernel.lastResults());
         if (checkAddresses) {
             Failure f = addresses(step, req, r);
+            if (f != null) return f;
+        }
+        if (checkDmabufs) {
+            Failure f = dmabuf(step, req, r);
             if (f != null) return f;
         }
         for (Event e : r.after()) {
@@ -156,7 +177,10 @@ public final class Oracle {
             for (Action a : res.actions()) into.action(a.name());
             break;
         }
-        if (seen.kind() == Outcome.Kind.REFUSED) into.refusal(seen.reason());
+        if (seen.kind() == Outcome.Kind.REFUSED) {
+            into.refusal(seen.reason());
+            if (lastOp instanceof Op.DeviceMap d) into.refusalPath(seen.reason(), d.pin(), d.w(), d.at(), d.hi() - d.lo() + 1);
+        }
         if (seen.kind() == Outcome.Kind.BUSY) into.busyAnswer();
         if (seen.path() != null) into.path(seen.path().wire());
     }
@@ -194,6 +218,54 @@ public final class Oracle {
         return sb.toString();
     }
 
+    // ------------------------------------------------------------------ dma_buf handles
+
+    /** A granted PIN map carries a dma_buf that no other live pin holds; a map without PIN carries none. */
+    private Failure dmabuf(int step, Request req, Response r) {
+        Outcome o = r.outcome();
+        if (o.kind() != Outcome.Kind.PREPARED && o.kind() != Outcome.Kind.GRANTED) return null;
+        Boolean pin = null;
+        String key = null;
+        if (req.op() instanceof Op.DeviceMap d) {
+            pin = d.pin();
+            key = key(d.i(), d.f(), d.lo());
+        } else if (req.op() instanceof Op.MapCommit c) {
+            for (Semantics.Result res : kernel.lastResults()) {
+                for (Grant g : res.next().maps()) {
+                    if (g.i().equals(c.i()) && !res.from().maps().contains(g)) {
+                        pin = g.pin();
+                        key = key(g.i(), g.f(), g.lo());
+                    }
+                }
+            }
+        }
+        if (pin == null) return null;
+        Set<String> live = new HashSet<>();
+        for (State s : kernel.states()) {
+            for (Grant g : s.maps()) if (g.pin()) live.add(key(g.i(), g.f(), g.lo()));
+            for (Pending p : s.pend()) if (p.pin()) live.add(key(p.i(), p.f(), p.lo()));
+        }
+        dmabufs.values().retainAll(live);
+        String shown = req.op().show() + " -> dmabuf " + r.dmabuf();
+        if (pin && r.dmabuf() == null) {
+            return new Failure(step, Failure.Kind.PIN_WITHOUT_DMABUF, shown, List.of("a dma_buf"),
+                    "the device granted a PIN map without a dma_buf: nothing holds the pin");
+        }
+        if (!pin && r.dmabuf() != null) {
+            return new Failure(step, Failure.Kind.DMABUF_WITHOUT_PIN, shown, List.of("no dma_buf"),
+                    "the device handed out a dma_buf for a map without PIN");
+        }
+        if (pin) {
+            String other = dmabufs.get(r.dmabuf());
+            if (other != null && !other.equals(key)) {
+                return new Failure(step, Failure.Kind.DMABUF_ALIAS, shown, List.of("a dma_buf no live pin holds"),
+                        "dma_buf " + r.dmabuf() + " is still held by the pin " + other.replace('|', ' '));
+            }
+            dmabufs.put(r.dmabuf(), key);
+        }
+        return null;
+    }
+
     // ------------------------------------------------------------------ DMA addresses
 
     private Failure addresses(int step, Request req, Response r) {
@@ -211,27 +283,27 @@ public final class Oracle {
         List<Long> as = r.addrs();
         int pages = pages(key);
         if (as.size() != pages) {
-            return new Failure(step, Failure.Kind.ADDRESS, req.op().show() + " -> addrs " + hex(as),
+            return new Failure(step, Failure.Kind.ADDRESS_COUNT, req.op().show() + " -> addrs " + hex(as),
                     List.of(pages + " page addresses in the BAR"),
                     "the device gave " + as.size() + " DMA addresses for " + pages + " pages");
         }
         for (Long a : as) {
             if (!cfg.inBar(a)) {
-                return new Failure(step, Failure.Kind.ADDRESS, req.op().show() + " -> addrs " + hex(as),
+                return new Failure(step, Failure.Kind.ADDRESS_OUTSIDE_BAR, req.op().show() + " -> addrs " + hex(as),
                         List.of("addresses in the BAR window " + hex(List.of(cfg.barBase())) + " + " + cfg.barPages()
                                 + " pages"), "DMA address " + hex(List.of(a)) + " lies outside the exporter's BAR");
             }
         }
         Set<Long> mine = new HashSet<>(as);
         if (mine.size() != as.size()) {
-            return new Failure(step, Failure.Kind.ADDRESS, req.op().show() + " -> addrs " + hex(as),
+            return new Failure(step, Failure.Kind.ADDRESS_REPEATED, req.op().show() + " -> addrs " + hex(as),
                     List.of("distinct addresses"), "two pages of one mapping share a BAR address");
         }
         for (Map.Entry<String, List<Long>> e : addrs.entrySet()) {
             if (e.getKey().equals(key)) continue;
             for (Long a : e.getValue()) {
                 if (mine.contains(a)) {
-                    return new Failure(step, Failure.Kind.ADDRESS, req.op().show() + " -> addrs " + hex(as),
+                    return new Failure(step, Failure.Kind.ADDRESS_ALIAS, req.op().show() + " -> addrs " + hex(as),
                             List.of("addresses no live mapping holds"), "BAR address " + hex(List.of(a))
                             + " is still mapped by the grant " + e.getKey().replace('|', ' '));
                 }

@@ -110,6 +110,9 @@ public final class TextReport {
             first = false;
         }
         sb.append("\nCoverage:     ").append(run.coverage.summary()).append('\n');
+        sb.append("Refusal paths (refusals seen per reason x flags x range; n/a: the model's Refusal does not give\n");
+        sb.append("that reason for those flags; HOLE: it applies and nothing reached it):\n");
+        for (String l : run.coverage.matrix()) sb.append("  ").append(l).append('\n');
         List<ScenarioResult> skipped = run.results.stream().filter(r -> r.status() == ScenarioResult.Status.SKIP).toList();
         if (!skipped.isEmpty()) {
             sb.append("\nSkipped:\n");
@@ -124,7 +127,9 @@ public final class TextReport {
         for (RunResult.Numbered n : run.failures) {
             ScenarioResult r = n.result;
             Requirement q = r.verdict().requirement();
-            sb.append(String.format(Locale.ROOT, "%n%d. %s in scenario %s%s%n", n.number, q.spec(), r.scenario().id(),
+            boolean harnessOnly = r.failure() != null && r.failure().kind().harnessOnly();
+            sb.append(String.format(Locale.ROOT, "%n%d. %s%s in scenario %s%s%n", n.number, q.spec(),
+                    harnessOnly ? " [harness-only check]" : "", r.scenario().id(),
                     n.alsoIn.isEmpty() ? "" : " (also " + String.join(", ", n.alsoIn) + ")"));
             sb.append("   ").append(r.verdict().why()).append('\n');
             sb.append("   minimal trace (").append(r.trace().size()).append(" steps, shrunk from ").append(r.originalLength())

@@ -77,12 +77,12 @@ public final class Guided {
         return out;
     }
 
-    private static Scenario s(String id, String title, List<Requirement> req, List<Op> ops) {
+    static Scenario s(String id, String title, List<Requirement> req, List<Op> ops) {
         return s(id, title, req, ops, c -> c, List.of());
     }
 
-    private static Scenario s(String id, String title, List<Requirement> req, List<Op> ops,
-                              UnaryOperator<DutConfig> configure, List<Scenario.Need> extra) {
+    static Scenario s(String id, String title, List<Requirement> req, List<Op> ops,
+                      UnaryOperator<DutConfig> configure, List<Scenario.Need> extra) {
         List<Scenario.Need> needs = new ArrayList<>(importersAsStandard(ops));
         needs.addAll(extra);
         return new Scenario(id, "guided", title, req, ops, configure, needs, 0, 0);
@@ -196,6 +196,7 @@ public final class Guided {
         out.add(s("settle-finishes", "when the program stops, DMA, acknowledgements and prepared maps all finish",
                 List.of(L1, L2, L3), seq(written(1), map(NIC, 1, 1), dmaStart(NIC, 1, DmaOp.READ), prepare(GPU, 1, 1, "WRITE"),
                         truncate(0))));
+        out.addAll(Paths.all());
         return out;
     }
 }

@@ -118,7 +118,10 @@ public final class Runner {
         return "the agent " + e.kind().text() + ": " + e.getMessage() + log;
     }
 
-    /** Runs the scenario's operations (or its random sequence), then settle; stops at the first failure. */
+    /**
+     * Runs the scenario's operations (or its random sequence), then settle, then the data audit
+     * ({@link Audit}); stops at the first failure.
+     */
     Execution execute(Scenario sc, DutConfig cfg) throws DutException {
         return execute(sc, cfg, Variant.NONE);
     }
@@ -138,15 +141,30 @@ public final class Runner {
             Failure f = oracle.check(req, resp);
             if (f != null) return new Execution(oracle, f, ran, cfg);
         }
+        // the data audit: every page read back through every path that applies; when it fails, what it
+        // ran becomes part of the operations, so the shrinker can drop the reads that do not matter
+        List<Op> audit = new ArrayList<>(List.of(new Op.Settle()));
+        for (int phase = 0; phase < Audit.PHASES; phase++) {
+            for (Op op : Audit.phase(phase, oracle.kernel().states().get(0), cfg, caps)) {
+                Request req = oracle.request(op);
+                audit.add(op);
+                Failure f = oracle.check(req, dut.perform(req));
+                if (f != null) {
+                    ran.addAll(audit);
+                    return new Execution(oracle, f, ran, cfg);
+                }
+            }
+        }
         return new Execution(oracle, null, ran, cfg);
     }
 
-    /** Fails with the same requirement? */
-    private Execution attempt(Scenario sc, List<Op> ops, Requirement req, Diagnosis diag) throws DutException {
+    /** Fails with the same requirement, in a trace no longer than {@code within} (the audit counts)? */
+    private Execution attempt(Scenario sc, List<Op> ops, Requirement req, Diagnosis diag, int within)
+            throws DutException {
         Scenario cand = sc.withOps(ops);
         DutConfig actual = dut.reset(cand.configure().apply(DutConfig.standard()));
         Execution ex = execute(cand, actual);
-        if (ex.failure() == null) return null;
+        if (ex.failure() == null || ex.oracle().trace().size() > within) return null;
         Verdict v = diag.diagnose(ex.oracle().trace(), ex.failure());
         return v.requirement() == req ? ex : null;
     }
@@ -164,7 +182,7 @@ public final class Runner {
                 List<Op> cand = new ArrayList<>(ops.subList(0, start));
                 cand.addAll(ops.subList(Math.min(ops.size(), start + size), ops.size()));
                 runs++;
-                Execution ex = attempt(sc, cand, req, diag);
+                Execution ex = attempt(sc, cand, req, diag, best.oracle().trace().size());
                 if (ex != null) {
                     ops = new ArrayList<>(ex.ops());
                     best = ex;

@@ -104,7 +104,7 @@ public final class SimulatedDevice implements DeviceUnderTest {
 
     @Override
     public Capabilities capabilities() {
-        return new Capabilities(AGENT, 1, new java.util.LinkedHashSet<>(Op.WIRE_NAMES), Set.of(), Set.of("bar", "addrs", "blocks"),
+        return new Capabilities(AGENT, 1, new java.util.LinkedHashSet<>(Op.WIRE_NAMES), Set.of(), Set.of("bar", "addrs", "blocks", "dmabuf"),
                 Map.of(), DutConfig.standard(), choices);
     }
 
@@ -161,6 +161,10 @@ public final class SimulatedDevice implements DeviceUnderTest {
         }
         State next = res.next();
         if (device.contains(Quirks.DMA_MISDIRECT)) next = misdirect(res.from(), res.actions(), next);
+        if (device.contains(Quirks.LOST_WRITEBACK) && op instanceof Op.Writeback && !res.actions().isEmpty()) {
+            next = new State(next.extent(), before.data(), next.cache(), next.lastw(), next.nextv(), next.vma(), next.maps(),
+                    next.pend(), next.dma(), next.inv(), next.vflag(), next.bar(), next.exp(), next.rev());
+        }
         s = next;
         Outcome o = res.outcome().withBar(s.bar());
         List<Long> addrs = null;
