@@ -709,6 +709,53 @@ S10_Capability ==
                              /\ extent[p.f][o].b = Blk(p, o)
                              /\ ~Shared(Blk(p, o))
 
+\* S11 (a property of steps): a pinned grant survives munmap and every
+\* invalidation; it ends only by its dma_buf's release (the grant alone goes,
+\* no invalidation moves) or by the exporter's revoke during removal.
+PinEnds ==
+    \A g \in maps : g.pin /\ g \notin maps' =>
+        \/ maps' = maps \ {g} /\ inv' = inv /\ vma' = vma
+        \/ exp = "removing" /\ g.i \in rev /\ g.i \notin rev'
+S11_PinLifetime == [][PinEnds]_vars
+
+\* S12 (a property of steps): a step that only takes grants away (unmap,
+\* dma_buf release, acknowledged invalidation, revoke) gives their BAR pages
+\* back, exactly.
+BarReturned ==
+    maps' \subseteq maps /\ pend' = pend => bar - bar' = Pages(maps) - Pages(maps')
+S12_BarReturnedOnUnmap == [][BarReturned]_vars
+
+\* S13 (a property of steps): every read returns the last write: a page read
+\* into the page cache, and a device read through a grant when it completes.
+ReadsLast ==
+    /\ \A f \in Files, o \in Offsets :
+          cache[f][o].st = "absent" /\ cache'[f][o].st = "clean" => cache'[f][o].v = lastw[f][o]
+    /\ \A d \in dma \ dma' : d.op = "read" => d.b \in Blocks /\ data[d.b] = lastw[d.f][d.o]
+S13_ReadsLastWrite == [][ReadsLast]_vars
+
+\* S14: device_map answers with the first reason, in the protocol's order,
+\* whose condition holds (each stated here on its own), and grants only when
+\* none holds.  Variants that remove a refusal break it.
+ReasonOrder == <<"hole", "cached", "shared", "pin-unsupported", "exporter-gone",
+                 "no-route", "no-atomic-route", "write-not-allowed", "bar-full">>
+Applies(r, i, f, lo, hi, pin, w, at) ==
+    CASE r = "hole"              -> \E o \in lo..hi : extent[f][o].k # "written"
+      [] r = "cached"            -> \E o \in lo..hi : cache[f][o].st # "absent"
+      [] r = "shared"            -> (w \/ pin) /\ \E o \in lo..hi : Shared(extent[f][o].b)
+      [] r = "pin-unsupported"   -> pin /\ ~PinSupport
+      [] r = "exporter-gone"     -> exp # "up"
+      [] r = "no-route"          -> i \notin Route
+      [] r = "no-atomic-route"   -> at /\ i \notin AtomicRoute
+      [] r = "write-not-allowed" -> w /\ i \notin WriteOK
+      [] r = "bar-full"          -> bar + (hi - lo + 1) > BarSize
+S14_RefusalOrder ==
+    \A i \in Importers, f \in Files, r \in Ranges, fl \in Flags :
+        LET ks == {k \in 1..Len(ReasonOrder) :
+                     Applies(ReasonOrder[k], i, f, r[1], r[2], fl[1], fl[2], fl[3])}
+            ans == Refusal(i, f, r[1], r[2], fl[1], fl[2], fl[3])
+        IN IF ks = {} THEN ans = "none"
+           ELSE ans = ReasonOrder[CHOOSE k \in ks : \A j \in ks : k <= j]
+
 (* Liveness properties (PROTOCOL.md L1-L6), under FairSpec *)
 L1_InvalidationEnds == \A f \in Files : inv[f].on ~> ~inv[f].on
 L2_AccessCompletes  == \A i \in Importers : HasDma(i) ~> ~HasDma(i)

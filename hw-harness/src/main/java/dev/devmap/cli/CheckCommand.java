@@ -1,6 +1,7 @@
 package dev.devmap.cli;
 
 import dev.devmap.spec.model.Expectation;
+import dev.devmap.spec.model.ExpectationRecorder;
 import dev.devmap.spec.model.Manifest;
 import dev.devmap.spec.model.RunPlan;
 import dev.devmap.spec.model.TlcConfig;
@@ -12,7 +13,11 @@ import dev.devmap.spec.tlc.TlcResult;
 import dev.devmap.spec.tlc.TlcRunner;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -25,7 +30,8 @@ import picocli.CommandLine.Parameters;
         description = {"Model-check a model of models.json with TLC, or a variant (a known mistake) that must "
                 + "violate its property.",
                 "Progress goes to stderr; the counterexample and one summary line to stdout.",
-                "Exit: 0 all properties hold, 1 a property is violated, 2 bad input, 3 TLC failed."})
+                "Exit: 0 all properties hold, 1 a property is violated, 2 bad input, 3 TLC failed, "
+                        + "4 the properties hold but the distinct states or depth differ from models.json."})
 public final class CheckCommand implements Callable<Integer> {
     static final String DEFAULT_MODEL = "ci";
 
@@ -36,7 +42,8 @@ public final class CheckCommand implements Callable<Integer> {
     SpecDirOption specDir;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "MODEL",
-            description = "Model name in models.json (default: " + DEFAULT_MODEL + "; for --variant: its base).")
+            description = "Model name in models.json (default: every model not marked heavy, the CI set; "
+                    + "for --variant: its base).")
     String model;
 
     @Option(names = "--variant", paramLabel = "NAME",
@@ -50,6 +57,17 @@ public final class CheckCommand implements Callable<Integer> {
     @Option(names = "--dump-dot", paramLabel = "FILE",
             description = "Also write the state graph with TLC's -dump dot,actionlabels to FILE.")
     Path dumpDot;
+
+    @Option(names = "--record",
+            description = "When the properties hold, write the distinct states and depth found into the model's "
+                    + "\"expect\" in models.json (instead of failing with exit 4 when they differ).")
+    boolean record;
+
+    @Option(names = "--coverage",
+            description = "After checking, print the reachability coverage table of the models checked (the Java "
+                    + "explorer's counters over the reachable graph; actions cross-checked with TLC's -coverage); "
+                    + "exit 1 if a path is reached by no model.")
+    boolean coverage;
 
     @Option(names = {"-q", "--quiet"}, description = "No progress lines on stderr.")
     boolean quiet;
@@ -70,19 +88,28 @@ public final class CheckCommand implements Callable<Integer> {
         }
         Path dir = specDir.resolve();
         Manifest manifest = Manifest.loadFromSpecDir(dir);
-        RunPlan plan;
+        List<RunPlan> plans = new ArrayList<>();
         if (variant != null) {
-            plan = manifest.planVariant(variant);
+            RunPlan plan = manifest.planVariant(variant);
             if (model != null && !model.equals(plan.model().name())) {
                 throw CliException.badInput("variant '" + variant + "' is based on model '" + plan.model().name()
                         + "', not '" + model + "'");
             }
+            plans.add(plan);
+        } else if (model != null || emit != null || dumpDot != null) {
+            plans.add(manifest.plan(model == null ? DEFAULT_MODEL : model));
         } else {
-            plan = manifest.plan(model == null ? DEFAULT_MODEL : model);
+            for (String name : ciSet(manifest)) plans.add(manifest.plan(name));
         }
-
-        TlcConfig cfg = plan.config();
+        if (record && plans.get(0).isVariant()) {
+            throw CliException.badInput("--record records a model's figures, not a variant's");
+        }
+        if (coverage && plans.get(0).isVariant()) {
+            throw CliException.badInput("--coverage measures models, not variants");
+        }
         if (emit != null) {
+            RunPlan plan = plans.get(0);
+            TlcConfig cfg = plan.config();
             if (java.nio.file.Files.exists(emit) && !java.nio.file.Files.isDirectory(emit)) {
                 throw CliException.badInput("--emit needs a directory; " + emit + " is a file");
             }
@@ -98,12 +125,41 @@ public final class CheckCommand implements Callable<Integer> {
             out.printf("%s: wrote %s and %s to %s%n", plan.title(), cfg.mainModule() + ".tla", cfg.cfgFileName(), emit);
             return ExitCodes.OK;
         }
+        List<Integer> codes = new ArrayList<>();
+        Map<String, Map<String, Long>> tlcActions = new LinkedHashMap<>();
+        for (RunPlan plan : plans) {
+            Map<String, Long> actions = new LinkedHashMap<>();
+            codes.add(checkOne(dir, manifest, plan, nWorkers, actions, out, err));
+            tlcActions.put(plan.name(), actions);
+        }
+        if (coverage) {
+            codes.add(CoverageReport.print(manifest, plans, tlcActions, out, err));
+        }
+        for (int worst : new int[] {ExitCodes.FAILED, ExitCodes.BAD_INPUT, ExitCodes.VIOLATED, ExitCodes.COUNTS_DIFFER}) {
+            if (codes.contains(worst)) return worst;
+        }
+        return ExitCodes.OK;
+    }
+
+    /** The CI set: every model of the manifest that is not marked heavy, in manifest order. */
+    static List<String> ciSet(Manifest manifest) {
+        List<String> out = new ArrayList<>();
+        for (String name : manifest.modelNames()) if (!manifest.model(name).heavy()) out.add(name);
+        return out;
+    }
+
+    private int checkOne(Path dir, Manifest manifest, RunPlan plan, int nWorkers, Map<String, Long> actions,
+                         PrintWriter out, PrintWriter err) throws Exception {
+        TlcConfig cfg = plan.config();
         TlcJob.Builder job = TlcJob.builder(dir, cfg.mainModule(), cfg.cfg())
                 .cfgFileName(cfg.cfgFileName())
                 .extraFiles(cfg.extraModules())
                 .workers(nWorkers);
         if (dumpDot != null) {
             job.dumpDot(dumpDot);
+        }
+        if (coverage) {
+            job.tlcArgs("-coverage", "100000");   // minutes: only the final report
         }
         if (!quiet) {
             err.printf("%s: checking %s (%s, %d invariant%s, %d propert%s) with %d worker%s%n", plan.title(),
@@ -112,7 +168,27 @@ public final class CheckCommand implements Callable<Integer> {
                     nWorkers, nWorkers == 1 ? "" : "s");
             err.flush();
         }
-        TlcResult result = new TlcRunner().run(job.build(), quiet ? TlcListener.NONE : new ProgressPrinter(plan.title(), err));
+        TlcListener progress = quiet ? TlcListener.NONE : new ProgressPrinter(plan.title(), err);
+        TlcListener listener = new TlcListener() {
+            @Override
+            public void onProgress(TlcProgress p) {
+                progress.onProgress(p);
+            }
+
+            @Override
+            public void onMessage(TlcMessage m) {
+                progress.onMessage(m);
+                CoverageReport.tlcAction(m, actions);
+            }
+        };
+        TlcResult result = new TlcRunner().run(job.build(), listener);
+        if (record && result.outcome() == TlcResult.Outcome.OK) {
+            ExpectationRecorder.record(manifest.file(), plan.model().name(), result.distinct(), result.depth());
+            err.printf("%s: recorded distinct=%d depth=%d in %s%n", plan.title(), result.distinct(), result.depth(),
+                    manifest.file());
+            err.flush();
+            plan = Manifest.load(manifest.file()).plan(plan.model().name());
+        }
         return new CheckReport(plan, result).print(out, err);
     }
 

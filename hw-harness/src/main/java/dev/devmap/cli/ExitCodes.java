@@ -10,6 +10,8 @@ public final class ExitCodes {
     public static final int BAD_INPUT = 2;
     /** TLC or dmap failed otherwise (evaluation error in the spec, out of memory, internal error). */
     public static final int FAILED = 3;
+    /** All properties hold, but the distinct states or the depth differ from models.json (see --record). */
+    public static final int COUNTS_DIFFER = 4;
 
     private ExitCodes() {
     }

@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
                 QuirksCommand.class,
                 AgentSimCommand.class,
                 MirrorCommand.class,
+                MutateCommand.class,
                 BenchCommand.class,
                 CommandLine.HelpCommand.class
         })

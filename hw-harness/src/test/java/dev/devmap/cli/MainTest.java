@@ -39,6 +39,26 @@ class MainTest {
     }
 
     @Test
+    void countsThatDifferFromTheManifestFailUnlessRecorded(@TempDir Path tmp) throws IOException {
+        for (String f : new String[] {"Toy.tla", "models.json"}) Files.copy(TOY.resolve(f), tmp.resolve(f));
+        Path manifest = tmp.resolve("models.json");
+        Files.writeString(manifest, Files.readString(manifest).replace("\"distinct\": 48, \"depth\": 9", "\"distinct\": 47, \"depth\": 9"));
+        Run r = dmap("check", "--spec-dir", tmp.toString(), "-q", "--workers", "1");
+        assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.COUNTS_DIFFER);
+        assertThat(r.out()).contains("(expected distinct=47 depth=9: MISMATCH)");
+        assertThat(r.err()).isEqualTo("dmap: ci: the state graph differs from models.json (expected distinct=47 depth=9, "
+                + "found distinct=48 depth=9); if the change is intended, record it with --record" + System.lineSeparator());
+
+        Run rec = dmap("check", "--spec-dir", tmp.toString(), "-q", "--workers", "1", "--record");
+        assertThat(rec.code()).as(rec.err()).isEqualTo(ExitCodes.OK);
+        assertThat(rec.out()).contains("(expected distinct=48 depth=9)");
+        assertThat(Files.readString(manifest)).contains("\"distinct\": 48, \"depth\": 9");
+        assertThat(dmap("check", "--spec-dir", tmp.toString(), "-q", "--workers", "1").code()).isEqualTo(ExitCodes.OK);
+        assertThat(dmap("check", "--variant", "small", "--record", "--spec-dir", tmp.toString(), "-q").code())
+                .isEqualTo(ExitCodes.BAD_INPUT);
+    }
+
+    @Test
     void variantViolationPrintsTheCounterexampleAndExitsOne() {
         Run r = dmap("check", "--variant", "small", "--spec-dir", TOY.toString(), "--workers", "1", "-q");
         assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.VIOLATED);

@@ -70,7 +70,8 @@ class ModelContractTest {
         for (State s : bad) assertThat(p.holds("TypeOK", s)).as("%s", s).isFalse();
         assertThat(p.allViolated(bad.get(9))).contains("TypeOK");
         assertThat(p.invariantNames()).startsWith("TypeOK").contains("S1_NoStaleBlock", "S10_Capability");
-        assertThat(p.stepPropertyNames()).containsExactly("S2_InvalidateBeforeLayoutChange");
+        assertThat(p.stepPropertyNames()).containsExactly("S2_InvalidateBeforeLayoutChange", "S11_PinLifetime",
+                "S12_BarReturnedOnUnmap", "S13_ReadsLastWrite");
     }
 
     @Test

@@ -582,7 +582,11 @@ public final class DeviceMapModel {
         return w.done();
     }
 
-    private Step mapPrepare(State s, String i, String f, int lo, int hi, boolean pin, boolean wr, boolean at) {
+    /**
+     * MapPrepare's guards before {@code Refusal}: null when device_map gets to its decision, else
+     * why not (the coverage table counts the decisions reached).
+     */
+    public Step mapPrepareWaits(State s, String i, String f, int lo, int hi) {
         if (lo < 1 || hi > c.nOff() || lo > hi) return Step.disabled(Guard.BAD_ARGUMENT, () -> "not a range");
         if (!s.vma().contains(f)) return Step.disabled(Guard.NO_VMA, () -> f + " has no vma");
         if (hasPend(s, i)) return Step.disabled(Guard.PREPARED_PENDING, () -> i + " has a prepared map already");
@@ -592,6 +596,12 @@ public final class DeviceMapModel {
         if (invOver(s, f, lo, hi) && !c.is(Variant.VALID_FLAG) && !breakLayouts(s, f)) {
             return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "mmu_interval_read_begin waits: invalidation running");
         }
+        return null;
+    }
+
+    private Step mapPrepare(State s, String i, String f, int lo, int hi, boolean pin, boolean wr, boolean at) {
+        Step waits = mapPrepareWaits(s, i, f, lo, hi);
+        if (waits != null) return waits;
         Reason why = refusal(s, i, f, lo, hi, pin, wr, at);
         if (why != null) return Step.refused(why);
         boolean cow = cowOnFault(s, lo, hi, pin, wr) && shared(s, extent(s, f, lo).b());

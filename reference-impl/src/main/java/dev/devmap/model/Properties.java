@@ -1,6 +1,8 @@
 package dev.devmap.model;
 
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +33,11 @@ public final class Properties {
         invariants.put("S8_ExporterLifetime", this::s8);
         invariants.put("S9_BarAccounting", this::s9);
         invariants.put("S10_Capability", this::s10);
+        invariants.put("S14_RefusalOrder", this::s14);
         stepProperties.put("S2_InvalidateBeforeLayoutChange", this::layoutSafe);
+        stepProperties.put("S11_PinLifetime", this::pinEnds);
+        stepProperties.put("S12_BarReturnedOnUnmap", this::barReturned);
+        stepProperties.put("S13_ReadsLastWrite", this::readsLast);
     }
 
     public List<String> invariantNames() { return List.copyOf(invariants.keySet()); }
@@ -189,6 +195,75 @@ public final class Properties {
             for (int o = p.lo(); o <= p.hi(); o++) {
                 Extent e = m.extent(s, p.f(), o);
                 if (e.k() != Kind.WRITTEN || e.b() != p.blk(o) || m.shared(s, p.blk(o))) return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code PinEnds}, the step property behind S11. */
+    boolean pinEnds(State s, State t) {
+        for (Grant g : s.maps()) {
+            if (!g.pin() || t.maps().contains(g)) continue;
+            Set<Grant> rest = new HashSet<>(s.maps());
+            rest.remove(g);
+            boolean released = t.maps().equals(rest) && t.inv().equals(s.inv()) && t.vma().equals(s.vma());
+            boolean revoked = s.exp() == Exp.REMOVING && s.rev().contains(g.i()) && !t.rev().contains(g.i());
+            if (!released && !revoked) return false;
+        }
+        return true;
+    }
+
+    /** {@code BarReturned}, the step property behind S12. */
+    boolean barReturned(State s, State t) {
+        if (!s.maps().containsAll(t.maps()) || !t.pend().equals(s.pend())) return true;
+        return s.bar() - t.bar() == DeviceMapModel.pages(s.maps()) - DeviceMapModel.pages(t.maps());
+    }
+
+    /** {@code ReadsLast}, the step property behind S13. */
+    boolean readsLast(State s, State t) {
+        for (String f : c.files()) {
+            for (int o = 1; o <= c.nOff(); o++) {
+                Page after = m.cache(t, f, o);
+                if (m.cache(s, f, o).st() == CacheState.ABSENT && after.st() == CacheState.CLEAN
+                        && after.v() != m.lastw(s, f, o)) return false;
+            }
+        }
+        for (Dma d : s.dma()) {
+            if (t.dma().contains(d) || d.op() != DmaOp.READ) continue;
+            if (d.b() < 1 || d.b() > c.nBlocks() || s.data().get(d.b() - 1) != m.lastw(s, d.f(), d.o())) return false;
+        }
+        return true;
+    }
+
+    /** {@code Applies(r, i, f, lo, hi, pin, w, at)}: the condition of one refusal reason, on its own. */
+    boolean applies(State s, Reason r, String i, String f, int lo, int hi, boolean pin, boolean w, boolean at) {
+        switch (r) {
+            case HOLE: for (int o = lo; o <= hi; o++) if (m.extent(s, f, o).k() != Kind.WRITTEN) return true; return false;
+            case CACHED: for (int o = lo; o <= hi; o++) if (m.cache(s, f, o).st() != CacheState.ABSENT) return true; return false;
+            case SHARED:
+                if (!(w || pin)) return false;
+                for (int o = lo; o <= hi; o++) if (m.shared(s, m.extent(s, f, o).b())) return true;
+                return false;
+            case PIN_UNSUPPORTED: return pin && !c.pinSupport();
+            case EXPORTER_GONE: return s.exp() != Exp.UP;
+            case NO_ROUTE: return !c.route().contains(i);
+            case NO_ATOMIC_ROUTE: return at && !c.atomicRoute().contains(i);
+            case WRITE_NOT_ALLOWED: return w && !c.writeOK().contains(i);
+            case BAR_FULL: return s.bar() + (hi - lo + 1) > c.barSize();
+            default: throw new IllegalArgumentException(r.toString());
+        }
+    }
+
+    /** S14: Refusal answers with the first reason whose condition holds, in {@code ReasonOrder}. */
+    boolean s14(State s) {
+        for (String i : c.importers()) for (String f : c.files()) {
+            for (int lo = 1; lo <= c.nOff(); lo++) for (int hi = lo; hi <= c.nOff(); hi++) {
+                for (int fl = 0; fl < 8; fl++) {
+                    boolean pin = (fl & 4) != 0, w = (fl & 2) != 0, at = (fl & 1) != 0;
+                    Reason first = null;
+                    for (Reason r : Reason.values()) if (applies(s, r, i, f, lo, hi, pin, w, at)) { first = r; break; }
+                    if (m.refusal(s, i, f, lo, hi, pin, w, at) != first) return false;
+                }
             }
         }
         return true;

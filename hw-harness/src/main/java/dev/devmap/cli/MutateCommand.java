@@ -1,0 +1,169 @@
+package dev.devmap.cli;
+
+import dev.devmap.spec.model.Manifest;
+import dev.devmap.spec.mutate.Mutant;
+import dev.devmap.spec.mutate.MutationRunner;
+import dev.devmap.spec.mutate.MutationRunner.Result;
+import dev.devmap.spec.mutate.MutationRunner.Verdict;
+import dev.devmap.spec.mutate.Mutator;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code dmap mutate}: mutation testing of the spec with TLC. */
+@Command(mixinStandardHelpOptions = true, name = "mutate",
+        description = {"Mutation testing of the spec: mutants generated from its syntax (drop a conjunct or a "
+                + "disjunct, a guard or CASE arm to FALSE/TRUE, a range end minus one, \\cup and \\ swapped, an IF "
+                + "flipped, a variable dropped from UNCHANGED, an EXCEPT update dropped), each checked by TLC over the "
+                + "mutation models in order until the first violation.",
+                "KTAP on stdout (one test per mutant), a table file; score = killed / (mutants - unreachable - invalid).",
+                "Exit: 0 done and the score reaches --min-score, 1 below it, 2 bad input, 3 TLC failed."})
+public final class MutateCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    SpecDirOption specDir;
+
+    @Option(names = "--models", split = ",", paramLabel = "MODEL",
+            description = "Mutation models, in the order they are tried (default: the CI set, smallest first).")
+    List<String> models;
+
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "2",
+            description = "Mutants checked in parallel, one TLC process each (default: ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Option(names = "--only", split = ",", paramLabel = "ID",
+            description = "Only these mutants (numbers or M-names as --list prints them).")
+    List<String> only;
+
+    @Option(names = "--list", description = "List the mutants and exit.")
+    boolean list;
+
+    @Option(names = "--table", paramLabel = "FILE", defaultValue = "mutants.tsv",
+            description = "The table file (default: ${DEFAULT-VALUE}).")
+    Path table;
+
+    @Option(names = "--liveness-below", paramLabel = "N", defaultValue = "10000",
+            description = "Check liveness only on models with fewer expected distinct states (default: ${DEFAULT-VALUE}).")
+    long livenessBelow;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "300",
+            description = "Per TLC run (default: ${DEFAULT-VALUE}).")
+    long timeoutSeconds;
+
+    @Option(names = "--min-score", paramLabel = "PERCENT", defaultValue = "0",
+            description = "Exit 1 when the score is below (default: ${DEFAULT-VALUE}).")
+    double minScore;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (workers < 1) throw CliException.badInput("--workers must be at least 1, not " + workers);
+        Path dir = specDir.resolve();
+        Manifest manifest = Manifest.loadFromSpecDir(dir);
+        List<String> set = models;
+        if (set == null || set.isEmpty()) {
+            set = new ArrayList<>(CheckCommand.ciSet(manifest));
+            set.sort((a, b) -> Long.compare(size(manifest, a), size(manifest, b)));
+        }
+        for (String m : set) manifest.model(m);   // unknown model: bad input
+        MutationRunner runner = new MutationRunner(dir, set, livenessBelow, Duration.ofSeconds(timeoutSeconds));
+        List<Mutant> all = Mutator.generate(runner.originalText());
+        List<Mutant> chosen = new ArrayList<>();
+        if (only == null || only.isEmpty()) {
+            chosen.addAll(all);
+        } else {
+            for (String id : only) {
+                int n;
+                try {
+                    n = Integer.parseInt(id.startsWith("M") ? id.substring(1) : id);
+                } catch (NumberFormatException e) {
+                    throw CliException.badInput("--only: '" + id + "' is not a mutant number");
+                }
+                if (n < 1 || n > all.size()) {
+                    throw CliException.badInput("--only: no mutant " + id + " (there are " + all.size() + ")");
+                }
+                chosen.add(all.get(n - 1));
+            }
+        }
+        if (list) {
+            for (Mutant m : chosen) out.println(m.describe());
+            out.printf("%d mutants%n", chosen.size());
+            out.flush();
+            return ExitCodes.OK;
+        }
+        err.printf("mutate: %d mutants of %s over %s (liveness below %,d states), %d worker%s%n", chosen.size(),
+                manifest.spec(), String.join(", ", set), livenessBelow, workers, workers == 1 ? "" : "s");
+        err.flush();
+        out.println("KTAP version 1");
+        out.println("1.." + chosen.size());
+        out.flush();
+        AtomicInteger n = new AtomicInteger();
+        long t0 = System.nanoTime();
+        List<Result> results = runner.run(chosen, workers, r -> {
+            out.println(ktap(n.incrementAndGet(), r));
+            out.flush();
+        });
+        double secs = (System.nanoTime() - t0) / 1e9;
+        writeTable(results);
+        Map<Verdict, Integer> count = new EnumMap<>(Verdict.class);
+        for (Verdict v : Verdict.values()) count.put(v, 0);
+        for (Result r : results) count.merge(r.verdict(), 1, Integer::sum);
+        int denominator = results.size() - count.get(Verdict.UNREACHABLE) - count.get(Verdict.INVALID);
+        double score = denominator == 0 ? 100 : 100.0 * count.get(Verdict.KILLED) / denominator;
+        out.printf(Locale.ROOT, "# mutate: %d mutants: %d killed, %d survived, %d timed out, %d unreachable in these "
+                        + "models (state graph equal to the original's), %d invalid (do not parse); score %.1f%% = %d / %d; "
+                        + "%.0f s; table: %s%n", results.size(), count.get(Verdict.KILLED), count.get(Verdict.SURVIVED),
+                count.get(Verdict.TIMEOUT), count.get(Verdict.UNREACHABLE), count.get(Verdict.INVALID), score,
+                count.get(Verdict.KILLED), denominator, secs, table);
+        out.flush();
+        return score + 1e-9 >= minScore ? ExitCodes.OK : ExitCodes.VIOLATED;
+    }
+
+    private static long size(Manifest m, String model) {
+        Long d = m.model(model).expect().distinct();
+        return d == null ? Long.MAX_VALUE : d;
+    }
+
+    static String ktap(int n, Result r) {
+        String what = r.mutant().describe().replace('#', '_');
+        return switch (r.verdict()) {
+            case KILLED -> String.format("ok %d %s # killed by %s in %d steps on %s", n, what, r.property(), r.steps(), r.model());
+            case SURVIVED -> String.format("not ok %d %s # survived %s", n, what, r.distinct());
+            case TIMEOUT -> String.format("not ok %d %s # timed out on %s", n, what, r.model());
+            case UNREACHABLE -> String.format("ok %d %s # SKIP unreachable in these models: state graph equal to the original's",
+                    n, what);
+            case INVALID -> String.format("ok %d %s # SKIP invalid: does not parse (%s)", n, what, r.property());
+        };
+    }
+
+    private void writeTable(List<Result> results) throws java.io.IOException {
+        StringBuilder sb = new StringBuilder("mutant\tkind\tdefinition\tline\tverdict\tproperty\tsteps\tmodel\tseconds\tbefore\tafter\n");
+        for (Result r : results) {
+            Mutant m = r.mutant();
+            sb.append(String.join("\t", m.name(), m.kind(), m.definition(), Integer.toString(m.line()),
+                    r.verdict().name().toLowerCase(Locale.ROOT), r.property() == null ? "" : r.property().replace('\t', ' '),
+                    Integer.toString(r.steps()), r.model() == null ? "" : r.model(),
+                    String.format(Locale.ROOT, "%.1f", r.seconds()), flat(m.before()), flat(m.after()))).append('\n');
+        }
+        Files.writeString(table, sb.toString());
+    }
+
+    private static String flat(String s) {
+        return s.replaceAll("\\s+", " ").strip();
+    }
+}
