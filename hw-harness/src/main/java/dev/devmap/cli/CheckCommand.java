@@ -86,6 +86,9 @@ public final class CheckCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--workers must be at least 1, not " + nWorkers);
         }
+        if (record) {
+            nWorkers = 1;   // only one TLC worker reports the exact breadth-first depth worth recording
+        }
         Path dir = specDir.resolve();
         Manifest manifest = Manifest.loadFromSpecDir(dir);
         List<RunPlan> plans = new ArrayList<>();
@@ -189,7 +192,7 @@ public final class CheckCommand implements Callable<Integer> {
             err.flush();
             plan = Manifest.load(manifest.file()).plan(plan.model().name());
         }
-        return new CheckReport(plan, result).print(out, err);
+        return new CheckReport(plan, result, nWorkers).print(out, err);
     }
 
     /** One stderr line per progress report and phase change. */

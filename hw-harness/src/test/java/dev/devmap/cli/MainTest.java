@@ -33,7 +33,8 @@ class MainTest {
         Run r = dmap("check", "--spec-dir", TOY.toString(), "--workers", "2");
         assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.OK);
         assertThat(r.outLines()).hasSize(1);
-        assertThat(r.out()).matches("ci: OK  distinct=48 generated=\\d+ depth=9 time=\\d+\\.\\ds "
+        // two workers: TLC may report a deeper level than the BFS depth 9, which is not a mismatch
+        assertThat(r.out()).matches("ci: OK  distinct=48 generated=\\d+ depth=\\d+ time=\\d+\\.\\ds "
                 + "\\(expected distinct=48 depth=9\\)\\R");
         assertThat(r.err()).startsWith("ci: checking Toy (FairSpec, 2 invariants, 1 property) with 2 workers");
     }

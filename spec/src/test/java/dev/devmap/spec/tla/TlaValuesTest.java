@@ -177,7 +177,7 @@ class TlaValuesTest {
     }
 
     @Test
-    void parsesAMillionElementsQuickly() {
+    void parsesAMillionElements() {
         StringBuilder sb = new StringBuilder("{");
         for (int i = 0; i < 200_000; i++) {
             if (i > 0) {
@@ -186,10 +186,8 @@ class TlaValuesTest {
             sb.append("[i |-> ").append(i).append(", s |-> \"v").append(i % 7).append("\", f |-> <<m, TRUE>>]");
         }
         sb.append('}');
-        long t0 = System.nanoTime();
+        // no timed assertion: the time is a benchmark's business; this says a large dump parses
         TlaValue v = TlaValues.parse(sb.toString());
-        long ms = (System.nanoTime() - t0) / 1_000_000;
         assertThat(((TlaValue.Set) v).size()).isEqualTo(200_000);
-        assertThat(ms).as("parse time in ms").isLessThan(5_000);
     }
 }
