@@ -1,5 +1,6 @@
 package dev.devmap.harness;
 
+import dev.devmap.harness.scenario.Guided;
 import dev.devmap.harness.sim.Quirks;
 import dev.devmap.harness.sim.SimulatedDevice;
 import org.junit.jupiter.api.Test;
@@ -48,7 +49,7 @@ class ReportDirTest {
         for (Path d : dirs) {
             // each journal holds its own run's scenarios, once each
             List<String> lines = Files.readAllLines(d.resolve("results.jsonl"));
-            assertThat(lines).hasSize(29 + 3).doesNotHaveDuplicates();
+            assertThat(lines).hasSize(Guided.all().size() + 3).doesNotHaveDuplicates();
             assertThat(d.resolve("report.txt")).exists();
         }
         assertThat(Files.readString(mine.resolve("notes.txt"))).isEqualTo("mine");
@@ -66,8 +67,8 @@ class ReportDirTest {
 
     @Test
     void traceModulesAreWrittenAsFoundWithTheConfigurationTheDeviceReported() throws Exception {
-        // a device that reports a BAR of 2 pages whatever it is asked for, with a quirk; seed 1: random-5 fails
-        // (the 34th reset), and the run dies in the next scenario, before the end where modules were written
+        // a device that reports a BAR of 2 pages whatever it is asked for, with a quirk; seed 1: a random
+        // sequence fails, and the run dies in the next scenario, before the end where modules were written
         SimulatedDevice sim = new SimulatedDevice(Quirks.parse("dma-misdirect"), -1);
         DeviceUnderTest dev = new DeviceUnderTest() {
             int resets;
@@ -77,7 +78,7 @@ class ReportDirTest {
             public Capabilities capabilities() { return sim.capabilities(); }
 
             public DutConfig reset(DutConfig c) throws DutException {
-                if (++resets > 34) throw new IllegalStateException("the harness died");
+                if (++resets > Guided.all().size() + 5) throw new IllegalStateException("the harness died");
                 return sim.reset(new DutConfig(c.files(), c.pages(), c.blocks(), c.importers(), 2, c.barBase(),
                         c.pinSupport(), c.bdevInvalidate()));
             }
