@@ -254,7 +254,7 @@ public final class RunResult {
                 + (kd.isEmpty() ? "" : " (" + String.join(" ", kd) + ")"));
         by.forEach((k, qs) -> {
             if (!k.equals(KernelWitness.Evidence.KERNEL_DECIDED.wire()) && !qs.isEmpty()) {
-                sb.append("; ").append(k.equals("not shown") || k.equals("FAIL") ? k : k + " only").append(": ")
+                sb.append("; ").append(k.equals("not shown") || k.equals("FAIL") || k.endsWith(" only") ? k : k + " only").append(": ")
                         .append(String.join(" ", qs));
             }
         });
