@@ -34,6 +34,7 @@ CONSTANTS
     MaxVal,            \* number of distinct data values writes may produce
     PinSupport,        \* does the filesystem support PIN (dma_buf) at all
     BdevCanInvalidate, \* open question 1: can the block device revoke mappings
+    PageCache,         \* does the filesystem cache file pages (FALSE: fs-dax)
     Variant            \* "none" or the name of the protection removed
 
 VARIABLES
@@ -255,6 +256,26 @@ Munmap(f) ==
     /\ Invalidate(f, 1, NOff, "munmap", 0, FALSE)
     /\ UNCHANGED <<nextv, maps, dma, bar, exp, rev>>
 
+\* Without a page cache (PageCache = FALSE: fs-dax, dax_iomap_rw and the
+\* DAX fault path) a write goes to the page's block at once: a hole gets a
+\* block then (no delayed allocation), an unwritten extent is converted, and
+\* a shared block is copied first (COW), after its grants are invalidated.
+\* Grants of an unshared block stay: device and CPU write the same memory.
+InPlace(f, o) == extent[f][o].b # 0 /\ ~Shared(extent[f][o].b)
+WriteBlock(f, o) ==
+    IF extent[f][o].b # 0 /\ Shared(extent[f][o].b)
+       /\ \E g \in maps : Victim(g, f, o, o, FALSE)
+    THEN /\ Invalidate(f, o, o, "cow", 0, FALSE)
+         /\ UNCHANGED nextv
+    ELSE /\ InPlace(f, o) \/ FreeBlocks # {}
+         /\ LET nb == IF InPlace(f, o) THEN extent[f][o].b ELSE MinFree
+            IN /\ extent' = [extent EXCEPT ![f][o] = [k |-> "written", b |-> nb]]
+               /\ data' = [data EXCEPT ![nb] = nextv + 1]
+         /\ lastw' = [lastw EXCEPT ![f][o] = nextv + 1]
+         /\ nextv' = nextv + 1
+         /\ BumpSeq(f, o, o)   \* a prepared map of the old block must re-decide
+         /\ UNCHANGED <<cache, vma, inv>>
+
 \* A write through the page cache (write(2) or a store to the mmap).  A page
 \* under a pinned grant is written through to its block (the fs cannot
 \* invalidate a pin); a page under other grants is first invalidated (the
@@ -268,6 +289,8 @@ WritePage(f, o, fromDev) ==
             /\ lastw' = [lastw EXCEPT ![f][o] = nextv + 1]
             /\ nextv' = nextv + 1
             /\ UNCHANGED <<extent, cache, vma, pend, inv, vflag>>
+       ELSE IF ~PageCache
+       THEN WriteBlock(f, o)
        ELSE IF \E g \in maps : Victim(g, f, o, o, FALSE)
        THEN /\ Invalidate(f, o, o, "populate", 0, FALSE)
             /\ UNCHANGED nextv
@@ -284,6 +307,7 @@ WritePage(f, o, fromDev) ==
 \* A read that populates the page cache.  Clean copies may coexist with
 \* read-only grants, so only writable grants are invalidated.
 ReadPage(f, o) ==
+    /\ PageCache        \* without one, a read is served by the block, nothing changes
     /\ ~inv[f].on
     /\ cache[f][o].st = "absent"
     /\ ~PinnedAt(f, o)   \* a pinned page is read from its block directly

@@ -2978,9 +2978,13 @@ static void put_config(struct out *o)
 	else
 		bar = g.have_p2p ? 0 : (g.want_bar_pages >= 0 ? g.want_bar_pages : MAX_GRANTS);
 	/* fs-dax: mm/gup.c check_vma_flags refuses every FOLL_LONGTERM pin of an fs-dax vma */
-	oprintf(o, "],\"bar_pages\":%lld,\"bar_base\":0,\"pin\":%s,\"reverse_map\":%s}", bar,
+	/* fs-dax has no page cache: read(2)/write(2) go to the blocks (fs/dax.c dax_iomap_rw);
+	 * every file has a size: a mirror fault beyond i_size is SIGBUS -> EFAULT (mm/hmm.c) */
+	oprintf(o, "],\"bar_pages\":%lld,\"bar_base\":0,\"pin\":%s,\"reverse_map\":%s,\"page_cache\":%s,"
+		"\"file_size\":true}", bar,
 		(fs_on() ? g.have_gup_test && !fs_dax() : g.have_udmabuf) ? "true" : "false",
-		g.have_p2p && g.allow_unplug && op_supported("unplug") ? "true" : "false");
+		g.have_p2p && g.allow_unplug && op_supported("unplug") ? "true" : "false",
+		fs_dax() ? "false" : "true");
 }
 
 /* a session with these files and importers; importer objects as in the config */

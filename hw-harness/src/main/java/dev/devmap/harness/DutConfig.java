@@ -23,9 +23,20 @@ import java.util.Set;
  * @param barBase        bus address of the BAR window (addresses of grants lie in it)
  * @param pinSupport     whether the filesystem supports PIN (dma_buf)
  * @param bdevInvalidate whether the block device can invalidate (reverse map: BAR reclaim, revoke on unplug)
+ * @param pageCache      whether the filesystem caches file pages (false: fs-dax, reads and writes go to the
+ *                       blocks); the spec's {@code PageCache}
+ * @param fileSize       whether the files have a size that truncate shrinks and writes extend, beyond which a
+ *                       device access without a grant fails (EFAULT: the fault is beyond i_size). The spec has
+ *                       no file size (a truncated page is a hole); the oracle then also accepts that EFAULT
  */
 public record DutConfig(List<String> files, int pages, int blocks, List<Importer> importers, int barPages, long barBase,
-                        boolean pinSupport, boolean bdevInvalidate) {
+                        boolean pinSupport, boolean bdevInvalidate, boolean pageCache, boolean fileSize) {
+    /** A configuration with a page cache and no file size. */
+    public DutConfig(List<String> files, int pages, int blocks, List<Importer> importers, int barPages, long barBase,
+                     boolean pinSupport, boolean bdevInvalidate) {
+        this(files, pages, blocks, importers, barPages, barBase, pinSupport, bdevInvalidate, true, false);
+    }
+
     /** The page size of BAR addresses. */
     public static final long PAGE = 4096;
     /** MaxVal of the oracle's model: writes never run out of fresh values. */
@@ -78,11 +89,19 @@ public record DutConfig(List<String> files, int pages, int blocks, List<Importer
     }
 
     public DutConfig withPinSupport(boolean b) {
-        return new DutConfig(files, pages, blocks, importers, barPages, barBase, b, bdevInvalidate);
+        return new DutConfig(files, pages, blocks, importers, barPages, barBase, b, bdevInvalidate, pageCache, fileSize);
     }
 
     public DutConfig withBdevInvalidate(boolean b) {
-        return new DutConfig(files, pages, blocks, importers, barPages, barBase, pinSupport, b);
+        return new DutConfig(files, pages, blocks, importers, barPages, barBase, pinSupport, b, pageCache, fileSize);
+    }
+
+    public DutConfig withPageCache(boolean b) {
+        return new DutConfig(files, pages, blocks, importers, barPages, barBase, pinSupport, bdevInvalidate, b, fileSize);
+    }
+
+    public DutConfig withFileSize(boolean b) {
+        return new DutConfig(files, pages, blocks, importers, barPages, barBase, pinSupport, bdevInvalidate, pageCache, b);
     }
 
     public Importer importer(String name) {
@@ -107,7 +126,7 @@ public record DutConfig(List<String> files, int pages, int blocks, List<Importer
             if (i.write()) write.add(i.name());
         }
         return new Constants(files, pages, blocks, importerNames(), route, atomic, write, barPages, MAX_VAL, pinSupport,
-                bdevInvalidate, v);
+                bdevInvalidate, pageCache, v);
     }
 
     /** The constants the oracle checks against: the reference protocol. */
@@ -125,7 +144,8 @@ public record DutConfig(List<String> files, int pages, int blocks, List<Importer
             sb.append(' ').append(i.name()).append('(').append(i.route() ? "route" : "no route")
                     .append(i.atomic() ? ",atomic" : "").append(i.write() ? ",write" : "").append(')');
         }
-        sb.append(pinSupport ? ", PIN" : ", no PIN").append(bdevInvalidate ? ", reverse map" : ", no reverse map");
+        sb.append(pinSupport ? ", PIN" : ", no PIN").append(bdevInvalidate ? ", reverse map" : ", no reverse map")
+                .append(pageCache ? "" : ", no page cache").append(fileSize ? ", file size" : "");
         return sb.toString();
     }
 }

@@ -108,20 +108,22 @@ public final class Semantics {
         for (Guard g : new Guard[] {Guard.INVALIDATION_RUNNING, Guard.BEING_INVALIDATED, Guard.REVOKING}) {
             t.put(g, new Grade(Kind.WAIT, null, false));
         }
-        for (Guard g : new Guard[] {Guard.PINNED, Guard.DMA_IN_FLIGHT, Guard.PREPARED_PENDING, Guard.DIRTY_NOT_EVICTABLE}) {
+        for (Guard g : new Guard[] {Guard.PINNED, Guard.DMA_IN_FLIGHT, Guard.PREPARED_PENDING}) {
             t.put(g, new Grade(Kind.BUSY, "EBUSY", false));
         }
         t.put(Guard.REFUSED, new Grade(Kind.REFUSED, null, false));
         t.put(Guard.NOTHING_TO_REMOVE, new Grade(Kind.DONE, null, true));
         t.put(Guard.NOT_DIRTY, new Grade(Kind.DONE, null, false));
         t.put(Guard.NOT_CACHED, new Grade(Kind.DONE, null, false));
+        // eviction is advice (posix_fadvise DONTNEED): a dirty page is kept, and the call succeeds
+        t.put(Guard.DIRTY_NOT_EVICTABLE, new Grade(Kind.DONE, null, false));
         String[][] errors = {
             {"EEXIST", "ALREADY_MMAPPED", "OVERLAPPING_GRANT", "NOT_A_HOLE", "TARGET_NOT_A_HOLE"},
             {"EFAULT", "NO_VMA"},
             {"EAGAIN", "PAGE_CACHED", "PAGE_DIRTY"},
             {"EPERM", "NOT_WRITABLE"},
             {"ENOSPC", "NO_FREE_BLOCK", "NO_FRESH_VALUE"},
-            {"EIO", "PINNED_PAGE_READ"},
+            {"EIO", "PINNED_PAGE_READ", "NO_PAGE_CACHE"},
             {"EOPNOTSUPP", "CANNOT_INVALIDATE"},
             {"ENODEV", "EXPORTER_GONE", "EXPORTER_NOT_UP"},
             {"EINVAL", "BAD_ARGUMENT", "NOT_MMAPPED", "DIRECT_GRANT", "NOT_WRITTEN", "NOT_SHARED", "SAME_PAGE",
@@ -240,7 +242,7 @@ public final class Semantics {
             State t = n.state();
             Outcome started = invalidationStarted(s, t, f);
             if (started != null) return moved(started, t, List.of(a));
-            Path p = m.pinnedAt(s, f, o) ? Path.BLOCK : Path.PAGE_CACHE;
+            Path p = m.readsBlock(s, f, o) ? Path.BLOCK : Path.PAGE_CACHE;
             Outcome out = new Outcome(Kind.DONE, null, m.lastw(t, f, o), dev == null ? null : p, null, null);
             return moved(out, t, List.of(a));
         }
@@ -255,7 +257,7 @@ public final class Semantics {
         if (dev != null && !s.vma().contains(f)) return error(s, "EFAULT", f + " is not mmapped");
         Page pg = m.cache(s, f, o);
         if (pg.st() != CacheState.ABSENT) return value(s, pg.v(), Path.PAGE_CACHE);
-        if (m.pinnedAt(s, f, o)) return value(s, m.diskVal(s, f, o), Path.BLOCK);
+        if (m.readsBlock(s, f, o)) return value(s, m.diskVal(s, f, o), Path.BLOCK);
         Action a = dev == null ? new Action.CpuRead(f, o) : new Action.DevFallbackRead(dev, f, o);
         Step st = m.step(s, a);
         if (st instanceof Step.Next n) {

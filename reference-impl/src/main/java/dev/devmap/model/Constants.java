@@ -10,7 +10,15 @@ import java.util.TreeSet;
  */
 public record Constants(List<String> files, int nOff, int nBlocks, List<String> importers, Set<String> route,
                         Set<String> atomicRoute, Set<String> writeOK, int barSize, int maxVal, boolean pinSupport,
-                        boolean bdevCanInvalidate, Variant variant) {
+                        boolean bdevCanInvalidate, boolean pageCache, Variant variant) {
+    /** With a page cache ({@code PageCache = TRUE}): every filesystem but fs-dax. */
+    public Constants(List<String> files, int nOff, int nBlocks, List<String> importers, Set<String> route,
+                     Set<String> atomicRoute, Set<String> writeOK, int barSize, int maxVal, boolean pinSupport,
+                     boolean bdevCanInvalidate, Variant variant) {
+        this(files, nOff, nBlocks, importers, route, atomicRoute, writeOK, barSize, maxVal, pinSupport, bdevCanInvalidate,
+                true, variant);
+    }
+
     public Constants {
         files = List.copyOf(new TreeSet<>(files));
         importers = List.copyOf(new TreeSet<>(importers));
@@ -49,7 +57,7 @@ public record Constants(List<String> files, int nOff, int nBlocks, List<String> 
 
     public Constants withVariant(Variant v) {
         return new Constants(files, nOff, nBlocks, importers, route, atomicRoute, writeOK, barSize, maxVal, pinSupport,
-                bdevCanInvalidate, v);
+                bdevCanInvalidate, pageCache, v);
     }
 
     public boolean is(Variant v) { return variant == v; }

@@ -127,6 +127,12 @@ public final class DeviceMapModel {
         return false;
     }
 
+    /**
+     * Is (f, o) read and written at its block, with no page-cache copy: a pinned page, or any page
+     * without a page cache ({@code PinnedAt(f, o) \/ ~PageCache}).
+     */
+    public boolean readsBlock(State s, String f, int o) { return !c.pageCache() || pinnedAt(s, f, o); }
+
     public boolean pinnedAt(State s, String f, int o) {
         for (Grant g : s.maps()) if (g.pin() && g.f().equals(f) && g.in(o)) return true;
         return false;
@@ -411,6 +417,8 @@ public final class DeviceMapModel {
             w.setData(s.extent().get(k).b(), s.nextv() + 1);
             w.lastw()[k] = s.nextv() + 1;
             w.nextv = s.nextv() + 1;
+        } else if (!c.pageCache()) {
+            return writeBlock(s, f, o);
         } else if (anyVictim(s, f, o, o, false)) {
             w.invalidate(f, o, o, Cause.POPULATE, 0, false);
         } else {
@@ -423,7 +431,28 @@ public final class DeviceMapModel {
         return w.done();
     }
 
+    /** {@code WriteBlock(f, o)}: without a page cache a write goes to the block (allocated, unshared first). */
+    private Step writeBlock(State s, String f, int o) {
+        Extent e = extent(s, f, o);
+        Work w = new Work(s);
+        if (e.b() != 0 && shared(s, e.b()) && anyVictim(s, f, o, o, false)) {
+            w.invalidate(f, o, o, Cause.COW, 0, false);
+            return w.done();
+        }
+        boolean inPlace = e.b() != 0 && !shared(s, e.b());
+        if (!inPlace && freeBlocks(s).isEmpty()) return Step.disabled(Guard.NO_FREE_BLOCK, () -> "ENOSPC");
+        int nb = inPlace ? e.b() : minFree(s);
+        int k = c.page(f, o);
+        w.extent()[k] = new Extent(Kind.WRITTEN, nb);
+        w.setData(nb, s.nextv() + 1);
+        w.lastw()[k] = s.nextv() + 1;
+        w.nextv = s.nextv() + 1;
+        w.bumpSeq(f, o, o);
+        return w.done();
+    }
+
     private Step readPage(State s, String f, int o) {
+        if (!c.pageCache()) return Step.disabled(Guard.NO_PAGE_CACHE, () -> "no page cache: the read is served by the block");
         if (inv(s, f).on()) return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "an invalidation of " + f + " is running (invalidate_lock)");
         if (cache(s, f, o).st() != CacheState.ABSENT) return Step.disabled(Guard.PAGE_CACHED, () -> "page is cached already");
         if (pinnedAt(s, f, o)) return Step.disabled(Guard.PINNED_PAGE_READ, () -> "pinned page: read from its block, nothing changes");

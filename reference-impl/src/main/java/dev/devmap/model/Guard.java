@@ -51,6 +51,8 @@ public enum Guard {
     NOT_SHARED,
     SAME_PAGE,
     PINNED_PAGE_READ,
+    /** a read without a page cache (PageCache = FALSE, fs-dax): served by the block, nothing changes. */
+    NO_PAGE_CACHE,
     NOT_WRITABLE,
     // resources
     NO_FREE_BLOCK,

@@ -167,7 +167,7 @@ public final class Wire {
         imps.append(']');
         return new Obj().strings("files", c.files()).put("pages", c.pages()).put("blocks", c.blocks())
                 .raw("importers", imps.toString()).put("bar_pages", c.barPages()).put("bar_base", c.barBase())
-                .put("pin", c.pinSupport()).put("reverse_map", c.bdevInvalidate()).done();
+                .put("pin", c.pinSupport()).put("reverse_map", c.bdevInvalidate()).put("page_cache", c.pageCache()).put("file_size", c.fileSize()).done();
     }
 
     public static String reset(long id, DutConfig proposed) {
@@ -327,7 +327,8 @@ public final class Wire {
         try {
             return new DutConfig(strings(c, "files"), integer(c, "pages"), integer(c, "blocks"), imps,
                     integer(c, "bar_pages"), base == null ? 0 : base.asLong(), bool(c, "pin", true),
-                    bool(c, "reverse_map", true));
+                    bool(c, "reverse_map", true), bool(c, "page_cache", true),
+                    bool(c, "file_size", false));
         } catch (IllegalArgumentException e) {
             throw new ProtocolException("bad config: " + e.getMessage());
         }

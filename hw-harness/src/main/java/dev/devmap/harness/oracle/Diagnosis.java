@@ -66,7 +66,7 @@ public final class Diagnosis {
             Constants c = cfg.constants(v);
             if (v == Variant.UNBOUNDED_REVOKE) {
                 c = new Constants(c.files(), c.nOff(), c.nBlocks(), c.importers(), c.route(), c.atomicRoute(),
-                        c.writeOK(), c.barSize(), c.maxVal(), c.pinSupport(), false, v);
+                        c.writeOK(), c.barSize(), c.maxVal(), c.pinSupport(), false, c.pageCache(), v);
             }
             out.add(c);
         }

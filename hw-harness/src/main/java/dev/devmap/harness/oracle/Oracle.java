@@ -122,6 +122,10 @@ public final class Oracle {
         }
         close();
         Op op = req.op();
+        if (beyondSize(op, r)) {   // nothing happened: the model's states stay as they are
+            lastOp = op;
+            return null;
+        }
         Outcomes os = kernel.apply(op);
         Outcome seen = r.outcome();
         if (!os.observe(x -> matches(x, seen))) {
@@ -131,6 +135,7 @@ public final class Oracle {
                     describe(op, seen, os.allowed()));
         }
         lastOp = op;
+        resized(op, seen);
         account(seen, coverage);
         if (r.byKernel()) account(seen, coverage.decided());
         onMove.accept(step, kernel.lastResults());
@@ -156,6 +161,43 @@ public final class Oracle {
             }
         }
         return null;
+    }
+
+    /** Pages per file within the file's size, for a device that declares {@link DutConfig#fileSize()}. */
+    private final Map<String, Integer> size = new HashMap<>();
+
+    private int size(String f) { return size.getOrDefault(f, cfg.pages()); }
+
+    /**
+     * A device access without a grant to a page beyond the file's size, answered EFAULT, by a device
+     * whose files have a size (the spec has none: there the page is a hole, read as 0). Only where no
+     * allowed state has a grant covering the page.
+     */
+    private boolean beyondSize(Op op, Response r) {
+        if (!cfg.fileSize() || r.outcome().kind() != Outcome.Kind.ERROR || !"EFAULT".equals(r.errno())) return false;
+        String i;
+        String f;
+        int o;
+        if (op instanceof Op.DevRead x) { i = x.i(); f = x.f(); o = x.o(); }
+        else if (op instanceof Op.DevWrite x) { i = x.i(); f = x.f(); o = x.o(); }
+        else return false;
+        if (o <= size(f)) return false;
+        for (State st : kernel.states()) {
+            if (Semantics.covering(st, i, f, o, op instanceof Op.DevWrite) != null) return false;
+        }
+        return true;
+    }
+
+    /** The file's size after an accepted operation: truncate sets it, writes, fallocate and reflink extend it. */
+    private void resized(Op op, Outcome seen) {
+        if (!cfg.fileSize()) return;
+        Outcome.Kind k = seen.kind();
+        boolean took = k == Outcome.Kind.DONE || k == Outcome.Kind.STARTED;
+        if (!took) return;
+        if (op instanceof Op.Truncate x) size.put(x.f(), x.n());
+        else if (op instanceof Op.Write x) size.put(x.f(), Math.max(size(x.f()), x.o()));
+        else if (op instanceof Op.Fallocate x) size.put(x.f(), Math.max(size(x.f()), x.o()));
+        else if (op instanceof Op.Reflink x) size.put(x.f(), Math.max(size(x.f()), x.p()));
     }
 
     private Failure event(int step, Event e, boolean byKernel) {

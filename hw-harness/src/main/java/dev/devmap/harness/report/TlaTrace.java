@@ -327,6 +327,7 @@ public final class TlaTrace {
         sb.append("  MaxVal = ").append(maxVal).append('\n');
         sb.append("  PinSupport = ").append(bool(cfg.pinSupport())).append('\n');
         sb.append("  BdevCanInvalidate = ").append(bool(cfg.bdevInvalidate())).append('\n');
+        sb.append("  PageCache = ").append(bool(cfg.pageCache())).append('\n');
         sb.append("  Variant = \"none\"\n");
         sb.append("INIT TraceInit\nNEXT TraceNext\nINVARIANT NotAtEnd\nCHECK_DEADLOCK FALSE\n");
         return sb.toString();

@@ -78,7 +78,7 @@ public final class Runner {
         int original = ex.oracle().trace().size();
         if (shrink) {
             try {
-                Execution small = shrink(sc, ex, v.requirement(), diag);
+                Execution small = shrink(sc, ex, v.requirement(), signature(ex), diag);
                 if (small != ex) {
                     ex = small;
                     v = diag.diagnose(ex.oracle().trace(), ex.failure());
@@ -158,19 +158,32 @@ public final class Runner {
         return new Execution(oracle, null, ran, cfg);
     }
 
-    /** Fails with the same requirement, in a trace no longer than {@code within} (the audit counts)? */
-    private Execution attempt(Scenario sc, List<Op> ops, Requirement req, Diagnosis diag, int within)
+    /**
+     * What a shrunk failure must keep besides its requirement: the kind of mismatch and the operation
+     * it was observed on. Without it a catch-all requirement lets the shrinker drift to another
+     * mechanism (a read path mismatch "shrunk" to an unrelated munmap answer).
+     */
+    static String signature(Execution ex) {
+        Failure f = ex.failure();
+        List<dev.devmap.harness.oracle.TraceItem> t = ex.oracle().trace();
+        Op op = f.step() >= 1 && f.step() <= t.size() ? t.get(f.step() - 1).request().op() : null;
+        return f.kind() + " " + (op == null ? "-" : op.getClass().getSimpleName());
+    }
+
+    /** Fails with the same requirement and signature, in a trace no longer than {@code within} (the audit counts)? */
+    private Execution attempt(Scenario sc, List<Op> ops, Requirement req, String sig, Diagnosis diag, int within)
             throws DutException {
         Scenario cand = sc.withOps(ops);
         DutConfig actual = dut.reset(cand.configure().apply(DutConfig.standard()));
         Execution ex = execute(cand, actual);
-        if (ex.failure() == null || ex.oracle().trace().size() > within) return null;
+        if (ex.failure() == null || ex.oracle().trace().size() > within || !signature(ex).equals(sig)) return null;
         Verdict v = diag.diagnose(ex.oracle().trace(), ex.failure());
         return v.requirement() == req ? ex : null;
     }
 
     /** Delta debugging (ddmin) over the operations, then single removals. */
-    private Execution shrink(Scenario sc, Execution failing, Requirement req, Diagnosis diag) throws DutException {
+    private Execution shrink(Scenario sc, Execution failing, Requirement req, String sig, Diagnosis diag)
+            throws DutException {
         List<Op> ops = new ArrayList<>(failing.ops());
         Execution best = failing;
         int runs = 0;
@@ -182,7 +195,7 @@ public final class Runner {
                 List<Op> cand = new ArrayList<>(ops.subList(0, start));
                 cand.addAll(ops.subList(Math.min(ops.size(), start + size), ops.size()));
                 runs++;
-                Execution ex = attempt(sc, cand, req, diag, best.oracle().trace().size());
+                Execution ex = attempt(sc, cand, req, sig, diag, best.oracle().trace().size());
                 if (ex != null) {
                     ops = new ArrayList<>(ex.ops());
                     best = ex;

@@ -114,7 +114,7 @@ public final class SimulatedDevice implements DeviceUnderTest {
         Constants c = proposed.constants(variant);
         if (variant == Variant.UNBOUNDED_REVOKE) {
             c = new Constants(c.files(), c.nOff(), c.nBlocks(), c.importers(), c.route(), c.atomicRoute(), c.writeOK(),
-                    c.barSize(), c.maxVal(), c.pinSupport(), false, c.variant());
+                    c.barSize(), c.maxVal(), c.pinSupport(), false, c.pageCache(), c.variant());
         }
         this.model = new DeviceMapModel(c);
         this.sem = new Semantics(model);

@@ -30,7 +30,7 @@ public final class TlaBridge {
                 strings(need(k, "Importers")), new HashSet<>(strings(need(k, "Route"))),
                 new HashSet<>(strings(need(k, "AtomicRoute"))), new HashSet<>(strings(need(k, "WriteOK"))),
                 (int) integer(need(k, "BarSize")), (int) integer(need(k, "MaxVal")), bool(need(k, "PinSupport")),
-                bool(need(k, "BdevCanInvalidate")), Variant.of(str(need(k, "Variant"))));
+                bool(need(k, "BdevCanInvalidate")), bool(need(k, "PageCache")), Variant.of(str(need(k, "Variant"))));
     }
 
     private static TlaValue need(Map<String, TlaValue> k, String name) {

@@ -55,6 +55,7 @@ public final class ManifestSchema {
             Map.entry("MaxVal", new Constant(Type.INT, 0, 8)),
             Map.entry("PinSupport", new Constant(Type.BOOL, 0, 1)),
             Map.entry("BdevCanInvalidate", new Constant(Type.BOOL, 0, 1)),
+            Map.entry("PageCache", new Constant(Type.BOOL, 0, 1)),
             Map.entry("Variant", new Constant(Type.STRING, 0, 0)));
 
     /** Constants whose value must be a subset of Importers. */
