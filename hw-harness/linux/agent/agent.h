@@ -262,7 +262,7 @@ enum lop_kind { LOP_TRUNCATE, LOP_PUNCH, LOP_FALLOCATE, LOP_UNSHARE, LOP_RELOCAT
  * with the reason no facility of today's kernel shows them.  Same table in the hello.
  */
 struct witness {
-	const char *test;	/* self-test name */
+	const char *test;	/* self-test: FIXTURE.TEST, as its KTAP result line names it */
 	const char *cls;	/* kernel-decided | post-syscall | agent-decided */
 	const char *reqs;	/* requirement ids, space-separated ("" : none) */
 	const char *what;	/* what the kernel shows */
@@ -408,7 +408,7 @@ void op_writeback(struct req *r, int evict);
 int fs_stage_into_bar(struct grant *gr, char *why, size_t cap);
 
 /* selftest.c */
-int selftest(void);
+int selftest(int argc, char **argv);
 
 /* main.c */
 const char *nvme_base(const char *dev);

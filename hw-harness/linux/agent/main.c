@@ -142,16 +142,20 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: devmap-agent [--pci BDF] [--nvme /dev/nvmeXnY] [--hmm /dev/hmm_dmirrorN]\n"
 		"                    [--bar-pages N] [--allow-unplug] [--fs dax|pagecache --dir DIR]\n"
-		"                    [--selftest]\n"
-		"Speaks the devmap agent protocol v1 on stdin/stdout (or runs a KTAP self-test).\n");
+		"                    [--selftest [-- HARNESS-OPTIONS]]\n"
+		"Speaks the devmap agent protocol v1 on stdin/stdout, or runs the self-test\n"
+		"(kselftest_harness.h, KTAP on stdout; after --: its options, e.g. -l, -t TEST, -f FIXTURE).\n");
 }
 
-static int parse_args(int argc, char **argv, int *self)
+/* the agent's options; *rest: the index of the first option after "--" (the harness's), or argc */
+static int parse_args(int argc, char **argv, int *self, int *rest)
 {
+	*rest = argc;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
+		if (!strcmp(a, "--")) { *rest = i + 1; break; }
 		if (!strcmp(a, "--selftest")) { *self = 1; continue; }
 		if (!strcmp(a, "--allow-unplug")) { g.allow_unplug = 1; continue; }
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) { usage(); exit(0); }
@@ -218,9 +222,9 @@ static int check_devices(void)
 
 int main(int argc, char **argv)
 {
-	int self = 0, rc;
+	int self = 0, rest, rc;
 
-	if (parse_args(argc, argv, &self))
+	if (parse_args(argc, argv, &self, &rest))
 		return 2;
 	rc = check_devices();
 	if (rc)
@@ -231,10 +235,11 @@ int main(int argc, char **argv)
 	setup_probe_facilities();
 	if (fs_dax())
 		find_pmem_base();
-	if (self)
-		rc = selftest();
-	else
-		rc = serve();
+	if (self) {	/* the harness's argv: the program name, then its options (does not return) */
+		argv[rest - 1] = argv[0];
+		return selftest(argc - rest + 1, argv + rest - 1);
+	}
+	rc = serve();
 	teardown();
 	restore_nvme();
 	return rc;

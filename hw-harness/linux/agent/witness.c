@@ -8,43 +8,43 @@
  * agent-decided = the agent's own logic.  A test with no requirement says so ("").
  */
 static const struct witness WITNESSES[] = {
-	{ "hmm_mirror_faults_then_serves", "post-syscall", "L2",
+	{ "hmm.mirror_faults_then_serves", "post-syscall", "L2",
 	  "a device access through the mirror faults the page once (faults=1), then completes from the mirror (faults=0)" },
-	{ "hmm_truncate_invalidates_mirror", "post-syscall", "S1 S2 L1",
+	{ "hmm.truncate_invalidates_mirror", "post-syscall", "S1 S2 L1",
 	  "after truncate returned, the mirror had no entry: the next device READ failed (EFAULT) instead of reading the freed page" },
-	{ "hmm_punch_invalidates_only_punched_page", "post-syscall", "S1 S2",
+	{ "hmm.punch_invalidates_only_punched_page", "post-syscall", "S1 S2",
 	  "after punch returned, a device READ of the punched page faulted again (the mirror's own fault count), the other page did not" },
-	{ "hmm_device_and_cpu_writes_coherent", "post-syscall", "S5",
+	{ "hmm.device_and_cpu_writes_coherent", "post-syscall", "S5",
 	  "device and CPU writes see each other; coherent because there is one copy (the shmem page): nothing about cache exclusion" },
-	{ "hmm_device_exclusive_atomic", "kernel-decided", "S10",
+	{ "hmm.device_exclusive_atomic", "kernel-decided", "S10",
 	  "the kernel grants or refuses device-exclusive (atomic) access itself (make_device_exclusive_range: EBUSY for shmem pages), never a silent downgrade" },
-	{ "udmabuf_pin_survives_munmap_punch_diverges", "agent-decided", "S7",
+	{ "udmabuf.pin_survives_munmap_punch_diverges", "agent-decided", "S7",
 	  "the shrink refusal (EPERM) is F_SEAL_SHRINK, which the agent sets because udmabuf requires it; the pin itself refuses nothing: punch hole of the pinned page went through and the dma-buf kept the old page while the file reads 0 (the opposite of S7)" },
-	{ "p2pmem_bar_accounting_and_exhaustion", "kernel-decided", "S9 L6",
+	{ "p2pmem.bar_accounting_and_exhaustion", "kernel-decided", "S9 L6",
 	  "the p2pmem genalloc refuses an allocation beyond the CMB (ENOMEM) with nothing left behind; freeing returns the space" },
-	{ "p2p_nvme_cmb_o_direct_data_path", "", "",
+	{ "p2pmem.nvme_cmb_o_direct_data_path", "", "",
 	  "data-path integrity: O_DIRECT moves correct data NVMe -> CMB BAR and back (a real peer-to-peer DMA); no requirement" },
-	{ "dax_pfn_is_fiemap_block", "", "",
+	{ "dax.pfn_is_fiemap_block", "", "",
 	  "direct block mapping: the page the CPU and the mirror map is the block (pagemap pfn = pmem base + FIEMAP block)" },
-	{ "dax_truncate_waits_for_page_reference", "kernel-decided", "S4 L1 L4",
+	{ "dax.truncate_waits_for_page_reference", "kernel-decided", "S4 L1 L4",
 	  "truncate waited in break_layouts (observed during the wait: still not returned after 1 s) while a page reference (DMA in flight) was held; it finished once the reference was dropped" },
-	{ "dax_map_granted_during_break_layouts", "", "",
+	{ "dax.map_granted_during_break_layouts", "", "",
 	  "protocol choice dax-map-during-break-layouts: while truncate waits, a new device mapping of the range is granted" },
-	{ "dax_new_ref_extends_wait", "", "",
+	{ "dax.new_ref_extends_wait", "", "",
 	  "protocol choice dax-new-ref-extends-wait: a page reference taken during the wait extends it" },
-	{ "dax_punch_invalidates_whole_file", "post-syscall", "S1 S2",
+	{ "dax.punch_invalidates_whole_file", "post-syscall", "S1 S2",
 	  "after punch returned, the mirror had dropped the punched page (and, protocol choice dax-punch-whole-file, the other pages of the file)" },
-	{ "dax_longterm_pin_refused", "kernel-decided", "S10",
+	{ "dax.longterm_pin_refused", "kernel-decided", "S10",
 	  "the kernel refuses a FOLL_LONGTERM pin of fs-dax pages (mm/gup.c check_vma_flags: EOPNOTSUPP): pin-unsupported" },
-	{ "shared_write_cow_on_fault", "", "",
+	{ "fs.shared_write_cow_on_fault", "", "",
 	  "protocol choice write-shared-cow-on-fault: a device WRITE over a reflinked block is granted and the block is copied" },
-	{ "pc_writeback_write_protects_mirror", "kernel-decided", "S6",
+	{ "pagecache.writeback_write_protects_mirror", "kernel-decided", "S6",
 	  "a device write left the page dirty (FIEMAP: no block yet or old data on disk); writeback wrote it and the kernel dropped the mirror (the next device WRITE faulted), so a later write dirties the page again" },
-	{ "pc_write_pin_refused", "kernel-decided", "S10",
+	{ "pagecache.write_pin_refused", "kernel-decided", "S10",
 	  "the kernel refuses a FOLL_LONGTERM|FOLL_WRITE pin of page-cache file pages (EFAULT): pin-unsupported" },
-	{ "pc_read_pin_ignores_truncate", "", "",
+	{ "pagecache.read_pin_ignores_truncate", "", "",
 	  "protocol choice read-pin-ignores-truncate: a read long-term pin is granted and truncate does not wait for it" },
-	{ "pci_remove_with_live_p2pmem_mapping", "kernel-decided", "S8 L5",
+	{ "pci.remove_with_live_p2pmem_mapping", "kernel-decided", "S8 L5",
 	  "the kernel's removal revoked every live BAR mapping (SIGBUS) and finished; none survives" },
 };
 
@@ -68,23 +68,23 @@ const struct witness *witness_of(const char *test)
 /* why a self-test cannot run on this kernel/host (NULL: it can), from the facilities found */
 const char *witness_unavailable(const char *test)
 {
-	if (!strncmp(test, "hmm_", 4))
+	if (!strncmp(test, "hmm.", 4))
 		return g.have_hmm ? NULL : "no HMM test driver";
-	if (!strncmp(test, "udmabuf_", 8))
+	if (!strncmp(test, "udmabuf.", 8))
 		return g.have_udmabuf ? NULL : "no /dev/udmabuf";
-	if (!strcmp(test, "p2pmem_bar_accounting_and_exhaustion"))
+	if (!strcmp(test, "p2pmem.bar_accounting_and_exhaustion"))
 		return g.have_p2p ? NULL : "no P2PDMA provider (--pci)";
-	if (!strcmp(test, "p2p_nvme_cmb_o_direct_data_path"))
+	if (!strcmp(test, "p2pmem.nvme_cmb_o_direct_data_path"))
 		return g.have_p2p && g.have_nvme ? NULL : "no --nvme or no P2PDMA provider";
-	if (!strcmp(test, "pci_remove_with_live_p2pmem_mapping"))
+	if (!strcmp(test, "pci.remove_with_live_p2pmem_mapping"))
 		return !g.have_p2p || !g.allow_unplug ? "needs --pci and --allow-unplug"
 		       : fs_on() && !fs_dax() ? "the page-cache filesystem lives on the exporter's controller" : NULL;
-	if (!strncmp(test, "dax_", 4))
+	if (!strncmp(test, "dax.", 4))
 		return fs_dax() ? (g.have_hmm ? NULL : "no HMM test driver") : "not an fs-dax device (--fs dax)";
-	if (!strncmp(test, "pc_", 3))
+	if (!strncmp(test, "pagecache.", 10))
 		return fs_on() && !fs_dax() ? (g.have_hmm ? NULL : "no HMM test driver")
 					    : "not a page-cache filesystem device (--fs pagecache)";
-	if (!strcmp(test, "shared_write_cow_on_fault"))
+	if (!strcmp(test, "fs.shared_write_cow_on_fault"))
 		return fs_on() ? (g.have_hmm ? NULL : "no HMM test driver") : "memfds have no reflink (--fs)";
 	return NULL;
 }
