@@ -289,6 +289,8 @@ int read_sysfs_long(const char *path, long long *v);
 int write_sysfs(const char *path, const char *val);
 int page_read_value(int fd, int pageidx, long long *v);
 int page_write_value(int fd, int pageidx, long long v);
+void xclose(int fd, const char *what);
+void xjoin(pthread_t t);
 
 /* json.c */
 int json_parse(const char *line, struct jobj *o);

@@ -88,8 +88,8 @@ static long long dma_drain(int imp)
 	else if (!d->write)
 		memcpy(&v, buf, sizeof(v));	/* what a read DMA reads: the page at its end */
 	free(buf);
-	close(d->pfd[0]);
-	close(d->pfd[1]);
+	xclose(d->pfd[0], "pipe");
+	xclose(d->pfd[1], "pipe");
 	d->on = 0;
 	diag("DMA of %s ended after %.1f ms: page reference dropped", g.imps[imp], now_ms() - d->t0);
 	return v;
@@ -140,7 +140,7 @@ static void *lop_thread(void *arg)
 		}
 		free(buf);
 		if (t >= 0)
-			close(t);
+			xclose(t, "O_TMPFILE");
 		break;
 	}
 	}
@@ -177,7 +177,7 @@ void lop_collect(char *ev, size_t cap)
 
 		if (!l->on || !lop_finished(l))
 			continue;
-		pthread_join(l->t, NULL);
+		xjoin(l->t);
 		l->on = 0;
 		diag("%s of %s finished after %.1f ms: %s", LOP_NAME[l->kind], g.files[f].name,
 		     l->t1 - l->t0, l->err ? strerror(l->err) : "ok");
@@ -231,7 +231,7 @@ static void run_lop(struct req *r, enum lop_kind kind, long long a, long long b)
 	}
 	l->on = 1;
 	if (lop_wait(r->file, LOP_WAIT_MS)) {
-		pthread_join(l->t, NULL);
+		xjoin(l->t);
 		l->on = 0;
 		if (l->err) {
 			g.reply_by_kernel = 1;	/* the errno is the kernel's */
@@ -334,7 +334,7 @@ int fs_pin(struct grant *gr, char *why, size_t cap)
 	if (ioctl(fd, PIN_LONGTERM_TEST_START, &p)) {
 		int e = errno;
 
-		close(fd);
+		xclose(fd, GUP_TEST_DEV);
 		snprintf(why, cap, "FOLL_LONGTERM pin (gup_test PIN_LONGTERM_TEST_START%s): %s",
 			 gr->write ? ", write" : "", strerror(e));
 		return -e;
@@ -385,8 +385,8 @@ void op_dma_start_fs(struct req *r)
 	if (vmsplice(d->pfd[1], &iov, 1, 0) != (ssize_t)PG) {
 		int e = errno;
 
-		close(d->pfd[0]);
-		close(d->pfd[1]);
+		xclose(d->pfd[0], "pipe");
+		xclose(d->pfd[1], "pipe");
 		reply_err(r->id, e, "vmsplice (the DMA's page reference): %s", strerror(e));
 		return;
 	}
@@ -475,7 +475,7 @@ void fs_quiesce(void)
 		if (g.lops[f].on) {
 			if (!lop_wait(f, 10000))
 				diag("the %s of file %d still waits after 10 s", LOP_NAME[g.lops[f].kind], f);
-			pthread_join(g.lops[f].t, NULL);
+			xjoin(g.lops[f].t);
 			g.lops[f].on = 0;
 		}
 }

@@ -28,10 +28,10 @@ long long virt_pfn(const void *addr)
 	if (fd < 0)
 		return -1;
 	if (pread(fd, &e, sizeof(e), at) != sizeof(e)) {
-		close(fd);
+		xclose(fd, "/proc/self/pagemap");
 		return -1;
 	}
-	close(fd);
+	xclose(fd, "/proc/self/pagemap");
 	if (!(e & (1ULL << 63)))
 		return -1;
 	return (long long)(e & ((1ULL << 55) - 1));
@@ -49,7 +49,7 @@ void find_pmem_base(void)
 	if (fd < 0)
 		return;
 	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
+	xclose(fd, "/sys/block/pmem0/device/resource");
 	if (n <= 0)
 		return;
 	buf[n] = 0;

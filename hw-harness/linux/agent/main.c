@@ -67,11 +67,13 @@ static int nvme_in_use(const char *dev, char *why, size_t cap)
 			    (line[l] == ' ' || line[l] == '\t' || line[l] == 'p')) {
 				line[strcspn(line, "\n")] = 0;
 				snprintf(why, cap, "%s lists it: %.200s", tables[t], line);
-				fclose(f);
+				if (fclose(f))
+					diag("fclose: %s", strerror(errno));
 				return 1;
 			}
 		}
-		fclose(f);
+		if (fclose(f))
+			diag("fclose: %s", strerror(errno));
 	}
 	return 0;
 }
@@ -116,14 +118,14 @@ static void setup_probe_facilities(void)
 
 	if (fd >= 0) {
 		g.have_hmm = 1;
-		close(fd);
+		xclose(fd, g.hmm_dev);
 	} else {
 		diag("%s: %s", g.hmm_dev, strerror(errno));
 	}
 	fd = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
 	if (fd >= 0) {
 		g.have_udmabuf = 1;
-		close(fd);
+		xclose(fd, "/dev/udmabuf");
 	} else {
 		diag("/dev/udmabuf: %s", strerror(errno));
 	}

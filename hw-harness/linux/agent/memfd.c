@@ -126,16 +126,16 @@ int establish_pin(struct grant *gr, char *why, size_t cap)
 	if (fd < 0) {
 		int e = errno;
 
-		close(ufd);
+		xclose(ufd, "/dev/udmabuf");
 		snprintf(why, cap, "UDMABUF_CREATE: %s", strerror(e));
 		return -e;
 	}
-	close(ufd);
+	xclose(ufd, "/dev/udmabuf");
 	p = mmap(NULL, c.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED) {
 		int e = errno;
 
-		close(fd);
+		xclose(fd, "dma-buf");
 		snprintf(why, cap, "mmap(dma-buf): %s", strerror(e));
 		return -e;
 	}

@@ -213,11 +213,13 @@ void op_device_map(struct req *r)
 
 	/* exporter side first: BAR space from the CMB (the kernel's genalloc decides) */
 	if (g.have_p2p) {
-		p2p_available(&before);
+		if (p2p_available(&before))	/* for the message only */
+			before = -1;
 		gr->bar_len = (r->hi - r->lo + 1) * PG;
 		gr->bar = p2p_alloc(gr->bar_len, &bar_err);
 		if (!gr->bar) {
-			p2p_available(&after);
+			if (p2p_available(&after))	/* for the message only */
+				after = -1;
 			close_grant(gr);
 			snprintf(why, sizeof(why), "mmap(p2pmem/allocate, %lld pages): %s; available %lld -> %lld",
 				 r->hi - r->lo + 1, strerror(bar_err), before, after);
@@ -299,10 +301,12 @@ void op_device_unmap(struct req *r)
 		return;
 	}
 	if (g.have_p2p && !g.unplugged)
-		p2p_available(&a0);
+		if (p2p_available(&a0))	/* for the message only */
+			a0 = -1;
 	close_grant(gr);
 	if (g.have_p2p && !g.unplugged) {
-		p2p_available(&a1);
+		if (p2p_available(&a1))	/* for the message only */
+			a1 = -1;
 		diag("device_unmap: BAR available %lld -> %lld", a0, a1);
 	}
 	reply_done(r->id);

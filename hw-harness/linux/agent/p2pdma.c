@@ -49,8 +49,8 @@ int probe_read(volatile const char *p, long long *v)
 	sig = sigsetjmp(probe_jmp, 1);
 	if (!sig)
 		memcpy(v, (const void *)p, sizeof(*v));
-	sigaction(SIGBUS, &osbus, NULL);
-	sigaction(SIGSEGV, &osegv, NULL);
+	if (sigaction(SIGBUS, &osbus, NULL) || sigaction(SIGSEGV, &osegv, NULL))
+		diag("sigaction (restoring SIGBUS/SIGSEGV): %s", strerror(errno));
 	return sig;
 }
 
@@ -151,7 +151,8 @@ void setup_ballast(void)
 		g.ballast_len = 0;
 		return;
 	}
-	p2p_available(&avail);
+	if (p2p_available(&avail))	/* for the message only */
+		avail = -1;
 	diag("p2pmem ballast %zu bytes: %lld bytes (%lld pages) left for grants", g.ballast_len,
 	     avail, avail / (long long)PG);
 }
@@ -193,7 +194,8 @@ int stage_into_bar(struct grant *gr, char *why, size_t cap)
 		if (f->map)	/* through the mapping: read(2) may wait on the inode lock (fs-dax) */
 			memcpy(&v, f->map + (o - 1) * PG, sizeof(v));
 		else
-			page_read_value(f->fd, o - 1, &v);
+			if (page_read_value(f->fd, o - 1, &v))
+				diag("pread %s page %d: %s", f->name, o, strerror(errno));
 		memcpy(buf + (o - gr->lo) * PG, &v, sizeof(v));
 	}
 	err = nvme_xfer(1, buf, len, g.nvme_scratch_off);
@@ -259,14 +261,15 @@ void op_unplug(struct req *r)
 	}
 	ev[0] = 0;
 	if (g.have_p2p)
-		p2p_available(&avail);
+		if (p2p_available(&avail))	/* for the message only */
+			avail = -1;
 	for (int i = 0; i < MAX_GRANTS; i++)
 		live += g.grants[i].used && g.grants[i].bar;
 	diag("unplug %s: %d live BAR window(s), available %lld", g.pci, live, avail);
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove", g.pci);
 	if (g.nvme_fd >= 0) {	/* our own reference on the namespace would be a leak here */
 		restore_nvme();
-		close(g.nvme_fd);
+		xclose(g.nvme_fd, g.nvme);
 		g.nvme_fd = -1;
 	}
 	t0 = now_ms();

@@ -40,9 +40,9 @@ void teardown(void)
 		if (g.files[i].map && munmap(g.files[i].map, g.npages * PG))
 			diag("munmap(%s): %s", g.files[i].name, strerror(errno));
 		if (g.files[i].fd >= 0)
-			close(g.files[i].fd);
+			xclose(g.files[i].fd, g.files[i].name);
 		if (fs_on() && g.files[i].dio_fd >= 0)
-			close(g.files[i].dio_fd);
+			xclose(g.files[i].dio_fd, "O_DIRECT descriptor");
 		if (fs_on() && g.files[i].path[0] && unlink(g.files[i].path))
 			diag("unlink(%s): %s", g.files[i].path, strerror(errno));
 		g.files[i].map = NULL;
@@ -51,7 +51,7 @@ void teardown(void)
 	}
 	for (int i = 0; i < g.nimps; i++)
 		if (g.mirror[i] >= 0)
-			close(g.mirror[i]);
+			xclose(g.mirror[i], g.hmm_dev);
 	g.nfiles = g.nimps = 0;
 	if (g.ballast && munmap(g.ballast, g.ballast_len))
 		diag("munmap(ballast): %s", strerror(errno));

@@ -58,10 +58,10 @@ int read_sysfs_long(const char *path, long long *v)
 	if (n < 0) {
 		int e = errno;
 
-		close(fd);
+		xclose(fd, "fd");
 		return -e;
 	}
-	close(fd);
+	xclose(fd, "fd");
 	buf[n] = 0;
 	*v = strtoll(buf, NULL, 0);
 	return 0;
@@ -78,7 +78,7 @@ int write_sysfs(const char *path, const char *val)
 	if (n < 0) {
 		int e = errno;
 
-		close(fd);
+		xclose(fd, "fd");
 		return -e;
 	}
 	if (close(fd))
@@ -104,4 +104,20 @@ int page_write_value(int fd, int pageidx, long long v)
 	if (n < 0)
 		return -errno;
 	return n == sizeof(v) ? 0 : -EIO;
+}
+
+/* close(2) with its error reported (the descriptor is gone either way) */
+void xclose(int fd, const char *what)
+{
+	if (fd >= 0 && close(fd))
+		diag("close(%s): %s", what, strerror(errno));
+}
+
+/* pthread_join with its error reported */
+void xjoin(pthread_t t)
+{
+	int err = pthread_join(t, NULL);
+
+	if (err)
+		diag("pthread_join: %s", strerror(err));
 }
