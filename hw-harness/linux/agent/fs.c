@@ -1,4 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * devmap-agent: files on a real filesystem (--fs dax|pagecache --dir DIR): FIEMAP, layout changes on a
+ * thread (the kernel may make them wait), a DMA in flight as a page reference held by a
+ * pipe (vmsplice), long-term pins through gup_test.
+ */
 #include "agent.h"
 
 static const char *const LOP_NAME[] = { "truncate", "punch", "fallocate", "unshare", "relocate",

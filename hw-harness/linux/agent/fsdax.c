@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * devmap-agent: fs-dax (--fs dax): the pfn of a mapped page is the pmem base plus its FIEMAP block; a
+ * layout change waiting in break_layouts holds the inode lock.
+ */
 #include "agent.h"
 
 /*

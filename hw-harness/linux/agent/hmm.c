@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * devmap-agent: the importer's mapping: the HMM test driver's mirror (/dev/hmm_dmirror0); invalidations
+ * judged by the mirror's own fault count, not by SNAPSHOT (the CPU page table).
+ */
 #include "agent.h"
 
 /* ---- HMM mirror ---- */

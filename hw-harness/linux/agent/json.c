@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * devmap-agent: JSON in (jansson, Debian's libjansson-dev, linked statically; keys as paths "a.b.0.c")
+ * and out (one line per object, built in a buffer).
+ */
 #include "agent.h"
 
 int json_parse(const char *line, struct jobj *o)

@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * devmap-agent: the command line, the safety checks on the devices it names, the facility probe, main().
+ */
 #include "agent.h"
 
 struct agent g = { .bar_pages = -1, .hmm_dev = "/dev/hmm_dmirror0", .nvme_fd = -1, .pmem_base_pfn = -1 };

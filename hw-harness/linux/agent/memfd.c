@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * devmap-agent: the memfd device (--device linux-qemu): shmem files, synchronous truncate/punch/
+ * fallocate, udmabuf pins (F_SEAL_SHRINK), synchronous DMA.
+ */
 #include "agent.h"
 
 int create_file(int i, const char *name)

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * devmap-agent: the operations every device has: mmap/munmap, CPU and device accesses, device_map,
+ * device_unmap, dmabuf_release, the checks a DMA starts with.
+ */
 #include "agent.h"
 
 void op_mmap(struct req *r)

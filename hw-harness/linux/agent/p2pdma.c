@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * devmap-agent: the exporter: p2pmem BAR windows of the NVMe CMB (genalloc accounting, ballast), the
+ * O_DIRECT NVMe <-> CMB data path and its scratch range, PCI removal and rescan.
+ */
 #include "agent.h"
 
 /* ---- p2pmem ---- */

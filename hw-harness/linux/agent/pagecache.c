@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * devmap-agent: a page-cache filesystem (--fs pagecache): writeback, evict, O_DIRECT file -> CMB.
+ */
 #include "agent.h"
 
 /* writeback / evict: synchronous; a mirror they made drop shows in the probe */

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * devmap-agent: protocol v1 on stdin/stdout: replies, hello and reset, the operation table AGENT_OPS
+ * (op name -> handler on the memfd device and on a filesystem device), the request loop.
+ */
 #include "agent.h"
 
 void reply_begin(struct out *o, long long id)

@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * devmap-agent: a session's objects: files and importers by name, grants, teardown.
+ */
 #include "agent.h"
 
 int find_file(const char *name)

@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * devmap-agent: diagnostics, errno names, sysfs, one-page reads and writes, checked close/join.
+ */
 #include "agent.h"
 
 void diag(const char *fmt, ...)

@@ -1,4 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * devmap-agent: which protocol requirements each self-test stands for, with its evidence class, and
+ * why the others cannot be shown here: one table for the hello and the KTAP.
+ */
 #include "agent.h"
 
 /*
