@@ -1,6 +1,6 @@
 package dev.devmap.harness;
 
-import dev.devmap.facade.Event;
+import dev.devmap.kernelapi.Event;
 
 import java.util.Map;
 import java.util.Set;
@@ -14,7 +14,7 @@ import java.util.TreeMap;
  *
  * @param agent       name and version
  * @param version     the agent line protocol version it speaks
- * @param ops         the operations it implements (wire names of {@link dev.devmap.facade.Op})
+ * @param ops         the operations it implements (wire names of {@link dev.devmap.kernelapi.Op})
  * @param silent      internal steps it may take by itself without reporting them as events
  * @param observes    extra observations it reports: "bar" (BAR pages in use), "addrs" (DMA addresses), "blocks"
  * @param unsupported operation or feature name to the reason it is not supported

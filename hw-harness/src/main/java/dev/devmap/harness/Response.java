@@ -1,7 +1,7 @@
 package dev.devmap.harness;
 
-import dev.devmap.facade.Event;
-import dev.devmap.facade.Outcome;
+import dev.devmap.kernelapi.Event;
+import dev.devmap.kernelapi.Outcome;
 
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package dev.devmap.harness;
 
-import dev.devmap.facade.Op;
+import dev.devmap.kernelapi.Op;
 import dev.devmap.harness.scenario.Runner;
 import dev.devmap.harness.scenario.Scenario;
 import dev.devmap.harness.scenario.ScenarioResult;

@@ -1,8 +1,8 @@
 package dev.devmap.harness;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.devmap.facade.Event;
-import dev.devmap.facade.Outcome;
+import dev.devmap.kernelapi.Event;
+import dev.devmap.kernelapi.Outcome;
 import dev.devmap.harness.agent.Wire;
 import dev.devmap.harness.sim.SimulatedDevice;
 import dev.devmap.spec.model.Manifest;

@@ -1,6 +1,6 @@
 package dev.devmap.harness;
 
-import dev.devmap.facade.Outcome;
+import dev.devmap.kernelapi.Outcome;
 import dev.devmap.harness.report.RunResult;
 import dev.devmap.harness.sim.SimulatedDevice;
 import org.junit.jupiter.api.Test;

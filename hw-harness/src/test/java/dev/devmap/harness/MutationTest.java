@@ -1,7 +1,7 @@
 package dev.devmap.harness;
 
-import dev.devmap.facade.Event;
-import dev.devmap.facade.Outcome;
+import dev.devmap.kernelapi.Event;
+import dev.devmap.kernelapi.Outcome;
 import dev.devmap.harness.mutate.Campaign;
 import dev.devmap.harness.mutate.Mutation;
 import dev.devmap.harness.scenario.Scenario;

@@ -1,8 +1,8 @@
 package dev.devmap.props;
 
-import dev.devmap.facade.Op;
-import dev.devmap.facade.Outcome;
-import dev.devmap.facade.Semantics;
+import dev.devmap.kernelapi.Op;
+import dev.devmap.kernelapi.Outcome;
+import dev.devmap.kernelapi.Semantics;
 import dev.devmap.model.Action;
 import dev.devmap.model.Constants;
 import dev.devmap.model.DeviceMapModel;
@@ -25,7 +25,7 @@ import java.util.Set;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The facade ({@code dev.devmap.facade.Semantics}: operations as a program, a driver or a device
+ * The facade ({@code dev.devmap.kernelapi.Semantics}: operations as a program, a driver or a device
  * issues them, with observable outcomes) agrees with the state machine. In every state a chain
  * visits, every operation of the configuration is applied and:
  * <ul>

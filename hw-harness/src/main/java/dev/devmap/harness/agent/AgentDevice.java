@@ -1,7 +1,7 @@
 package dev.devmap.harness.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.devmap.facade.Event;
+import dev.devmap.kernelapi.Event;
 import dev.devmap.harness.Capabilities;
 import dev.devmap.harness.DeviceUnderTest;
 import dev.devmap.harness.DutConfig;

@@ -1,7 +1,7 @@
 package dev.devmap.harness.mutate;
 
-import dev.devmap.facade.Event;
-import dev.devmap.facade.Outcome;
+import dev.devmap.kernelapi.Event;
+import dev.devmap.kernelapi.Outcome;
 import dev.devmap.harness.Capabilities;
 import dev.devmap.harness.Conformance;
 import dev.devmap.harness.DeviceUnderTest;

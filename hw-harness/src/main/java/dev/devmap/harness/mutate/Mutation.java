@@ -1,7 +1,7 @@
 package dev.devmap.harness.mutate;
 
-import dev.devmap.facade.Event;
-import dev.devmap.facade.Outcome;
+import dev.devmap.kernelapi.Event;
+import dev.devmap.kernelapi.Outcome;
 
 /**
  * One systematic change to the reference device's answers, applied at the {@code occurrence}-th

@@ -1,8 +1,8 @@
 package dev.devmap.harness.report;
 
-import dev.devmap.facade.Event;
-import dev.devmap.facade.Op;
-import dev.devmap.facade.Outcome;
+import dev.devmap.kernelapi.Event;
+import dev.devmap.kernelapi.Op;
+import dev.devmap.kernelapi.Outcome;
 import dev.devmap.harness.DutConfig;
 import dev.devmap.harness.oracle.TraceItem;
 import dev.devmap.spec.tla.TlaValues;

@@ -1,7 +1,7 @@
 package dev.devmap.harness.scenario;
 
-import dev.devmap.facade.Op;
-import dev.devmap.facade.Outcome;
+import dev.devmap.kernelapi.Op;
+import dev.devmap.kernelapi.Outcome;
 import dev.devmap.harness.DutConfig;
 import dev.devmap.harness.Request;
 import dev.devmap.harness.Requirement;

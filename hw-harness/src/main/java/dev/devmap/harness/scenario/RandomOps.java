@@ -1,6 +1,6 @@
 package dev.devmap.harness.scenario;
 
-import dev.devmap.facade.Op;
+import dev.devmap.kernelapi.Op;
 import dev.devmap.harness.DutConfig;
 import dev.devmap.model.CacheState;
 import dev.devmap.model.DeviceMapModel;
@@ -74,7 +74,7 @@ public final class RandomOps {
         if (!owed.isEmpty() && rnd.nextInt(100) < 45) return owed.get(rnd.nextInt(owed.size()));
 
         List<Grant> grants = new ArrayList<>(s.maps());
-        grants.sort(dev.devmap.facade.Semantics.GRANT_COMPARATOR);
+        grants.sort(dev.devmap.kernelapi.Semantics.GRANT_COMPARATOR);
         int w = rnd.nextInt(100);
         String f = file();
         if (!s.vma().contains(f) && rnd.nextInt(100) < 60) return new Op.Mmap(f);

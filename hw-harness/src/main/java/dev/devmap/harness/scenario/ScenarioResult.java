@@ -1,6 +1,6 @@
 package dev.devmap.harness.scenario;
 
-import dev.devmap.facade.Op;
+import dev.devmap.kernelapi.Op;
 import dev.devmap.harness.oracle.Coverage;
 import dev.devmap.harness.oracle.Failure;
 import dev.devmap.harness.oracle.TraceItem;

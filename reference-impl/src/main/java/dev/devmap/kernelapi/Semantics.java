@@ -1,7 +1,7 @@
-package dev.devmap.facade;
+package dev.devmap.kernelapi;
 
-import dev.devmap.facade.Outcome.Kind;
-import dev.devmap.facade.Outcome.Path;
+import dev.devmap.kernelapi.Outcome.Kind;
+import dev.devmap.kernelapi.Outcome.Path;
 import dev.devmap.model.Action;
 import dev.devmap.model.CacheState;
 import dev.devmap.model.Constants;
