@@ -68,11 +68,11 @@ class OracleTest {
         SimulatedDevice sim = new SimulatedDevice();
         DutConfig cfg = sim.reset(DutConfig.standard());
         Oracle o = new Oracle(cfg, sim.capabilities());
-        for (Op op : List.of(new Op.Mmap("f1"), new Op.Write("f1", 1))) {
+        for (Op op : List.of(new Op.MmapCall("f1"), new Op.WriteCall("f1", 1))) {
             Request req = o.request(op);
             assertThat(o.check(req, sim.perform(req))).isNull();
         }
-        Request read = o.request(new Op.Read("f1", 1));
+        Request read = o.request(new Op.ReadCall("f1", 1));
         Response right = sim.perform(read);
         assertThat(right.outcome().value()).isEqualTo(1);
         Response wrong = Response.of(right.outcome().withValue(2));

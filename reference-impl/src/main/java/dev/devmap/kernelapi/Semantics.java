@@ -157,33 +157,33 @@ public final class Semantics {
     }
 
     private Result apply0(State s, Op op) {
-        if (op instanceof Op.Mmap x) return mmap(s, x);
-        if (op instanceof Op.Munmap x) return munmap(s, x);
-        if (op instanceof Op.Write x) return write(s, x.f(), x.o(), null);
-        if (op instanceof Op.Read x) return read(s, x.f(), x.o(), null);
-        if (op instanceof Op.Truncate x) return remove(s, x.f(), x.n() + 1, c.nOff(), new Action.Truncate(x.f(), x.n()),
+        if (op instanceof Op.MmapCall x) return mmap(s, x);
+        if (op instanceof Op.MunmapCall x) return munmap(s, x);
+        if (op instanceof Op.WriteCall x) return write(s, x.f(), x.o(), null);
+        if (op instanceof Op.ReadCall x) return read(s, x.f(), x.o(), null);
+        if (op instanceof Op.TruncateCall x) return remove(s, x.f(), x.n() + 1, c.nOff(), new Action.Truncate(x.f(), x.n()),
                 x.n() < 0 || x.n() > c.nOff() - 1);
-        if (op instanceof Op.PunchHole x) return remove(s, x.f(), x.lo(), x.hi(), new Action.PunchHole(x.f(), x.lo(), x.hi()),
+        if (op instanceof Op.PunchHoleCall x) return remove(s, x.f(), x.lo(), x.hi(), new Action.PunchHole(x.f(), x.lo(), x.hi()),
                 x.lo() < 1 || x.hi() > c.nOff() || x.lo() > x.hi());
-        if (op instanceof Op.Fallocate x) return fallocate(s, x);
-        if (op instanceof Op.Reflink x) return reflink(s, x);
-        if (op instanceof Op.Writeback x) return writeback(s, x);
-        if (op instanceof Op.Evict x) return evict(s, x);
-        if (op instanceof Op.Relocate x) return relocate(s, x);
-        if (op instanceof Op.Unshare x) return unshare(s, x);
-        if (op instanceof Op.DeviceMap x) return deviceMap(s, x);
-        if (op instanceof Op.MapCommit x) return mapCommit(s, x.i());
-        if (op instanceof Op.DeviceUnmap x) return unmap(s, x.i(), x.f(), x.lo(), false);
-        if (op instanceof Op.Unpin x) return unmap(s, x.i(), x.f(), x.lo(), true);
-        if (op instanceof Op.DmaStart x) return dmaStart(s, x);
-        if (op instanceof Op.DmaEnd x) return dmaEnd(s, x.i());
-        if (op instanceof Op.DevRead x) return devRead(s, x);
-        if (op instanceof Op.DevWrite x) return devWrite(s, x);
-        if (op instanceof Op.InvAck x) return invAck(s, x);
-        if (op instanceof Op.RevokeAck x) return revokeAck(s, x);
-        if (op instanceof Op.BarReclaim x) return barReclaim(s, x);
-        if (op instanceof Op.Unplug) return unplug(s);
-        if (op instanceof Op.Settle) return same(s, Outcome.of(Kind.IDLE), null, null);
+        if (op instanceof Op.FallocateCall x) return fallocate(s, x);
+        if (op instanceof Op.ReflinkCall x) return reflink(s, x);
+        if (op instanceof Op.WritebackCall x) return writeback(s, x);
+        if (op instanceof Op.EvictCall x) return evict(s, x);
+        if (op instanceof Op.RelocateCall x) return relocate(s, x);
+        if (op instanceof Op.UnshareCall x) return unshare(s, x);
+        if (op instanceof Op.DeviceMapCall x) return deviceMap(s, x);
+        if (op instanceof Op.MapCommitCall x) return mapCommit(s, x.i());
+        if (op instanceof Op.DeviceUnmapCall x) return unmap(s, x.i(), x.f(), x.lo(), false);
+        if (op instanceof Op.UnpinCall x) return unmap(s, x.i(), x.f(), x.lo(), true);
+        if (op instanceof Op.DmaStartCall x) return dmaStart(s, x);
+        if (op instanceof Op.DmaEndCall x) return dmaEnd(s, x.i());
+        if (op instanceof Op.DevReadCall x) return devRead(s, x);
+        if (op instanceof Op.DevWriteCall x) return devWrite(s, x);
+        if (op instanceof Op.InvAckCall x) return invAck(s, x);
+        if (op instanceof Op.RevokeAckCall x) return revokeAck(s, x);
+        if (op instanceof Op.BarReclaimCall x) return barReclaim(s, x);
+        if (op instanceof Op.UnplugCall) return unplug(s);
+        if (op instanceof Op.SettleCall) return same(s, Outcome.of(Kind.IDLE), null, null);
         throw new IllegalArgumentException("unknown operation " + op);
     }
 
@@ -197,7 +197,7 @@ public final class Semantics {
         return error(s, "EINVAL", "no such file, importer or page in this configuration: " + op.show());
     }
 
-    private Result mmap(State s, Op.Mmap x) {
+    private Result mmap(State s, Op.MmapCall x) {
         if (!knownFile(x.f())) return badArgs(s, x);
         Action a = new Action.Mmap(x.f());
         Step st = m.step(s, a);
@@ -205,7 +205,7 @@ public final class Semantics {
         return disabled(s, st);
     }
 
-    private Result munmap(State s, Op.Munmap x) {
+    private Result munmap(State s, Op.MunmapCall x) {
         if (!knownFile(x.f())) return badArgs(s, x);
         Action a = new Action.Munmap(x.f());
         Step st = m.step(s, a);
@@ -275,7 +275,7 @@ public final class Semantics {
         return disabled(s, st);
     }
 
-    private Result fallocate(State s, Op.Fallocate x) {
+    private Result fallocate(State s, Op.FallocateCall x) {
         if (!knownFile(x.f()) || !page(x.o())) return badArgs(s, x);
         Action a = new Action.Fallocate(x.f(), x.o());
         Step st = m.step(s, a);
@@ -283,7 +283,7 @@ public final class Semantics {
         return disabled(s, st);
     }
 
-    private Result reflink(State s, Op.Reflink x) {
+    private Result reflink(State s, Op.ReflinkCall x) {
         if (!knownFile(x.f()) || !page(x.o()) || !page(x.p())) return badArgs(s, x);
         Action a = new Action.Reflink(x.f(), x.o(), x.p());
         Step st = m.step(s, a);
@@ -291,7 +291,7 @@ public final class Semantics {
         return disabled(s, st);
     }
 
-    private Result writeback(State s, Op.Writeback x) {
+    private Result writeback(State s, Op.WritebackCall x) {
         if (!knownFile(x.f()) || !page(x.o())) return badArgs(s, x);
         Action a = new Action.Writeback(x.f(), x.o());
         Step st = m.step(s, a);
@@ -299,7 +299,7 @@ public final class Semantics {
         return disabled(s, st);
     }
 
-    private Result evict(State s, Op.Evict x) {
+    private Result evict(State s, Op.EvictCall x) {
         if (!knownFile(x.f()) || !page(x.o())) return badArgs(s, x);
         Action a = new Action.Evict(x.f(), x.o());
         Step st = m.step(s, a);
@@ -307,7 +307,7 @@ public final class Semantics {
         return disabled(s, st);
     }
 
-    private Result relocate(State s, Op.Relocate x) {
+    private Result relocate(State s, Op.RelocateCall x) {
         if (!knownFile(x.f()) || !page(x.o())) return badArgs(s, x);
         Action a = new Action.Relocate(x.f(), x.o());
         Step st = m.step(s, a);
@@ -315,7 +315,7 @@ public final class Semantics {
         return disabled(s, st);
     }
 
-    private Result unshare(State s, Op.Unshare x) {
+    private Result unshare(State s, Op.UnshareCall x) {
         if (!knownFile(x.f()) || !page(x.o())) return badArgs(s, x);
         Action a = new Action.Unshare(x.f(), x.o());
         Step st = m.step(s, a);
@@ -323,7 +323,7 @@ public final class Semantics {
         return disabled(s, st);
     }
 
-    private Result deviceMap(State s, Op.DeviceMap x) {
+    private Result deviceMap(State s, Op.DeviceMapCall x) {
         if (!knownFile(x.f()) || !knownImporter(x.i()) || x.lo() < 1 || x.hi() > c.nOff() || x.lo() > x.hi()) {
             return badArgs(s, x);
         }
@@ -398,7 +398,7 @@ public final class Semantics {
         return disabled(s, st);
     }
 
-    private Result dmaStart(State s, Op.DmaStart x) {
+    private Result dmaStart(State s, Op.DmaStartCall x) {
         if (!knownFile(x.f()) || !knownImporter(x.i()) || !page(x.o())) return badArgs(s, x);
         Grant g = covering(s, x.i(), x.f(), x.o(), false);
         if (g == null) return error(s, "EFAULT", "no grant of " + x.i() + " covers " + x.f() + " " + x.o());
@@ -438,14 +438,14 @@ public final class Semantics {
         return null;
     }
 
-    private Result devRead(State s, Op.DevRead x) {
+    private Result devRead(State s, Op.DevReadCall x) {
         if (!knownFile(x.f()) || !knownImporter(x.i()) || !page(x.o())) return badArgs(s, x);
         Grant g = covering(s, x.i(), x.f(), x.o(), false);
         if (g == null) return read(s, x.f(), x.o(), x.i());
         return direct(s, x.i(), g, x.o(), DmaOp.READ);
     }
 
-    private Result devWrite(State s, Op.DevWrite x) {
+    private Result devWrite(State s, Op.DevWriteCall x) {
         if (!knownFile(x.f()) || !knownImporter(x.i()) || !page(x.o())) return badArgs(s, x);
         Grant g = covering(s, x.i(), x.f(), x.o(), true);
         if (g == null) return write(s, x.f(), x.o(), x.i());
@@ -461,7 +461,7 @@ public final class Semantics {
         return new Result(end.outcome(), end.next(), List.of(start, new Action.DmaEnd(i)), List.of(), null, null);
     }
 
-    private Result invAck(State s, Op.InvAck x) {
+    private Result invAck(State s, Op.InvAckCall x) {
         if (!knownFile(x.f()) || !knownImporter(x.i())) return badArgs(s, x);
         Action a = new Action.InvAck(x.i(), x.f());
         Step st = m.step(s, a);
@@ -469,7 +469,7 @@ public final class Semantics {
         return disabled(s, st);
     }
 
-    private Result revokeAck(State s, Op.RevokeAck x) {
+    private Result revokeAck(State s, Op.RevokeAckCall x) {
         if (!knownImporter(x.i())) return badArgs(s, x);
         Action a = new Action.RevokeAck(x.i());
         Step st = m.step(s, a);
@@ -477,7 +477,7 @@ public final class Semantics {
         return disabled(s, st);
     }
 
-    private Result barReclaim(State s, Op.BarReclaim x) {
+    private Result barReclaim(State s, Op.BarReclaimCall x) {
         Grant g = named(s, x.i(), x.f(), x.lo());
         if (g == null) return error(s, "EINVAL", "no grant of " + x.i() + " on " + x.f() + " starts at " + x.lo());
         Action a = new Action.BarReclaim(x.i(), x.f(), x.lo());

@@ -31,8 +31,8 @@ class KernelTest {
         assertThat(k.mmap("f1").only().kind()).isEqualTo(Outcome.Kind.DONE);
         for (int o : pages) {
             assertThat(k.write("f1", o).only().value()).isPositive();
-            k.apply(new Op.Writeback("f1", o)).only();
-            k.apply(new Op.Evict("f1", o)).only();
+            k.apply(new Op.WritebackCall("f1", o)).only();
+            k.apply(new Op.EvictCall("f1", o)).only();
         }
         return k;
     }
@@ -117,8 +117,8 @@ class KernelTest {
         Kernel k = new Kernel(constants(Variant.NO_ACK_WAIT));
         k.mmap("f1").only();
         k.write("f1", 1).only();
-        k.apply(new Op.Writeback("f1", 1)).only();
-        k.apply(new Op.Evict("f1", 1)).only();
+        k.apply(new Op.WritebackCall("f1", 1)).only();
+        k.apply(new Op.EvictCall("f1", 1)).only();
         k.deviceMap("f1", "gpu", 1, 1, Set.of()).only();
         Outcome t = k.truncate("f1", 0).only();
         assertThat(t.kind()).isEqualTo(Outcome.Kind.DONE);      // applied before the acknowledgement
@@ -160,16 +160,16 @@ class KernelTest {
     static Op randomOp(Random r) {
         String i = r.nextBoolean() ? "gpu" : "nic";
         int o = 1 + r.nextInt(2);
-        List<Op> ops = new ArrayList<>(List.of(new Op.Mmap("f1"), new Op.Munmap("f1"), new Op.Write("f1", o),
-                new Op.Read("f1", o), new Op.Writeback("f1", o), new Op.Evict("f1", o), new Op.Truncate("f1", r.nextInt(2)),
-                new Op.PunchHole("f1", 1, o), new Op.Fallocate("f1", o), new Op.Reflink("f1", o, 3 - o),
-                new Op.Relocate("f1", o), new Op.Unshare("f1", o),
-                new Op.DeviceMap(i, "f1", 1, o, r.nextInt(5) == 0, r.nextBoolean(), r.nextInt(5) == 0, r.nextBoolean()),
-                new Op.MapCommit(i), new Op.DeviceUnmap(i, "f1", 1), new Op.Unpin(i, "f1", 1),
-                new Op.DmaStart(i, "f1", o, r.nextBoolean() ? DmaOp.READ : DmaOp.WRITE), new Op.DmaEnd(i),
-                new Op.DevRead(i, "f1", o), new Op.DevWrite(i, "f1", o), new Op.InvAck(i, "f1"), new Op.RevokeAck(i),
-                new Op.BarReclaim(i, "f1", 1)));
-        if (r.nextInt(40) == 0) ops.add(new Op.Unplug());
+        List<Op> ops = new ArrayList<>(List.of(new Op.MmapCall("f1"), new Op.MunmapCall("f1"), new Op.WriteCall("f1", o),
+                new Op.ReadCall("f1", o), new Op.WritebackCall("f1", o), new Op.EvictCall("f1", o), new Op.TruncateCall("f1", r.nextInt(2)),
+                new Op.PunchHoleCall("f1", 1, o), new Op.FallocateCall("f1", o), new Op.ReflinkCall("f1", o, 3 - o),
+                new Op.RelocateCall("f1", o), new Op.UnshareCall("f1", o),
+                new Op.DeviceMapCall(i, "f1", 1, o, r.nextInt(5) == 0, r.nextBoolean(), r.nextInt(5) == 0, r.nextBoolean()),
+                new Op.MapCommitCall(i), new Op.DeviceUnmapCall(i, "f1", 1), new Op.UnpinCall(i, "f1", 1),
+                new Op.DmaStartCall(i, "f1", o, r.nextBoolean() ? DmaOp.READ : DmaOp.WRITE), new Op.DmaEndCall(i),
+                new Op.DevReadCall(i, "f1", o), new Op.DevWriteCall(i, "f1", o), new Op.InvAckCall(i, "f1"), new Op.RevokeAckCall(i),
+                new Op.BarReclaimCall(i, "f1", 1)));
+        if (r.nextInt(40) == 0) ops.add(new Op.UnplugCall());
         return ops.get(r.nextInt(ops.size()));
     }
 }

@@ -48,13 +48,13 @@ class SemanticsGuardTest {
         Step model = m.step(s, new Action.MapPrepare("nic", "f1", 1, 1, false, false, false));
         assertThat(Step.guardOf(model)).isEqualTo(Guard.REFUSED);
 
-        Semantics.Result r = new Semantics(m).apply(s, new Op.DeviceMap("nic", "f1", 1, 1, false, false, false, true));
+        Semantics.Result r = new Semantics(m).apply(s, new Op.DeviceMapCall("nic", "f1", 1, 1, false, false, false, true));
         assertThat(r.outcome().kind()).isEqualTo(Outcome.Kind.REFUSED);
         assertThat(r.outcome().reason()).isEqualTo("no-route");
 
         // the reference protocol waits (mmu_interval_read_begin)
         DeviceMapModel ref = new DeviceMapModel(constants(Variant.NONE));
-        Semantics.Result w = new Semantics(ref).apply(s, new Op.DeviceMap("nic", "f1", 1, 1, false, false, false, true));
+        Semantics.Result w = new Semantics(ref).apply(s, new Op.DeviceMapCall("nic", "f1", 1, 1, false, false, false, true));
         assertThat(w.outcome().kind()).isEqualTo(Outcome.Kind.WAIT);
     }
 
@@ -83,7 +83,7 @@ class SemanticsGuardTest {
                     for (int flags = 0; flags < 8; flags++) {
                         boolean pin = (flags & 1) != 0, w = (flags & 2) != 0, at = (flags & 4) != 0;
                         Step st = m.step(s, new Action.MapPrepare(i, "f1", 1, 1, pin, w, at));
-                        Outcome.Kind k = sem.apply(s, new Op.DeviceMap(i, "f1", 1, 1, pin, w, at, false)).outcome().kind();
+                        Outcome.Kind k = sem.apply(s, new Op.DeviceMapCall(i, "f1", 1, 1, pin, w, at, false)).outcome().kind();
                         Outcome.Kind expected = st instanceof Step.Next ? Outcome.Kind.PREPARED
                                 : switch (Step.guardOf(st)) {
                                     case REFUSED -> Outcome.Kind.REFUSED;

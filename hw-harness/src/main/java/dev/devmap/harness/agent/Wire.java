@@ -179,35 +179,35 @@ public final class Wire {
     public static String request(long id, Request r) {
         Op op = r.op();
         Obj o = new Obj().put("id", id).put("op", op.wire());
-        if (op instanceof Op.Mmap x) o.put("file", x.f());
-        else if (op instanceof Op.Munmap x) o.put("file", x.f());
-        else if (op instanceof Op.Write x) o.put("file", x.f()).put("off", x.o());
-        else if (op instanceof Op.Read x) o.put("file", x.f()).put("off", x.o());
-        else if (op instanceof Op.Truncate x) o.put("file", x.f()).put("pages", x.n());
-        else if (op instanceof Op.PunchHole x) o.put("file", x.f()).put("lo", x.lo()).put("hi", x.hi());
-        else if (op instanceof Op.Fallocate x) o.put("file", x.f()).put("off", x.o());
-        else if (op instanceof Op.Reflink x) o.put("file", x.f()).put("off", x.o()).put("to", x.p());
-        else if (op instanceof Op.Writeback x) o.put("file", x.f()).put("off", x.o());
-        else if (op instanceof Op.Evict x) o.put("file", x.f()).put("off", x.o());
-        else if (op instanceof Op.Relocate x) o.put("file", x.f()).put("off", x.o());
-        else if (op instanceof Op.Unshare x) o.put("file", x.f()).put("off", x.o());
-        else if (op instanceof Op.DeviceMap x) {
+        if (op instanceof Op.MmapCall x) o.put("file", x.f());
+        else if (op instanceof Op.MunmapCall x) o.put("file", x.f());
+        else if (op instanceof Op.WriteCall x) o.put("file", x.f()).put("off", x.o());
+        else if (op instanceof Op.ReadCall x) o.put("file", x.f()).put("off", x.o());
+        else if (op instanceof Op.TruncateCall x) o.put("file", x.f()).put("pages", x.n());
+        else if (op instanceof Op.PunchHoleCall x) o.put("file", x.f()).put("lo", x.lo()).put("hi", x.hi());
+        else if (op instanceof Op.FallocateCall x) o.put("file", x.f()).put("off", x.o());
+        else if (op instanceof Op.ReflinkCall x) o.put("file", x.f()).put("off", x.o()).put("to", x.p());
+        else if (op instanceof Op.WritebackCall x) o.put("file", x.f()).put("off", x.o());
+        else if (op instanceof Op.EvictCall x) o.put("file", x.f()).put("off", x.o());
+        else if (op instanceof Op.RelocateCall x) o.put("file", x.f()).put("off", x.o());
+        else if (op instanceof Op.UnshareCall x) o.put("file", x.f()).put("off", x.o());
+        else if (op instanceof Op.DeviceMapCall x) {
             List<String> flags = new ArrayList<>();
             if (x.pin()) flags.add("PIN");
             if (x.w()) flags.add("WRITE");
             if (x.at()) flags.add("ATOMIC");
             o.put("imp", x.i()).put("file", x.f()).put("lo", x.lo()).put("hi", x.hi()).strings("flags", flags)
                     .put("commit", x.commit());
-        } else if (op instanceof Op.MapCommit x) o.put("imp", x.i());
-        else if (op instanceof Op.DeviceUnmap x) o.put("imp", x.i()).put("file", x.f()).put("lo", x.lo());
-        else if (op instanceof Op.Unpin x) o.put("imp", x.i()).put("file", x.f()).put("lo", x.lo());
-        else if (op instanceof Op.DmaStart x) o.put("imp", x.i()).put("file", x.f()).put("off", x.o()).put("dir", x.op().tla());
-        else if (op instanceof Op.DmaEnd x) o.put("imp", x.i());
-        else if (op instanceof Op.DevRead x) o.put("imp", x.i()).put("file", x.f()).put("off", x.o());
-        else if (op instanceof Op.DevWrite x) o.put("imp", x.i()).put("file", x.f()).put("off", x.o());
-        else if (op instanceof Op.InvAck x) o.put("imp", x.i()).put("file", x.f());
-        else if (op instanceof Op.RevokeAck x) o.put("imp", x.i());
-        else if (op instanceof Op.BarReclaim x) o.put("imp", x.i()).put("file", x.f()).put("lo", x.lo());
+        } else if (op instanceof Op.MapCommitCall x) o.put("imp", x.i());
+        else if (op instanceof Op.DeviceUnmapCall x) o.put("imp", x.i()).put("file", x.f()).put("lo", x.lo());
+        else if (op instanceof Op.UnpinCall x) o.put("imp", x.i()).put("file", x.f()).put("lo", x.lo());
+        else if (op instanceof Op.DmaStartCall x) o.put("imp", x.i()).put("file", x.f()).put("off", x.o()).put("dir", x.op().tla());
+        else if (op instanceof Op.DmaEndCall x) o.put("imp", x.i());
+        else if (op instanceof Op.DevReadCall x) o.put("imp", x.i()).put("file", x.f()).put("off", x.o());
+        else if (op instanceof Op.DevWriteCall x) o.put("imp", x.i()).put("file", x.f()).put("off", x.o());
+        else if (op instanceof Op.InvAckCall x) o.put("imp", x.i()).put("file", x.f());
+        else if (op instanceof Op.RevokeAckCall x) o.put("imp", x.i());
+        else if (op instanceof Op.BarReclaimCall x) o.put("imp", x.i()).put("file", x.f()).put("lo", x.lo());
         o.put("value", r.value());
         return o.done();
     }
@@ -461,18 +461,18 @@ public final class Wire {
         Integer value = optInt(n, "value");
         Op x;
         switch (op) {
-            case "mmap": x = new Op.Mmap(text(n, "file")); break;
-            case "munmap": x = new Op.Munmap(text(n, "file")); break;
-            case "cpu_write": x = new Op.Write(text(n, "file"), integer(n, "off")); break;
-            case "cpu_read": x = new Op.Read(text(n, "file"), integer(n, "off")); break;
-            case "truncate": x = new Op.Truncate(text(n, "file"), integer(n, "pages")); break;
-            case "punch": x = new Op.PunchHole(text(n, "file"), integer(n, "lo"), integer(n, "hi")); break;
-            case "fallocate": x = new Op.Fallocate(text(n, "file"), integer(n, "off")); break;
-            case "reflink": x = new Op.Reflink(text(n, "file"), integer(n, "off"), integer(n, "to")); break;
-            case "writeback": x = new Op.Writeback(text(n, "file"), integer(n, "off")); break;
-            case "evict": x = new Op.Evict(text(n, "file"), integer(n, "off")); break;
-            case "relocate": x = new Op.Relocate(text(n, "file"), integer(n, "off")); break;
-            case "unshare": x = new Op.Unshare(text(n, "file"), integer(n, "off")); break;
+            case "mmap": x = new Op.MmapCall(text(n, "file")); break;
+            case "munmap": x = new Op.MunmapCall(text(n, "file")); break;
+            case "cpu_write": x = new Op.WriteCall(text(n, "file"), integer(n, "off")); break;
+            case "cpu_read": x = new Op.ReadCall(text(n, "file"), integer(n, "off")); break;
+            case "truncate": x = new Op.TruncateCall(text(n, "file"), integer(n, "pages")); break;
+            case "punch": x = new Op.PunchHoleCall(text(n, "file"), integer(n, "lo"), integer(n, "hi")); break;
+            case "fallocate": x = new Op.FallocateCall(text(n, "file"), integer(n, "off")); break;
+            case "reflink": x = new Op.ReflinkCall(text(n, "file"), integer(n, "off"), integer(n, "to")); break;
+            case "writeback": x = new Op.WritebackCall(text(n, "file"), integer(n, "off")); break;
+            case "evict": x = new Op.EvictCall(text(n, "file"), integer(n, "off")); break;
+            case "relocate": x = new Op.RelocateCall(text(n, "file"), integer(n, "off")); break;
+            case "unshare": x = new Op.UnshareCall(text(n, "file"), integer(n, "off")); break;
             case "device_map": {
                 List<String> flags = strings(n, "flags");
                 for (String f : flags) {
@@ -480,27 +480,27 @@ public final class Wire {
                         throw new ProtocolException("unknown flag " + f);
                     }
                 }
-                x = new Op.DeviceMap(text(n, "imp"), text(n, "file"), integer(n, "lo"), integer(n, "hi"),
+                x = new Op.DeviceMapCall(text(n, "imp"), text(n, "file"), integer(n, "lo"), integer(n, "hi"),
                         flags.contains("PIN"), flags.contains("WRITE"), flags.contains("ATOMIC"), bool(n, "commit", true));
                 break;
             }
-            case "map_commit": x = new Op.MapCommit(text(n, "imp")); break;
-            case "device_unmap": x = new Op.DeviceUnmap(text(n, "imp"), text(n, "file"), integer(n, "lo")); break;
-            case "dmabuf_release": x = new Op.Unpin(text(n, "imp"), text(n, "file"), integer(n, "lo")); break;
+            case "map_commit": x = new Op.MapCommitCall(text(n, "imp")); break;
+            case "device_unmap": x = new Op.DeviceUnmapCall(text(n, "imp"), text(n, "file"), integer(n, "lo")); break;
+            case "dmabuf_release": x = new Op.UnpinCall(text(n, "imp"), text(n, "file"), integer(n, "lo")); break;
             case "dma_start": {
                 String dir = text(n, "dir");
                 if (!dir.equals("read") && !dir.equals("write")) throw new ProtocolException("dir must be read or write");
-                x = new Op.DmaStart(text(n, "imp"), text(n, "file"), integer(n, "off"), DmaOp.of(dir));
+                x = new Op.DmaStartCall(text(n, "imp"), text(n, "file"), integer(n, "off"), DmaOp.of(dir));
                 break;
             }
-            case "dma_end": x = new Op.DmaEnd(text(n, "imp")); break;
-            case "dev_read": x = new Op.DevRead(text(n, "imp"), text(n, "file"), integer(n, "off")); break;
-            case "dev_write": x = new Op.DevWrite(text(n, "imp"), text(n, "file"), integer(n, "off")); break;
-            case "inv_ack": x = new Op.InvAck(text(n, "imp"), text(n, "file")); break;
-            case "revoke_ack": x = new Op.RevokeAck(text(n, "imp")); break;
-            case "bar_reclaim": x = new Op.BarReclaim(text(n, "imp"), text(n, "file"), integer(n, "lo")); break;
-            case "unplug": x = new Op.Unplug(); break;
-            case "settle": x = new Op.Settle(); break;
+            case "dma_end": x = new Op.DmaEndCall(text(n, "imp")); break;
+            case "dev_read": x = new Op.DevReadCall(text(n, "imp"), text(n, "file"), integer(n, "off")); break;
+            case "dev_write": x = new Op.DevWriteCall(text(n, "imp"), text(n, "file"), integer(n, "off")); break;
+            case "inv_ack": x = new Op.InvAckCall(text(n, "imp"), text(n, "file")); break;
+            case "revoke_ack": x = new Op.RevokeAckCall(text(n, "imp")); break;
+            case "bar_reclaim": x = new Op.BarReclaimCall(text(n, "imp"), text(n, "file"), integer(n, "lo")); break;
+            case "unplug": x = new Op.UnplugCall(); break;
+            case "settle": x = new Op.SettleCall(); break;
             default: throw new ProtocolException("unknown op \"" + op + "\"");
         }
         return new Request(x, value);

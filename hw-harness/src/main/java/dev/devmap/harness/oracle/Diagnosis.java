@@ -342,7 +342,7 @@ public final class Diagnosis {
 
     /** device_map: the model refuses with a reason, the device grants or gives another reason. */
     private static Verdict skippedRefusal(Semantics sem, List<State> pre, Op op, Outcome seen, Failure f) {
-        if (!(op instanceof Op.DeviceMap)) return null;
+        if (!(op instanceof Op.DeviceMapCall)) return null;
         if (seen.kind() != Outcome.Kind.GRANTED && seen.kind() != Outcome.Kind.PREPARED
                 && seen.kind() != Outcome.Kind.REFUSED) {
             return null;
@@ -372,13 +372,13 @@ public final class Diagnosis {
             for (Grant g : s.maps()) if (g.pin()) pinned = true;
             if (!pinned) continue;
             if (o.kind() == Outcome.Kind.BUSY && (seen.kind() == Outcome.Kind.DONE || seen.kind() == Outcome.Kind.STARTED)
-                    && (op instanceof Op.Truncate || op instanceof Op.PunchHole || op instanceof Op.Relocate)) {
+                    && (op instanceof Op.TruncateCall || op instanceof Op.PunchHoleCall || op instanceof Op.RelocateCall)) {
                 return new Verdict(Requirement.S7, f.detail() + ": a dma_buf pins the range, so the change must be refused "
                         + "(EBUSY); the pinned blocks change under the pin", null, List.of());
             }
             if (o.path() != null && seen.path() != o.path() && (o.path() == Outcome.Path.BLOCK
-                    || o.path() == Outcome.Path.DIRECT && op instanceof Op.DevRead r && pinnedGrant(s, r.i(), r.f(), r.o())
-                    || o.path() == Outcome.Path.DIRECT && op instanceof Op.DevWrite w && pinnedGrant(s, w.i(), w.f(), w.o()))) {
+                    || o.path() == Outcome.Path.DIRECT && op instanceof Op.DevReadCall r && pinnedGrant(s, r.i(), r.f(), r.o())
+                    || o.path() == Outcome.Path.DIRECT && op instanceof Op.DevWriteCall w && pinnedGrant(s, w.i(), w.f(), w.o()))) {
                 return new Verdict(Requirement.S7, f.detail() + ": the access goes through a pinned mapping (a pin lives "
                         + "until its dma_buf is released); the device took another path", null, List.of());
             }
@@ -473,7 +473,7 @@ public final class Diagnosis {
      * with the DMA set aside (as the device must have), put the DMA back, and look at what follows.
      */
     private Verdict ackBeforeDrain(DeviceMapModel m, Semantics sem, List<State> pre, Op op, Outcome seen) {
-        if (!(op instanceof Op.InvAck a) || seen.kind() != Outcome.Kind.DONE) return null;
+        if (!(op instanceof Op.InvAckCall a) || seen.kind() != Outcome.Kind.DONE) return null;
         Properties props = new Properties(m);
         for (State s : pre) {
             if (sem.apply(s, op).outcome().kind() != Outcome.Kind.BUSY) continue;

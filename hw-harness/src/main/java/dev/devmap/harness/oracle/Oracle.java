@@ -100,8 +100,8 @@ public final class Oracle {
 
     /** The request for op: with the value a write writes (the model's next value). */
     public Request request(Op op) {
-        if (op instanceof Op.Write || op instanceof Op.DevWrite
-                || (op instanceof Op.DmaStart d && d.op() == dev.devmap.model.DmaOp.WRITE)) {
+        if (op instanceof Op.WriteCall || op instanceof Op.DevWriteCall
+                || (op instanceof Op.DmaStartCall d && d.op() == dev.devmap.model.DmaOp.WRITE)) {
             return new Request(op, kernel.states().get(0).nextv() + 1);
         }
         return new Request(op);
@@ -146,7 +146,7 @@ public final class Oracle {
             Failure f = event(step, e, r.byKernel());
             if (f != null) return f;
         }
-        if (op instanceof Op.Settle) {
+        if (op instanceof Op.SettleCall) {
             close();
             if (!kernel.retain(kernel::quiescent)) {
                 List<String> owed = new ArrayList<>();
@@ -179,7 +179,7 @@ public final class Oracle {
         }
         if (seen.kind() == Outcome.Kind.REFUSED) {
             into.refusal(seen.reason());
-            if (lastOp instanceof Op.DeviceMap d) into.refusalPath(seen.reason(), d.pin(), d.w(), d.at(), d.hi() - d.lo() + 1);
+            if (lastOp instanceof Op.DeviceMapCall d) into.refusalPath(seen.reason(), d.pin(), d.w(), d.at(), d.hi() - d.lo() + 1);
         }
         if (seen.kind() == Outcome.Kind.BUSY) into.busyAnswer();
         if (seen.path() != null) into.path(seen.path().wire());
@@ -226,10 +226,10 @@ public final class Oracle {
         if (o.kind() != Outcome.Kind.PREPARED && o.kind() != Outcome.Kind.GRANTED) return null;
         Boolean pin = null;
         String key = null;
-        if (req.op() instanceof Op.DeviceMap d) {
+        if (req.op() instanceof Op.DeviceMapCall d) {
             pin = d.pin();
             key = key(d.i(), d.f(), d.lo());
-        } else if (req.op() instanceof Op.MapCommit c) {
+        } else if (req.op() instanceof Op.MapCommitCall c) {
             for (Semantics.Result res : kernel.lastResults()) {
                 for (Grant g : res.next().maps()) {
                     if (g.i().equals(c.i()) && !res.from().maps().contains(g)) {
@@ -314,8 +314,8 @@ public final class Oracle {
     }
 
     private String grantKey(Op op) {
-        if (op instanceof Op.DeviceMap d) return key(d.i(), d.f(), d.lo());
-        if (op instanceof Op.MapCommit c) {
+        if (op instanceof Op.DeviceMapCall d) return key(d.i(), d.f(), d.lo());
+        if (op instanceof Op.MapCommitCall c) {
             for (Semantics.Result res : kernel.lastResults()) {
                 for (Grant g : res.next().maps()) {
                     if (g.i().equals(c.i()) && !res.from().maps().contains(g)) return key(g.i(), g.f(), g.lo());

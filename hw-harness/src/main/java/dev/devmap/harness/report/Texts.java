@@ -24,7 +24,7 @@ public final class Texts {
             sb.append(k + 1).append(". ");
             for (Event e : it.response().before()) sb.append("(").append(e.show()).append(") ");
             sb.append(it.request().op().show());
-            if (it.request().value() != null && !(it.request().op() instanceof Op.Settle)) {
+            if (it.request().value() != null && !(it.request().op() instanceof Op.SettleCall)) {
                 sb.append(" [value ").append(it.request().value()).append(']');
             }
             sb.append(" -> ").append(it.response().show());
@@ -46,7 +46,7 @@ public final class Texts {
 
     /** The contract of a granted mapping: pinned or revocable, writable, atomics. */
     static String contract(TraceItem it) {
-        if (!(it.request().op() instanceof Op.DeviceMap d)) return null;
+        if (!(it.request().op() instanceof Op.DeviceMapCall d)) return null;
         Outcome.Kind k = it.response().outcome().kind();
         if (k != Outcome.Kind.GRANTED && k != Outcome.Kind.PREPARED) return null;
         return (d.pin() ? "pinned: dma_buf, survives munmap, revoked only on unplug" : "revocable: dropped on invalidation")

@@ -134,7 +134,7 @@ public final class SimulatedDevice implements DeviceUnderTest {
         Op op = req.op();
         List<Event> after = new ArrayList<>();
         Response r;
-        if (op instanceof Op.Settle) {
+        if (op instanceof Op.SettleCall) {
             // settle's steps happen first; then the device reports that it is idle
             List<Event> steps = new ArrayList<>();
             settle(steps);
@@ -150,9 +150,9 @@ public final class SimulatedDevice implements DeviceUnderTest {
     private Response operate(Op op) {
         State before = s;
         Semantics.Result res;
-        if (device.contains(Quirks.LOST_ACK) && op instanceof Op.InvAck x) {
+        if (device.contains(Quirks.LOST_ACK) && op instanceof Op.InvAckCall x) {
             res = lostAck(x);
-        } else if (device.contains(Quirks.ACK_WITHOUT_DRAIN) && op instanceof Op.InvAck x) {
+        } else if (device.contains(Quirks.ACK_WITHOUT_DRAIN) && op instanceof Op.InvAckCall x) {
             res = ackWithoutDrain(x);
         } else if (device.contains(Quirks.SKIP_NOTIFY)) {
             res = skipNotify(op);
@@ -161,7 +161,7 @@ public final class SimulatedDevice implements DeviceUnderTest {
         }
         State next = res.next();
         if (device.contains(Quirks.DMA_MISDIRECT)) next = misdirect(res.from(), res.actions(), next);
-        if (device.contains(Quirks.LOST_WRITEBACK) && op instanceof Op.Writeback && !res.actions().isEmpty()) {
+        if (device.contains(Quirks.LOST_WRITEBACK) && op instanceof Op.WritebackCall && !res.actions().isEmpty()) {
             next = new State(next.extent(), before.data(), next.cache(), next.lastw(), next.nextv(), next.vma(), next.maps(),
                     next.pend(), next.dma(), next.inv(), next.vflag(), next.bar(), next.exp(), next.rev());
         }
@@ -170,10 +170,10 @@ public final class SimulatedDevice implements DeviceUnderTest {
         List<Long> addrs = null;
         Integer dmabuf = null;
         if (o.kind() == Outcome.Kind.PREPARED || o.kind() == Outcome.Kind.GRANTED) {
-            Op.DeviceMap dm = op instanceof Op.DeviceMap x ? x : null;
-            String key = dm != null ? key(dm.i(), dm.f(), dm.lo()) : pendingKey(before, ((Op.MapCommit) op).i());
+            Op.DeviceMapCall dm = op instanceof Op.DeviceMapCall x ? x : null;
+            String key = dm != null ? key(dm.i(), dm.f(), dm.lo()) : pendingKey(before, ((Op.MapCommitCall) op).i());
             addrs = addresses(key, res.blocks().size());
-            boolean pin = dm != null ? dm.pin() : pendingPin(before, ((Op.MapCommit) op).i());
+            boolean pin = dm != null ? dm.pin() : pendingPin(before, ((Op.MapCommitCall) op).i());
             if (pin) dmabuf = dmabufs.computeIfAbsent(key, k -> nextDmabuf++);
         }
         release(res.actions());
@@ -184,7 +184,7 @@ public final class SimulatedDevice implements DeviceUnderTest {
     // ------------------------------------------------------------------ device quirks
 
     /** ack-without-drain: the acknowledgement does not wait for the importer's DMA in flight. */
-    private Semantics.Result ackWithoutDrain(Op.InvAck x) {
+    private Semantics.Result ackWithoutDrain(Op.InvAckCall x) {
         Semantics.Result r = sem.apply(s, x);
         if (r.outcome().kind() != Outcome.Kind.BUSY) return r;
         Set<Dma> inflight = new HashSet<>();
@@ -198,7 +198,7 @@ public final class SimulatedDevice implements DeviceUnderTest {
     }
 
     /** lost-ack: the importer drops its mapping and acknowledges, but the filesystem never hears of it. */
-    private Semantics.Result lostAck(Op.InvAck x) {
+    private Semantics.Result lostAck(Op.InvAckCall x) {
         Semantics.Result r = sem.apply(s, x);
         if (r.outcome().kind() != Outcome.Kind.DONE) return r;
         State t = r.next();
@@ -218,7 +218,7 @@ public final class SimulatedDevice implements DeviceUnderTest {
     private Semantics.Result skipNotify(Op op) {
         Semantics.Result r = sem.apply(s, op);
         Set<String> n = r.outcome().notified();
-        if (n == null || n.size() < 2 || op instanceof Op.Unplug) return r;
+        if (n == null || n.size() < 2 || op instanceof Op.UnplugCall) return r;
         String first = new TreeSet<>(n).first();
         Set<Grant> hidden = new HashSet<>();
         for (Grant g : s.maps()) if (n.contains(g.i()) && !g.i().equals(first)) hidden.add(g);
