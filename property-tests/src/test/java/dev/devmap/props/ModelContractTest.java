@@ -5,7 +5,7 @@ import dev.devmap.model.DeviceMapModel;
 import dev.devmap.model.Dma;
 import dev.devmap.model.DmaOp;
 import dev.devmap.model.Extent;
-import dev.devmap.model.Kind;
+import dev.devmap.model.ExtentKind;
 import dev.devmap.model.Page;
 import dev.devmap.model.CacheState;
 import dev.devmap.model.Properties;
@@ -55,8 +55,8 @@ class ModelContractTest {
     void typeOkHoldsInInitAndRejectsEachKindOfIllTypedState() {
         assertThat(p.holds("TypeOK", init)).isTrue();
         List<State> bad = List.of(
-                with(f -> { f[0] = set(init.extent(), 0, new Extent(Kind.WRITTEN, c.nBlocks() + 1)); return f; }),
-                with(f -> { f[0] = set(init.extent(), 0, new Extent(Kind.WRITTEN, -1)); return f; }),
+                with(f -> { f[0] = set(init.extent(), 0, new Extent(ExtentKind.WRITTEN, c.nBlocks() + 1)); return f; }),
+                with(f -> { f[0] = set(init.extent(), 0, new Extent(ExtentKind.WRITTEN, -1)); return f; }),
                 with(f -> { f[1] = set(init.data(), 0, c.maxVal() + 1); return f; }),
                 with(f -> { f[1] = List.of(0); return f; }),
                 with(f -> { f[2] = set(init.cache(), 0, new Page(CacheState.DIRTY, c.maxVal() + 1)); return f; }),

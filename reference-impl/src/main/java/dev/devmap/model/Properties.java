@@ -169,7 +169,7 @@ public final class Properties {
         for (Grant g : s.maps()) {
             if (!g.pin()) continue;
             for (int o = g.lo(); o <= g.hi(); o++) {
-                if (!m.extent(s, g.f(), o).equals(new Extent(Kind.WRITTEN, g.blk(o)))) return false;
+                if (!m.extent(s, g.f(), o).equals(new Extent(ExtentKind.WRITTEN, g.blk(o)))) return false;
             }
         }
         return true;
@@ -194,7 +194,7 @@ public final class Properties {
             if (!((p.w() || p.pin()) && !p.retry())) continue;
             for (int o = p.lo(); o <= p.hi(); o++) {
                 Extent e = m.extent(s, p.f(), o);
-                if (e.k() != Kind.WRITTEN || e.b() != p.blk(o) || m.shared(s, p.blk(o))) return false;
+                if (e.k() != ExtentKind.WRITTEN || e.b() != p.blk(o) || m.shared(s, p.blk(o))) return false;
             }
         }
         return true;
@@ -238,7 +238,7 @@ public final class Properties {
     /** {@code Applies(r, i, f, lo, hi, pin, w, at)}: the condition of one refusal reason, on its own. */
     boolean applies(State s, Reason r, String i, String f, int lo, int hi, boolean pin, boolean w, boolean at) {
         switch (r) {
-            case HOLE: for (int o = lo; o <= hi; o++) if (m.extent(s, f, o).k() != Kind.WRITTEN) return true; return false;
+            case HOLE: for (int o = lo; o <= hi; o++) if (m.extent(s, f, o).k() != ExtentKind.WRITTEN) return true; return false;
             case CACHED: for (int o = lo; o <= hi; o++) if (m.cache(s, f, o).st() != CacheState.ABSENT) return true; return false;
             case SHARED:
                 if (!(w || pin)) return false;

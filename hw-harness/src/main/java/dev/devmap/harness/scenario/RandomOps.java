@@ -9,7 +9,7 @@ import dev.devmap.model.DmaOp;
 import dev.devmap.model.Exp;
 import dev.devmap.model.Grant;
 import dev.devmap.model.Inv;
-import dev.devmap.model.Kind;
+import dev.devmap.model.ExtentKind;
 import dev.devmap.model.Page;
 import dev.devmap.model.Pending;
 import dev.devmap.model.State;
@@ -124,7 +124,7 @@ public final class RandomOps {
     }
 
     private boolean mappable(State s, String f, int o) {
-        return model.extent(s, f, o).k() == Kind.WRITTEN && model.cache(s, f, o).st() == CacheState.ABSENT;
+        return model.extent(s, f, o).k() == ExtentKind.WRITTEN && model.cache(s, f, o).st() == CacheState.ABSENT;
     }
 
     private Op mapOp(State s, String f) {
