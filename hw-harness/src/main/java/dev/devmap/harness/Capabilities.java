@@ -23,9 +23,9 @@ import java.util.TreeMap;
  *                    a scenario that fails under the standard model but passes under one of them is a
  *                    difference, not a failure
  */
-public record Capabilities(String agent, int version, Set<String> ops, Set<Event.Kind> silent, Set<String> observes,
+public record Capabilities(String agent, int version, Set<String> ops, Set<Event.Type> silent, Set<String> observes,
                            Map<String, String> unsupported, DutConfig config, java.util.List<String> choices) {
-    public Capabilities(String agent, int version, Set<String> ops, Set<Event.Kind> silent, Set<String> observes,
+    public Capabilities(String agent, int version, Set<String> ops, Set<Event.Type> silent, Set<String> observes,
                         Map<String, String> unsupported, DutConfig config) {
         this(agent, version, ops, silent, observes, unsupported, config, java.util.List.of());
     }

@@ -45,7 +45,7 @@ public record Response(List<Event> before, Outcome outcome, List<Event> after, L
 
     public String show() {
         StringBuilder sb = new StringBuilder(outcome.show());
-        if (errno != null && outcome.kind() == Outcome.Kind.ERROR) sb.append(' ').append(errno);
+        if (errno != null && outcome.kind() == Outcome.Answer.ERROR) sb.append(' ').append(errno);
         return sb.toString();
     }
 }

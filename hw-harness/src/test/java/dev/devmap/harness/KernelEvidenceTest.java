@@ -35,7 +35,7 @@ class KernelEvidenceTest {
         @Override
         public Response perform(Request request) throws DutException {
             Response r = sim.perform(request);
-            boolean by = kernelRefuses && r.outcome().kind() == Outcome.Kind.REFUSED;
+            boolean by = kernelRefuses && r.outcome().kind() == Outcome.Answer.REFUSED;
             return new Response(r.before(), r.outcome(), r.after(), r.blocks(), r.addrs(), r.dmabuf(), r.errno(), r.message(), by);
         }
 

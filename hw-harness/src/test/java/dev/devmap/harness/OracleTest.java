@@ -32,7 +32,7 @@ class OracleTest {
 
         public Capabilities capabilities() {
             Capabilities c = sim.capabilities();
-            return new Capabilities("silent", 1, c.ops(), declare ? Set.of(Event.Kind.ACK, Event.Kind.INV_END) : Set.of(),
+            return new Capabilities("silent", 1, c.ops(), declare ? Set.of(Event.Type.ACK, Event.Type.INV_END) : Set.of(),
                     c.observes(), c.unsupported(), c.config());
         }
 
@@ -41,9 +41,9 @@ class OracleTest {
         public Response perform(Request r) {
             Response x = sim.perform(r);
             List<Event> after = new ArrayList<>();
-            for (Event e : x.after()) if (e.kind() != Event.Kind.ACK && e.kind() != Event.Kind.INV_END) after.add(e);
+            for (Event e : x.after()) if (e.kind() != Event.Type.ACK && e.kind() != Event.Type.INV_END) after.add(e);
             List<Event> before = new ArrayList<>();
-            for (Event e : x.before()) if (e.kind() != Event.Kind.ACK && e.kind() != Event.Kind.INV_END) before.add(e);
+            for (Event e : x.before()) if (e.kind() != Event.Type.ACK && e.kind() != Event.Type.INV_END) before.add(e);
             return new Response(before, x.outcome(), after, x.blocks(), x.addrs(), x.dmabuf(), x.errno(), x.message());
         }
 
@@ -78,8 +78,8 @@ class OracleTest {
         Response wrong = Response.of(right.outcome().withValue(2));
         Failure f = o.check(read, wrong);
         assertThat(f).isNotNull();
-        assertThat(f.kind()).isEqualTo(Failure.Kind.OUTCOME);
-        assertThat(f.allowed()).containsExactly(new Outcome(Outcome.Kind.VALUE, null, 1, Outcome.Path.PAGE_CACHE, null, 0)
+        assertThat(f.kind()).isEqualTo(Failure.Mismatch.OUTCOME);
+        assertThat(f.allowed()).containsExactly(new Outcome(Outcome.Answer.VALUE, null, 1, Outcome.Path.PAGE_CACHE, null, 0)
                 .show());
     }
 }

@@ -54,12 +54,12 @@ class WireTest {
     @Test
     void responsesAndEventsRoundTrip() throws Exception {
         List<Response> rs = List.of(
-                new Response(List.of(), new Outcome(Outcome.Kind.GRANTED, null, null, null, null, 2), List.of(Event.invEnd("f1")),
+                new Response(List.of(), new Outcome(Outcome.Answer.GRANTED, null, null, null, null, 2), List.of(Event.invEnd("f1")),
                         List.of(3, 4), List.of(0xF0000000L, 0xF0001000L), 5, null, null),
-                Response.of(new Outcome(Outcome.Kind.REFUSED, "no-route", null, null, null, 0)),
-                Response.of(new Outcome(Outcome.Kind.VALUE, null, 9, Outcome.Path.DIRECT, null, 1)),
-                Response.of(new Outcome(Outcome.Kind.STARTED, null, null, null, Set.of("gpu", "nic"), 1)),
-                new Response(List.of(), Outcome.of(Outcome.Kind.ERROR).withBar(0), List.of(), null, null, null, "EFAULT", "no"));
+                Response.of(new Outcome(Outcome.Answer.REFUSED, "no-route", null, null, null, 0)),
+                Response.of(new Outcome(Outcome.Answer.VALUE, null, 9, Outcome.Path.DIRECT, null, 1)),
+                Response.of(new Outcome(Outcome.Answer.STARTED, null, null, null, Set.of("gpu", "nic"), 1)),
+                new Response(List.of(), Outcome.of(Outcome.Answer.ERROR).withBar(0), List.of(), null, null, null, "EFAULT", "no"));
         for (Response r : rs) {
             Response back = Wire.parseResponse(Wire.parse(Wire.response(3, r)), List.of());
             assertThat(back.outcome()).isEqualTo(r.outcome());

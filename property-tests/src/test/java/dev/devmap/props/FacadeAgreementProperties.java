@@ -68,12 +68,12 @@ class FacadeAgreementProperties {
             x = ((Step.Next) st).state();
         }
         assertThat(r.next()).as("%s: next state is not what its actions give", what).isEqualTo(x);
-        Outcome.Kind k = r.outcome().kind();
-        if (Set.of(Outcome.Kind.WAIT, Outcome.Kind.BUSY, Outcome.Kind.ERROR, Outcome.Kind.REFUSED).contains(k)) {
+        Outcome.Answer k = r.outcome().kind();
+        if (Set.of(Outcome.Answer.WAIT, Outcome.Answer.BUSY, Outcome.Answer.ERROR, Outcome.Answer.REFUSED).contains(k)) {
             assertThat(r.actions()).as("%s: nothing may happen", what).isEmpty();
             assertThat(r.next()).as(what).isEqualTo(s);
         }
-        if (k == Outcome.Kind.REFUSED) {
+        if (k == Outcome.Answer.REFUSED) {
             assertThat(op).as(what).isInstanceOf(Op.DeviceMapCall.class);
             Op.DeviceMapCall d = (Op.DeviceMapCall) op;
             Reason why = m.refusal(s, d.i(), d.f(), d.lo(), d.hi(), d.pin(), d.w(), d.at());
@@ -82,7 +82,7 @@ class FacadeAgreementProperties {
             assertThat(Oracles.reasons(m.constants(), s, d.i(), d.f(), d.lo(), d.hi(), d.pin(), d.w(), d.at()).get(0))
                     .as(what).isEqualTo(why);
         }
-        if (k == Outcome.Kind.VALUE && (op instanceof Op.ReadCall || op instanceof Op.DevReadCall)) {
+        if (k == Outcome.Answer.VALUE && (op instanceof Op.ReadCall || op instanceof Op.DevReadCall)) {
             String f = op instanceof Op.ReadCall rd ? rd.f() : ((Op.DevReadCall) op).f();
             int o = op instanceof Op.ReadCall rd ? rd.o() : ((Op.DevReadCall) op).o();
             assertThat(r.outcome().value()).as("%s: a read returns the last write", what).isEqualTo(m.lastw(s, f, o));

@@ -140,7 +140,7 @@ public final class Wire {
 
     public static String helloReply(Capabilities c) {
         List<String> silent = new ArrayList<>();
-        for (Event.Kind k : c.silent()) silent.add(k.wire());
+        for (Event.Type k : c.silent()) silent.add(k.wire());
         StringBuilder uns = new StringBuilder("{");
         boolean f = true;
         for (Map.Entry<String, String> e : c.unsupported().entrySet()) {
@@ -219,8 +219,8 @@ public final class Wire {
 
     public static String response(long id, Response r) {
         Outcome o = r.outcome();
-        Obj j = new Obj().put("id", id).put("ok", o.kind() != Outcome.Kind.ERROR);
-        if (o.kind() == Outcome.Kind.ERROR) {
+        Obj j = new Obj().put("id", id).put("ok", o.kind() != Outcome.Answer.ERROR);
+        if (o.kind() == Outcome.Answer.ERROR) {
             j.put("errno", r.errno() == null ? "EIO" : r.errno()).put("message", r.message());
         } else {
             j.put("result", o.kind().wire()).put("reason", o.reason()).put("value", o.value())
@@ -229,7 +229,7 @@ public final class Wire {
             if (!r.addrs().isEmpty()) j.numbers("addrs", r.addrs());
             if (!r.blocks().isEmpty()) j.numbers("blocks", r.blocks());
             j.put("dmabuf", r.dmabuf());
-            if (o.kind() == Outcome.Kind.BUSY) j.put("errno", r.errno());
+            if (o.kind() == Outcome.Answer.BUSY) j.put("errno", r.errno());
         }
         if (r.byKernel()) j.put("by", "kernel");
         j.put("bar", o.bar());
@@ -336,10 +336,10 @@ public final class Wire {
     public static Capabilities parseHello(JsonNode n) throws ProtocolException {
         if (!bool(n, "ok", false)) throw new ProtocolException("the agent refused the handshake: " + n);
         int version = integer(n, "devmap");
-        Set<Event.Kind> silent = new LinkedHashSet<>();
+        Set<Event.Type> silent = new LinkedHashSet<>();
         for (String s : strings(n, "silent")) {
             try {
-                silent.add(Event.Kind.of(s));
+                silent.add(Event.Type.of(s));
             } catch (IllegalArgumentException e) {
                 throw new ProtocolException(e.getMessage());
             }
@@ -390,11 +390,11 @@ public final class Wire {
 
     public static Event parseEvent(JsonNode n) throws ProtocolException {
         try {
-            Event.Kind k = Event.Kind.of(text(n, "event"));
+            Event.Type k = Event.Type.of(text(n, "event"));
             Event e = new Event(k, optText(n, "imp"), optText(n, "file"), optInt(n, "value"));
-            boolean needsImp = k != Event.Kind.INV_END && k != Event.Kind.UNPLUG_END;
+            boolean needsImp = k != Event.Type.INV_END && k != Event.Type.UNPLUG_END;
             if (needsImp && e.imp() == null) throw new ProtocolException("event " + k.wire() + " needs \"imp\"");
-            if ((k == Event.Kind.ACK || k == Event.Kind.INV_END) && e.file() == null) {
+            if ((k == Event.Type.ACK || k == Event.Type.INV_END) && e.file() == null) {
                 throw new ProtocolException("event " + k.wire() + " needs \"file\"");
             }
             return e;
@@ -413,22 +413,22 @@ public final class Wire {
         }
         boolean byKernel = byKernel(n);
         if (!ok) {
-            return new Response(before, Outcome.of(Outcome.Kind.ERROR).withBar(bar), after, null, null, null,
+            return new Response(before, Outcome.of(Outcome.Answer.ERROR).withBar(bar), after, null, null, null,
                     optText(n, "errno"), optText(n, "message"), byKernel);
         }
-        Outcome.Kind kind;
+        Outcome.Answer kind;
         Outcome.Path path;
         try {
-            kind = Outcome.Kind.of(text(n, "result"));
+            kind = Outcome.Answer.of(text(n, "result"));
             String p = optText(n, "path");
             path = p == null ? null : Outcome.Path.of(p);
         } catch (IllegalArgumentException e) {
             throw new ProtocolException(e.getMessage());
         }
-        if (kind == Outcome.Kind.ERROR) throw new ProtocolException("result \"error\" must be sent as \"ok\":false");
+        if (kind == Outcome.Answer.ERROR) throw new ProtocolException("result \"error\" must be sent as \"ok\":false");
         String reason = optText(n, "reason");
-        if (kind == Outcome.Kind.REFUSED && reason == null) throw new ProtocolException("a refusal needs a \"reason\"");
-        if (kind == Outcome.Kind.VALUE && optInt(n, "value") == null) throw new ProtocolException("a value needs \"value\"");
+        if (kind == Outcome.Answer.REFUSED && reason == null) throw new ProtocolException("a refusal needs a \"reason\"");
+        if (kind == Outcome.Answer.VALUE && optInt(n, "value") == null) throw new ProtocolException("a value needs \"value\"");
         Set<String> notified = n.has("notified") ? new LinkedHashSet<>(strings(n, "notified")) : null;
         List<Long> addrs = new ArrayList<>();
         for (JsonNode a : array(n, "addrs")) {

@@ -343,15 +343,15 @@ public final class Diagnosis {
     /** device_map: the model refuses with a reason, the device grants or gives another reason. */
     private static Verdict skippedRefusal(Semantics sem, List<State> pre, Op op, Outcome seen, Failure f) {
         if (!(op instanceof Op.DeviceMapCall)) return null;
-        if (seen.kind() != Outcome.Kind.GRANTED && seen.kind() != Outcome.Kind.PREPARED
-                && seen.kind() != Outcome.Kind.REFUSED) {
+        if (seen.kind() != Outcome.Answer.GRANTED && seen.kind() != Outcome.Answer.PREPARED
+                && seen.kind() != Outcome.Answer.REFUSED) {
             return null;
         }
         for (State s : pre) {
             Outcome x = sem.apply(s, op).outcome();
-            if (x.kind() != Outcome.Kind.REFUSED || x.reason().equals(seen.reason())) continue;
+            if (x.kind() != Outcome.Answer.REFUSED || x.reason().equals(seen.reason())) continue;
             Reason r = Reason.of(x.reason());
-            String did = seen.kind() == Outcome.Kind.REFUSED ? "refused it as " + seen.reason() : "granted it";
+            String did = seen.kind() == Outcome.Answer.REFUSED ? "refused it as " + seen.reason() : "granted it";
             return new Verdict(protects(r), f.detail() + ": the device " + did + " although the check '" + r.tla()
                     + "' (decided by the " + r.decidedBy() + ") applies; that check protects " + protects(r).spec(),
                     null, List.of());
@@ -371,7 +371,7 @@ public final class Diagnosis {
             boolean pinned = false;
             for (Grant g : s.maps()) if (g.pin()) pinned = true;
             if (!pinned) continue;
-            if (o.kind() == Outcome.Kind.BUSY && (seen.kind() == Outcome.Kind.DONE || seen.kind() == Outcome.Kind.STARTED)
+            if (o.kind() == Outcome.Answer.BUSY && (seen.kind() == Outcome.Answer.DONE || seen.kind() == Outcome.Answer.STARTED)
                     && (op instanceof Op.TruncateCall || op instanceof Op.PunchHoleCall || op instanceof Op.RelocateCall)) {
                 return new Verdict(Requirement.S7, f.detail() + ": a dma_buf pins the range, so the change must be refused "
                         + "(EBUSY); the pinned blocks change under the pin", null, List.of());
@@ -438,7 +438,7 @@ public final class Diagnosis {
     private Verdict liveness(DeviceMapModel m, List<State> states, Set<Event> owed) {
         State s = states.get(0);
         Requirement r = Requirement.REF;
-        Map<Event.Kind, Requirement> by = new HashMap<>();
+        Map<Event.Type, Requirement> by = new HashMap<>();
         for (Event e : owed) {
             Requirement x;
             switch (e.kind()) {
@@ -456,7 +456,7 @@ public final class Diagnosis {
             }
             by.putIfAbsent(e.kind(), x);
         }
-        for (Event.Kind k : Event.Kind.values()) {
+        for (Event.Type k : Event.Type.values()) {
             if (by.containsKey(k)) {
                 r = by.get(k);
                 break;
@@ -473,10 +473,10 @@ public final class Diagnosis {
      * with the DMA set aside (as the device must have), put the DMA back, and look at what follows.
      */
     private Verdict ackBeforeDrain(DeviceMapModel m, Semantics sem, List<State> pre, Op op, Outcome seen) {
-        if (!(op instanceof Op.InvAckCall a) || seen.kind() != Outcome.Kind.DONE) return null;
+        if (!(op instanceof Op.InvAckCall a) || seen.kind() != Outcome.Answer.DONE) return null;
         Properties props = new Properties(m);
         for (State s : pre) {
-            if (sem.apply(s, op).outcome().kind() != Outcome.Kind.BUSY) continue;
+            if (sem.apply(s, op).outcome().kind() != Outcome.Answer.BUSY) continue;
             Set<dev.devmap.model.Dma> mine = new HashSet<>();
             for (dev.devmap.model.Dma d : s.dma()) if (d.i().equals(a.i())) mine.add(d);
             Set<dev.devmap.model.Dma> rest = new HashSet<>(s.dma());
@@ -484,7 +484,7 @@ public final class Diagnosis {
             State without = new State(s.extent(), s.data(), s.cache(), s.lastw(), s.nextv(), s.vma(), s.maps(), s.pend(),
                     rest, s.inv(), s.vflag(), s.bar(), s.exp(), s.rev());
             Semantics.Result r = sem.apply(without, op);
-            if (r.outcome().kind() != Outcome.Kind.DONE) continue;
+            if (r.outcome().kind() != Outcome.Answer.DONE) continue;
             State t = r.next();
             Set<dev.devmap.model.Dma> back = new HashSet<>(t.dma());
             back.addAll(mine);
@@ -515,7 +515,7 @@ public final class Diagnosis {
         Properties props = new Properties(m);
         for (State s : pre) {
             Outcome x = sem.apply(s, op).outcome();
-            if (x.notified() == null || x.kind() != Outcome.Kind.STARTED && x.kind() != Outcome.Kind.DONE) continue;
+            if (x.notified() == null || x.kind() != Outcome.Answer.STARTED && x.kind() != Outcome.Answer.DONE) continue;
             Set<String> missing = new HashSet<>(x.notified());
             missing.removeAll(seen.notified());
             if (missing.isEmpty() || !x.notified().containsAll(seen.notified())) continue;

@@ -36,7 +36,7 @@ public final class Texts {
                 sb.append("; then ").append(String.join(", ", es));
             }
             if (f != null && f.step() == k + 1) {
-                sb.append("   <-- ").append(f.kind() == Failure.Kind.OUTCOME ? "the model allows: "
+                sb.append("   <-- ").append(f.kind() == Failure.Mismatch.OUTCOME ? "the model allows: "
                         + String.join(" | ", f.allowed()) : f.detail());
             }
             out.add(sb.toString());
@@ -47,8 +47,8 @@ public final class Texts {
     /** The contract of a granted mapping: pinned or revocable, writable, atomics. */
     static String contract(TraceItem it) {
         if (!(it.request().op() instanceof Op.DeviceMapCall d)) return null;
-        Outcome.Kind k = it.response().outcome().kind();
-        if (k != Outcome.Kind.GRANTED && k != Outcome.Kind.PREPARED) return null;
+        Outcome.Answer k = it.response().outcome().kind();
+        if (k != Outcome.Answer.GRANTED && k != Outcome.Answer.PREPARED) return null;
         return (d.pin() ? "pinned: dma_buf, survives munmap, revoked only on unplug" : "revocable: dropped on invalidation")
                 + (d.w() ? ", writable" : ", read-only") + (d.at() ? ", atomics" : "");
     }

@@ -86,7 +86,7 @@ public final class TlaTrace {
 
     /** The formula of an invalidating action with the observed outcome. */
     private static String inv(String action, String f, Outcome o) {
-        if (o.kind() == Outcome.Kind.STARTED) return action + " /\\ Started(" + f + ", " + set(o.notified()) + ")";
+        if (o.kind() == Outcome.Answer.STARTED) return action + " /\\ Started(" + f + ", " + set(o.notified()) + ")";
         return action + " /\\ Done(" + f + ", " + set(o.notified()) + ")";
     }
 
@@ -96,13 +96,13 @@ public final class TlaTrace {
         Outcome o = it.response().outcome();
         List<String> out = new ArrayList<>();
         String bar = o.bar() == null ? "" : " /\\ bar' = " + o.bar();
-        Outcome.Kind k = o.kind();
+        Outcome.Answer k = o.kind();
         String action = action(op);
-        if (k == Outcome.Kind.ERROR || k == Outcome.Kind.BUSY) {
+        if (k == Outcome.Answer.ERROR || k == Outcome.Answer.BUSY) {
             out.add("Frozen /\\ ~ENABLED (" + action + ")" + bar);
             return out;
         }
-        if (k == Outcome.Kind.WAIT) {
+        if (k == Outcome.Answer.WAIT) {
             out.add("Frozen /\\ (" + waits(op) + ")" + bar);
             return out;
         }
@@ -112,7 +112,7 @@ public final class TlaTrace {
             String f = q(op instanceof Op.TruncateCall t ? t.f() : ((Op.PunchHoleCall) op).f());
             int lo = op instanceof Op.TruncateCall t ? t.n() + 1 : ((Op.PunchHoleCall) op).lo();
             int hi = op instanceof Op.TruncateCall ? cfg.pages() : ((Op.PunchHoleCall) op).hi();
-            String noop = k == Outcome.Kind.DONE && (o.notified() == null || o.notified().isEmpty())
+            String noop = k == Outcome.Answer.DONE && (o.notified() == null || o.notified().isEmpty())
                     ? " \\/ (Frozen /\\ ~inv[" + f + "].on /\\ NothingIn(" + f + ", " + lo + ", " + hi + "))" : "";
             out.add("(" + inv(action, f, o) + ")" + noop);
         } else if (op instanceof Op.FallocateCall x) out.add(inv(action, q(x.f()), o));
@@ -150,7 +150,7 @@ public final class TlaTrace {
             out.add("DmaEnd(" + q(x.i()) + ")" + (o.value() == null ? "" : " /\\ DmaVal(" + q(x.i()) + ", " + o.value() + ")"));
         } else if (op instanceof Op.DeviceMapCall x) {
             String prep = action;
-            if (k == Outcome.Kind.REFUSED) {
+            if (k == Outcome.Answer.REFUSED) {
                 // the spec's own operator for the driver's preconditions, not a copy of it
                 out.add("Frozen /\\ MapCalled(" + q(x.i()) + ", " + q(x.f()) + ", " + x.lo() + ", " + x.hi()
                         + ") /\\ Refusal(" + q(x.i()) + ", " + q(x.f()) + ", "
@@ -159,17 +159,17 @@ public final class TlaTrace {
                 return out;
             }
             out.add(prep);
-            if (k == Outcome.Kind.GRANTED) out.add("MapCommit(" + q(x.i()) + ")");
-            else if (k == Outcome.Kind.RETRY) out.add("MapRetry(" + q(x.i()) + ")");
-            else if (k != Outcome.Kind.PREPARED) out.add("FALSE");
+            if (k == Outcome.Answer.GRANTED) out.add("MapCommit(" + q(x.i()) + ")");
+            else if (k == Outcome.Answer.RETRY) out.add("MapRetry(" + q(x.i()) + ")");
+            else if (k != Outcome.Answer.PREPARED) out.add("FALSE");
         } else if (op instanceof Op.MapCommitCall x) {
-            out.add(k == Outcome.Kind.GRANTED ? "MapCommit(" + q(x.i()) + ")" : k == Outcome.Kind.RETRY
+            out.add(k == Outcome.Answer.GRANTED ? "MapCommit(" + q(x.i()) + ")" : k == Outcome.Answer.RETRY
                     ? "MapRetry(" + q(x.i()) + ")" : "FALSE");
         } else if (op instanceof Op.DeviceUnmapCall || op instanceof Op.UnpinCall || op instanceof Op.InvAckCall
                 || op instanceof Op.RevokeAckCall) {
             out.add(action);
         } else if (op instanceof Op.UnplugCall) {
-            if (k == Outcome.Kind.DONE) {
+            if (k == Outcome.Answer.DONE) {
                 out.add("UnplugStart");
                 out.add("UnplugEnd \\/ (Frozen /\\ exp = \"gone\")");
             } else {
@@ -185,7 +185,7 @@ public final class TlaTrace {
     }
 
     private static String write(String action, String f, int o, Outcome out) {
-        if (out.kind() == Outcome.Kind.STARTED || (out.notified() != null && !out.notified().isEmpty())) {
+        if (out.kind() == Outcome.Answer.STARTED || (out.notified() != null && !out.notified().isEmpty())) {
             return inv(action, q(f), out);
         }
         return action + " /\\ ~NewInv(" + q(f) + ")" + (out.value() == null ? "" : " /\\ lastw'[" + q(f) + "][" + o + "] = " + out.value());
@@ -193,7 +193,7 @@ public final class TlaTrace {
 
     private static String read(String action, String f, int o, Outcome out, String guard) {
         String qf = q(f);
-        if (out.kind() == Outcome.Kind.STARTED || out.kind() == Outcome.Kind.DONE) return guard + "(" + inv(action, qf, out) + ")";
+        if (out.kind() == Outcome.Answer.STARTED || out.kind() == Outcome.Answer.DONE) return guard + "(" + inv(action, qf, out) + ")";
         String c = "cache[" + qf + "][" + o + "]";
         String stutter = out.path() == Outcome.Path.BLOCK
                 ? "(Frozen /\\ " + c + ".st = \"absent\" /\\ PinnedAt(" + qf + ", " + o + ") /\\ DiskVal(" + qf + ", " + o + ") = " + out.value() + ")"

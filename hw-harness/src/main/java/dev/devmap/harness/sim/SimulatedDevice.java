@@ -79,7 +79,7 @@ public final class SimulatedDevice implements DeviceUnderTest {
         this.quirks = List.copyOf(quirks);
         Variant v = Variant.NONE;
         for (Quirk q : quirks) {
-            if (q.kind() == Quirk.Kind.SPEC) v = q.variant();
+            if (q.kind() == Quirk.Origin.SPEC) v = q.variant();
             else device.add(q.name());
         }
         this.variant = v;
@@ -138,7 +138,7 @@ public final class SimulatedDevice implements DeviceUnderTest {
             // settle's steps happen first; then the device reports that it is idle
             List<Event> steps = new ArrayList<>();
             settle(steps);
-            r = new Response(steps, Outcome.of(Outcome.Kind.IDLE).withBar(s.bar()), List.of(), null, null, null, null,
+            r = new Response(steps, Outcome.of(Outcome.Answer.IDLE).withBar(s.bar()), List.of(), null, null, null, null,
                     null);
         } else {
             r = operate(op);
@@ -169,7 +169,7 @@ public final class SimulatedDevice implements DeviceUnderTest {
         Outcome o = res.outcome().withBar(s.bar());
         List<Long> addrs = null;
         Integer dmabuf = null;
-        if (o.kind() == Outcome.Kind.PREPARED || o.kind() == Outcome.Kind.GRANTED) {
+        if (o.kind() == Outcome.Answer.PREPARED || o.kind() == Outcome.Answer.GRANTED) {
             Op.DeviceMapCall dm = op instanceof Op.DeviceMapCall x ? x : null;
             String key = dm != null ? key(dm.i(), dm.f(), dm.lo()) : pendingKey(before, ((Op.MapCommitCall) op).i());
             addrs = addresses(key, res.blocks().size());
@@ -186,7 +186,7 @@ public final class SimulatedDevice implements DeviceUnderTest {
     /** ack-without-drain: the acknowledgement does not wait for the importer's DMA in flight. */
     private Semantics.Result ackWithoutDrain(Op.InvAckCall x) {
         Semantics.Result r = sem.apply(s, x);
-        if (r.outcome().kind() != Outcome.Kind.BUSY) return r;
+        if (r.outcome().kind() != Outcome.Answer.BUSY) return r;
         Set<Dma> inflight = new HashSet<>();
         for (Dma d : s.dma()) if (d.i().equals(x.i())) inflight.add(d);
         State without = with(s, s.maps(), diff(s.dma(), inflight));
@@ -200,7 +200,7 @@ public final class SimulatedDevice implements DeviceUnderTest {
     /** lost-ack: the importer drops its mapping and acknowledges, but the filesystem never hears of it. */
     private Semantics.Result lostAck(Op.InvAckCall x) {
         Semantics.Result r = sem.apply(s, x);
-        if (r.outcome().kind() != Outcome.Kind.DONE) return r;
+        if (r.outcome().kind() != Outcome.Answer.DONE) return r;
         State t = r.next();
         List<Inv> inv = new ArrayList<>(t.inv());
         int fi = cfg.files().indexOf(x.f());
@@ -290,7 +290,7 @@ public final class SimulatedDevice implements DeviceUnderTest {
                 }
                 String[] kf = e.getKey().split("\\|", -1);
                 Event ev = kf[1].isEmpty() ? Event.revokeAck(kf[0]) : Event.ack(kf[0], kf[1]);
-                if (ev.kind() == Event.Kind.ACK && device.contains(Quirks.LOST_ACK)) {
+                if (ev.kind() == Event.Type.ACK && device.contains(Quirks.LOST_ACK)) {
                     ackTimers.remove(e.getKey());
                     continue;
                 }
@@ -341,7 +341,7 @@ public final class SimulatedDevice implements DeviceUnderTest {
         for (int n = 0; n < 1000; n++) {
             Event next = null;
             for (Event e : sem.internal(s)) {
-                if (e.kind() == Event.Kind.ACK && device.contains(Quirks.LOST_ACK)) continue;
+                if (e.kind() == Event.Type.ACK && device.contains(Quirks.LOST_ACK)) continue;
                 next = e;
                 break;
             }
@@ -349,7 +349,7 @@ public final class SimulatedDevice implements DeviceUnderTest {
             State before = s;
             State t = sem.event(s, next);
             if (t == null) break;
-            if (device.contains(Quirks.DMA_MISDIRECT) && next.kind() == Event.Kind.DMA_END) {
+            if (device.contains(Quirks.DMA_MISDIRECT) && next.kind() == Event.Type.DMA_END) {
                 t = misdirect(before, List.of(next.action()), t);
             }
             s = t;
