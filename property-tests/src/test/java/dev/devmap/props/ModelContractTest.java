@@ -8,7 +8,7 @@ import dev.devmap.model.Extent;
 import dev.devmap.model.ExtentKind;
 import dev.devmap.model.Page;
 import dev.devmap.model.CacheState;
-import dev.devmap.model.Properties;
+import dev.devmap.model.SafetyProperties;
 import dev.devmap.model.Reason;
 import dev.devmap.model.State;
 import dev.devmap.model.Variant;
@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ModelContractTest {
     final Constants c = Specs.model("large");
     final DeviceMapModel m = new DeviceMapModel(c);
-    final Properties p = new Properties(m);
+    final SafetyProperties p = new SafetyProperties(m);
     final State init = m.init();
 
     private State with(UnaryOperator<Object[]> change) {

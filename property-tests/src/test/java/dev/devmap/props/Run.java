@@ -8,7 +8,7 @@ import dev.devmap.model.DmaOp;
 import dev.devmap.model.Grant;
 import dev.devmap.model.Guard;
 import dev.devmap.model.Inv;
-import dev.devmap.model.Properties;
+import dev.devmap.model.SafetyProperties;
 import dev.devmap.model.Reason;
 import dev.devmap.model.State;
 import dev.devmap.model.Step;
@@ -39,7 +39,7 @@ public final class Run {
     final String model;
     final Constants c;
     final DeviceMapModel m;
-    private final Properties props;
+    private final SafetyProperties props;
     private final List<String> invariants;
     private final Drain drain;
     private final boolean liveness;
@@ -83,7 +83,7 @@ public final class Run {
         this.model = model;
         this.c = c;
         this.m = new DeviceMapModel(c);
-        this.props = new Properties(m);
+        this.props = new SafetyProperties(m);
         this.invariants = List.copyOf(invariants);
         this.drain = new Drain(m);
         this.liveness = liveness;

@@ -14,7 +14,7 @@ import dev.devmap.model.DeviceMapModel;
 import dev.devmap.model.Exp;
 import dev.devmap.model.Grant;
 import dev.devmap.model.Inv;
-import dev.devmap.model.Properties;
+import dev.devmap.model.SafetyProperties;
 import dev.devmap.model.Reason;
 import dev.devmap.model.State;
 import dev.devmap.model.Step;
@@ -105,7 +105,7 @@ public final class Diagnosis {
     private Verdict underHypothesis(Constants c, List<TraceItem> trace, Failure f) {
         DeviceMapModel m = new DeviceMapModel(c);
         Semantics sem = new Semantics(m);
-        Properties props = new Properties(m);
+        SafetyProperties props = new SafetyProperties(m);
         Oracle o = new Oracle(sem, cfg, caps, false);
         Requirement[] found = {null};
         int[] at = {0};
@@ -150,7 +150,7 @@ public final class Diagnosis {
     }
 
     /** The first requirement (in the report's order) violated along the path of actions from s. */
-    static Requirement firstViolation(DeviceMapModel m, Properties props, State s, List<Action> actions) {
+    static Requirement firstViolation(DeviceMapModel m, SafetyProperties props, State s, List<Action> actions) {
         State cur = s;
         for (Action a : actions) {
             Step st = m.step(cur, a);
@@ -163,7 +163,7 @@ public final class Diagnosis {
         return null;
     }
 
-    static Requirement violated(Properties props, State s) {
+    static Requirement violated(SafetyProperties props, State s) {
         for (Requirement r : Requirement.INVARIANT_ORDER) {
             try {
                 if (!props.holds(r.spec(), s)) return r;
@@ -174,7 +174,7 @@ public final class Diagnosis {
         return null;
     }
 
-    private static boolean holdsS2(Properties props, State s, State t) {
+    private static boolean holdsS2(SafetyProperties props, State s, State t) {
         try {
             return props.holdsOnStep(Requirement.S2.spec(), s, t);
         } catch (RuntimeException e) {
@@ -189,7 +189,7 @@ public final class Diagnosis {
     }
 
     /** Breadth-first over the system's own steps from s: the shortest path to a violated requirement. */
-    static Requirement lookahead(DeviceMapModel m, Properties props, State s, List<String> path) {
+    static Requirement lookahead(DeviceMapModel m, SafetyProperties props, State s, List<String> path) {
         record Node(State s, Node parent, Action via, int depth) {}
         ArrayDeque<Node> q = new ArrayDeque<>();
         Set<State> seen = new HashSet<>();
@@ -474,7 +474,7 @@ public final class Diagnosis {
      */
     private Verdict ackBeforeDrain(DeviceMapModel m, Semantics sem, List<State> pre, Op op, Outcome seen) {
         if (!(op instanceof Op.InvAckCall a) || seen.kind() != Outcome.Answer.DONE) return null;
-        Properties props = new Properties(m);
+        SafetyProperties props = new SafetyProperties(m);
         for (State s : pre) {
             if (sem.apply(s, op).outcome().kind() != Outcome.Answer.BUSY) continue;
             Set<dev.devmap.model.Dma> mine = new HashSet<>();
@@ -512,7 +512,7 @@ public final class Diagnosis {
      */
     private Verdict hiddenImporters(DeviceMapModel m, Semantics sem, List<State> pre, Op op, Outcome seen) {
         if (seen.notified() == null) return null;
-        Properties props = new Properties(m);
+        SafetyProperties props = new SafetyProperties(m);
         for (State s : pre) {
             Outcome x = sem.apply(s, op).outcome();
             if (x.notified() == null || x.kind() != Outcome.Answer.STARTED && x.kind() != Outcome.Answer.DONE) continue;

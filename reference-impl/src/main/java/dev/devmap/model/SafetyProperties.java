@@ -14,13 +14,13 @@ import java.util.function.Predicate;
  * The spec's invariants (state predicates) and its step property S2, under the spec's names.
  * Each check returns the first offending detail, so a report says what broke, not only which name.
  */
-public final class Properties {
+public final class SafetyProperties {
     private final DeviceMapModel m;
     private final Constants c;
     private final Map<String, Predicate<State>> invariants = new LinkedHashMap<>();
     private final Map<String, BiPredicate<State, State>> stepProperties = new LinkedHashMap<>();
 
-    public Properties(DeviceMapModel m) {
+    public SafetyProperties(DeviceMapModel m) {
         this.m = m;
         this.c = m.constants();
         invariants.put("TypeOK", this::typeOK);
