@@ -47,7 +47,7 @@ public final class Oracle {
     private final Map<Integer, String> dmabufs = new HashMap<>();
     private final boolean observesBar;
     private final List<TraceItem> trace = new ArrayList<>();
-    private final Coverage coverage = new Coverage();
+    private final ObservedCoverage coverage = new ObservedCoverage();
     private final Map<String, List<Long>> addrs = new HashMap<>();
     private boolean truncated;
     private Op lastOp;
@@ -91,7 +91,7 @@ public final class Oracle {
 
     public List<TraceItem> trace() { return trace; }
 
-    public Coverage coverage() { return coverage; }
+    public ObservedCoverage coverage() { return coverage; }
 
     public DutConfig config() { return cfg; }
 
@@ -172,7 +172,7 @@ public final class Oracle {
                 "the device reported " + e.show() + ", which no allowed state permits");
     }
 
-    private void account(Outcome seen, Coverage into) {
+    private void account(Outcome seen, ObservedCoverage into) {
         for (Semantics.Result res : kernel.lastResults()) {
             for (Action a : res.actions()) into.action(a.name());
             break;
