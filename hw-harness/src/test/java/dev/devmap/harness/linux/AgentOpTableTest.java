@@ -1,6 +1,6 @@
 package dev.devmap.harness.linux;
 
-import dev.devmap.facade.Op;
+import dev.devmap.kernelapi.Op;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
