@@ -11,7 +11,7 @@ import dev.devmap.model.Exp;
 import dev.devmap.model.Extent;
 import dev.devmap.model.Grant;
 import dev.devmap.model.Inv;
-import dev.devmap.model.Kind;
+import dev.devmap.model.ExtentKind;
 import dev.devmap.model.Page;
 import dev.devmap.model.Pending;
 import dev.devmap.model.Reason;
@@ -1005,7 +1005,7 @@ public final class PackedModel {
         List<Page> cache = new ArrayList<>();
         List<Integer> lastw = new ArrayList<>();
         for (int p = 0; p < nPages; p++) {
-            extent.add(new Extent(Kind.values()[kind(s[oExt + p])], blk(s[oExt + p])));
+            extent.add(new Extent(ExtentKind.values()[kind(s[oExt + p])], blk(s[oExt + p])));
             cache.add(new Page(CacheState.values()[cst(s[oCache + p])], cval(s[oCache + p])));
             lastw.add((int) s[oLastw + p]);
         }

@@ -1,7 +1,7 @@
 package dev.devmap.packed;
 
 import dev.devmap.model.DeviceMapModel;
-import dev.devmap.model.Properties;
+import dev.devmap.model.SafetyProperties;
 
 import java.util.List;
 
@@ -10,13 +10,13 @@ import static dev.devmap.packed.PackedModel.*;
 /**
  * The spec's invariants and step properties on working copies, under the spec's names. The ones
  * the benchmark checks (the {@code large} model's: TypeOK, S1, S3-S10, S2) are ported from
- * {@link Properties}; the others (S14, S11-S13) are asked of {@link Properties} on the decoded
+ * {@link SafetyProperties}; the others (S14, S11-S13) are asked of {@link SafetyProperties} on the decoded
  * records, which is exact and slower. PackedModelTest holds every port equal to the record check
  * on every reachable state (and step) of ci and every variant.
  */
 public final class PackedProperties {
     private final PackedModel m;
-    private final Properties records;
+    private final SafetyProperties records;
     private final String[] names;
     private final int[] ids;          // per name: the port's number, or -1 (ask the records)
     private final boolean[] step;
@@ -28,7 +28,7 @@ public final class PackedProperties {
     /** The properties {@code names} (invariants and step properties, in the order to check them). */
     public PackedProperties(PackedModel m, List<String> names) {
         this.m = m;
-        this.records = new Properties(new DeviceMapModel(m.c));
+        this.records = new SafetyProperties(new DeviceMapModel(m.c));
         this.names = names.toArray(new String[0]);
         this.ids = new int[this.names.length];
         this.step = new boolean[this.names.length];

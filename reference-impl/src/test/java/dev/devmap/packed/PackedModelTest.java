@@ -4,7 +4,7 @@ import dev.devmap.explore.Explorer;
 import dev.devmap.model.Action;
 import dev.devmap.model.Constants;
 import dev.devmap.model.DeviceMapModel;
-import dev.devmap.model.Properties;
+import dev.devmap.model.SafetyProperties;
 import dev.devmap.model.State;
 import dev.devmap.model.Step;
 import dev.devmap.model.Variant;
@@ -42,7 +42,7 @@ class PackedModelTest {
         Constants c = constants(MANIFEST.plan("ci"));
         DeviceMapModel rec = new DeviceMapModel(c);
         PackedModel pm = new PackedModel(c);
-        Properties props = new Properties(rec);
+        SafetyProperties props = new SafetyProperties(rec);
         PackedProperties pp = new PackedProperties(pm, PackedProperties.ported());
         Explorer.Result g = new Explorer(rec, List.of(), List.of()).keepGraph(true).run();
         long[] t = new long[pm.len];
