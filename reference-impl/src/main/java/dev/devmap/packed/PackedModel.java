@@ -70,6 +70,9 @@ public final class PackedModel {
     private final int[] fixed;   // the action codes whose parameters range over constants only
 
     public PackedModel(Constants c) {
+        if (!c.pageCache()) {   // WriteBlock / ReadPage without a page cache are not packed yet
+            throw new IllegalArgumentException("the packed model has no PageCache = FALSE (model dax): use the Java explorer");
+        }
         this.c = c;
         nFiles = c.files().size();
         nOff = c.nOff();
