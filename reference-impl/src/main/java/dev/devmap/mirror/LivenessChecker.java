@@ -3,6 +3,7 @@ package dev.devmap.mirror;
 import dev.devmap.model.Action;
 import dev.devmap.model.Constants;
 import dev.devmap.model.DeviceMapModel;
+import dev.devmap.model.Liveness;
 import dev.devmap.model.State;
 import dev.devmap.model.Step;
 import dev.devmap.explore.Explorer;
@@ -16,9 +17,8 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * Checks the spec's leads-to properties L1-L6 on the Java state graph under the spec's fairness
- * (weak fairness of DmaEnd(i), MapCommit(i), MapRetry(i), RevokeAck(i), InvAck(i, f), InvEnd(f),
- * UnplugEnd). {@code P ~> Q} is violated iff, from a reachable state satisfying P and not Q, the
+ * Checks the spec's leads-to properties L1-L6 ({@link Liveness.LeadsTo}) on the Java state graph
+ * under the spec's fairness (weak fairness of {@link Liveness#FAIR}). {@code P ~> Q} is violated iff, from a reachable state satisfying P and not Q, the
  * behaviour can stay in not-Q forever fairly: it reaches a strongly connected component of not-Q
  * states in which every fair action is either taken or disabled somewhere, or a state where it may
  * stutter forever because no fair action is enabled. For weak fairness this SCC test is exact.
@@ -44,17 +44,7 @@ public final class LivenessChecker {
         if (graph.states().isEmpty()) throw new IllegalArgumentException("the explorer kept no graph (keepGraph)");
         this.m = m;
         this.c = m.constants();
-        List<Action> f = new ArrayList<>();
-        for (String i : c.importers()) {
-            f.add(new Action.DmaEnd(i));
-            f.add(new Action.MapCommit(i));
-            f.add(new Action.MapRetry(i));
-            f.add(new Action.RevokeAck(i));
-            for (String file : c.files()) f.add(new Action.InvAck(i, file));
-        }
-        for (String file : c.files()) f.add(new Action.InvEnd(file));
-        f.add(new Action.UnplugEnd());
-        this.fair = List.copyOf(f);
+        this.fair = Liveness.fairActions(c);
         this.states = graph.states();
         int n = states.size();
         int[] outDegree = new int[n];
@@ -94,24 +84,10 @@ public final class LivenessChecker {
 
     @SuppressWarnings("unchecked")
     private Map<String, Predicate<State>[]> instances(String property) {
+        Liveness.LeadsTo l = Liveness.LeadsTo.of(property);
         Map<String, Predicate<State>[]> out = new java.util.LinkedHashMap<>();
-        switch (property) {
-            case "L1_InvalidationEnds" -> c.files().forEach(f -> out.put(f, new Predicate[] {
-                    (Predicate<State>) s -> m.inv(s, f).on(), (Predicate<State>) s -> !m.inv(s, f).on()}));
-            case "L2_AccessCompletes" -> c.importers().forEach(i -> out.put(i, new Predicate[] {
-                    (Predicate<State>) s -> m.hasDma(s, i), (Predicate<State>) s -> !m.hasDma(s, i)}));
-            case "L3_RetryTerminates" -> c.importers().forEach(i -> out.put(i, new Predicate[] {
-                    (Predicate<State>) s -> m.hasPend(s, i), (Predicate<State>) s -> !m.hasPend(s, i)}));
-            case "L4_TruncateNotStarved" -> c.files().forEach(f -> out.put(f, new Predicate[] {
-                    (Predicate<State>) s -> m.inv(s, f).on() && (m.inv(s, f).cause() == dev.devmap.model.Cause.TRUNCATE
-                            || m.inv(s, f).cause() == dev.devmap.model.Cause.PUNCH),
-                    (Predicate<State>) s -> !m.inv(s, f).on()}));
-            case "L5_UnplugFinishes" -> out.put("exporter", new Predicate[] {
-                    (Predicate<State>) s -> s.exp() == dev.devmap.model.Exp.REMOVING,
-                    (Predicate<State>) s -> s.exp() == dev.devmap.model.Exp.GONE});
-            case "L6_UnmapReturnsBar" -> out.put("bar", new Predicate[] {
-                    (Predicate<State>) s -> s.bar() > m.held(s), (Predicate<State>) s -> s.bar() == m.held(s)});
-            default -> throw new IllegalArgumentException("unknown liveness property '" + property + "'");
+        for (String x : l.instances(c)) {
+            out.put(x, new Predicate[] {(Predicate<State>) s -> l.p(m, s, x), (Predicate<State>) s -> l.q(m, s, x)});
         }
         return out;
     }
