@@ -72,7 +72,7 @@ public final class MutateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (workers < 1) throw CliException.badInput("--workers must be at least 1, not " + workers);
+        Workers.atLeastOne(workers);
         Path dir = specDir.resolve();
         Manifest manifest = Manifest.loadFromSpecDir(dir);
         List<String> set = models;
