@@ -731,8 +731,8 @@ TEST_F(protocol, hello_round_trip)
 	if (pid == 0) {
 		if (dup2(in[0], 0) < 0 || dup2(outp[1], 1) < 0)
 			_exit(3);
-		close(in[1]);
-		close(outp[0]);
+		xclose(in[1], "pipe");
+		xclose(outp[0], "pipe");
 		g.allow_unplug = 0;
 		serve();
 		teardown();
@@ -758,7 +758,8 @@ TEST_F(protocol, hello_round_trip)
 			diag("protocol: answer %d lacks %s", n + 1, n < 5 ? want[n] : "(none expected)");
 		n++;
 	}
-	fclose(f);
+	if (fclose(f))
+		diag("fclose: %s", strerror(errno));
 	free(line);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
@@ -798,7 +799,8 @@ TEST_F(pci, remove_with_live_p2pmem_mapping)
 	sig = probe_read(bar, &v);
 	diag("unplug: removal returned after %.1f ms; the live p2pmem page now %s", ms,
 	     sig == SIGBUS ? "raises SIGBUS (zapped)" : sig ? "faults" : "is STILL READABLE");
-	munmap(bar, PG);
+	if (munmap(bar, PG))
+		diag("munmap(p2pmem) after the removal: %s", strerror(errno));
 	EXPECT_NE(0, sig);
 }
 
