@@ -66,10 +66,21 @@ public final class Liveness {
             new Fair("InvEnd", Over.FILE),
             new Fair("UnplugEnd", Over.NOTHING));
 
-    /** Every instance of a fair action under c, in FairSpec's order. */
+    /**
+     * Every instance of a fair action under c: per importer its actions in FairSpec's order (InvAck
+     * for each file), then the per-file ones, then the unquantified ones (the order the explorers'
+     * fair-action indices use).
+     */
     public static List<Action> fairActions(Constants c) {
         List<Action> out = new ArrayList<>();
-        for (Fair f : FAIR) out.addAll(f.instances(c));
+        for (String i : c.importers()) {
+            for (Fair f : FAIR) {
+                if (f.over() == Over.IMPORTER) out.add(f.action(i, null));
+                if (f.over() == Over.IMPORTER_FILE) for (String file : c.files()) out.add(f.action(i, file));
+            }
+        }
+        for (Fair f : FAIR) if (f.over() == Over.FILE) for (String file : c.files()) out.add(f.action(null, file));
+        for (Fair f : FAIR) if (f.over() == Over.NOTHING) out.add(f.action(null, null));
         return List.copyOf(out);
     }
 
