@@ -1,9 +1,9 @@
 package dev.devmap.harness.oracle;
 
-import dev.devmap.facade.Event;
-import dev.devmap.facade.Op;
-import dev.devmap.facade.Outcome;
-import dev.devmap.facade.Semantics;
+import dev.devmap.kernelapi.Event;
+import dev.devmap.kernelapi.Op;
+import dev.devmap.kernelapi.Outcome;
+import dev.devmap.kernelapi.Semantics;
 import dev.devmap.harness.Capabilities;
 import dev.devmap.harness.DutConfig;
 import dev.devmap.harness.Requirement;
@@ -14,7 +14,7 @@ import dev.devmap.model.DeviceMapModel;
 import dev.devmap.model.Exp;
 import dev.devmap.model.Grant;
 import dev.devmap.model.Inv;
-import dev.devmap.model.Properties;
+import dev.devmap.model.SafetyProperties;
 import dev.devmap.model.Reason;
 import dev.devmap.model.State;
 import dev.devmap.model.Step;
@@ -105,7 +105,7 @@ public final class Diagnosis {
     private Verdict underHypothesis(Constants c, List<TraceItem> trace, Failure f) {
         DeviceMapModel m = new DeviceMapModel(c);
         Semantics sem = new Semantics(m);
-        Properties props = new Properties(m);
+        SafetyProperties props = new SafetyProperties(m);
         Oracle o = new Oracle(sem, cfg, caps, false);
         Requirement[] found = {null};
         int[] at = {0};
@@ -150,7 +150,7 @@ public final class Diagnosis {
     }
 
     /** The first requirement (in the report's order) violated along the path of actions from s. */
-    static Requirement firstViolation(DeviceMapModel m, Properties props, State s, List<Action> actions) {
+    static Requirement firstViolation(DeviceMapModel m, SafetyProperties props, State s, List<Action> actions) {
         State cur = s;
         for (Action a : actions) {
             Step st = m.step(cur, a);
@@ -163,7 +163,7 @@ public final class Diagnosis {
         return null;
     }
 
-    static Requirement violated(Properties props, State s) {
+    static Requirement violated(SafetyProperties props, State s) {
         for (Requirement r : Requirement.INVARIANT_ORDER) {
             try {
                 if (!props.holds(r.spec(), s)) return r;
@@ -174,7 +174,7 @@ public final class Diagnosis {
         return null;
     }
 
-    private static boolean holdsS2(Properties props, State s, State t) {
+    private static boolean holdsS2(SafetyProperties props, State s, State t) {
         try {
             return props.holdsOnStep(Requirement.S2.spec(), s, t);
         } catch (RuntimeException e) {
@@ -189,7 +189,7 @@ public final class Diagnosis {
     }
 
     /** Breadth-first over the system's own steps from s: the shortest path to a violated requirement. */
-    static Requirement lookahead(DeviceMapModel m, Properties props, State s, List<String> path) {
+    static Requirement lookahead(DeviceMapModel m, SafetyProperties props, State s, List<String> path) {
         record Node(State s, Node parent, Action via, int depth) {}
         ArrayDeque<Node> q = new ArrayDeque<>();
         Set<State> seen = new HashSet<>();
@@ -342,16 +342,16 @@ public final class Diagnosis {
 
     /** device_map: the model refuses with a reason, the device grants or gives another reason. */
     private static Verdict skippedRefusal(Semantics sem, List<State> pre, Op op, Outcome seen, Failure f) {
-        if (!(op instanceof Op.DeviceMap)) return null;
-        if (seen.kind() != Outcome.Kind.GRANTED && seen.kind() != Outcome.Kind.PREPARED
-                && seen.kind() != Outcome.Kind.REFUSED) {
+        if (!(op instanceof Op.DeviceMapCall)) return null;
+        if (seen.kind() != Outcome.Answer.GRANTED && seen.kind() != Outcome.Answer.PREPARED
+                && seen.kind() != Outcome.Answer.REFUSED) {
             return null;
         }
         for (State s : pre) {
             Outcome x = sem.apply(s, op).outcome();
-            if (x.kind() != Outcome.Kind.REFUSED || x.reason().equals(seen.reason())) continue;
+            if (x.kind() != Outcome.Answer.REFUSED || x.reason().equals(seen.reason())) continue;
             Reason r = Reason.of(x.reason());
-            String did = seen.kind() == Outcome.Kind.REFUSED ? "refused it as " + seen.reason() : "granted it";
+            String did = seen.kind() == Outcome.Answer.REFUSED ? "refused it as " + seen.reason() : "granted it";
             return new Verdict(protects(r), f.detail() + ": the device " + did + " although the check '" + r.tla()
                     + "' (decided by the " + r.decidedBy() + ") applies; that check protects " + protects(r).spec(),
                     null, List.of());
@@ -371,14 +371,14 @@ public final class Diagnosis {
             boolean pinned = false;
             for (Grant g : s.maps()) if (g.pin()) pinned = true;
             if (!pinned) continue;
-            if (o.kind() == Outcome.Kind.BUSY && (seen.kind() == Outcome.Kind.DONE || seen.kind() == Outcome.Kind.STARTED)
-                    && (op instanceof Op.Truncate || op instanceof Op.PunchHole || op instanceof Op.Relocate)) {
+            if (o.kind() == Outcome.Answer.BUSY && (seen.kind() == Outcome.Answer.DONE || seen.kind() == Outcome.Answer.STARTED)
+                    && (op instanceof Op.TruncateCall || op instanceof Op.PunchHoleCall || op instanceof Op.RelocateCall)) {
                 return new Verdict(Requirement.S7, f.detail() + ": a dma_buf pins the range, so the change must be refused "
                         + "(EBUSY); the pinned blocks change under the pin", null, List.of());
             }
             if (o.path() != null && seen.path() != o.path() && (o.path() == Outcome.Path.BLOCK
-                    || o.path() == Outcome.Path.DIRECT && op instanceof Op.DevRead r && pinnedGrant(s, r.i(), r.f(), r.o())
-                    || o.path() == Outcome.Path.DIRECT && op instanceof Op.DevWrite w && pinnedGrant(s, w.i(), w.f(), w.o()))) {
+                    || o.path() == Outcome.Path.DIRECT && op instanceof Op.DevReadCall r && pinnedGrant(s, r.i(), r.f(), r.o())
+                    || o.path() == Outcome.Path.DIRECT && op instanceof Op.DevWriteCall w && pinnedGrant(s, w.i(), w.f(), w.o()))) {
                 return new Verdict(Requirement.S7, f.detail() + ": the access goes through a pinned mapping (a pin lives "
                         + "until its dma_buf is released); the device took another path", null, List.of());
             }
@@ -438,7 +438,7 @@ public final class Diagnosis {
     private Verdict liveness(DeviceMapModel m, List<State> states, Set<Event> owed) {
         State s = states.get(0);
         Requirement r = Requirement.REF;
-        Map<Event.Kind, Requirement> by = new HashMap<>();
+        Map<Event.Type, Requirement> by = new HashMap<>();
         for (Event e : owed) {
             Requirement x;
             switch (e.kind()) {
@@ -456,7 +456,7 @@ public final class Diagnosis {
             }
             by.putIfAbsent(e.kind(), x);
         }
-        for (Event.Kind k : Event.Kind.values()) {
+        for (Event.Type k : Event.Type.values()) {
             if (by.containsKey(k)) {
                 r = by.get(k);
                 break;
@@ -473,10 +473,10 @@ public final class Diagnosis {
      * with the DMA set aside (as the device must have), put the DMA back, and look at what follows.
      */
     private Verdict ackBeforeDrain(DeviceMapModel m, Semantics sem, List<State> pre, Op op, Outcome seen) {
-        if (!(op instanceof Op.InvAck a) || seen.kind() != Outcome.Kind.DONE) return null;
-        Properties props = new Properties(m);
+        if (!(op instanceof Op.InvAckCall a) || seen.kind() != Outcome.Answer.DONE) return null;
+        SafetyProperties props = new SafetyProperties(m);
         for (State s : pre) {
-            if (sem.apply(s, op).outcome().kind() != Outcome.Kind.BUSY) continue;
+            if (sem.apply(s, op).outcome().kind() != Outcome.Answer.BUSY) continue;
             Set<dev.devmap.model.Dma> mine = new HashSet<>();
             for (dev.devmap.model.Dma d : s.dma()) if (d.i().equals(a.i())) mine.add(d);
             Set<dev.devmap.model.Dma> rest = new HashSet<>(s.dma());
@@ -484,7 +484,7 @@ public final class Diagnosis {
             State without = new State(s.extent(), s.data(), s.cache(), s.lastw(), s.nextv(), s.vma(), s.maps(), s.pend(),
                     rest, s.inv(), s.vflag(), s.bar(), s.exp(), s.rev());
             Semantics.Result r = sem.apply(without, op);
-            if (r.outcome().kind() != Outcome.Kind.DONE) continue;
+            if (r.outcome().kind() != Outcome.Answer.DONE) continue;
             State t = r.next();
             Set<dev.devmap.model.Dma> back = new HashSet<>(t.dma());
             back.addAll(mine);
@@ -512,10 +512,10 @@ public final class Diagnosis {
      */
     private Verdict hiddenImporters(DeviceMapModel m, Semantics sem, List<State> pre, Op op, Outcome seen) {
         if (seen.notified() == null) return null;
-        Properties props = new Properties(m);
+        SafetyProperties props = new SafetyProperties(m);
         for (State s : pre) {
             Outcome x = sem.apply(s, op).outcome();
-            if (x.notified() == null || x.kind() != Outcome.Kind.STARTED && x.kind() != Outcome.Kind.DONE) continue;
+            if (x.notified() == null || x.kind() != Outcome.Answer.STARTED && x.kind() != Outcome.Answer.DONE) continue;
             Set<String> missing = new HashSet<>(x.notified());
             missing.removeAll(seen.notified());
             if (missing.isEmpty() || !x.notified().containsAll(seen.notified())) continue;
