@@ -34,7 +34,9 @@ class LeakTest {
 
     /** Waits until a process whose command line contains every marker runs; returns every process that matches one. */
     private static List<ProcessHandle> waitFor(List<String> markers) throws Exception {
-        for (int k = 0; k < 1200; k++) {
+        // a generous deadline: under load (7 builds on 2 cores) a JVM took over a minute to start TLC
+        long until = System.nanoTime() + 300_000_000_000L;
+        while (System.nanoTime() - until < 0) {
             List<ProcessHandle> found = matching(markers);
             if (markers.stream().allMatch(m -> found.stream().anyMatch(h -> cmd(h).contains(m)))) return found;
             Thread.sleep(50);
