@@ -80,6 +80,8 @@ if [ -n "$fs" ]; then
 		if mount -t xfs -o dax=always /dev/pmem0 /mnt/fs; then fsargs="--fs dax --dir /mnt/fs"
 		else say "mount -o dax=always /dev/pmem0 failed"; fi ;;
 	xfs)
+		i=0	# under load the second namespace can appear after the first (seen: mount failed)
+		while [ ! -b "${ns%n1}n2" ] && [ $i -lt 200 ]; do i=$((i + 1)); sleep 0.05; done
 		if mount -t xfs ${ns%n1}n2 /mnt/fs; then fsargs="--fs pagecache --dir /mnt/fs"
 		else say "mount ${ns%n1}n2 failed"; fi ;;
 	esac

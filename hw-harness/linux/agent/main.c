@@ -234,7 +234,8 @@ int main(int argc, char **argv)
 	rc = check_devices();
 	if (rc)
 		return rc;
-	signal(SIGPIPE, SIG_IGN);
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		diag("signal(SIGPIPE): %s", strerror(errno));
 	diag("%s: pci=%s nvme=%s hmm=%s", AGENT_NAME, g.pci ? g.pci : "-", g.nvme ? g.nvme : "-",
 	     g.hmm_dev);
 	setup_probe_facilities();

@@ -710,12 +710,17 @@ TEST_F(pagecache, read_pin_ignores_truncate)
  * ==================================================================================== */
 STORY_FIXTURE(protocol)
 
-/* hello, reset, mmap, cpu_write, bye: five answers with "ok":true */
+/* hello, reset, mmap, cpu_write, bye: five answers with "ok":true, each the one its request asks */
 TEST_F(protocol, hello_round_trip)
 {
+	static const char *const want[] = {	/* what each answer must carry, in order */
+		"\"devmap\":1,\"ok\":true", "\"id\":1,\"ok\":true,\"result\":\"done\",\"config\":",
+		"\"id\":2,\"ok\":true,\"result\":\"done\"", "\"id\":3,\"ok\":true,\"result\":\"done\",\"value\":9",
+		"\"id\":4,\"ok\":true,\"result\":\"done\"",
+	};
 	char *line = NULL;
 	size_t cap = 0;
-	int in[2], outp[2], good = 0, status = 0;
+	int in[2], outp[2], good = 0, n = 0, status = 0;
 	pid_t pid;
 	FILE *f;
 
@@ -726,8 +731,8 @@ TEST_F(protocol, hello_round_trip)
 	if (pid == 0) {
 		if (dup2(in[0], 0) < 0 || dup2(outp[1], 1) < 0)
 			_exit(3);
-		close(in[1]);
-		close(outp[0]);
+		xclose(in[1], "pipe");
+		xclose(outp[0], "pipe");
 		g.allow_unplug = 0;
 		serve();
 		teardown();
@@ -747,12 +752,18 @@ TEST_F(protocol, hello_round_trip)
 	ASSERT_EQ(0, close(in[1]));
 	while (getline(&line, &cap, f) > 0) {
 		diag("protocol: %.*s", (int)strcspn(line, "\n"), line);
-		good += !!strstr(line, "\"ok\":true");
+		if (n < 5 && strstr(line, want[n]))
+			good++;
+		else
+			diag("protocol: answer %d lacks %s", n + 1, n < 5 ? want[n] : "(none expected)");
+		n++;
 	}
-	fclose(f);
+	if (fclose(f))
+		diag("fclose: %s", strerror(errno));
 	free(line);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+	EXPECT_EQ(5, n);
 	EXPECT_EQ(5, good);
 }
 
@@ -788,7 +799,8 @@ TEST_F(pci, remove_with_live_p2pmem_mapping)
 	sig = probe_read(bar, &v);
 	diag("unplug: removal returned after %.1f ms; the live p2pmem page now %s", ms,
 	     sig == SIGBUS ? "raises SIGBUS (zapped)" : sig ? "faults" : "is STILL READABLE");
-	munmap(bar, PG);
+	if (munmap(bar, PG))
+		diag("munmap(p2pmem) after the removal: %s", strerror(errno));
 	EXPECT_NE(0, sig);
 }
 

@@ -81,11 +81,7 @@ public final class CheckCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        int nWorkers = workers == null ? Math.max(1, Runtime.getRuntime().availableProcessors()) : workers;
-        if (nWorkers < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--workers must be at least 1, not " + nWorkers);
-        }
+        int nWorkers = Workers.atLeastOne(workers == null ? Math.max(1, Runtime.getRuntime().availableProcessors()) : workers);
         if (record) {
             nWorkers = 1;   // only one TLC worker reports the exact breadth-first depth worth recording
         }

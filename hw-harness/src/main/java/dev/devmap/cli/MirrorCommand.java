@@ -45,7 +45,7 @@ public final class MirrorCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (workers < 1) throw CliException.badInput("--workers must be at least 1, not " + workers);
+        Workers.atLeastOne(workers);
         Path dir = specDir.resolve();
         Manifest manifest = Manifest.loadFromSpecDir(dir);
         MirrorCheck check = new MirrorCheck(dir, new TlcRunner()).workers(workers).onProgress(s -> {

@@ -77,7 +77,7 @@ public final class MutateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (workers < 1) throw CliException.badInput("--workers must be at least 1, not " + workers);
+        Workers.atLeastOne(workers);
         Path dir = specDir.resolve();
         Manifest manifest = Manifest.loadFromSpecDir(dir);
         List<String> set = models;
@@ -122,6 +122,7 @@ public final class MutateCommand implements Callable<Integer> {
         AtomicInteger n = new AtomicInteger();
         long t0 = System.nanoTime();
         Map<Integer, Result> sofar = new java.util.TreeMap<>();
+        for (Result k : known.values()) sofar.put(k.mutant().id(), k);   // --resume --only keeps the other rows
         List<Result> results = runner.run(chosen, workers, known, r -> {
             out.println(ktap(n.incrementAndGet(), r));
             out.flush();
@@ -132,7 +133,7 @@ public final class MutateCommand implements Callable<Integer> {
             err.flush();
         });
         double secs = (System.nanoTime() - t0) / 1e9;
-        writeTable(results);
+        writeTable(sofar.values());
         Map<Verdict, Integer> count = new EnumMap<>(Verdict.class);
         for (Verdict v : Verdict.values()) count.put(v, 0);
         for (Result r : results) count.merge(r.verdict(), 1, Integer::sum);

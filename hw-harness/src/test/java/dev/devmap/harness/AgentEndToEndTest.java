@@ -5,6 +5,7 @@ import dev.devmap.harness.report.RunResult;
 import dev.devmap.harness.scenario.ScenarioResult;
 import dev.devmap.harness.sim.Quirk;
 import dev.devmap.harness.sim.Quirks;
+import dev.devmap.harness.sim.SimulatedDevice;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -13,6 +14,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -38,18 +40,39 @@ class AgentEndToEndTest {
 
     static Stream<Quirk> quirks() { return Quirks.all().stream(); }
 
+    /**
+     * Each quirk through the agent protocol, on the scenarios it fails in process (at most 8) and two
+     * it passes: the agent run must give each of them the same status and requirement, and the
+     * quirk's own requirement a short trace. (All 80 guided scenarios per quirk made this class 105 s
+     * of {@code mvn verify}; what the agent path must carry is the same.)
+     */
     @ParameterizedTest(name = "{0}")
     @MethodSource("quirks")
     void eachQuirkIsReportedThroughTheAgentToo(Quirk q) throws Exception {
+        Map<String, String> inProcess = new java.util.LinkedHashMap<>();
+        try (SimulatedDevice sim = new SimulatedDevice(Quirks.parse(q.name()), -1)) {
+            RunResult r = Support.conform(sim, 3, 0, true, tmp.resolve("sim")).result();
+            r.results.stream().filter(x -> x.status() == ScenarioResult.Status.FAIL).limit(8)
+                    .forEach(x -> inProcess.put(x.scenario().id(), outcome(x)));
+            r.results.stream().filter(x -> x.status() == ScenarioResult.Status.PASS).limit(2)
+                    .forEach(x -> inProcess.put(x.scenario().id(), outcome(x)));
+        }
+        Requirement want = Requirement.valueOf(q.breaks());
         try (AgentDevice a = new AgentDevice(Support.agentSim("--quirk", q.name()), Duration.ofSeconds(20), Map.of(),
                 l -> { })) {
-            RunResult r = Support.conform(a, 3, 0, true, tmp).result();
-            Requirement want = Requirement.valueOf(q.breaks());
+            RunResult r = Support.conform(a, 3, 0, true, tmp.resolve("agent"), List.copyOf(inProcess.keySet())).result();
+            Map<String, String> viaAgent = new java.util.LinkedHashMap<>();
+            for (ScenarioResult x : r.results) viaAgent.put(x.scenario().id(), outcome(x));
+            assertThat(viaAgent).isEqualTo(inProcess);
             ScenarioResult best = Support.shortest(r, want).orElseThrow(() -> new AssertionError(q.name() + " reported "
                     + r.rows().stream().filter(x -> x.status().equals("FAIL")).map(x -> x.requirement().name()).toList()));
             assertThat(best.trace().size()).isLessThanOrEqualTo(10);
             assertThat(r.count(ScenarioResult.Status.ERROR)).isZero();
             assertThat(a.starts()).isEqualTo(1);
         }
+    }
+
+    private static String outcome(ScenarioResult x) {
+        return x.status() + (x.verdict() == null ? "" : " " + x.verdict().requirement());
     }
 }

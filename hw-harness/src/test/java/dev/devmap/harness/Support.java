@@ -43,9 +43,15 @@ public final class Support {
     /** A conformance run in process. */
     public static Run conform(DeviceUnderTest dut, long seed, int randoms, boolean shrink, Path reportDir)
             throws Exception {
+        return conform(dut, seed, randoms, shrink, reportDir, List.of());
+    }
+
+    /** A conformance run in process of only these scenarios (all when empty). */
+    public static Run conform(DeviceUnderTest dut, long seed, int randoms, boolean shrink, Path reportDir, List<String> only)
+            throws Exception {
         StringWriter out = new StringWriter();
         Capabilities caps = dut.capabilities();
-        Conformance.Options o = new Conformance.Options(seed, randoms, 40, List.of(), shrink, false, 0, null, reportDir,
+        Conformance.Options o = new Conformance.Options(seed, randoms, 40, only, shrink, false, 0, null, reportDir,
                 "test");
         RunResult r = Conformance.run(dut, caps, o, new PrintWriter(out), new Conformance.Log());
         return new Run(r, out.toString());

@@ -6,6 +6,7 @@ import dev.devmap.model.Constants;
 import dev.devmap.model.DeviceMapModel;
 import dev.devmap.model.Exp;
 import dev.devmap.model.Inv;
+import dev.devmap.model.Liveness;
 import dev.devmap.model.State;
 import dev.devmap.model.Step;
 
@@ -26,20 +27,12 @@ final class Drain {
     static final int BOUND = 64;
 
     private final DeviceMapModel m;
+    /** FairSpec's weakly fair actions (one list, {@link Liveness#FAIR}), tried in its order. */
     private final List<Action> system = new ArrayList<>();
 
     Drain(DeviceMapModel m) {
         this.m = m;
-        Constants c = m.constants();
-        for (String i : c.importers()) system.add(new Action.DmaEnd(i));
-        for (String i : c.importers()) for (String f : c.files()) system.add(new Action.InvAck(i, f));
-        for (String f : c.files()) system.add(new Action.InvEnd(f));
-        for (String i : c.importers()) {
-            system.add(new Action.MapRetry(i));
-            system.add(new Action.MapCommit(i));
-        }
-        for (String i : c.importers()) system.add(new Action.RevokeAck(i));
-        system.add(new Action.UnplugEnd());
+        system.addAll(Liveness.fairActions(m.constants()));
     }
 
     /** The system's steps from s until none is enabled, at most BOUND of them. */
@@ -62,22 +55,24 @@ final class Drain {
     /** The first bounded liveness property that fails from s: [name, detail]. */
     Optional<String[]> check(State s) {
         State q = quiesce(s);
-        for (Inv r : q.inv()) {
-            if (r.on()) {
-                boolean layout = r.cause() == Cause.TRUNCATE || r.cause() == Cause.PUNCH;
-                return Optional.of(new String[] {layout ? Violation.L4 : Violation.L1,
-                        "invalidation (" + r.cause().tla() + ") still waiting for " + r.await()
-                                + " after the system ran alone"});
-            }
-        }
-        if (!q.dma().isEmpty()) return Optional.of(new String[] {Violation.L2, "DMA still in flight: " + q.dma()});
-        if (!q.pend().isEmpty()) return Optional.of(new String[] {Violation.L3, "prepared map never resolved: " + q.pend()});
-        if (q.exp() == Exp.REMOVING) {
-            return Optional.of(new String[] {Violation.L5, "exporter removal never finishes: waiting for "
-                    + (q.rev().isEmpty() ? "grants " + q.maps().size() + " nobody revokes" : "revoke acks of " + q.rev())});
+        Optional<Liveness.Owed> owed = Liveness.firstOwed(m, q);
+        if (owed.isPresent()) {
+            Liveness.LeadsTo l = owed.get().property();
+            String detail = switch (l) {
+                case L1_InvalidationEnds, L4_TruncateNotStarved -> {
+                    Inv r = m.inv(q, owed.get().instance());
+                    yield "invalidation (" + r.cause().tla() + ") still waiting for " + r.await() + " after the system ran alone";
+                }
+                case L2_AccessCompletes -> "DMA still in flight: " + q.dma();
+                case L3_RetryTerminates -> "prepared map never resolved: " + q.pend();
+                case L5_UnplugFinishes -> "exporter removal never finishes: waiting for "
+                        + (q.rev().isEmpty() ? "grants " + q.maps().size() + " nobody revokes" : "revoke acks of " + q.rev());
+                case L6_UnmapReturnsBar -> "BAR accounts " + q.bar() + " pages but grants hold " + m.held(q);
+            };
+            return Optional.of(new String[] {l.name() + "[bounded]", detail});
         }
         int held = m.held(q);
-        if (q.bar() != held) {
+        if (q.bar() != held) {   // fewer pages than the grants hold (L6's P is "more"): reported as L6 too
             return Optional.of(new String[] {Violation.L6, "BAR accounts " + q.bar() + " pages but grants hold " + held});
         }
         return Optional.empty();

@@ -3,6 +3,7 @@ package dev.devmap.mirror;
 import dev.devmap.model.Action;
 import dev.devmap.model.Constants;
 import dev.devmap.model.DeviceMapModel;
+import dev.devmap.model.Liveness;
 import dev.devmap.model.State;
 import dev.devmap.model.Step;
 import dev.devmap.explore.Explorer;
@@ -56,20 +57,8 @@ public final class LivenessChecker implements LeadsTo.FairGraph {
         depth = LeadsTo.depths(this);
     }
 
-    /** The spec's fair actions: DmaEnd, MapCommit, MapRetry, RevokeAck, InvAck per importer, InvEnd per file, UnplugEnd. */
-    public static List<Action> fairActions(Constants c) {
-        List<Action> f = new ArrayList<>();
-        for (String i : c.importers()) {
-            f.add(new Action.DmaEnd(i));
-            f.add(new Action.MapCommit(i));
-            f.add(new Action.MapRetry(i));
-            f.add(new Action.RevokeAck(i));
-            for (String file : c.files()) f.add(new Action.InvAck(i, file));
-        }
-        for (String file : c.files()) f.add(new Action.InvEnd(file));
-        f.add(new Action.UnplugEnd());
-        return List.copyOf(f);
-    }
+    /** The spec's fair actions, one list ({@link Liveness#fairActions}). */
+    public static List<Action> fairActions(Constants c) { return Liveness.fairActions(c); }
 
     public int distinct() { return states.size(); }
 
@@ -101,26 +90,11 @@ public final class LivenessChecker implements LeadsTo.FairGraph {
         return new Result(property, false, "", 0, 0);
     }
 
-    /** The instances of a leads-to property, each {@code [P, Q]} of {@code P ~> Q}, as the spec states them. */
+    /** The instances of a leads-to property, each {@code [P, Q]} of {@code P ~> Q}, as {@link Liveness.LeadsTo} states them. */
     public static Map<String, List<Predicate<State>>> instances(DeviceMapModel m, String property) {
-        Constants c = m.constants();
+        Liveness.LeadsTo l = Liveness.LeadsTo.of(property);
         Map<String, List<Predicate<State>>> out = new java.util.LinkedHashMap<>();
-        switch (property) {
-            case "L1_InvalidationEnds" -> c.files().forEach(f -> out.put(f, List.of(
-                    s -> m.inv(s, f).on(), s -> !m.inv(s, f).on())));
-            case "L2_AccessCompletes" -> c.importers().forEach(i -> out.put(i, List.of(
-                    s -> m.hasDma(s, i), s -> !m.hasDma(s, i))));
-            case "L3_RetryTerminates" -> c.importers().forEach(i -> out.put(i, List.of(
-                    s -> m.hasPend(s, i), s -> !m.hasPend(s, i))));
-            case "L4_TruncateNotStarved" -> c.files().forEach(f -> out.put(f, List.of(
-                    s -> m.inv(s, f).on() && (m.inv(s, f).cause() == dev.devmap.model.Cause.TRUNCATE
-                            || m.inv(s, f).cause() == dev.devmap.model.Cause.PUNCH),
-                    s -> !m.inv(s, f).on())));
-            case "L5_UnplugFinishes" -> out.put("exporter", List.of(
-                    s -> s.exp() == dev.devmap.model.Exp.REMOVING, s -> s.exp() == dev.devmap.model.Exp.GONE));
-            case "L6_UnmapReturnsBar" -> out.put("bar", List.of(s -> s.bar() > m.held(s), s -> s.bar() == m.held(s)));
-            default -> throw new IllegalArgumentException("unknown liveness property '" + property + "'");
-        }
+        for (String x : l.instances(m.constants())) out.put(x, List.of(s -> l.p(m, s, x), s -> l.q(m, s, x)));
         return out;
     }
 }

@@ -393,6 +393,7 @@ public final class DeviceMapModel {
         throw new IllegalArgumentException("unknown action " + a);
     }
 
+    /** Spec: {@code Mmap(f)}. */
     private Step mmap(State s, String f) {
         if (s.vma().contains(f)) return Step.disabled(Guard.ALREADY_MMAPPED, () -> f + " is already mmapped");
         Work w = new Work(s);
@@ -400,6 +401,7 @@ public final class DeviceMapModel {
         return w.done();
     }
 
+    /** Spec: {@code Munmap(f)}. */
     private Step munmap(State s, String f) {
         if (!s.vma().contains(f)) return Step.disabled(Guard.NOT_MMAPPED, () -> f + " is not mmapped");
         if (inv(s, f).on()) return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "an invalidation of " + f + " is running");
@@ -408,6 +410,7 @@ public final class DeviceMapModel {
         return w.done();
     }
 
+    /** Spec: {@code WritePage(f, o, fromDev)} (used by CpuWrite, DevFallbackWrite). */
     private Step writePage(State s, String f, int o, boolean fromDev) {
         if (inv(s, f).on()) return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "an invalidation of " + f + " is running (invalidate_lock)");
         if (s.nextv() >= c.maxVal()) return Step.disabled(Guard.NO_FRESH_VALUE, () -> "no fresh data value left (MaxVal)");
@@ -451,6 +454,7 @@ public final class DeviceMapModel {
         return w.done();
     }
 
+    /** Spec: {@code ReadPage(f, o)} (used by CpuRead, DevFallbackRead). */
     private Step readPage(State s, String f, int o) {
         if (!c.pageCache()) return Step.disabled(Guard.NO_PAGE_CACHE, () -> "no page cache: the read is served by the block");
         if (inv(s, f).on()) return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "an invalidation of " + f + " is running (invalidate_lock)");
@@ -474,16 +478,19 @@ public final class DeviceMapModel {
         return false;
     }
 
+    /** Spec: {@code Truncate(f, n)}. */
     private Step truncate(State s, String f, int n) {
         if (n < 0 || n > c.nOff() - 1) return Step.disabled(Guard.BAD_ARGUMENT, () -> "size " + n + " outside 0.." + (c.nOff() - 1));
         return removeRange(s, f, n + 1, c.nOff(), Cause.TRUNCATE);
     }
 
+    /** Spec: {@code PunchHole(f, lo, hi)}. */
     private Step punchHole(State s, String f, int lo, int hi) {
         if (lo < 1 || hi > c.nOff() || lo > hi) return Step.disabled(Guard.BAD_ARGUMENT, () -> "not a range");
         return removeRange(s, f, lo, hi, Cause.PUNCH);
     }
 
+    /** The conjuncts Truncate and PunchHole share (spec: their bodies, written out in each). */
     private Step removeRange(State s, String f, int lo, int hi, Cause cause) {
         if (inv(s, f).on()) return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "an invalidation of " + f + " is running");
         if (!anythingIn(s, f, lo, hi)) return Step.disabled(Guard.NOTHING_TO_REMOVE, () -> "nothing to remove");
@@ -495,6 +502,7 @@ public final class DeviceMapModel {
         return w.done();
     }
 
+    /** Spec: {@code Fallocate(f, o)}. */
     private Step fallocate(State s, String f, int o) {
         if (inv(s, f).on()) return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "an invalidation of " + f + " is running");
         if (!extent(s, f, o).equals(Extent.HOLE)) return Step.disabled(Guard.NOT_A_HOLE, () -> "not a hole");
@@ -505,6 +513,7 @@ public final class DeviceMapModel {
         return w.done();
     }
 
+    /** Spec: {@code Reflink(f, o, p)}. */
     private Step reflink(State s, String f, int o, int p) {
         if (o == p) return Step.disabled(Guard.SAME_PAGE, () -> "source and target are the same page");
         if (inv(s, f).on()) return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "an invalidation of " + f + " is running");
@@ -519,6 +528,7 @@ public final class DeviceMapModel {
         return w.done();
     }
 
+    /** Spec: {@code Writeback(f, o)}. */
     private Step writeback(State s, String f, int o) {
         Page pg = cache(s, f, o);
         if (pg.st() != CacheState.DIRTY) return Step.disabled(Guard.NOT_DIRTY, () -> "page is not dirty");
@@ -535,6 +545,7 @@ public final class DeviceMapModel {
         return w.done();
     }
 
+    /** Spec: {@code Evict(f, o)}. */
     private Step evict(State s, String f, int o) {
         if (cache(s, f, o).st() == CacheState.ABSENT) return Step.disabled(Guard.NOT_CACHED, () -> "page is not cached");
         if (cache(s, f, o).st() != CacheState.CLEAN) return Step.disabled(Guard.DIRTY_NOT_EVICTABLE, () -> "page is dirty");
@@ -543,6 +554,7 @@ public final class DeviceMapModel {
         return w.done();
     }
 
+    /** Spec: {@code Relocate(f, o)}. */
     private Step relocate(State s, String f, int o) {
         if (inv(s, f).on()) return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "an invalidation of " + f + " is running");
         Extent e = extent(s, f, o);
@@ -555,6 +567,7 @@ public final class DeviceMapModel {
         return w.done();
     }
 
+    /** Spec: {@code Unshare(f, o)}. */
     private Step unshare(State s, String f, int o) {
         if (inv(s, f).on()) return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "an invalidation of " + f + " is running");
         Extent e = extent(s, f, o);
@@ -566,6 +579,7 @@ public final class DeviceMapModel {
         return w.done();
     }
 
+    /** Spec: {@code InvAck(i, f)}. */
     private Step invAck(State s, String i, String f) {
         Inv r = inv(s, f);
         if (!r.on() || !r.await().contains(i)) return Step.disabled(Guard.NOT_AWAITED, () -> i + " owes no acknowledgement for " + f);
@@ -584,6 +598,7 @@ public final class DeviceMapModel {
         return w.done();
     }
 
+    /** Spec: {@code InvEnd(f)}. */
     private Step invEnd(State s, String f) {
         Inv r = inv(s, f);
         if (!r.on()) return Step.disabled(Guard.NO_INVALIDATION, () -> "no invalidation of " + f);
@@ -628,6 +643,7 @@ public final class DeviceMapModel {
         return null;
     }
 
+    /** Spec: {@code MapPrepare(i, f, lo, hi, pin, w, at)}. */
     private Step mapPrepare(State s, String i, String f, int lo, int hi, boolean pin, boolean wr, boolean at) {
         Step waits = mapPrepareWaits(s, i, f, lo, hi);
         if (waits != null) return waits;
@@ -663,6 +679,7 @@ public final class DeviceMapModel {
         return null;
     }
 
+    /** Spec: {@code MapCommit(i)}. */
     private Step mapCommit(State s, String i) {
         Pending p = pendingOf(s, i);
         if (p == null) return Step.disabled(Guard.NO_PREPARED_MAP, () -> i + " has no prepared map");
@@ -673,6 +690,7 @@ public final class DeviceMapModel {
         return w.done();
     }
 
+    /** Spec: {@code MapRetry(i)}. */
     private Step mapRetry(State s, String i) {
         Pending p = pendingOf(s, i);
         if (p == null) return Step.disabled(Guard.NO_PREPARED_MAP, () -> i + " has no prepared map");
@@ -689,6 +707,7 @@ public final class DeviceMapModel {
         return null;
     }
 
+    /** Spec: {@code Unmap(i, g)} (used by DeviceUnmap, DmaBufRelease). */
     private Step unmap(State s, Grant g, boolean pinned) {
         if (g == null) return Step.disabled(Guard.NO_SUCH_GRANT, () -> "no such grant");
         if (g.pin() != pinned) return Step.disabled(Guard.WRONG_RELEASE, () -> pinned ? "grant is not pinned: DeviceUnmap" : "grant is pinned: DmaBufRelease");
@@ -700,6 +719,7 @@ public final class DeviceMapModel {
         return w.done();
     }
 
+    /** Spec: {@code DmaStart(i, f, lo, o, op)}. */
     private Step dmaStart(State s, String i, Grant g, int o, DmaOp op) {
         if (g == null || !g.in(o)) return Step.disabled(Guard.NO_SUCH_GRANT, () -> "no grant of " + i + " covers the page");
         if (hasDma(s, i)) return Step.disabled(Guard.DMA_IN_FLIGHT, () -> i + " has a DMA in flight");
@@ -730,6 +750,7 @@ public final class DeviceMapModel {
         return List.of(b);
     }
 
+    /** Spec: {@code DmaEnd(i)}. */
     private Step dmaEnd(State s, String i) {
         Dma d = null;
         for (Dma x : s.dma()) if (x.i().equals(i)) d = x;
@@ -743,6 +764,7 @@ public final class DeviceMapModel {
         return w.done();
     }
 
+    /** Spec: {@code DevFallbackRead(i, f, o)}. */
     private Step devFallbackRead(State s, String i, String f, int o) {
         if (!s.vma().contains(f)) return Step.disabled(Guard.NO_VMA, () -> f + " has no vma");
         if (holds(s, i, f, o, o, false)) {
@@ -751,6 +773,7 @@ public final class DeviceMapModel {
         return readPage(s, f, o);
     }
 
+    /** Spec: {@code DevFallbackWrite(i, f, o)}. */
     private Step devFallbackWrite(State s, String i, String f, int o) {
         if (!s.vma().contains(f)) return Step.disabled(Guard.NO_VMA, () -> f + " has no vma");
         if (holds(s, i, f, o, o, true)) {
@@ -759,6 +782,7 @@ public final class DeviceMapModel {
         return writePage(s, f, o, true);
     }
 
+    /** Spec: {@code BarReclaim(i, f, lo)}. */
     private Step barReclaim(State s, Grant g) {
         if (!c.bdevCanInvalidate()) return Step.disabled(Guard.CANNOT_INVALIDATE, () -> "the block device cannot invalidate");
         if (s.exp() != Exp.UP) return Step.disabled(Guard.EXPORTER_NOT_UP, () -> "exporter not up");
@@ -770,6 +794,7 @@ public final class DeviceMapModel {
         return w.done();
     }
 
+    /** Spec: {@code UnplugStart}. */
     private Step unplugStart(State s) {
         if (s.exp() != Exp.UP) return Step.disabled(Guard.EXPORTER_NOT_UP, () -> "exporter not up");
         Work w = new Work(s);
@@ -787,6 +812,7 @@ public final class DeviceMapModel {
         return w.done();
     }
 
+    /** Spec: {@code RevokeAck(i)}. */
     private Step revokeAck(State s, String i) {
         if (s.exp() != Exp.REMOVING || !s.rev().contains(i)) return Step.disabled(Guard.NO_REVOKE_PENDING, () -> "no revoke pending for " + i);
         if (hasDma(s, i)) return Step.disabled(Guard.DMA_IN_FLIGHT, () -> "DMA of " + i + " in flight");
@@ -799,6 +825,7 @@ public final class DeviceMapModel {
         return w.done();
     }
 
+    /** Spec: {@code UnplugEnd}. */
     private Step unplugEnd(State s) {
         if (s.exp() != Exp.REMOVING) return Step.disabled(Guard.NOT_REMOVING, () -> "exporter not being removed");
         if (!s.rev().isEmpty() || !s.maps().isEmpty() || !s.pend().isEmpty() || !s.dma().isEmpty()) {

@@ -27,6 +27,22 @@ public record State(List<Extent> extent, List<Integer> data, List<Page> cache, L
         rev = Canonical.strings(rev);
     }
 
+    // copy-with: this state with one variable replaced
+    public State withExtent(List<Extent> v) { return new State(v, data, cache, lastw, nextv, vma, maps, pend, dma, inv, vflag, bar, exp, rev); }
+    public State withData(List<Integer> v) { return new State(extent, v, cache, lastw, nextv, vma, maps, pend, dma, inv, vflag, bar, exp, rev); }
+    public State withCache(List<Page> v) { return new State(extent, data, v, lastw, nextv, vma, maps, pend, dma, inv, vflag, bar, exp, rev); }
+    public State withLastw(List<Integer> v) { return new State(extent, data, cache, v, nextv, vma, maps, pend, dma, inv, vflag, bar, exp, rev); }
+    public State withNextv(int v) { return new State(extent, data, cache, lastw, v, vma, maps, pend, dma, inv, vflag, bar, exp, rev); }
+    public State withVma(Set<String> v) { return new State(extent, data, cache, lastw, nextv, v, maps, pend, dma, inv, vflag, bar, exp, rev); }
+    public State withMaps(Set<Grant> v) { return new State(extent, data, cache, lastw, nextv, vma, v, pend, dma, inv, vflag, bar, exp, rev); }
+    public State withPend(Set<Pending> v) { return new State(extent, data, cache, lastw, nextv, vma, maps, v, dma, inv, vflag, bar, exp, rev); }
+    public State withDma(Set<Dma> v) { return new State(extent, data, cache, lastw, nextv, vma, maps, pend, v, inv, vflag, bar, exp, rev); }
+    public State withInv(List<Inv> v) { return new State(extent, data, cache, lastw, nextv, vma, maps, pend, dma, v, vflag, bar, exp, rev); }
+    public State withVflag(List<Boolean> v) { return new State(extent, data, cache, lastw, nextv, vma, maps, pend, dma, inv, v, bar, exp, rev); }
+    public State withBar(int v) { return new State(extent, data, cache, lastw, nextv, vma, maps, pend, dma, inv, vflag, v, exp, rev); }
+    public State withExp(Exp v) { return new State(extent, data, cache, lastw, nextv, vma, maps, pend, dma, inv, vflag, bar, v, rev); }
+    public State withRev(Set<String> v) { return new State(extent, data, cache, lastw, nextv, vma, maps, pend, dma, inv, vflag, bar, exp, v); }
+
     /** The variable names, in the spec's order. */
     public static final List<String> VARIABLES = List.of("extent", "data", "cache", "lastw", "nextv", "vma", "maps",
             "pend", "dma", "inv", "vflag", "bar", "exp", "rev");

@@ -9,6 +9,7 @@ import dev.devmap.harness.Request;
 import dev.devmap.harness.Response;
 import dev.devmap.harness.Safety;
 import dev.devmap.harness.agent.AgentDevice;
+import dev.devmap.spec.io.Supervisor;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -181,7 +182,7 @@ public final class LinuxKernel {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Process p;
         try {
-            p = pb.start();
+            p = Supervisor.start(pb);   // its own group, killed at the deadline, at the end and on exit
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot run " + cmd.get(0) + ": " + e.getMessage());
         }
@@ -228,16 +229,17 @@ public final class LinuxKernel {
             kill(p);
             Thread.currentThread().interrupt();
             throw new IllegalArgumentException("interrupted while running " + cmd.get(0));
+        } finally {
+            kill(p);   // what the script left behind (a QEMU that outlived it), and off the supervisor's list
         }
         synchronized (errors) {
             return new Result(p.exitValue(), List.copyOf(out), List.copyOf(errors));
         }
     }
 
-    /** Kills a script and what it started (QEMU is a child of qemu-agent.sh). */
+    /** Kills a script and its whole process group (QEMU is a child of qemu-agent.sh). */
     private static void kill(Process p) {
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly();
+        Supervisor.kill(p);
     }
 
     /** The agent, with what the kernel's self-test showed. */

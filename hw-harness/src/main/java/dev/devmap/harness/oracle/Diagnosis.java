@@ -14,6 +14,7 @@ import dev.devmap.model.DeviceMapModel;
 import dev.devmap.model.Exp;
 import dev.devmap.model.Grant;
 import dev.devmap.model.Inv;
+import dev.devmap.model.Liveness;
 import dev.devmap.model.SafetyProperties;
 import dev.devmap.model.Reason;
 import dev.devmap.model.State;
@@ -182,10 +183,9 @@ public final class Diagnosis {
         }
     }
 
+    /** FairSpec's fair actions ({@link Liveness#FAIR}) and DmaStart: a device may start a DMA by itself. */
     private static boolean systemStep(Action a) {
-        return a instanceof Action.InvAck || a instanceof Action.InvEnd || a instanceof Action.DmaStart
-                || a instanceof Action.DmaEnd || a instanceof Action.MapCommit || a instanceof Action.MapRetry
-                || a instanceof Action.RevokeAck || a instanceof Action.UnplugEnd;
+        return Liveness.isFair(a) || a instanceof Action.DmaStart;
     }
 
     /** Breadth-first over the system's own steps from s: the shortest path to a violated requirement. */
@@ -234,15 +234,7 @@ public final class Diagnosis {
             steps.add(show(es.get(0).action()));
             cur = t;
         }
-        for (String f : m.constants().files()) {
-            Inv r = m.inv(cur, f);
-            if (r.on()) return r.cause() == Cause.TRUNCATE || r.cause() == Cause.PUNCH ? Requirement.L4 : Requirement.L1;
-        }
-        if (!cur.dma().isEmpty()) return Requirement.L2;
-        if (!cur.pend().isEmpty()) return Requirement.L3;
-        if (cur.exp() == Exp.REMOVING) return Requirement.L5;
-        if (cur.bar() > m.held(cur)) return Requirement.L6;
-        return null;
+        return Liveness.firstOwed(m, cur).map(o -> Requirement.valueOf(o.property().id())).orElse(null);
     }
 
     static String livenessWhy(Requirement r) {
@@ -481,15 +473,13 @@ public final class Diagnosis {
             for (dev.devmap.model.Dma d : s.dma()) if (d.i().equals(a.i())) mine.add(d);
             Set<dev.devmap.model.Dma> rest = new HashSet<>(s.dma());
             rest.removeAll(mine);
-            State without = new State(s.extent(), s.data(), s.cache(), s.lastw(), s.nextv(), s.vma(), s.maps(), s.pend(),
-                    rest, s.inv(), s.vflag(), s.bar(), s.exp(), s.rev());
+            State without = s.withDma(rest);
             Semantics.Result r = sem.apply(without, op);
             if (r.outcome().kind() != Outcome.Answer.DONE) continue;
             State t = r.next();
             Set<dev.devmap.model.Dma> back = new HashSet<>(t.dma());
             back.addAll(mine);
-            State with = new State(t.extent(), t.data(), t.cache(), t.lastw(), t.nextv(), t.vma(), t.maps(), t.pend(),
-                    back, t.inv(), t.vflag(), t.bar(), t.exp(), t.rev());
+            State with = t.withDma(back);
             Requirement v = violated(props, with);
             List<String> path = new ArrayList<>();
             if (v == null) v = lookahead(m, props, with, path);
@@ -523,14 +513,12 @@ public final class Diagnosis {
             for (Grant g : s.maps()) if (missing.contains(g.i())) hidden.add(g);
             Set<Grant> kept = new HashSet<>(s.maps());
             kept.removeAll(hidden);
-            State without = new State(s.extent(), s.data(), s.cache(), s.lastw(), s.nextv(), s.vma(), kept, s.pend(),
-                    s.dma(), s.inv(), s.vflag(), s.bar(), s.exp(), s.rev());
+            State without = s.withMaps(kept);
             Semantics.Result r = sem.apply(without, op);
             Set<Grant> back = new HashSet<>(r.next().maps());
             back.addAll(hidden);
             State t = r.next();
-            State with = new State(t.extent(), t.data(), t.cache(), t.lastw(), t.nextv(), t.vma(), back, t.pend(),
-                    t.dma(), t.inv(), t.vflag(), t.bar(), t.exp(), t.rev());
+            State with = t.withMaps(back);
             String who = String.join(", ", new java.util.TreeSet<>(missing));
             Requirement v = violated(props, with);
             if (v != null) {

@@ -5,6 +5,7 @@ import dev.devmap.kernelapi.Op;
 import dev.devmap.kernelapi.Outcome;
 import dev.devmap.harness.DutConfig;
 import dev.devmap.harness.oracle.TraceItem;
+import dev.devmap.model.Liveness;
 import dev.devmap.spec.tla.TlaValues;
 import dev.devmap.spec.tlc.TlcJob;
 import dev.devmap.spec.tlc.TlcResult;
@@ -288,10 +289,8 @@ public final class TlaTrace {
         sb.append("DmaVal(i, v) == \\E d \\in dma : d.i = i /\\ (IF d.op = \"read\" THEN DataAt(d.b) = v ELSE d.v = v)\n");
         sb.append("Covers(i, f, o) == \\E g \\in maps : g.i = i /\\ g.f = f /\\ In(o, g)\n");
         sb.append("Direct(i, f, o, op) == \\E lo \\in Offsets : DmaStart(i, f, lo, o, op)\n");
-        sb.append("Internal == \\/ \\E i \\in Importers : \\/ DmaEnd(i) \\/ MapCommit(i) \\/ MapRetry(i) \\/ RevokeAck(i)\n");
-        sb.append("                                  \\/ \\E f \\in Files : InvAck(i, f)\n");
-        sb.append("            \\/ \\E f \\in Files : InvEnd(f)\n");
-        sb.append("            \\/ UnplugEnd\n\n");
+        sb.append("\\* the system's own steps: FairSpec's weakly fair actions (Liveness.FAIR)\n");
+        sb.append("Internal ==\n").append(Liveness.fairTla("    ")).append("\n\n");
         sb.append("TraceInit == Init /\\ k = 1\n\n");
         sb.append("TraceNext ==\n");
         for (int j = 0; j < steps.size(); j++) {

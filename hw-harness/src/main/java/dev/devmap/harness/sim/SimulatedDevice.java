@@ -162,8 +162,7 @@ public final class SimulatedDevice implements DeviceUnderTest {
         State next = res.next();
         if (device.contains(Quirks.DMA_MISDIRECT)) next = misdirect(res.from(), res.actions(), next);
         if (device.contains(Quirks.LOST_WRITEBACK) && op instanceof Op.WritebackCall && !res.actions().isEmpty()) {
-            next = new State(next.extent(), before.data(), next.cache(), next.lastw(), next.nextv(), next.vma(), next.maps(),
-                    next.pend(), next.dma(), next.inv(), next.vflag(), next.bar(), next.exp(), next.rev());
+            next = next.withData(before.data());
         }
         s = next;
         Outcome o = res.outcome().withBar(s.bar());
@@ -209,8 +208,7 @@ public final class SimulatedDevice implements DeviceUnderTest {
         await.add(x.i());
         inv.set(fi, new Inv(old.on(), old.lo(), old.hi(), old.cause(), old.arg(), old.wonly(), await, old.victims(),
                 old.done()));
-        State u = new State(t.extent(), t.data(), t.cache(), t.lastw(), t.nextv(), t.vma(), t.maps(), t.pend(), t.dma(),
-                inv, t.vflag(), t.bar(), t.exp(), t.rev());
+        State u = t.withInv(inv);
         return new Semantics.Result(r.outcome(), u, r.actions(), r.blocks(), r.errno(), r.why(), s);
     }
 
@@ -245,8 +243,7 @@ public final class SimulatedDevice implements DeviceUnderTest {
                         data.set(d.b() - 1, cur.data().get(d.b() - 1));
                         data.set(wrong - 1, d.v());
                         State t = nx.state();
-                        State fixed = new State(t.extent(), data, t.cache(), t.lastw(), t.nextv(), t.vma(), t.maps(),
-                                t.pend(), t.dma(), t.inv(), t.vflag(), t.bar(), t.exp(), t.rev());
+                        State fixed = t.withData(data);
                         return actions.get(actions.size() - 1) == a ? fixed : next;
                     }
                 }
@@ -263,8 +260,7 @@ public final class SimulatedDevice implements DeviceUnderTest {
     }
 
     private static State with(State t, Set<Grant> maps, Set<Dma> dma) {
-        return new State(t.extent(), t.data(), t.cache(), t.lastw(), t.nextv(), t.vma(), maps, t.pend(), dma, t.inv(),
-                t.vflag(), t.bar(), t.exp(), t.rev());
+        return t.withMaps(maps).withDma(dma);
     }
 
     // ------------------------------------------------------------------ internal steps

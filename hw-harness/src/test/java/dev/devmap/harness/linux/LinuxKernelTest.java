@@ -85,6 +85,48 @@ class LinuxKernelTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("did not finish within 1 s");
     }
 
+    /**
+     * QEMU under the supervisor: a self-test whose "QEMU" (a sleep here) was reparented away from the
+     * script (as a daemonized QEMU would be) is killed with the script's whole group at the deadline,
+     * and while it runs it is on the supervisor's list (its exit hook and parent-death reaper).
+     */
+    @Test
+    void aSelfTestsWholeProcessTreeIsKilledAtTheDeadline() throws Exception {
+        String qemu = "sleep " + (4000 + (System.nanoTime() & 0xFFFF));
+        script("daemon.sh", "echo 'TAP version 13'\n(" + qemu + " &)\nsleep 61");
+        java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread watch = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                seen.accumulateAndGet(dev.devmap.spec.io.Supervisor.live().size(), Math::max);
+                if (running(qemu)) started.set(true);
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        watch.start();
+        try {
+            assertThatThrownBy(() -> LinuxKernel.selftest("k", List.of(dir.resolve("daemon.sh").toString()), 2))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("did not finish within 2 s");
+        } finally {
+            watch.interrupt();
+        }
+        assertThat(started).as(qemu + " ran").isTrue();
+        assertThat(seen.get()).as("supervised while it ran").isPositive();
+        assertThat(running("sleep 61")).isFalse();
+        for (int k = 0; k < 100 && running(qemu); k++) Thread.sleep(50);
+        assertThat(running(qemu)).as(qemu + " left running").isFalse();
+    }
+
+    private static boolean running(String cmd) {
+        String[] w = cmd.split(" ");   // the command line names the executable's path: /usr/bin/sleep N
+        return ProcessHandle.allProcesses().map(h -> h.info().commandLine().orElse(""))
+                .anyMatch(l -> l.contains(w[0]) && l.endsWith(" " + w[1]));
+    }
+
     @Test
     void aSelfTestThatPrintsNoKtapIsAnErrorNotAnEmptyWitness() throws Exception {
         standIns("echo /nonexistent/bzImage");

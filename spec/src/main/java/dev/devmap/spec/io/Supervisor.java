@@ -22,10 +22,16 @@ import java.util.concurrent.TimeUnit;
  *   <li>one shutdown hook kills every tree still running and then runs the registered clean-ups
  *       (e.g. removing TLC's temporary work directory): a plain {@code kill}, Ctrl-C or
  *       {@code System.exit} leaves no process and no temporary directory behind;</li>
- *   <li>where util-linux's {@code setpriv} exists, the child is started under
- *       {@code setpriv --pdeathsig KILL}: the kernel kills it when the thread that started it (and
- *       so this JVM, even after {@code kill -9}) dies. Its own children are not covered by this
- *       signal; an agent that forks should forward it (the C agent does not fork).</li>
+ *   <li>where util-linux's {@code setpriv} exists, the child's group leader is a small
+ *       {@code sh} reaper started under {@code setpriv --pdeathsig TERM}: the kernel signals it when
+ *       the thread that started it (and so this JVM, even after {@code kill -9}) dies, and the
+ *       reaper then kills the child, removes the directory given to {@link #start(ProcessBuilder, Path)}
+ *       (TLC's temporary work directory) and kills its whole process group: also the child's own
+ *       children, which a parent-death signal on the child alone would not reach. The reaper passes
+ *       stdin, stdout and stderr straight to the child, waits for it and exits with its status
+ *       (128 + N for a signal N). As for any {@code cmd &} of a non-interactive shell, the child
+ *       starts with SIGINT and SIGQUIT ignored (it is in a session of its own: no terminal sends
+ *       them).</li>
  * </ul>
  */
 public final class Supervisor {
@@ -36,6 +42,18 @@ public final class Supervisor {
     private static final Path SETPRIV = find("setpriv");
     private static final Path SETSID = find("setsid");
     private static final Path KILL = find("kill");
+    private static final Path SH = find("sh");
+
+    /**
+     * The reaper ({@code sh -c REAPER dmap-reaper DIR CMD...}): on SIGTERM (the parent-death signal)
+     * it kills the child, removes DIR (if not empty) and then its own process group; otherwise it
+     * waits for the child and exits with its status. The child gets the reaper's stdin, stdout and
+     * stderr (through fds 3 and 4, as an asynchronous list would get /dev/null for stdin); the
+     * reaper keeps none of them open, so an exited child's pipes close as before.
+     */
+    static final String REAPER = "d=$1; shift; trap 'kill -KILL $c 2>/dev/null; [ -z \"$d\" ] || rm -rf -- \"$d\"; kill -KILL 0' TERM; "
+            + "exec 3<&0 4>&1; \"$@\" 0<&3 1>&4 3<&- 4>&- & c=$!; exec 0</dev/null 1>/dev/null 2>/dev/null 3<&- 4>&-; "
+            + "while :; do wait $c; s=$?; kill -0 $c 2>/dev/null || exit $s; done";
     private static final Set<Long> GROUPS = ConcurrentHashMap.newKeySet();
 
     static {
@@ -56,16 +74,32 @@ public final class Supervisor {
 
     /** Starts pb's command (under a parent-death signal where possible) and supervises it. */
     public static Process start(ProcessBuilder pb) throws IOException {
+        return start(pb, null);
+    }
+
+    /**
+     * As {@link #start(ProcessBuilder)}; {@code removeOnDeath} (may be null), a directory the child
+     * works in, is also removed by the reaper if this JVM dies without running its exit hook
+     * ({@code kill -9}).
+     */
+    public static Process start(ProcessBuilder pb, Path removeOnDeath) throws IOException {
         List<String> wrapped = new ArrayList<>();
-        if (SETPRIV != null) wrapped.addAll(List.of(SETPRIV.toString(), "--pdeathsig", "KILL", "--"));
         boolean group = SETSID != null && KILL != null;
+        boolean reaper = group && SETPRIV != null && SH != null;
+        if (SETPRIV != null) wrapped.addAll(List.of(SETPRIV.toString(), "--pdeathsig", reaper ? "TERM" : "KILL", "--"));
         if (group) wrapped.add(SETSID.toString());   // not a group leader, so setsid execs (same pid = group id)
+        if (reaper) {
+            wrapped.addAll(List.of(SH.toString(), "-c", REAPER, "dmap-reaper",
+                    removeOnDeath == null ? "" : removeOnDeath.toAbsolutePath().toString()));
+        }
+        if (exiting) throw new IOException("not started: the harness is exiting");
         if (!wrapped.isEmpty()) {
             wrapped.addAll(pb.command());
             pb = copy(pb, wrapped);
         }
         Process p = pb.start();
         LIVE.add(p);
+        if (exiting) kill(p);   // the exit hook may have passed LIVE already
         if (group) GROUPS.add(p.pid());
         return p;
     }
@@ -137,13 +171,31 @@ public final class Supervisor {
         void close();
     }
 
+    private static volatile boolean exiting;
+
+    /**
+     * The exit hook: no child starts any more; every tree is killed and the clean-ups run, twice:
+     * the threads still running meanwhile (e.g. one that saw TLC die and moved on to its next
+     * job with a new work directory) get a moment to register, fail and clean up too.
+     */
     private static void exiting() {
-        for (Process p : List.copyOf(LIVE)) kill(p);
-        for (Runnable r : List.copyOf(CLEANUPS)) {
-            try {
-                r.run();
-            } catch (RuntimeException ignored) {
-                // the JVM is exiting; the others still get their turn
+        exiting = true;
+        for (int pass = 0; pass < 2; pass++) {
+            for (Process p : List.copyOf(LIVE)) kill(p);
+            for (Runnable r : List.copyOf(CLEANUPS)) {
+                try {
+                    r.run();
+                } catch (RuntimeException ignored) {
+                    // the JVM is exiting; the others still get their turn
+                }
+                CLEANUPS.remove(r);
+            }
+            if (pass == 0) {
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    return;
+                }
             }
         }
     }

@@ -79,7 +79,7 @@ public final class TlcRunner {
         Supervisor.Cleanup cleanup = tempDir ? Supervisor.onExit(() -> quietlyDelete(work)) : () -> { };
         try {
             prepare(job, work);
-            return execute(job, work, listener);
+            return execute(job, work, tempDir, listener);
         } finally {
             if (tempDir) {
                 Dirs.deleteTree(work);
@@ -158,12 +158,12 @@ public final class TlcRunner {
         }
     }
 
-    private TlcResult execute(TlcJob job, Path work, TlcListener listener) throws IOException, InterruptedException {
+    private TlcResult execute(TlcJob job, Path work, boolean tempDir, TlcListener listener) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(command(job, work)).directory(work.toFile());
         long start = System.nanoTime();
         Process proc;
         try {
-            proc = Supervisor.start(pb);
+            proc = Supervisor.start(pb, tempDir ? work : null);   // after kill -9, the reaper removes it
         } catch (IOException e) {
             throw new TlcException("cannot start " + javaExe + ": " + e.getMessage(), e);
         }
