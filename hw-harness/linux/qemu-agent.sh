@@ -39,9 +39,13 @@ command -v qemu-system-x86_64 >/dev/null || {
 
 # ---- build what is missing (all output to stderr) ----
 KERNEL=$(DEVMAP_KERNEL_CACHE="${DEVMAP_KERNEL_CACHE:-$CACHE/kernel}" "$HERE/build-kernel.sh")
-INITRD="$CACHE/initramfs.cpio.gz"
-if [ ! -s "$INITRD" ] || [ "$HERE/agent/devmap-agent.c" -nt "$INITRD" ] || [ "$HERE/init.sh" -nt "$INITRD" ] \
-	|| [ ! -x "$HERE/agent/devmap-agent" ]; then
+# the initramfs is keyed by the content of what goes into it (the agent's sources, the
+# kselftest headers copied from the kernel tree, init.sh): worktrees with different agents
+# sharing one cache each boot their own
+make -s -C "$HERE/agent" >&2
+INITRD="$CACHE/initramfs-$(cat "$HERE"/agent/*.c "$HERE"/agent/*.h "$HERE"/agent/Makefile \
+	"$HERE"/agent/kselftest/*.h "$HERE/init.sh" "$HERE/mkinitramfs.sh" 2>/dev/null | sha256sum | cut -c1-16).cpio.gz"
+if [ ! -s "$INITRD" ]; then
 	"$HERE/mkinitramfs.sh" "$INITRD" >/dev/null
 fi
 

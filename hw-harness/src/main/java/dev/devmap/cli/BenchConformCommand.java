@@ -1,6 +1,6 @@
 package dev.devmap.cli;
 
-import dev.devmap.facade.Op;
+import dev.devmap.kernelapi.Op;
 import dev.devmap.harness.Capabilities;
 import dev.devmap.harness.DeviceUnderTest;
 import dev.devmap.harness.DutConfig;
@@ -156,7 +156,7 @@ public final class BenchConformCommand implements Callable<Integer> {
 
     private double roundTrips(AgentDevice a, int n) throws Exception {
         a.reset(DutConfig.standard());
-        Request r = new Request(new Op.Read("f1", 1));
+        Request r = new Request(new Op.ReadCall("f1", 1));
         long t0 = System.nanoTime();
         for (int k = 0; k < n; k++) a.perform(r);
         return n / ((System.nanoTime() - t0) / 1e9);

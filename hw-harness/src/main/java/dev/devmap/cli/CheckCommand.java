@@ -161,6 +161,12 @@ public final class CheckCommand implements Callable<Integer> {
         if (dumpDot != null) {
             job.dumpDot(dumpDot);
         }
+        if (!plan.isVariant()) {
+            // a model is expected to hold: check liveness once on the whole graph, not again at every
+            // progress report (TLC's default; it repeats the tableau search on a growing graph). A
+            // variant keeps the default, which finds its violation before the graph is complete.
+            job.tlcArgs("-lncheck", "final");
+        }
         if (coverage) {
             job.tlcArgs("-coverage", "100000");   // minutes: only the final report
         }

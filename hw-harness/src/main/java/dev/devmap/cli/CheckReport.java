@@ -153,7 +153,7 @@ final class CheckReport {
         }
         TraceLoop loop = r.loop();
         if (loop != null) {
-            if (loop.kind() == TraceLoop.Kind.STUTTERING) {
+            if (loop.kind() == TraceLoop.Shape.STUTTERING) {
                 out.printf("  %d. (stuttering: the last state repeats forever)%n", loop.index());
             } else {
                 out.printf("  -> %s leads back to state %d (the behaviour loops forever)%n", loop.action(), loop.index());

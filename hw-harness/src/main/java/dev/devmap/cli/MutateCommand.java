@@ -64,6 +64,11 @@ public final class MutateCommand implements Callable<Integer> {
             description = "Per TLC run (default: ${DEFAULT-VALUE}).")
     long timeoutSeconds;
 
+    @Option(names = "--resume",
+            description = "Take the killed and invalid verdicts of the table file (--table) whose digest (the mutated "
+                    + "spec, the models, the timeout) is this run's; run the others.")
+    boolean resume;
+
     @Option(names = "--min-score", paramLabel = "PERCENT", defaultValue = "0",
             description = "Exit 1 when the score is below (default: ${DEFAULT-VALUE}).")
     double minScore;
@@ -106,17 +111,25 @@ public final class MutateCommand implements Callable<Integer> {
             out.flush();
             return ExitCodes.OK;
         }
-        err.printf("mutate: %d mutants of %s over %s (liveness below %,d states), %d worker%s%n", chosen.size(),
-                manifest.spec(), String.join(", ", set), livenessBelow, workers, workers == 1 ? "" : "s");
+        err.printf("mutate: %d mutants of %s over %s (liveness below %,d states), %d worker%s; stages, cheapest "
+                        + "first: %s%n", chosen.size(), manifest.spec(), String.join(", ", set), livenessBelow, workers,
+                workers == 1 ? "" : "s", String.join(", ", runner.stages().stream().map(MutationRunner.Stage::label).toList()));
         err.flush();
         out.println("KTAP version 1");
         out.println("1.." + chosen.size());
         out.flush();
+        Map<String, Result> known = resume ? readTable(table, all) : Map.of();
         AtomicInteger n = new AtomicInteger();
         long t0 = System.nanoTime();
-        List<Result> results = runner.run(chosen, workers, r -> {
+        Map<Integer, Result> sofar = new java.util.TreeMap<>();
+        List<Result> results = runner.run(chosen, workers, known, r -> {
             out.println(ktap(n.incrementAndGet(), r));
             out.flush();
+            sofar.put(r.mutant().id(), r);
+            writeTable(sofar.values());   // after every verdict: a long campaign stopped midway keeps its table
+        }, line -> {
+            err.println("mutate: " + line);
+            err.flush();
         });
         double secs = (System.nanoTime() - t0) / 1e9;
         writeTable(results);
@@ -151,16 +164,51 @@ public final class MutateCommand implements Callable<Integer> {
         };
     }
 
-    private void writeTable(List<Result> results) throws java.io.IOException {
-        StringBuilder sb = new StringBuilder("mutant\tkind\tdefinition\tline\tverdict\tproperty\tsteps\tmodel\tseconds\tbefore\tafter\n");
+    static final String HEADER = "mutant\tkind\tdefinition\tline\tverdict\tproperty\tsteps\tmodel\tseconds\tdigest\tbefore\tafter";
+
+    private void writeTable(java.util.Collection<Result> results) {
+        StringBuilder sb = new StringBuilder(HEADER).append('\n');
         for (Result r : results) {
             Mutant m = r.mutant();
             sb.append(String.join("\t", m.name(), m.kind(), m.definition(), Integer.toString(m.line()),
-                    r.verdict().name().toLowerCase(Locale.ROOT), r.property() == null ? "" : r.property().replace('\t', ' '),
+                    r.verdict().name().toLowerCase(Locale.ROOT), r.property() == null ? "" : flat(r.property()),
                     Integer.toString(r.steps()), r.model() == null ? "" : r.model(),
-                    String.format(Locale.ROOT, "%.1f", r.seconds()), flat(m.before()), flat(m.after()))).append('\n');
+                    String.format(Locale.ROOT, "%.1f", r.seconds()), r.digest(), flat(m.before()), flat(m.after()))).append('\n');
         }
-        Files.writeString(table, sb.toString());
+        try {
+            Path tmp = table.resolveSibling(table.getFileName() + ".tmp");
+            Files.writeString(tmp, sb.toString());
+            Files.move(tmp, table, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write the table " + table, e);
+        }
+    }
+
+    /** The verdicts of an earlier run's table, by mutant name (rows of another table layout are bad input). */
+    static Map<String, Result> readTable(Path table, List<Mutant> all) throws java.io.IOException {
+        Map<String, Result> out = new java.util.HashMap<>();
+        if (!Files.exists(table)) return out;
+        List<String> lines = Files.readAllLines(table);
+        if (lines.isEmpty() || !lines.get(0).equals(HEADER)) {
+            throw CliException.badInput("--resume: " + table + " is not a table of this dmap mutate (header differs)");
+        }
+        Map<String, Mutant> byName = new java.util.HashMap<>();
+        for (Mutant m : all) byName.put(m.name(), m);
+        for (int k = 1; k < lines.size(); k++) {
+            String[] c = lines.get(k).split("\t", -1);
+            if (c.length != 12) throw CliException.badInput("--resume: " + table + " line " + (k + 1) + ": 12 columns expected");
+            Mutant m = byName.get(c[0]);
+            if (m == null) continue;
+            Verdict v;
+            try {
+                v = Verdict.valueOf(c[4].toUpperCase(Locale.ROOT));
+                out.put(c[0], new Result(m, v, c[7], c[5].isEmpty() ? null : c[5], Integer.parseInt(c[6]), Map.of(),
+                        Double.parseDouble(c[8]), c[9]));
+            } catch (IllegalArgumentException e) {
+                throw CliException.badInput("--resume: " + table + " line " + (k + 1) + ": " + e.getMessage());
+            }
+        }
+        return out;
     }
 
     private static String flat(String s) {

@@ -1,7 +1,7 @@
 package dev.devmap.cli;
 
 import dev.devmap.spec.model.Manifest;
-import dev.devmap.spec.model.Variant;
+import dev.devmap.spec.model.VariantModel;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +30,7 @@ public final class VariantsCommand implements Callable<Integer> {
         }
         int nameWidth = m.variants().keySet().stream().mapToInt(String::length).max().orElse(0);
         int propWidth = m.variants().values().stream().mapToInt(v -> v.violates().length()).max().orElse(0);
-        for (Variant v : m.variants().values()) {
+        for (VariantModel v : m.variants().values()) {
             out.println(String.format("%-" + nameWidth + "s  %-" + propWidth + "s  %s", v.name(), v.violates(), v.why())
                     .stripTrailing());
         }
@@ -38,7 +38,7 @@ public final class VariantsCommand implements Callable<Integer> {
             out.println();
             out.println("today's kernel's protocol choices (TLC's verdict, each property checked alone; counterexample states):");
             int w = m.choices().keySet().stream().mapToInt(String::length).max().orElse(0);
-            for (Variant v : m.choices().values()) {
+            for (VariantModel v : m.choices().values()) {
                 List<String> broken = new ArrayList<>();
                 v.choice().breaks().forEach((p, n) -> broken.add(p + " (" + n + ")"));
                 out.println(String.format("%-" + w + "s  %-10s %s", v.name(), v.choice().facility(),

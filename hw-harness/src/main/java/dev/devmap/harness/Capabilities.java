@@ -1,6 +1,6 @@
 package dev.devmap.harness;
 
-import dev.devmap.facade.Event;
+import dev.devmap.kernelapi.Event;
 
 import java.util.Map;
 import java.util.Set;
@@ -14,7 +14,7 @@ import java.util.TreeMap;
  *
  * @param agent       name and version
  * @param version     the agent line protocol version it speaks
- * @param ops         the operations it implements (wire names of {@link dev.devmap.facade.Op})
+ * @param ops         the operations it implements (wire names of {@link dev.devmap.kernelapi.Op})
  * @param silent      internal steps it may take by itself without reporting them as events
  * @param observes    extra observations it reports: "bar" (BAR pages in use), "addrs" (DMA addresses), "blocks"
  * @param unsupported operation or feature name to the reason it is not supported
@@ -23,9 +23,9 @@ import java.util.TreeMap;
  *                    a scenario that fails under the standard model but passes under one of them is a
  *                    difference, not a failure
  */
-public record Capabilities(String agent, int version, Set<String> ops, Set<Event.Kind> silent, Set<String> observes,
+public record Capabilities(String agent, int version, Set<String> ops, Set<Event.Type> silent, Set<String> observes,
                            Map<String, String> unsupported, DutConfig config, java.util.List<String> choices) {
-    public Capabilities(String agent, int version, Set<String> ops, Set<Event.Kind> silent, Set<String> observes,
+    public Capabilities(String agent, int version, Set<String> ops, Set<Event.Type> silent, Set<String> observes,
                         Map<String, String> unsupported, DutConfig config) {
         this(agent, version, ops, silent, observes, unsupported, config, java.util.List.of());
     }

@@ -8,27 +8,27 @@ package dev.devmap.harness;
 public final class DutException extends Exception {
     private static final long serialVersionUID = 1L;
 
-    public enum Kind {
+    public enum Fault {
         HANG("hung"), CRASH("crashed"), GARBAGE("wrote garbage"), PROTOCOL("broke the protocol"),
         START("could not be started");
 
         private final String text;
 
-        Kind(String text) { this.text = text; }
+        Fault(String text) { this.text = text; }
 
         public String text() { return text; }
     }
 
-    private final Kind kind;
+    private final Fault kind;
     private final String log;
 
-    public DutException(Kind kind, String message, String log) {
+    public DutException(Fault kind, String message, String log) {
         super(message);
         this.kind = kind;
         this.log = log == null ? "" : log;
     }
 
-    public Kind kind() { return kind; }
+    public Fault kind() { return kind; }
 
     /** The last lines the agent wrote to stderr. */
     public String log() { return log; }

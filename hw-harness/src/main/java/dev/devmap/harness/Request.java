@@ -1,6 +1,6 @@
 package dev.devmap.harness;
 
-import dev.devmap.facade.Op;
+import dev.devmap.kernelapi.Op;
 
 /**
  * One request to a device: an operation and, for a write, the value to write (the value the

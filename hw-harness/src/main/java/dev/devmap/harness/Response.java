@@ -1,7 +1,7 @@
 package dev.devmap.harness;
 
-import dev.devmap.facade.Event;
-import dev.devmap.facade.Outcome;
+import dev.devmap.kernelapi.Event;
+import dev.devmap.kernelapi.Outcome;
 
 import java.util.List;
 
@@ -45,7 +45,7 @@ public record Response(List<Event> before, Outcome outcome, List<Event> after, L
 
     public String show() {
         StringBuilder sb = new StringBuilder(outcome.show());
-        if (errno != null && outcome.kind() == Outcome.Kind.ERROR) sb.append(' ').append(errno);
+        if (errno != null && outcome.kind() == Outcome.Answer.ERROR) sb.append(' ').append(errno);
         return sb.toString();
     }
 }

@@ -1,8 +1,8 @@
 package dev.devmap.harness;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.devmap.facade.Event;
-import dev.devmap.facade.Outcome;
+import dev.devmap.kernelapi.Event;
+import dev.devmap.kernelapi.Outcome;
 import dev.devmap.harness.agent.Wire;
 import dev.devmap.harness.sim.SimulatedDevice;
 import dev.devmap.spec.model.Manifest;
@@ -64,7 +64,7 @@ class FuzzTest {
             lines.add(Wire.helloReply(sim.capabilities()));
             lines.add("{\"id\":3,\"ok\":true,\"result\":\"done\",\"config\":" + Wire.config(DutConfig.standard()) + "}");
         }
-        lines.add(Wire.event(new Event(Event.Kind.ACK, "gpu", "f1", null)));
+        lines.add(Wire.event(new Event(Event.Type.ACK, "gpu", "f1", null)));
         lines.add("{\"id\":7,\"ok\":true,\"result\":\"granted\",\"path\":\"direct\",\"bar\":1,\"addrs\":[4026531840],"
                 + "\"blocks\":[1,2],\"notified\":[\"gpu\"],\"events\":[{\"event\":\"inv-end\",\"file\":\"f1\"}]}");
         lines.add("{\"id\":8,\"ok\":true,\"result\":\"refused\",\"reason\":\"hole\"}");

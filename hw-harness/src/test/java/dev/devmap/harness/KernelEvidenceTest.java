@@ -1,6 +1,6 @@
 package dev.devmap.harness;
 
-import dev.devmap.facade.Outcome;
+import dev.devmap.kernelapi.Outcome;
 import dev.devmap.harness.report.RunResult;
 import dev.devmap.harness.sim.SimulatedDevice;
 import org.junit.jupiter.api.Test;
@@ -35,7 +35,7 @@ class KernelEvidenceTest {
         @Override
         public Response perform(Request request) throws DutException {
             Response r = sim.perform(request);
-            boolean by = kernelRefuses && r.outcome().kind() == Outcome.Kind.REFUSED;
+            boolean by = kernelRefuses && r.outcome().kind() == Outcome.Answer.REFUSED;
             return new Response(r.before(), r.outcome(), r.after(), r.blocks(), r.addrs(), r.dmabuf(), r.errno(), r.message(), by);
         }
 

@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The real kernel's self-test as the report reads it: only a passing test makes a row "real kernel". */
 class KernelWitnessTest {
-    /** The shape of the C agent's --selftest output (hw-harness/linux/agent/devmap-agent.c). */
+    /** The minimal KTAP the parser reads (results, witness and cannot-witness lines). */
     static final List<String> KTAP = List.of(
             "TAP version 13",
             "1..4",
@@ -39,6 +39,57 @@ class KernelWitnessTest {
         assertThat(w.of(Requirement.S1, KernelWitness.Status.PASS)).extracting(KernelWitness.Test::number).containsExactly(1);
         assertThat(w.failed()).extracting(KernelWitness.Test::name).containsExactly("udmabuf_pin_refuses_shrink_survives_munmap");
         assertThat(w.cannot()).containsOnlyKeys(Requirement.S3);
+    }
+
+    /**
+     * The C agent's --selftest as kselftest_harness.h prints it (hw-harness/linux/agent/selftest.c): the
+     * agent's header and cannot-witness lines, then the harness's plan, RUN/OK/FAIL lines, results named
+     * FIXTURE.TEST, a SKIP from a fixture's setup with its reason, and the totals.  Lines as a QEMU run printed
+     * them, with one test turned into a failure the way the harness reports one.
+     */
+    static final List<String> HARNESS_KTAP = List.of(
+            "TAP version 13",
+            "# cannot-witness S3: the mirror's read_begin/read_retry runs inside one ioctl",
+            "1..4",
+            "# Starting 4 tests from 3 test cases.",
+            "#  RUN           hmm.mirror_faults_then_serves ...",
+            "# witnesses post-syscall L2: a device access through the mirror faults the page once (faults=1), then completes from the mirror (faults=0)",
+            "#            OK  hmm.mirror_faults_then_serves",
+            "ok 1 hmm.mirror_faults_then_serves",
+            "#  RUN           hmm.truncate_invalidates_mirror ...",
+            "# witnesses post-syscall S1 S2 L1: after truncate returned, the mirror had no entry",
+            "#          FAIL  hmm.truncate_invalidates_mirror",
+            "not ok 2 hmm.truncate_invalidates_mirror",
+            "#  RUN           dax.truncate_waits_for_page_reference ...",
+            "# witnesses kernel-decided S4 L1 L4: truncate waited in break_layouts",
+            "#            OK  dax.truncate_waits_for_page_reference",
+            "ok 3 dax.truncate_waits_for_page_reference # SKIP not an fs-dax device (--fs dax)",
+            "#  RUN           protocol.hello_round_trip ...",
+            "#            OK  protocol.hello_round_trip",
+            "ok 4 protocol.hello_round_trip",
+            "# FAILED: 3 / 4 tests passed.",
+            "# Totals: pass:2 fail:1 xfail:0 xpass:0 skip:1 error:0");
+
+    @Test
+    void readsTheKselftestHarnessOutputOfTheCAgent() {
+        KernelWitness w = KernelWitness.parse("test kernel", HARNESS_KTAP, 1);
+        assertThat(w.tests()).extracting(KernelWitness.Test::name).containsExactly("hmm.mirror_faults_then_serves",
+                "hmm.truncate_invalidates_mirror", "dax.truncate_waits_for_page_reference", "protocol.hello_round_trip");
+        assertThat(w.tests()).extracting(KernelWitness.Test::status).containsExactly(KernelWitness.Status.PASS,
+                KernelWitness.Status.FAIL, KernelWitness.Status.SKIP, KernelWitness.Status.PASS);
+        // each witness line belongs to the result that follows it, across the harness's RUN / OK / FAIL lines
+        assertThat(w.tests().get(0).witnesses()).containsExactly(Requirement.L2);
+        assertThat(w.tests().get(1).witnesses()).containsExactly(Requirement.S1, Requirement.S2, Requirement.L1);
+        assertThat(w.tests().get(2).evidence()).isEqualTo(KernelWitness.Evidence.KERNEL_DECIDED);
+        assertThat(w.tests().get(2).skipReason()).isEqualTo("not an fs-dax device (--fs dax)");
+        assertThat(w.tests().get(3).witnesses()).isEmpty();
+        // a skipped story shows nothing; the failed one fails what it stands for
+        assertThat(w.strongest(Requirement.L4)).isNull();
+        assertThat(w.failed()).extracting(KernelWitness.Test::name).containsExactly("hmm.truncate_invalidates_mirror");
+        assertThat(w.cannot()).containsOnlyKeys(Requirement.S3);
+        // the harness's summary lines are not results
+        assertThatThrownBy(() -> KernelWitness.parse("k", HARNESS_KTAP.subList(0, 16), 1))
+                .hasMessageContaining("planned 4 tests but reported 3");
     }
 
     @Test

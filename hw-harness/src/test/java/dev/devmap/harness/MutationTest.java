@@ -1,7 +1,7 @@
 package dev.devmap.harness;
 
-import dev.devmap.facade.Event;
-import dev.devmap.facade.Outcome;
+import dev.devmap.kernelapi.Event;
+import dev.devmap.kernelapi.Outcome;
 import dev.devmap.harness.mutate.Campaign;
 import dev.devmap.harness.mutate.Mutation;
 import dev.devmap.harness.scenario.Scenario;
@@ -34,15 +34,15 @@ class MutationTest {
 
     static Stream<Case> sample() {
         return Stream.of(
-                new Case(Mutation.field(Outcome.Kind.VALUE, VALUE, 2), "S5_CacheExclusion"),
-                new Case(Mutation.field(Outcome.Kind.GRANTED, ADDRS, 1), "S9_BarAccounting"),
-                new Case(Mutation.field(Outcome.Kind.GRANTED, DMABUF, 1), null),
-                new Case(Mutation.field(Outcome.Kind.REFUSED, RESULT, 1), "S10_Capability"),
-                new Case(Mutation.field(Outcome.Kind.BUSY, RESULT, 1), null),
-                new Case(Mutation.field(Outcome.Kind.STARTED, NOTIFIED, 1), "S5_CacheExclusion"),
-                new Case(Mutation.event(Event.Kind.INV_END, DROP, 1), null),
-                new Case(Mutation.event(Event.Kind.DMA_END, DELAY, 1), null),
-                new Case(Mutation.event(Event.Kind.ACK, FORGE, 2), null));
+                new Case(Mutation.field(Outcome.Answer.VALUE, VALUE, 2), "S5_CacheExclusion"),
+                new Case(Mutation.field(Outcome.Answer.GRANTED, ADDRS, 1), "S9_BarAccounting"),
+                new Case(Mutation.field(Outcome.Answer.GRANTED, DMABUF, 1), null),
+                new Case(Mutation.field(Outcome.Answer.REFUSED, RESULT, 1), "S10_Capability"),
+                new Case(Mutation.field(Outcome.Answer.BUSY, RESULT, 1), null),
+                new Case(Mutation.field(Outcome.Answer.STARTED, NOTIFIED, 1), "S5_CacheExclusion"),
+                new Case(Mutation.event(Event.Type.INV_END, DROP, 1), null),
+                new Case(Mutation.event(Event.Type.DMA_END, DELAY, 1), null),
+                new Case(Mutation.event(Event.Type.ACK, FORGE, 2), null));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -56,7 +56,7 @@ class MutationTest {
 
     @Test
     void theInformationalBlocksAreShownEquivalent() {
-        Campaign.Result r = Campaign.run(Mutation.field(Outcome.Kind.GRANTED, BLOCKS, 1), suite);
+        Campaign.Result r = Campaign.run(Mutation.field(Outcome.Answer.GRANTED, BLOCKS, 1), suite);
         assertThat(r.status()).as(r.show()).isEqualTo(Campaign.Status.EQUIVALENT);
     }
 }

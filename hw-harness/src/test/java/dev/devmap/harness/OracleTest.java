@@ -1,8 +1,8 @@
 package dev.devmap.harness;
 
-import dev.devmap.facade.Event;
-import dev.devmap.facade.Op;
-import dev.devmap.facade.Outcome;
+import dev.devmap.kernelapi.Event;
+import dev.devmap.kernelapi.Op;
+import dev.devmap.kernelapi.Outcome;
 import dev.devmap.harness.oracle.Failure;
 import dev.devmap.harness.oracle.Oracle;
 import dev.devmap.harness.sim.SimulatedDevice;
@@ -32,7 +32,7 @@ class OracleTest {
 
         public Capabilities capabilities() {
             Capabilities c = sim.capabilities();
-            return new Capabilities("silent", 1, c.ops(), declare ? Set.of(Event.Kind.ACK, Event.Kind.INV_END) : Set.of(),
+            return new Capabilities("silent", 1, c.ops(), declare ? Set.of(Event.Type.ACK, Event.Type.INV_END) : Set.of(),
                     c.observes(), c.unsupported(), c.config());
         }
 
@@ -41,9 +41,9 @@ class OracleTest {
         public Response perform(Request r) {
             Response x = sim.perform(r);
             List<Event> after = new ArrayList<>();
-            for (Event e : x.after()) if (e.kind() != Event.Kind.ACK && e.kind() != Event.Kind.INV_END) after.add(e);
+            for (Event e : x.after()) if (e.kind() != Event.Type.ACK && e.kind() != Event.Type.INV_END) after.add(e);
             List<Event> before = new ArrayList<>();
-            for (Event e : x.before()) if (e.kind() != Event.Kind.ACK && e.kind() != Event.Kind.INV_END) before.add(e);
+            for (Event e : x.before()) if (e.kind() != Event.Type.ACK && e.kind() != Event.Type.INV_END) before.add(e);
             return new Response(before, x.outcome(), after, x.blocks(), x.addrs(), x.dmabuf(), x.errno(), x.message());
         }
 
@@ -68,18 +68,18 @@ class OracleTest {
         SimulatedDevice sim = new SimulatedDevice();
         DutConfig cfg = sim.reset(DutConfig.standard());
         Oracle o = new Oracle(cfg, sim.capabilities());
-        for (Op op : List.of(new Op.Mmap("f1"), new Op.Write("f1", 1))) {
+        for (Op op : List.of(new Op.MmapCall("f1"), new Op.WriteCall("f1", 1))) {
             Request req = o.request(op);
             assertThat(o.check(req, sim.perform(req))).isNull();
         }
-        Request read = o.request(new Op.Read("f1", 1));
+        Request read = o.request(new Op.ReadCall("f1", 1));
         Response right = sim.perform(read);
         assertThat(right.outcome().value()).isEqualTo(1);
         Response wrong = Response.of(right.outcome().withValue(2));
         Failure f = o.check(read, wrong);
         assertThat(f).isNotNull();
-        assertThat(f.kind()).isEqualTo(Failure.Kind.OUTCOME);
-        assertThat(f.allowed()).containsExactly(new Outcome(Outcome.Kind.VALUE, null, 1, Outcome.Path.PAGE_CACHE, null, 0)
+        assertThat(f.kind()).isEqualTo(Failure.Mismatch.OUTCOME);
+        assertThat(f.allowed()).containsExactly(new Outcome(Outcome.Answer.VALUE, null, 1, Outcome.Path.PAGE_CACHE, null, 0)
                 .show());
     }
 }

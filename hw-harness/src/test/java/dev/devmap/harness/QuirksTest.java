@@ -23,7 +23,7 @@ class QuirksTest {
         JsonNode variants = new ObjectMapper().readTree(Path.of("..", "spec", "models.json").toFile()).get("variants");
         int n = 0;
         for (Quirk q : Quirks.all()) {
-            if (q.kind() != Quirk.Kind.SPEC) continue;
+            if (q.kind() != Quirk.Origin.SPEC) continue;
             JsonNode v = variants.get(q.name());
             assertThat(v).as("models.json has variant %s", q.name()).isNotNull();
             List<String> confirmed = new ArrayList<>(List.of(v.get("violates").asText()));

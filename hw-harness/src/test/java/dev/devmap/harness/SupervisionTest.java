@@ -69,7 +69,7 @@ class SupervisionTest {
                 assertThat(tree).hasSizeGreaterThanOrEqualTo(2);   // bash, the script (then: sleep 301)
                 long t0 = System.nanoTime();
                 assertThatThrownBy(() -> a.reset(DutConfig.standard())).isInstanceOf(DutException.class)
-                        .satisfies(e -> assertThat(((DutException) e).kind()).isEqualTo(DutException.Kind.HANG))
+                        .satisfies(e -> assertThat(((DutException) e).kind()).isEqualTo(DutException.Fault.HANG))
                         .hasMessageContaining("no answer within 800 ms");
                 assertThat((System.nanoTime() - t0) / 1_000_000).as("ms").isLessThan(10_000);
                 gone(tree);
@@ -89,7 +89,7 @@ class SupervisionTest {
                 List<ProcessHandle> tree = tree(a);
                 long t0 = System.nanoTime();
                 assertThatThrownBy(() -> a.reset(DutConfig.standard())).isInstanceOf(DutException.class)
-                        .satisfies(e -> assertThat(((DutException) e).kind()).isEqualTo(DutException.Kind.CRASH));
+                        .satisfies(e -> assertThat(((DutException) e).kind()).isEqualTo(DutException.Fault.CRASH));
                 assertThat((System.nanoTime() - t0) / 1_000_000).as("ms, not the 20 s timeout").isLessThan(5_000);
                 gone(tree);
             }
@@ -134,7 +134,7 @@ class SupervisionTest {
                 assertThatThrownBy(() -> a.reset(DutConfig.standard())).isInstanceOf(DutException.class)
                         .satisfies(e -> {
                             DutException d = (DutException) e;
-                            assertThat(d.kind()).isEqualTo(DutException.Kind.GARBAGE);
+                            assertThat(d.kind()).isEqualTo(DutException.Fault.GARBAGE);
                             assertThat(d.getMessage()).contains("a line longer than " + AgentDevice.MAX_LINE + " bytes");
                             assertThat(d.log().length()).isLessThanOrEqualTo(1003);
                         });

@@ -1,8 +1,8 @@
 package dev.devmap.harness;
 
-import dev.devmap.facade.Event;
-import dev.devmap.facade.Op;
-import dev.devmap.facade.Outcome;
+import dev.devmap.kernelapi.Event;
+import dev.devmap.kernelapi.Op;
+import dev.devmap.kernelapi.Outcome;
 import dev.devmap.harness.agent.CommandSplitter;
 import dev.devmap.harness.agent.Wire;
 import dev.devmap.model.DmaOp;
@@ -16,19 +16,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The agent line protocol codec. */
 class WireTest {
-    static final List<Op> OPS = List.of(new Op.Mmap("f1"), new Op.Munmap("f1"), new Op.Write("f1", 2), new Op.Read("f1", 1),
-            new Op.Truncate("f1", 0), new Op.PunchHole("f1", 1, 2), new Op.Fallocate("f1", 3), new Op.Reflink("f1", 1, 3),
-            new Op.Writeback("f1", 1), new Op.Evict("f1", 1), new Op.Relocate("f1", 2), new Op.Unshare("f1", 2),
-            new Op.DeviceMap("gpu", "f1", 1, 2, true, true, false, false), new Op.MapCommit("gpu"),
-            new Op.DeviceUnmap("gpu", "f1", 1), new Op.Unpin("nic", "f2", 2), new Op.DmaStart("gpu", "f1", 2, DmaOp.WRITE),
-            new Op.DmaEnd("gpu"), new Op.DevRead("nic", "f1", 1), new Op.DevWrite("gpu", "f2", 3), new Op.InvAck("gpu", "f1"),
-            new Op.RevokeAck("nic"), new Op.BarReclaim("gpu", "f1", 1), new Op.Unplug(), new Op.Settle());
+    static final List<Op> OPS = List.of(new Op.MmapCall("f1"), new Op.MunmapCall("f1"), new Op.WriteCall("f1", 2), new Op.ReadCall("f1", 1),
+            new Op.TruncateCall("f1", 0), new Op.PunchHoleCall("f1", 1, 2), new Op.FallocateCall("f1", 3), new Op.ReflinkCall("f1", 1, 3),
+            new Op.WritebackCall("f1", 1), new Op.EvictCall("f1", 1), new Op.RelocateCall("f1", 2), new Op.UnshareCall("f1", 2),
+            new Op.DeviceMapCall("gpu", "f1", 1, 2, true, true, false, false), new Op.MapCommitCall("gpu"),
+            new Op.DeviceUnmapCall("gpu", "f1", 1), new Op.UnpinCall("nic", "f2", 2), new Op.DmaStartCall("gpu", "f1", 2, DmaOp.WRITE),
+            new Op.DmaEndCall("gpu"), new Op.DevReadCall("nic", "f1", 1), new Op.DevWriteCall("gpu", "f2", 3), new Op.InvAckCall("gpu", "f1"),
+            new Op.RevokeAckCall("nic"), new Op.BarReclaimCall("gpu", "f1", 1), new Op.UnplugCall(), new Op.SettleCall());
 
     @Test
     void everyRequestRoundTrips() throws Exception {
         assertThat(OPS.stream().map(Op::wire).toList()).containsExactlyElementsOf(Op.WIRE_NAMES);
         for (Op op : OPS) {
-            Request r = new Request(op, op instanceof Op.Write ? 7 : null);
+            Request r = new Request(op, op instanceof Op.WriteCall ? 7 : null);
             String line = Wire.request(42, r);
             assertThat(line).doesNotContain("\n").startsWith("{\"id\":42,\"op\":\"" + op.wire() + "\"");
             assertThat(Wire.parseRequest(Wire.parse(line))).isEqualTo(r);
@@ -38,7 +38,7 @@ class WireTest {
     @Test
     void namesWithQuotesBackslashesAndControlCharactersStayOneLineAndRoundTrip() throws Exception {
         String odd = "f\"1\\x\n\t\u0001";
-        Request r = new Request(new Op.Mmap(odd), null);
+        Request r = new Request(new Op.MmapCall(odd), null);
         String line = Wire.request(1, r);
         assertThat(line).doesNotContain("\n").doesNotContain("\u0001");
         assertThat(Wire.parseRequest(Wire.parse(line))).isEqualTo(r);
@@ -54,12 +54,12 @@ class WireTest {
     @Test
     void responsesAndEventsRoundTrip() throws Exception {
         List<Response> rs = List.of(
-                new Response(List.of(), new Outcome(Outcome.Kind.GRANTED, null, null, null, null, 2), List.of(Event.invEnd("f1")),
+                new Response(List.of(), new Outcome(Outcome.Answer.GRANTED, null, null, null, null, 2), List.of(Event.invEnd("f1")),
                         List.of(3, 4), List.of(0xF0000000L, 0xF0001000L), 5, null, null),
-                Response.of(new Outcome(Outcome.Kind.REFUSED, "no-route", null, null, null, 0)),
-                Response.of(new Outcome(Outcome.Kind.VALUE, null, 9, Outcome.Path.DIRECT, null, 1)),
-                Response.of(new Outcome(Outcome.Kind.STARTED, null, null, null, Set.of("gpu", "nic"), 1)),
-                new Response(List.of(), Outcome.of(Outcome.Kind.ERROR).withBar(0), List.of(), null, null, null, "EFAULT", "no"));
+                Response.of(new Outcome(Outcome.Answer.REFUSED, "no-route", null, null, null, 0)),
+                Response.of(new Outcome(Outcome.Answer.VALUE, null, 9, Outcome.Path.DIRECT, null, 1)),
+                Response.of(new Outcome(Outcome.Answer.STARTED, null, null, null, Set.of("gpu", "nic"), 1)),
+                new Response(List.of(), Outcome.of(Outcome.Answer.ERROR).withBar(0), List.of(), null, null, null, "EFAULT", "no"));
         for (Response r : rs) {
             Response back = Wire.parseResponse(Wire.parse(Wire.response(3, r)), List.of());
             assertThat(back.outcome()).isEqualTo(r.outcome());

@@ -1,8 +1,8 @@
 package dev.devmap.props;
 
-import dev.devmap.facade.Op;
-import dev.devmap.facade.Outcome;
-import dev.devmap.facade.Semantics;
+import dev.devmap.kernelapi.Op;
+import dev.devmap.kernelapi.Outcome;
+import dev.devmap.kernelapi.Semantics;
 import dev.devmap.model.Action;
 import dev.devmap.model.Constants;
 import dev.devmap.model.DeviceMapModel;
@@ -25,7 +25,7 @@ import java.util.Set;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The facade ({@code dev.devmap.facade.Semantics}: operations as a program, a driver or a device
+ * The facade ({@code dev.devmap.kernelapi.Semantics}: operations as a program, a driver or a device
  * issues them, with observable outcomes) agrees with the state machine. In every state a chain
  * visits, every operation of the configuration is applied and:
  * <ul>
@@ -68,23 +68,23 @@ class FacadeAgreementProperties {
             x = ((Step.Next) st).state();
         }
         assertThat(r.next()).as("%s: next state is not what its actions give", what).isEqualTo(x);
-        Outcome.Kind k = r.outcome().kind();
-        if (Set.of(Outcome.Kind.WAIT, Outcome.Kind.BUSY, Outcome.Kind.ERROR, Outcome.Kind.REFUSED).contains(k)) {
+        Outcome.Answer k = r.outcome().kind();
+        if (Set.of(Outcome.Answer.WAIT, Outcome.Answer.BUSY, Outcome.Answer.ERROR, Outcome.Answer.REFUSED).contains(k)) {
             assertThat(r.actions()).as("%s: nothing may happen", what).isEmpty();
             assertThat(r.next()).as(what).isEqualTo(s);
         }
-        if (k == Outcome.Kind.REFUSED) {
-            assertThat(op).as(what).isInstanceOf(Op.DeviceMap.class);
-            Op.DeviceMap d = (Op.DeviceMap) op;
+        if (k == Outcome.Answer.REFUSED) {
+            assertThat(op).as(what).isInstanceOf(Op.DeviceMapCall.class);
+            Op.DeviceMapCall d = (Op.DeviceMapCall) op;
             Reason why = m.refusal(s, d.i(), d.f(), d.lo(), d.hi(), d.pin(), d.w(), d.at());
             assertThat(why).as(what).isNotNull();
             assertThat(r.outcome().reason()).as(what).isEqualTo(why.tla());
             assertThat(Oracles.reasons(m.constants(), s, d.i(), d.f(), d.lo(), d.hi(), d.pin(), d.w(), d.at()).get(0))
                     .as(what).isEqualTo(why);
         }
-        if (k == Outcome.Kind.VALUE && (op instanceof Op.Read || op instanceof Op.DevRead)) {
-            String f = op instanceof Op.Read rd ? rd.f() : ((Op.DevRead) op).f();
-            int o = op instanceof Op.Read rd ? rd.o() : ((Op.DevRead) op).o();
+        if (k == Outcome.Answer.VALUE && (op instanceof Op.ReadCall || op instanceof Op.DevReadCall)) {
+            String f = op instanceof Op.ReadCall rd ? rd.f() : ((Op.DevReadCall) op).f();
+            int o = op instanceof Op.ReadCall rd ? rd.o() : ((Op.DevReadCall) op).o();
             assertThat(r.outcome().value()).as("%s: a read returns the last write", what).isEqualTo(m.lastw(s, f, o));
         }
         if (r.outcome().bar() != null) {
@@ -99,25 +99,25 @@ class FacadeAgreementProperties {
 
     /** The spec action an operation stands for, when there is exactly one; else null. */
     static Action ownAction(Op op) {
-        if (op instanceof Op.Mmap x) return new Action.Mmap(x.f());
-        if (op instanceof Op.Munmap x) return new Action.Munmap(x.f());
-        if (op instanceof Op.Write x) return new Action.CpuWrite(x.f(), x.o());
-        if (op instanceof Op.Truncate x) return new Action.Truncate(x.f(), x.n());
-        if (op instanceof Op.PunchHole x) return new Action.PunchHole(x.f(), x.lo(), x.hi());
-        if (op instanceof Op.Fallocate x) return new Action.Fallocate(x.f(), x.o());
-        if (op instanceof Op.Reflink x) return new Action.Reflink(x.f(), x.o(), x.p());
-        if (op instanceof Op.Writeback x) return new Action.Writeback(x.f(), x.o());
-        if (op instanceof Op.Evict x) return new Action.Evict(x.f(), x.o());
-        if (op instanceof Op.Relocate x) return new Action.Relocate(x.f(), x.o());
-        if (op instanceof Op.Unshare x) return new Action.Unshare(x.f(), x.o());
-        if (op instanceof Op.DeviceMap x) return new Action.MapPrepare(x.i(), x.f(), x.lo(), x.hi(), x.pin(), x.w(), x.at());
-        if (op instanceof Op.DeviceUnmap x) return new Action.DeviceUnmap(x.i(), x.f(), x.lo());
-        if (op instanceof Op.Unpin x) return new Action.DmaBufRelease(x.i(), x.f(), x.lo());
-        if (op instanceof Op.DmaEnd x) return new Action.DmaEnd(x.i());
-        if (op instanceof Op.InvAck x) return new Action.InvAck(x.i(), x.f());
-        if (op instanceof Op.RevokeAck x) return new Action.RevokeAck(x.i());
-        if (op instanceof Op.BarReclaim x) return new Action.BarReclaim(x.i(), x.f(), x.lo());
-        if (op instanceof Op.Unplug) return new Action.UnplugStart();
+        if (op instanceof Op.MmapCall x) return new Action.Mmap(x.f());
+        if (op instanceof Op.MunmapCall x) return new Action.Munmap(x.f());
+        if (op instanceof Op.WriteCall x) return new Action.CpuWrite(x.f(), x.o());
+        if (op instanceof Op.TruncateCall x) return new Action.Truncate(x.f(), x.n());
+        if (op instanceof Op.PunchHoleCall x) return new Action.PunchHole(x.f(), x.lo(), x.hi());
+        if (op instanceof Op.FallocateCall x) return new Action.Fallocate(x.f(), x.o());
+        if (op instanceof Op.ReflinkCall x) return new Action.Reflink(x.f(), x.o(), x.p());
+        if (op instanceof Op.WritebackCall x) return new Action.Writeback(x.f(), x.o());
+        if (op instanceof Op.EvictCall x) return new Action.Evict(x.f(), x.o());
+        if (op instanceof Op.RelocateCall x) return new Action.Relocate(x.f(), x.o());
+        if (op instanceof Op.UnshareCall x) return new Action.Unshare(x.f(), x.o());
+        if (op instanceof Op.DeviceMapCall x) return new Action.MapPrepare(x.i(), x.f(), x.lo(), x.hi(), x.pin(), x.w(), x.at());
+        if (op instanceof Op.DeviceUnmapCall x) return new Action.DeviceUnmap(x.i(), x.f(), x.lo());
+        if (op instanceof Op.UnpinCall x) return new Action.DmaBufRelease(x.i(), x.f(), x.lo());
+        if (op instanceof Op.DmaEndCall x) return new Action.DmaEnd(x.i());
+        if (op instanceof Op.InvAckCall x) return new Action.InvAck(x.i(), x.f());
+        if (op instanceof Op.RevokeAckCall x) return new Action.RevokeAck(x.i());
+        if (op instanceof Op.BarReclaimCall x) return new Action.BarReclaim(x.i(), x.f(), x.lo());
+        if (op instanceof Op.UnplugCall) return new Action.UnplugStart();
         return null;
     }
 
@@ -127,47 +127,47 @@ class FacadeAgreementProperties {
         int n = c.nOff();
         boolean[] bools = {false, true};
         for (String f : c.files()) {
-            ops.add(new Op.Mmap(f));
-            ops.add(new Op.Munmap(f));
-            for (int k = 0; k < n; k++) ops.add(new Op.Truncate(f, k));
-            for (int lo = 1; lo <= n; lo++) for (int hi = lo; hi <= n; hi++) ops.add(new Op.PunchHole(f, lo, hi));
+            ops.add(new Op.MmapCall(f));
+            ops.add(new Op.MunmapCall(f));
+            for (int k = 0; k < n; k++) ops.add(new Op.TruncateCall(f, k));
+            for (int lo = 1; lo <= n; lo++) for (int hi = lo; hi <= n; hi++) ops.add(new Op.PunchHoleCall(f, lo, hi));
             for (int o = 1; o <= n; o++) {
-                ops.add(new Op.Write(f, o));
-                ops.add(new Op.Read(f, o));
-                ops.add(new Op.Fallocate(f, o));
-                ops.add(new Op.Writeback(f, o));
-                ops.add(new Op.Evict(f, o));
-                ops.add(new Op.Relocate(f, o));
-                ops.add(new Op.Unshare(f, o));
-                for (int p = 1; p <= n; p++) if (p != o) ops.add(new Op.Reflink(f, o, p));
+                ops.add(new Op.WriteCall(f, o));
+                ops.add(new Op.ReadCall(f, o));
+                ops.add(new Op.FallocateCall(f, o));
+                ops.add(new Op.WritebackCall(f, o));
+                ops.add(new Op.EvictCall(f, o));
+                ops.add(new Op.RelocateCall(f, o));
+                ops.add(new Op.UnshareCall(f, o));
+                for (int p = 1; p <= n; p++) if (p != o) ops.add(new Op.ReflinkCall(f, o, p));
             }
             for (String i : c.importers()) {
-                ops.add(new Op.InvAck(i, f));
+                ops.add(new Op.InvAckCall(i, f));
                 for (int lo = 1; lo <= n; lo++) {
-                    ops.add(new Op.DeviceUnmap(i, f, lo));
-                    ops.add(new Op.Unpin(i, f, lo));
-                    ops.add(new Op.BarReclaim(i, f, lo));
+                    ops.add(new Op.DeviceUnmapCall(i, f, lo));
+                    ops.add(new Op.UnpinCall(i, f, lo));
+                    ops.add(new Op.BarReclaimCall(i, f, lo));
                     for (int hi = lo; hi <= n; hi++) {
                         for (boolean pin : bools) for (boolean w : bools) for (boolean at : bools) for (boolean commit : bools) {
-                            ops.add(new Op.DeviceMap(i, f, lo, hi, pin, w, at, commit));
+                            ops.add(new Op.DeviceMapCall(i, f, lo, hi, pin, w, at, commit));
                         }
                     }
                 }
                 for (int o = 1; o <= n; o++) {
-                    ops.add(new Op.DevRead(i, f, o));
-                    ops.add(new Op.DevWrite(i, f, o));
-                    ops.add(new Op.DmaStart(i, f, o, DmaOp.READ));
-                    ops.add(new Op.DmaStart(i, f, o, DmaOp.WRITE));
+                    ops.add(new Op.DevReadCall(i, f, o));
+                    ops.add(new Op.DevWriteCall(i, f, o));
+                    ops.add(new Op.DmaStartCall(i, f, o, DmaOp.READ));
+                    ops.add(new Op.DmaStartCall(i, f, o, DmaOp.WRITE));
                 }
             }
         }
         for (String i : c.importers()) {
-            ops.add(new Op.MapCommit(i));
-            ops.add(new Op.DmaEnd(i));
-            ops.add(new Op.RevokeAck(i));
+            ops.add(new Op.MapCommitCall(i));
+            ops.add(new Op.DmaEndCall(i));
+            ops.add(new Op.RevokeAckCall(i));
         }
-        ops.add(new Op.Unplug());
-        ops.add(new Op.Settle());
+        ops.add(new Op.UnplugCall());
+        ops.add(new Op.SettleCall());
         return ops;
     }
 

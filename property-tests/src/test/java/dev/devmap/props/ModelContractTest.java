@@ -5,10 +5,10 @@ import dev.devmap.model.DeviceMapModel;
 import dev.devmap.model.Dma;
 import dev.devmap.model.DmaOp;
 import dev.devmap.model.Extent;
-import dev.devmap.model.Kind;
+import dev.devmap.model.ExtentKind;
 import dev.devmap.model.Page;
 import dev.devmap.model.CacheState;
-import dev.devmap.model.Properties;
+import dev.devmap.model.SafetyProperties;
 import dev.devmap.model.Reason;
 import dev.devmap.model.State;
 import dev.devmap.model.Variant;
@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ModelContractTest {
     final Constants c = Specs.model("large");
     final DeviceMapModel m = new DeviceMapModel(c);
-    final Properties p = new Properties(m);
+    final SafetyProperties p = new SafetyProperties(m);
     final State init = m.init();
 
     private State with(UnaryOperator<Object[]> change) {
@@ -55,8 +55,8 @@ class ModelContractTest {
     void typeOkHoldsInInitAndRejectsEachKindOfIllTypedState() {
         assertThat(p.holds("TypeOK", init)).isTrue();
         List<State> bad = List.of(
-                with(f -> { f[0] = set(init.extent(), 0, new Extent(Kind.WRITTEN, c.nBlocks() + 1)); return f; }),
-                with(f -> { f[0] = set(init.extent(), 0, new Extent(Kind.WRITTEN, -1)); return f; }),
+                with(f -> { f[0] = set(init.extent(), 0, new Extent(ExtentKind.WRITTEN, c.nBlocks() + 1)); return f; }),
+                with(f -> { f[0] = set(init.extent(), 0, new Extent(ExtentKind.WRITTEN, -1)); return f; }),
                 with(f -> { f[1] = set(init.data(), 0, c.maxVal() + 1); return f; }),
                 with(f -> { f[1] = List.of(0); return f; }),
                 with(f -> { f[2] = set(init.cache(), 0, new Page(CacheState.DIRTY, c.maxVal() + 1)); return f; }),

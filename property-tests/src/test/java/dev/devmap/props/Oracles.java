@@ -8,7 +8,7 @@ import dev.devmap.model.DmaOp;
 import dev.devmap.model.Exp;
 import dev.devmap.model.Extent;
 import dev.devmap.model.Inv;
-import dev.devmap.model.Kind;
+import dev.devmap.model.ExtentKind;
 import dev.devmap.model.Page;
 import dev.devmap.model.Reason;
 import dev.devmap.model.State;
@@ -40,7 +40,7 @@ final class Oracles {
         boolean shared = false;
         for (int o = lo; o <= hi; o++) {
             Extent e = s.extent().get(c.page(f, o));
-            hole |= e.k() != Kind.WRITTEN;
+            hole |= e.k() != ExtentKind.WRITTEN;
             cached |= s.cache().get(c.page(f, o)).st() != CacheState.ABSENT;
             int owners = 0;
             for (Extent x : s.extent()) if (x.b() == e.b()) owners++;
@@ -137,7 +137,7 @@ final class Oracles {
         Page p = s.cache().get(c.page(f, o));
         if (p.st() != CacheState.ABSENT) return p.v();
         Extent e = s.extent().get(c.page(f, o));
-        return e.k() == Kind.WRITTEN ? blockValue(s, e.b()) : 0;
+        return e.k() == ExtentKind.WRITTEN ? blockValue(s, e.b()) : 0;
     }
 
     /** Contents of block b; -1 for "no such block" (a read from block 0 or beyond the device). */

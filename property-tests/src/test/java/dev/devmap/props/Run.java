@@ -8,7 +8,7 @@ import dev.devmap.model.DmaOp;
 import dev.devmap.model.Grant;
 import dev.devmap.model.Guard;
 import dev.devmap.model.Inv;
-import dev.devmap.model.Properties;
+import dev.devmap.model.SafetyProperties;
 import dev.devmap.model.Reason;
 import dev.devmap.model.State;
 import dev.devmap.model.Step;
@@ -39,7 +39,7 @@ public final class Run {
     final String model;
     final Constants c;
     final DeviceMapModel m;
-    private final Properties props;
+    private final SafetyProperties props;
     private final List<String> invariants;
     private final Drain drain;
     private final boolean liveness;
@@ -55,16 +55,16 @@ public final class Run {
     private int steps;
     private int skipped;
     /** The operations that happened, in order (skipped ones left out): what a replay repeats. */
-    private final List<Op> ops = new ArrayList<>();
+    private final List<Replay> ops = new ArrayList<>();
 
     /** One operation of a chain, replayable on a fresh run. */
-    sealed interface Op {
+    sealed interface Replay {
         void on(Run r);
 
-        record Apply(Action a) implements Op { public void on(Run r) { r.apply(a); } }
-        record DeviceMap(Action.MapPrepare a) implements Op { public void on(Run r) { r.deviceMap(a); } }
-        record Layout(Action a, String f, int lo, int hi) implements Op { public void on(Run r) { r.layoutChange(a, f, lo, hi); } }
-        record Read(String f, int o) implements Op { public void on(Run r) { r.read(f, o); } }
+        record Apply(Action a) implements Replay { public void on(Run r) { r.apply(a); } }
+        record DeviceMap(Action.MapPrepare a) implements Replay { public void on(Run r) { r.deviceMap(a); } }
+        record Layout(Action a, String f, int lo, int hi) implements Replay { public void on(Run r) { r.layoutChange(a, f, lo, hi); } }
+        record Read(String f, int o) implements Replay { public void on(Run r) { r.read(f, o); } }
     }
     private Violation violation;
 
@@ -83,7 +83,7 @@ public final class Run {
         this.model = model;
         this.c = c;
         this.m = new DeviceMapModel(c);
-        this.props = new Properties(m);
+        this.props = new SafetyProperties(m);
         this.invariants = List.copyOf(invariants);
         this.drain = new Drain(m);
         this.liveness = liveness;
@@ -112,7 +112,7 @@ public final class Run {
             skipped++;
             return;
         }
-        ops.add(new Op.Apply(a));
+        ops.add(new Replay.Apply(a));
         next(a, ((Step.Next) st).state(), null);
     }
 
@@ -125,7 +125,7 @@ public final class Run {
         if (violation != null) return;
         Step st = m.step(state, a);
         if (st instanceof Step.Next nx) {
-            ops.add(new Op.DeviceMap(a));
+            ops.add(new Replay.DeviceMap(a));
             next(a, nx.state(), null);
             return;
         }
@@ -133,7 +133,7 @@ public final class Run {
             skipped++;
             return;
         }
-        ops.add(new Op.DeviceMap(a));
+        ops.add(new Replay.DeviceMap(a));
         State s = state;
         Reason why = ((Step.Disabled) st).reason();
         steps++;
@@ -157,7 +157,7 @@ public final class Run {
         if (violation != null) return;
         Step st = m.step(state, a);
         if (st instanceof Step.Next nx) {
-            ops.add(new Op.Layout(a, f, lo, hi));
+            ops.add(new Replay.Layout(a, f, lo, hi));
             next(a, nx.state(), null);
             return;
         }
@@ -165,7 +165,7 @@ public final class Run {
             skipped++;
             return;
         }
-        ops.add(new Op.Layout(a, f, lo, hi));
+        ops.add(new Replay.Layout(a, f, lo, hi));
         steps++;
         kinds.add("truncate/punch EBUSY");
         races.add("truncate/punch refused under a pin (EBUSY)");
@@ -187,7 +187,7 @@ public final class Run {
     /** read(2) of one page: must return the last write. */
     void read(String f, int o) {
         if (violation != null) return;
-        ops.add(new Op.Read(f, o));
+        ops.add(new Replay.Read(f, o));
         steps++;
         kinds.add("read(2)");
         int got = Oracles.readValue(c, state, f, o);
@@ -409,9 +409,9 @@ public final class Run {
     }
 
     /** A fresh run on the same model that performs these operations. */
-    Run replay(List<Op> operations) {
+    Run replay(List<Replay> operations) {
         Run r = new Run(model, c, invariants, liveness);
-        for (Op op : operations) op.on(r);
+        for (Replay op : operations) op.on(r);
         return r;
     }
 
@@ -425,14 +425,14 @@ public final class Run {
     Violation minimize() {
         if (violation == null) throw new IllegalStateException("nothing to minimize");
         String property = violation.property();
-        List<Op> best = List.copyOf(ops);
+        List<Replay> best = List.copyOf(ops);
         Run bestRun = this;
         boolean progress = true;
         while (progress) {
             progress = false;
             for (int size = Math.max(1, best.size() / 2); size >= 1; size /= 2) {
                 for (int start = 0; start + size <= best.size(); ) {
-                    List<Op> cand = new ArrayList<>(best.subList(0, start));
+                    List<Replay> cand = new ArrayList<>(best.subList(0, start));
                     cand.addAll(best.subList(start + size, best.size()));
                     Run r = replay(cand);
                     if (r.violation != null && r.violation.property().equals(property)) {
@@ -447,7 +447,7 @@ public final class Run {
             }
             for (int i = 0; !progress && i < best.size(); i++) {
                 for (int j = i + 1; !progress && j < best.size() && j <= i + 8; j++) {
-                    List<Op> cand = new ArrayList<>(best);
+                    List<Replay> cand = new ArrayList<>(best);
                     cand.remove(j);
                     cand.remove(i);
                     Run r = replay(cand);

@@ -46,7 +46,7 @@ public abstract class Violation extends AssertionError {
         return k < 0 ? property : property.substring(0, k);
     }
 
-    // Properties of the chains besides the spec's invariants and S2 (see README):
+    // SafetyProperties of the chains besides the spec's invariants and S2 (see README):
     /** A pinned grant survives munmap. */
     public static final String PIN_SURVIVES_MUNMAP = "PinSurvivesMunmap";
     /** A pinned grant leaves maps only by its dma_buf's release or by the exporter's revoke. */

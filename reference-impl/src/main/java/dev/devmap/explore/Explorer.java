@@ -2,7 +2,7 @@ package dev.devmap.explore;
 
 import dev.devmap.model.Action;
 import dev.devmap.model.DeviceMapModel;
-import dev.devmap.model.Properties;
+import dev.devmap.model.SafetyProperties;
 import dev.devmap.model.State;
 import dev.devmap.model.Transition;
 
@@ -36,7 +36,7 @@ public final class Explorer {
     }
 
     private final DeviceMapModel model;
-    private final Properties props;
+    private final SafetyProperties props;
     private final List<String> invariants;
     private final List<String> stepProperties;
     private boolean keepGraph;
@@ -45,7 +45,7 @@ public final class Explorer {
 
     public Explorer(DeviceMapModel model, List<String> invariants, List<String> stepProperties) {
         this.model = model;
-        this.props = new Properties(model);
+        this.props = new SafetyProperties(model);
         this.invariants = List.copyOf(invariants);
         this.stepProperties = List.copyOf(stepProperties);
     }

@@ -75,7 +75,7 @@ public final class DeviceMapModel {
 
     public int diskVal(State s, String f, int o) {
         Extent e = extent(s, f, o);
-        return e.k() == Kind.WRITTEN ? dataAt(s.data(), e.b()) : 0;
+        return e.k() == ExtentKind.WRITTEN ? dataAt(s.data(), e.b()) : 0;
     }
 
     public int visible(State s, String f, int o) {
@@ -198,7 +198,7 @@ public final class DeviceMapModel {
     public Reason refusal(State s, String i, String f, int lo, int hi, boolean pin, boolean w, boolean at) {
         boolean writeToHole = c.is(Variant.WRITE_TO_HOLE) && w;
         for (int o = lo; o <= hi; o++) {
-            if (extent(s, f, o).k() != Kind.WRITTEN && !writeToHole) return Reason.HOLE;
+            if (extent(s, f, o).k() != ExtentKind.WRITTEN && !writeToHole) return Reason.HOLE;
         }
         for (int o = lo; o <= hi; o++) {
             if (cache(s, f, o).st() != CacheState.ABSENT && !(c.is(Variant.MAP_WHILE_CACHED) && w)) {
@@ -283,7 +283,7 @@ public final class DeviceMapModel {
                     for (int o = lo; o <= hi; o++) e2[c.page(f, o)] = Extent.HOLE;
                 }
                 case FALLOCATE -> {
-                    if (!freeBlocks(s).isEmpty()) e2[c.page(f, lo)] = new Extent(Kind.UNWRITTEN, minFree(s));
+                    if (!freeBlocks(s).isEmpty()) e2[c.page(f, lo)] = new Extent(ExtentKind.UNWRITTEN, minFree(s));
                 }
                 case RELOCATE, COW -> {
                     if (!freeBlocks(s).isEmpty()) e2[c.page(f, lo)] = new Extent(DeviceMapModel.this.extent(s, f, lo).k(), minFree(s));
@@ -479,7 +479,7 @@ public final class DeviceMapModel {
     private Step reflink(State s, String f, int o, int p) {
         if (o == p) return Step.disabled(Guard.SAME_PAGE, () -> "source and target are the same page");
         if (inv(s, f).on()) return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "an invalidation of " + f + " is running");
-        if (extent(s, f, o).k() != Kind.WRITTEN) return Step.disabled(Guard.NOT_WRITTEN, () -> "source is not written");
+        if (extent(s, f, o).k() != ExtentKind.WRITTEN) return Step.disabled(Guard.NOT_WRITTEN, () -> "source is not written");
         if (cache(s, f, o).st() == CacheState.DIRTY) return Step.disabled(Guard.PAGE_DIRTY, () -> "source is dirty");
         if (!extent(s, f, p).equals(Extent.HOLE) || !cache(s, f, p).equals(Page.ABSENT)) {
             return Step.disabled(Guard.TARGET_NOT_A_HOLE, () -> "target is not an uncached hole");
@@ -500,7 +500,7 @@ public final class DeviceMapModel {
         int nb = inPlace ? e.b() : minFree(s);
         Work w = new Work(s);
         int k = c.page(f, o);
-        w.extent()[k] = new Extent(Kind.WRITTEN, nb);
+        w.extent()[k] = new Extent(ExtentKind.WRITTEN, nb);
         w.setData(nb, pg.v());
         w.cache()[k] = new Page(CacheState.CLEAN, pg.v());
         return w.done();
@@ -517,7 +517,7 @@ public final class DeviceMapModel {
     private Step relocate(State s, String f, int o) {
         if (inv(s, f).on()) return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "an invalidation of " + f + " is running");
         Extent e = extent(s, f, o);
-        if (e.k() != Kind.WRITTEN || shared(s, e.b())) return Step.disabled(Guard.NOT_WRITTEN, () -> "not a written, unshared page");
+        if (e.k() != ExtentKind.WRITTEN || shared(s, e.b())) return Step.disabled(Guard.NOT_WRITTEN, () -> "not a written, unshared page");
         if (cache(s, f, o).st() == CacheState.DIRTY) return Step.disabled(Guard.PAGE_DIRTY, () -> "page is dirty");
         if (pinnedAt(s, f, o)) return Step.disabled(Guard.PINNED, () -> "pinned");
         if (freeBlocks(s).isEmpty()) return Step.disabled(Guard.NO_FREE_BLOCK, () -> "no free block");

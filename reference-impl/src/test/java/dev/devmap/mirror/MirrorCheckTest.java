@@ -101,7 +101,7 @@ class MirrorCheckTest {
     static List<String> choices() {
         if (Boolean.getBoolean("dmap.choices.mirror")) return List.copyOf(MANIFEST.choices().keySet());
         return MANIFEST.choices().values().stream().filter(v -> !v.holds() && !v.violates().startsWith("L"))
-                .map(dev.devmap.spec.model.Variant::name).toList();
+                .map(dev.devmap.spec.model.VariantModel::name).toList();
     }
 
     @ParameterizedTest

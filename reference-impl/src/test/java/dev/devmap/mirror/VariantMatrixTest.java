@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class VariantMatrixTest {
     static final Path SPEC = Path.of("..", "spec");
     static final Manifest MANIFEST = Manifest.loadFromSpecDir(SPEC);
-    static final List<String> STEP_PROPERTIES = new dev.devmap.model.Properties(new DeviceMapModel(
+    static final List<String> STEP_PROPERTIES = new dev.devmap.model.SafetyProperties(new DeviceMapModel(
             TlaBridge.constants(MANIFEST.plan("ci").constants()))).stepPropertyNames();
 
     static Stream<Arguments> pairs() throws Exception {

@@ -1,7 +1,7 @@
 package dev.devmap.harness.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.devmap.facade.Event;
+import dev.devmap.kernelapi.Event;
 import dev.devmap.harness.Capabilities;
 import dev.devmap.harness.DeviceUnderTest;
 import dev.devmap.harness.DutConfig;
@@ -115,7 +115,7 @@ public final class AgentDevice implements DeviceUnderTest {
             proc = Supervisor.start(pb);
         } catch (IOException e) {
             starts++;
-            throw new DutException(DutException.Kind.START, "cannot start " + String.join(" ", argv) + ": " + e.getMessage(), "");
+            throw new DutException(DutException.Fault.START, "cannot start " + String.join(" ", argv) + ": " + e.getMessage(), "");
         }
         starts++;
         timedOut = false;
@@ -138,7 +138,7 @@ public final class AgentDevice implements DeviceUnderTest {
         if (n.has("devmap") && n.get("devmap").asInt() != Wire.VERSION) {
             Capabilities c = hello(n);
             kill();
-            throw new DutException(DutException.Kind.PROTOCOL, "the agent speaks protocol version " + c.version()
+            throw new DutException(DutException.Fault.PROTOCOL, "the agent speaks protocol version " + c.version()
                     + "; this harness speaks " + Wire.VERSION, tail());
         }
         caps = hello(n);
@@ -149,7 +149,7 @@ public final class AgentDevice implements DeviceUnderTest {
             return Wire.parseHello(n);
         } catch (Wire.ProtocolException e) {
             kill();
-            throw new DutException(DutException.Kind.GARBAGE, "bad handshake: " + e.getMessage(), tail());
+            throw new DutException(DutException.Fault.GARBAGE, "bad handshake: " + e.getMessage(), tail());
         }
     }
 
@@ -205,7 +205,7 @@ public final class AgentDevice implements DeviceUnderTest {
         }
         if (l.overlong()) {
             kill();
-            throw new DutException(DutException.Kind.GARBAGE, "a line longer than " + MAX_LINE + " bytes during " + what
+            throw new DutException(DutException.Fault.GARBAGE, "a line longer than " + MAX_LINE + " bytes during " + what
                     + ": " + Wire.clip(l.text()), tail());
         }
         if (l.text() == null) throw died("during " + what);
@@ -215,7 +215,7 @@ public final class AgentDevice implements DeviceUnderTest {
     private String hung(Duration timeout, String what) throws DutException {
         kill();
         boolean hs = timeout == handshakeTimeout;
-        throw new DutException(DutException.Kind.HANG, "no answer within " + (hs ? timeout : opTimeout).toMillis()
+        throw new DutException(DutException.Fault.HANG, "no answer within " + (hs ? timeout : opTimeout).toMillis()
                 + " ms during " + what + (hs ? " (the handshake timeout)" : "") + "; killed", tail());
     }
 
@@ -263,12 +263,12 @@ public final class AgentDevice implements DeviceUnderTest {
     private DutException died(String when) {
         if (timedOut) {
             kill();
-            return new DutException(DutException.Kind.HANG, "no answer within " + opTimeout.toMillis() + " ms " + when
+            return new DutException(DutException.Fault.HANG, "no answer within " + opTimeout.toMillis() + " ms " + when
                     + "; killed", tail());
         }
         kill();
         String status = proc == null || proc.isAlive() ? "" : " (exit status " + proc.exitValue() + ")";
-        return new DutException(DutException.Kind.CRASH, "exited" + status + " " + when, tail());
+        return new DutException(DutException.Fault.CRASH, "exited" + status + " " + when, tail());
     }
 
     private JsonNode parse(String line) throws DutException {
@@ -276,7 +276,7 @@ public final class AgentDevice implements DeviceUnderTest {
             return Wire.parse(line);
         } catch (Wire.ProtocolException e) {
             kill();
-            throw new DutException(DutException.Kind.GARBAGE, e.getMessage(), tail());
+            throw new DutException(DutException.Fault.GARBAGE, e.getMessage(), tail());
         }
     }
 
@@ -297,12 +297,12 @@ public final class AgentDevice implements DeviceUnderTest {
         JsonNode n = response(id, "reset", new ArrayList<>());
         try {
             if (!n.path("ok").asBoolean(false)) {
-                throw new DutException(DutException.Kind.PROTOCOL, "reset refused: " + n.path("message").asText(""), tail());
+                throw new DutException(DutException.Fault.PROTOCOL, "reset refused: " + n.path("message").asText(""), tail());
             }
             return n.has("config") ? Wire.parseConfig(n.get("config")) : proposed;
         } catch (Wire.ProtocolException e) {
             kill();
-            throw new DutException(DutException.Kind.GARBAGE, "bad reset answer: " + e.getMessage(), tail());
+            throw new DutException(DutException.Fault.GARBAGE, "bad reset answer: " + e.getMessage(), tail());
         }
     }
 
@@ -316,21 +316,21 @@ public final class AgentDevice implements DeviceUnderTest {
             if (n.has("event")) {
                 if (before.size() >= MAX_EVENTS) {
                     kill();
-                    throw new DutException(DutException.Kind.GARBAGE, "more than " + MAX_EVENTS + " events before the answer to "
+                    throw new DutException(DutException.Fault.GARBAGE, "more than " + MAX_EVENTS + " events before the answer to "
                             + what, tail());
                 }
                 try {
                     before.add(Wire.parseEvent(n));
                 } catch (Wire.ProtocolException e) {
                     kill();
-                    throw new DutException(DutException.Kind.GARBAGE, e.getMessage() + ": " + Wire.clip(line), tail());
+                    throw new DutException(DutException.Fault.GARBAGE, e.getMessage() + ": " + Wire.clip(line), tail());
                 }
                 continue;
             }
             JsonNode idn = n.get("id");
             if (idn == null || !idn.isIntegralNumber() || idn.asLong(-1) != id) {
                 kill();
-                throw new DutException(DutException.Kind.GARBAGE, "expected the answer to request " + id + ", got: "
+                throw new DutException(DutException.Fault.GARBAGE, "expected the answer to request " + id + ", got: "
                         + Wire.clip(line), tail());
             }
             return n;
@@ -348,7 +348,7 @@ public final class AgentDevice implements DeviceUnderTest {
             return Wire.parseResponse(n, before);
         } catch (Wire.ProtocolException e) {
             kill();
-            throw new DutException(DutException.Kind.GARBAGE, e.getMessage() + " in the answer to " + request.op().show(),
+            throw new DutException(DutException.Fault.GARBAGE, e.getMessage() + " in the answer to " + request.op().show(),
                     tail());
         }
     }

@@ -117,8 +117,8 @@ public final class AgentServer {
                 }
                 Request req = Wire.parseRequest(n);
                 Response r = dev.perform(req);
-                if (req.op() instanceof dev.devmap.facade.Op.Writeback w) writeBack(w.f());
-                for (dev.devmap.facade.Event e : r.before()) {   // steps taken before the operation's effect
+                if (req.op() instanceof dev.devmap.kernelapi.Op.WritebackCall w) writeBack(w.f());
+                for (dev.devmap.kernelapi.Event e : r.before()) {   // steps taken before the operation's effect
                     out.write(Wire.event(e));
                     out.write('\n');
                 }

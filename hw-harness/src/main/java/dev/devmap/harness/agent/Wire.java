@@ -4,9 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.devmap.facade.Event;
-import dev.devmap.facade.Op;
-import dev.devmap.facade.Outcome;
+import dev.devmap.kernelapi.Event;
+import dev.devmap.kernelapi.Op;
+import dev.devmap.kernelapi.Outcome;
 import dev.devmap.harness.Capabilities;
 import dev.devmap.harness.DutConfig;
 import dev.devmap.harness.Request;
@@ -140,7 +140,7 @@ public final class Wire {
 
     public static String helloReply(Capabilities c) {
         List<String> silent = new ArrayList<>();
-        for (Event.Kind k : c.silent()) silent.add(k.wire());
+        for (Event.Type k : c.silent()) silent.add(k.wire());
         StringBuilder uns = new StringBuilder("{");
         boolean f = true;
         for (Map.Entry<String, String> e : c.unsupported().entrySet()) {
@@ -179,35 +179,35 @@ public final class Wire {
     public static String request(long id, Request r) {
         Op op = r.op();
         Obj o = new Obj().put("id", id).put("op", op.wire());
-        if (op instanceof Op.Mmap x) o.put("file", x.f());
-        else if (op instanceof Op.Munmap x) o.put("file", x.f());
-        else if (op instanceof Op.Write x) o.put("file", x.f()).put("off", x.o());
-        else if (op instanceof Op.Read x) o.put("file", x.f()).put("off", x.o());
-        else if (op instanceof Op.Truncate x) o.put("file", x.f()).put("pages", x.n());
-        else if (op instanceof Op.PunchHole x) o.put("file", x.f()).put("lo", x.lo()).put("hi", x.hi());
-        else if (op instanceof Op.Fallocate x) o.put("file", x.f()).put("off", x.o());
-        else if (op instanceof Op.Reflink x) o.put("file", x.f()).put("off", x.o()).put("to", x.p());
-        else if (op instanceof Op.Writeback x) o.put("file", x.f()).put("off", x.o());
-        else if (op instanceof Op.Evict x) o.put("file", x.f()).put("off", x.o());
-        else if (op instanceof Op.Relocate x) o.put("file", x.f()).put("off", x.o());
-        else if (op instanceof Op.Unshare x) o.put("file", x.f()).put("off", x.o());
-        else if (op instanceof Op.DeviceMap x) {
+        if (op instanceof Op.MmapCall x) o.put("file", x.f());
+        else if (op instanceof Op.MunmapCall x) o.put("file", x.f());
+        else if (op instanceof Op.WriteCall x) o.put("file", x.f()).put("off", x.o());
+        else if (op instanceof Op.ReadCall x) o.put("file", x.f()).put("off", x.o());
+        else if (op instanceof Op.TruncateCall x) o.put("file", x.f()).put("pages", x.n());
+        else if (op instanceof Op.PunchHoleCall x) o.put("file", x.f()).put("lo", x.lo()).put("hi", x.hi());
+        else if (op instanceof Op.FallocateCall x) o.put("file", x.f()).put("off", x.o());
+        else if (op instanceof Op.ReflinkCall x) o.put("file", x.f()).put("off", x.o()).put("to", x.p());
+        else if (op instanceof Op.WritebackCall x) o.put("file", x.f()).put("off", x.o());
+        else if (op instanceof Op.EvictCall x) o.put("file", x.f()).put("off", x.o());
+        else if (op instanceof Op.RelocateCall x) o.put("file", x.f()).put("off", x.o());
+        else if (op instanceof Op.UnshareCall x) o.put("file", x.f()).put("off", x.o());
+        else if (op instanceof Op.DeviceMapCall x) {
             List<String> flags = new ArrayList<>();
             if (x.pin()) flags.add("PIN");
             if (x.w()) flags.add("WRITE");
             if (x.at()) flags.add("ATOMIC");
             o.put("imp", x.i()).put("file", x.f()).put("lo", x.lo()).put("hi", x.hi()).strings("flags", flags)
                     .put("commit", x.commit());
-        } else if (op instanceof Op.MapCommit x) o.put("imp", x.i());
-        else if (op instanceof Op.DeviceUnmap x) o.put("imp", x.i()).put("file", x.f()).put("lo", x.lo());
-        else if (op instanceof Op.Unpin x) o.put("imp", x.i()).put("file", x.f()).put("lo", x.lo());
-        else if (op instanceof Op.DmaStart x) o.put("imp", x.i()).put("file", x.f()).put("off", x.o()).put("dir", x.op().tla());
-        else if (op instanceof Op.DmaEnd x) o.put("imp", x.i());
-        else if (op instanceof Op.DevRead x) o.put("imp", x.i()).put("file", x.f()).put("off", x.o());
-        else if (op instanceof Op.DevWrite x) o.put("imp", x.i()).put("file", x.f()).put("off", x.o());
-        else if (op instanceof Op.InvAck x) o.put("imp", x.i()).put("file", x.f());
-        else if (op instanceof Op.RevokeAck x) o.put("imp", x.i());
-        else if (op instanceof Op.BarReclaim x) o.put("imp", x.i()).put("file", x.f()).put("lo", x.lo());
+        } else if (op instanceof Op.MapCommitCall x) o.put("imp", x.i());
+        else if (op instanceof Op.DeviceUnmapCall x) o.put("imp", x.i()).put("file", x.f()).put("lo", x.lo());
+        else if (op instanceof Op.UnpinCall x) o.put("imp", x.i()).put("file", x.f()).put("lo", x.lo());
+        else if (op instanceof Op.DmaStartCall x) o.put("imp", x.i()).put("file", x.f()).put("off", x.o()).put("dir", x.op().tla());
+        else if (op instanceof Op.DmaEndCall x) o.put("imp", x.i());
+        else if (op instanceof Op.DevReadCall x) o.put("imp", x.i()).put("file", x.f()).put("off", x.o());
+        else if (op instanceof Op.DevWriteCall x) o.put("imp", x.i()).put("file", x.f()).put("off", x.o());
+        else if (op instanceof Op.InvAckCall x) o.put("imp", x.i()).put("file", x.f());
+        else if (op instanceof Op.RevokeAckCall x) o.put("imp", x.i());
+        else if (op instanceof Op.BarReclaimCall x) o.put("imp", x.i()).put("file", x.f()).put("lo", x.lo());
         o.put("value", r.value());
         return o.done();
     }
@@ -219,8 +219,8 @@ public final class Wire {
 
     public static String response(long id, Response r) {
         Outcome o = r.outcome();
-        Obj j = new Obj().put("id", id).put("ok", o.kind() != Outcome.Kind.ERROR);
-        if (o.kind() == Outcome.Kind.ERROR) {
+        Obj j = new Obj().put("id", id).put("ok", o.kind() != Outcome.Answer.ERROR);
+        if (o.kind() == Outcome.Answer.ERROR) {
             j.put("errno", r.errno() == null ? "EIO" : r.errno()).put("message", r.message());
         } else {
             j.put("result", o.kind().wire()).put("reason", o.reason()).put("value", o.value())
@@ -229,7 +229,7 @@ public final class Wire {
             if (!r.addrs().isEmpty()) j.numbers("addrs", r.addrs());
             if (!r.blocks().isEmpty()) j.numbers("blocks", r.blocks());
             j.put("dmabuf", r.dmabuf());
-            if (o.kind() == Outcome.Kind.BUSY) j.put("errno", r.errno());
+            if (o.kind() == Outcome.Answer.BUSY) j.put("errno", r.errno());
         }
         if (r.byKernel()) j.put("by", "kernel");
         j.put("bar", o.bar());
@@ -336,10 +336,10 @@ public final class Wire {
     public static Capabilities parseHello(JsonNode n) throws ProtocolException {
         if (!bool(n, "ok", false)) throw new ProtocolException("the agent refused the handshake: " + n);
         int version = integer(n, "devmap");
-        Set<Event.Kind> silent = new LinkedHashSet<>();
+        Set<Event.Type> silent = new LinkedHashSet<>();
         for (String s : strings(n, "silent")) {
             try {
-                silent.add(Event.Kind.of(s));
+                silent.add(Event.Type.of(s));
             } catch (IllegalArgumentException e) {
                 throw new ProtocolException(e.getMessage());
             }
@@ -390,11 +390,11 @@ public final class Wire {
 
     public static Event parseEvent(JsonNode n) throws ProtocolException {
         try {
-            Event.Kind k = Event.Kind.of(text(n, "event"));
+            Event.Type k = Event.Type.of(text(n, "event"));
             Event e = new Event(k, optText(n, "imp"), optText(n, "file"), optInt(n, "value"));
-            boolean needsImp = k != Event.Kind.INV_END && k != Event.Kind.UNPLUG_END;
+            boolean needsImp = k != Event.Type.INV_END && k != Event.Type.UNPLUG_END;
             if (needsImp && e.imp() == null) throw new ProtocolException("event " + k.wire() + " needs \"imp\"");
-            if ((k == Event.Kind.ACK || k == Event.Kind.INV_END) && e.file() == null) {
+            if ((k == Event.Type.ACK || k == Event.Type.INV_END) && e.file() == null) {
                 throw new ProtocolException("event " + k.wire() + " needs \"file\"");
             }
             return e;
@@ -413,22 +413,22 @@ public final class Wire {
         }
         boolean byKernel = byKernel(n);
         if (!ok) {
-            return new Response(before, Outcome.of(Outcome.Kind.ERROR).withBar(bar), after, null, null, null,
+            return new Response(before, Outcome.of(Outcome.Answer.ERROR).withBar(bar), after, null, null, null,
                     optText(n, "errno"), optText(n, "message"), byKernel);
         }
-        Outcome.Kind kind;
+        Outcome.Answer kind;
         Outcome.Path path;
         try {
-            kind = Outcome.Kind.of(text(n, "result"));
+            kind = Outcome.Answer.of(text(n, "result"));
             String p = optText(n, "path");
             path = p == null ? null : Outcome.Path.of(p);
         } catch (IllegalArgumentException e) {
             throw new ProtocolException(e.getMessage());
         }
-        if (kind == Outcome.Kind.ERROR) throw new ProtocolException("result \"error\" must be sent as \"ok\":false");
+        if (kind == Outcome.Answer.ERROR) throw new ProtocolException("result \"error\" must be sent as \"ok\":false");
         String reason = optText(n, "reason");
-        if (kind == Outcome.Kind.REFUSED && reason == null) throw new ProtocolException("a refusal needs a \"reason\"");
-        if (kind == Outcome.Kind.VALUE && optInt(n, "value") == null) throw new ProtocolException("a value needs \"value\"");
+        if (kind == Outcome.Answer.REFUSED && reason == null) throw new ProtocolException("a refusal needs a \"reason\"");
+        if (kind == Outcome.Answer.VALUE && optInt(n, "value") == null) throw new ProtocolException("a value needs \"value\"");
         Set<String> notified = n.has("notified") ? new LinkedHashSet<>(strings(n, "notified")) : null;
         List<Long> addrs = new ArrayList<>();
         for (JsonNode a : array(n, "addrs")) {
@@ -461,18 +461,18 @@ public final class Wire {
         Integer value = optInt(n, "value");
         Op x;
         switch (op) {
-            case "mmap": x = new Op.Mmap(text(n, "file")); break;
-            case "munmap": x = new Op.Munmap(text(n, "file")); break;
-            case "cpu_write": x = new Op.Write(text(n, "file"), integer(n, "off")); break;
-            case "cpu_read": x = new Op.Read(text(n, "file"), integer(n, "off")); break;
-            case "truncate": x = new Op.Truncate(text(n, "file"), integer(n, "pages")); break;
-            case "punch": x = new Op.PunchHole(text(n, "file"), integer(n, "lo"), integer(n, "hi")); break;
-            case "fallocate": x = new Op.Fallocate(text(n, "file"), integer(n, "off")); break;
-            case "reflink": x = new Op.Reflink(text(n, "file"), integer(n, "off"), integer(n, "to")); break;
-            case "writeback": x = new Op.Writeback(text(n, "file"), integer(n, "off")); break;
-            case "evict": x = new Op.Evict(text(n, "file"), integer(n, "off")); break;
-            case "relocate": x = new Op.Relocate(text(n, "file"), integer(n, "off")); break;
-            case "unshare": x = new Op.Unshare(text(n, "file"), integer(n, "off")); break;
+            case "mmap": x = new Op.MmapCall(text(n, "file")); break;
+            case "munmap": x = new Op.MunmapCall(text(n, "file")); break;
+            case "cpu_write": x = new Op.WriteCall(text(n, "file"), integer(n, "off")); break;
+            case "cpu_read": x = new Op.ReadCall(text(n, "file"), integer(n, "off")); break;
+            case "truncate": x = new Op.TruncateCall(text(n, "file"), integer(n, "pages")); break;
+            case "punch": x = new Op.PunchHoleCall(text(n, "file"), integer(n, "lo"), integer(n, "hi")); break;
+            case "fallocate": x = new Op.FallocateCall(text(n, "file"), integer(n, "off")); break;
+            case "reflink": x = new Op.ReflinkCall(text(n, "file"), integer(n, "off"), integer(n, "to")); break;
+            case "writeback": x = new Op.WritebackCall(text(n, "file"), integer(n, "off")); break;
+            case "evict": x = new Op.EvictCall(text(n, "file"), integer(n, "off")); break;
+            case "relocate": x = new Op.RelocateCall(text(n, "file"), integer(n, "off")); break;
+            case "unshare": x = new Op.UnshareCall(text(n, "file"), integer(n, "off")); break;
             case "device_map": {
                 List<String> flags = strings(n, "flags");
                 for (String f : flags) {
@@ -480,27 +480,27 @@ public final class Wire {
                         throw new ProtocolException("unknown flag " + f);
                     }
                 }
-                x = new Op.DeviceMap(text(n, "imp"), text(n, "file"), integer(n, "lo"), integer(n, "hi"),
+                x = new Op.DeviceMapCall(text(n, "imp"), text(n, "file"), integer(n, "lo"), integer(n, "hi"),
                         flags.contains("PIN"), flags.contains("WRITE"), flags.contains("ATOMIC"), bool(n, "commit", true));
                 break;
             }
-            case "map_commit": x = new Op.MapCommit(text(n, "imp")); break;
-            case "device_unmap": x = new Op.DeviceUnmap(text(n, "imp"), text(n, "file"), integer(n, "lo")); break;
-            case "dmabuf_release": x = new Op.Unpin(text(n, "imp"), text(n, "file"), integer(n, "lo")); break;
+            case "map_commit": x = new Op.MapCommitCall(text(n, "imp")); break;
+            case "device_unmap": x = new Op.DeviceUnmapCall(text(n, "imp"), text(n, "file"), integer(n, "lo")); break;
+            case "dmabuf_release": x = new Op.UnpinCall(text(n, "imp"), text(n, "file"), integer(n, "lo")); break;
             case "dma_start": {
                 String dir = text(n, "dir");
                 if (!dir.equals("read") && !dir.equals("write")) throw new ProtocolException("dir must be read or write");
-                x = new Op.DmaStart(text(n, "imp"), text(n, "file"), integer(n, "off"), DmaOp.of(dir));
+                x = new Op.DmaStartCall(text(n, "imp"), text(n, "file"), integer(n, "off"), DmaOp.of(dir));
                 break;
             }
-            case "dma_end": x = new Op.DmaEnd(text(n, "imp")); break;
-            case "dev_read": x = new Op.DevRead(text(n, "imp"), text(n, "file"), integer(n, "off")); break;
-            case "dev_write": x = new Op.DevWrite(text(n, "imp"), text(n, "file"), integer(n, "off")); break;
-            case "inv_ack": x = new Op.InvAck(text(n, "imp"), text(n, "file")); break;
-            case "revoke_ack": x = new Op.RevokeAck(text(n, "imp")); break;
-            case "bar_reclaim": x = new Op.BarReclaim(text(n, "imp"), text(n, "file"), integer(n, "lo")); break;
-            case "unplug": x = new Op.Unplug(); break;
-            case "settle": x = new Op.Settle(); break;
+            case "dma_end": x = new Op.DmaEndCall(text(n, "imp")); break;
+            case "dev_read": x = new Op.DevReadCall(text(n, "imp"), text(n, "file"), integer(n, "off")); break;
+            case "dev_write": x = new Op.DevWriteCall(text(n, "imp"), text(n, "file"), integer(n, "off")); break;
+            case "inv_ack": x = new Op.InvAckCall(text(n, "imp"), text(n, "file")); break;
+            case "revoke_ack": x = new Op.RevokeAckCall(text(n, "imp")); break;
+            case "bar_reclaim": x = new Op.BarReclaimCall(text(n, "imp"), text(n, "file"), integer(n, "lo")); break;
+            case "unplug": x = new Op.UnplugCall(); break;
+            case "settle": x = new Op.SettleCall(); break;
             default: throw new ProtocolException("unknown op \"" + op + "\"");
         }
         return new Request(x, value);

@@ -1,7 +1,7 @@
 package dev.devmap.harness.mutate;
 
-import dev.devmap.facade.Event;
-import dev.devmap.facade.Outcome;
+import dev.devmap.kernelapi.Event;
+import dev.devmap.kernelapi.Outcome;
 import dev.devmap.harness.Capabilities;
 import dev.devmap.harness.Conformance;
 import dev.devmap.harness.DeviceUnderTest;
@@ -63,10 +63,10 @@ public final class Campaign {
     public static List<Mutation> all() {
         List<Mutation> out = new ArrayList<>();
         for (int occ = 1; occ <= 2; occ++) {
-            for (Outcome.Kind k : Outcome.Kind.values()) {
+            for (Outcome.Answer k : Outcome.Answer.values()) {
                 for (Mutation.Field f : Mutation.Field.values()) out.add(Mutation.field(k, f, occ));
             }
-            for (Event.Kind k : Event.Kind.values()) {
+            for (Event.Type k : Event.Type.values()) {
                 for (Mutation.EventChange h : Mutation.EventChange.values()) out.add(Mutation.event(k, h, occ));
             }
         }

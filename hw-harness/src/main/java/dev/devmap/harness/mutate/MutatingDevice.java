@@ -1,8 +1,8 @@
 package dev.devmap.harness.mutate;
 
-import dev.devmap.facade.Event;
-import dev.devmap.facade.Outcome;
-import dev.devmap.facade.Semantics;
+import dev.devmap.kernelapi.Event;
+import dev.devmap.kernelapi.Outcome;
+import dev.devmap.kernelapi.Semantics;
 import dev.devmap.harness.Capabilities;
 import dev.devmap.harness.DeviceUnderTest;
 import dev.devmap.harness.DutConfig;
@@ -121,7 +121,7 @@ public final class MutatingDevice implements DeviceUnderTest {
             case BAR: return o.bar() != null;
             case ADDRS: return !r.addrs().isEmpty();
             case BLOCKS: return !r.blocks().isEmpty();
-            case DMABUF: return o.kind() == Outcome.Kind.GRANTED || o.kind() == Outcome.Kind.PREPARED;
+            case DMABUF: return o.kind() == Outcome.Answer.GRANTED || o.kind() == Outcome.Answer.PREPARED;
             default: return false;
         }
     }
@@ -130,7 +130,7 @@ public final class MutatingDevice implements DeviceUnderTest {
         Outcome o = r.outcome();
         switch (m.field()) {
             case RESULT:
-                return with(r, r.before(), new Outcome(otherKind(o.kind()), o.kind() == Outcome.Kind.GRANTED ? "hole" : null,
+                return with(r, r.before(), new Outcome(otherKind(o.kind()), o.kind() == Outcome.Answer.GRANTED ? "hole" : null,
                         o.value(), o.path(), o.notified(), o.bar()), r.after(), r.blocks(), r.addrs(), r.dmabuf());
             case REASON: {
                 Reason[] rs = Reason.values();
@@ -165,19 +165,19 @@ public final class MutatingDevice implements DeviceUnderTest {
         }
     }
 
-    private static Outcome.Kind otherKind(Outcome.Kind k) {
+    private static Outcome.Answer otherKind(Outcome.Answer k) {
         switch (k) {
-            case DONE: return Outcome.Kind.ERROR;
-            case STARTED: return Outcome.Kind.DONE;
-            case WAIT: return Outcome.Kind.DONE;
-            case BUSY: return Outcome.Kind.DONE;
-            case VALUE: return Outcome.Kind.ERROR;
-            case PREPARED: return Outcome.Kind.GRANTED;
-            case GRANTED: return Outcome.Kind.REFUSED;
-            case REFUSED: return Outcome.Kind.GRANTED;
-            case RETRY: return Outcome.Kind.GRANTED;
-            case ERROR: return Outcome.Kind.DONE;
-            default: return Outcome.Kind.DONE;
+            case DONE: return Outcome.Answer.ERROR;
+            case STARTED: return Outcome.Answer.DONE;
+            case WAIT: return Outcome.Answer.DONE;
+            case BUSY: return Outcome.Answer.DONE;
+            case VALUE: return Outcome.Answer.ERROR;
+            case PREPARED: return Outcome.Answer.GRANTED;
+            case GRANTED: return Outcome.Answer.REFUSED;
+            case REFUSED: return Outcome.Answer.GRANTED;
+            case RETRY: return Outcome.Answer.GRANTED;
+            case ERROR: return Outcome.Answer.DONE;
+            default: return Outcome.Answer.DONE;
         }
     }
 
@@ -231,7 +231,7 @@ public final class MutatingDevice implements DeviceUnderTest {
             List<String> fs = cfg.files();
             return new Event(e.kind(), e.imp(), fs.get((fs.indexOf(e.file()) + 1) % fs.size()), e.value());
         }
-        return new Event(Event.Kind.UNPLUG_END == e.kind() ? Event.Kind.INV_END : e.kind(), null, cfg.files().get(0), null);
+        return new Event(Event.Type.UNPLUG_END == e.kind() ? Event.Type.INV_END : e.kind(), null, cfg.files().get(0), null);
     }
 
     private static Response with(Response r, List<Event> before, Outcome o, List<Event> after, List<Integer> blocks,

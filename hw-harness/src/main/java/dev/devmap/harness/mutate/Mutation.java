@@ -1,7 +1,7 @@
 package dev.devmap.harness.mutate;
 
-import dev.devmap.facade.Event;
-import dev.devmap.facade.Outcome;
+import dev.devmap.kernelapi.Event;
+import dev.devmap.kernelapi.Outcome;
 
 /**
  * One systematic change to the reference device's answers, applied at the {@code occurrence}-th
@@ -14,16 +14,16 @@ import dev.devmap.facade.Outcome;
  * @param how        for an event mutation: what happens to it; else null
  * @param occurrence 1 = the first place it fits in a scenario, 2 = the second
  */
-public record Mutation(Outcome.Kind answer, Field field, Event.Kind event, EventChange how, int occurrence) {
+public record Mutation(Outcome.Answer answer, Field field, Event.Type event, EventChange how, int occurrence) {
     /** The fields of an answer. */
     public enum Field { RESULT, REASON, VALUE, PATH, NOTIFIED, BAR, ADDRS, BLOCKS, DMABUF }
 
     /** What happens to an event. */
     public enum EventChange { DROP, DUPLICATE, DELAY, REORDER, FORGE }
 
-    public static Mutation field(Outcome.Kind k, Field f, int occurrence) { return new Mutation(k, f, null, null, occurrence); }
+    public static Mutation field(Outcome.Answer k, Field f, int occurrence) { return new Mutation(k, f, null, null, occurrence); }
 
-    public static Mutation event(Event.Kind k, EventChange how, int occurrence) {
+    public static Mutation event(Event.Type k, EventChange how, int occurrence) {
         return new Mutation(null, null, k, how, occurrence);
     }
 

@@ -1,9 +1,9 @@
 package dev.devmap.harness.oracle;
 
-import dev.devmap.facade.Event;
-import dev.devmap.facade.Op;
-import dev.devmap.facade.Outcome;
-import dev.devmap.facade.Semantics;
+import dev.devmap.kernelapi.Event;
+import dev.devmap.kernelapi.Op;
+import dev.devmap.kernelapi.Outcome;
+import dev.devmap.kernelapi.Semantics;
 import dev.devmap.harness.Capabilities;
 import dev.devmap.harness.DutConfig;
 import dev.devmap.harness.Requirement;
@@ -15,7 +15,7 @@ import dev.devmap.model.DeviceMapModel;
 import dev.devmap.model.Exp;
 import dev.devmap.model.Grant;
 import dev.devmap.model.Inv;
-import dev.devmap.model.Properties;
+import dev.devmap.model.SafetyProperties;
 import dev.devmap.model.Reason;
 import dev.devmap.model.State;
 import dev.devmap.model.Step;
@@ -106,7 +106,7 @@ public final class Diagnosis {
     private Verdict underHypothesis(Constants c, List<TraceItem> trace, Failure f) {
         DeviceMapModel m = new DeviceMapModel(c);
         Semantics sem = new Semantics(m);
-        Properties props = new Properties(m);
+        SafetyProperties props = new SafetyProperties(m);
         Oracle o = new Oracle(sem, cfg, caps, false);
         Requirement[] found = {null};
         int[] at = {0};
@@ -151,7 +151,7 @@ public final class Diagnosis {
     }
 
     /** The first requirement (in the report's order) violated along the path of actions from s. */
-    static Requirement firstViolation(DeviceMapModel m, Properties props, State s, List<Action> actions) {
+    static Requirement firstViolation(DeviceMapModel m, SafetyProperties props, State s, List<Action> actions) {
         State cur = s;
         for (Action a : actions) {
             Step st = m.step(cur, a);
@@ -164,7 +164,7 @@ public final class Diagnosis {
         return null;
     }
 
-    static Requirement violated(Properties props, State s) {
+    static Requirement violated(SafetyProperties props, State s) {
         for (Requirement r : Requirement.INVARIANT_ORDER) {
             try {
                 if (!props.holds(r.spec(), s)) return r;
@@ -175,7 +175,7 @@ public final class Diagnosis {
         return null;
     }
 
-    private static boolean holdsS2(Properties props, State s, State t) {
+    private static boolean holdsS2(SafetyProperties props, State s, State t) {
         try {
             return props.holdsOnStep(Requirement.S2.spec(), s, t);
         } catch (RuntimeException e) {
@@ -190,7 +190,7 @@ public final class Diagnosis {
     }
 
     /** Breadth-first over the system's own steps from s: the shortest path to a violated requirement. */
-    static Requirement lookahead(DeviceMapModel m, Properties props, State s, List<String> path) {
+    static Requirement lookahead(DeviceMapModel m, SafetyProperties props, State s, List<String> path) {
         record Node(State s, Node parent, Action via, int depth) {}
         ArrayDeque<Node> q = new ArrayDeque<>();
         Set<State> seen = new HashSet<>();
@@ -304,9 +304,9 @@ public final class Diagnosis {
                         valueOnly = true;
                     }
                 }
-                if (op instanceof Op.Settle) {
+                if (op instanceof Op.SettleCall) {
                     // the device stopped with steps still owed: what it owes is the row, not the BAR count it shows
-                    Set<Event> owed = new dev.devmap.facade.Kernel(sem, pre).internal();
+                    Set<Event> owed = new dev.devmap.kernelapi.Kernel(sem, pre).internal();
                     if (!owed.isEmpty()) return liveness(m, pre, owed);
                 }
                 // a BAR count off by what a known mistake explains (and heals later) is not a leak
@@ -334,12 +334,12 @@ public final class Diagnosis {
     }
 
     /** An outcome the device calls done where the model declines it (and the other way round). */
-    private static boolean declines(Outcome.Kind k) {
-        return k == Outcome.Kind.WAIT || k == Outcome.Kind.BUSY || k == Outcome.Kind.ERROR || k == Outcome.Kind.REFUSED;
+    private static boolean declines(Outcome.Answer k) {
+        return k == Outcome.Answer.WAIT || k == Outcome.Answer.BUSY || k == Outcome.Answer.ERROR || k == Outcome.Answer.REFUSED;
     }
 
     private static boolean startsDma(Op op) {
-        return op instanceof Op.DmaStart || op instanceof Op.DevRead || op instanceof Op.DevWrite;
+        return op instanceof Op.DmaStartCall || op instanceof Op.DevReadCall || op instanceof Op.DevWriteCall;
     }
 
     /**
@@ -364,7 +364,7 @@ public final class Diagnosis {
                 return new Verdict(Requirement.REF, f.detail() + ": the device went ahead where the model's guard "
                         + x.guard() + " disables the step, which protects no S or L row: " + p.why(), null, List.of());
             }
-            if (mo.kind() == Outcome.Kind.STARTED && seen.kind() == Outcome.Kind.DONE) {
+            if (mo.kind() == Outcome.Answer.STARTED && seen.kind() == Outcome.Answer.DONE) {
                 return new Verdict(Requirement.S4, f.detail() + ": the operation must wait for the acknowledgements of the "
                         + "invalidation it started; the device reports it done without them", null, List.of());
             }
@@ -378,7 +378,7 @@ public final class Diagnosis {
         Outcome mo = first == null ? null : first.outcome();
         if (mo == null) {
             why = "no allowed state to compare with";
-        } else if (mo.kind() == Outcome.Kind.ERROR && first.guard() == null) {
+        } else if (mo.kind() == Outcome.Answer.ERROR && first.guard() == null) {
             why = "the model answers " + first.errno() + " (" + first.why() + "): an argument check before any of the spec's "
                     + "actions, so no state of the spec is reached in which an S or L property could fail";
         } else if (declines(seen.kind()) && !declines(mo.kind())) {
@@ -387,7 +387,7 @@ public final class Diagnosis {
         } else if (declines(seen.kind()) && declines(mo.kind())) {
             why = "the device declined the operation as " + seen.kind().wire() + " where the model declines it as "
                     + mo.kind().wire() + ": both leave the state unchanged; no S or L row separates them";
-        } else if (mo.kind() == Outcome.Kind.PREPARED && seen.kind() == Outcome.Kind.GRANTED) {
+        } else if (mo.kind() == Outcome.Answer.PREPARED && seen.kind() == Outcome.Answer.GRANTED) {
             why = "the device committed a map it was asked only to prepare: the commit is a step the model allows right "
                     + "then, so no S or L property separates the two; only the answer's kind is wrong";
         } else if (mo.kind() == seen.kind() && seen.notified() != null && mo.notified() != null
@@ -471,15 +471,15 @@ public final class Diagnosis {
      * grant when none holds).
      */
     private static Verdict skippedRefusal(Semantics sem, List<State> pre, Op op, Outcome seen, Failure f) {
-        if (!(op instanceof Op.DeviceMap)) return null;
-        if (seen.kind() != Outcome.Kind.GRANTED && seen.kind() != Outcome.Kind.PREPARED
-                && seen.kind() != Outcome.Kind.REFUSED) {
+        if (!(op instanceof Op.DeviceMapCall)) return null;
+        if (seen.kind() != Outcome.Answer.GRANTED && seen.kind() != Outcome.Answer.PREPARED
+                && seen.kind() != Outcome.Answer.REFUSED) {
             return null;
         }
         for (State s : pre) {
             Outcome x = sem.apply(s, op).outcome();
-            if (x.kind() != Outcome.Kind.REFUSED) {
-                if (seen.kind() == Outcome.Kind.REFUSED && (x.kind() == Outcome.Kind.GRANTED || x.kind() == Outcome.Kind.PREPARED)) {
+            if (x.kind() != Outcome.Answer.REFUSED) {
+                if (seen.kind() == Outcome.Answer.REFUSED && (x.kind() == Outcome.Answer.GRANTED || x.kind() == Outcome.Answer.PREPARED)) {
                     return new Verdict(Requirement.S14, f.detail() + ": the device refused it as " + seen.reason()
                             + " although no refusal's condition holds (device_map grants when none holds)", null, List.of());
                 }
@@ -487,9 +487,9 @@ public final class Diagnosis {
             }
             if (x.reason().equals(seen.reason())) continue;
             Reason r = Reason.of(x.reason());
-            Op.DeviceMap d = (Op.DeviceMap) op;
-            if (seen.kind() == Outcome.Kind.REFUSED && !(Reason.of(seen.reason()).ordinal() > r.ordinal()
-                    && new Properties(sem.model()).applies(s, Reason.of(seen.reason()), d.i(), d.f(), d.lo(), d.hi(),
+            Op.DeviceMapCall d = (Op.DeviceMapCall) op;
+            if (seen.kind() == Outcome.Answer.REFUSED && !(Reason.of(seen.reason()).ordinal() > r.ordinal()
+                    && new SafetyProperties(sem.model()).applies(s, Reason.of(seen.reason()), d.i(), d.f(), d.lo(), d.hi(),
                             d.pin(), d.w(), d.at()))) {
                 return new Verdict(Requirement.S14, f.detail() + ": the device refused it as " + seen.reason()
                         + " where the first reason in the protocol's order whose condition holds is '" + r.tla() + "'",
@@ -497,7 +497,7 @@ public final class Diagnosis {
             }
             // granted, or refused for a later reason that applies: the check for r was skipped
             Requirement row = Protects.of(r);
-            String did = seen.kind() == Outcome.Kind.REFUSED ? "refused it for the later reason " + seen.reason() : "granted it";
+            String did = seen.kind() == Outcome.Answer.REFUSED ? "refused it for the later reason " + seen.reason() : "granted it";
             return new Verdict(row, f.detail() + ": the device " + did + " although the check '" + r.tla()
                     + "' (decided by the " + r.decidedBy() + ") applies; that check protects " + row.spec(), null, List.of());
         }
@@ -516,14 +516,14 @@ public final class Diagnosis {
             boolean pinned = false;
             for (Grant g : s.maps()) if (g.pin()) pinned = true;
             if (!pinned) continue;
-            if (o.kind() == Outcome.Kind.BUSY && (seen.kind() == Outcome.Kind.DONE || seen.kind() == Outcome.Kind.STARTED)
-                    && (op instanceof Op.Truncate || op instanceof Op.PunchHole || op instanceof Op.Relocate)) {
+            if (o.kind() == Outcome.Answer.BUSY && (seen.kind() == Outcome.Answer.DONE || seen.kind() == Outcome.Answer.STARTED)
+                    && (op instanceof Op.TruncateCall || op instanceof Op.PunchHoleCall || op instanceof Op.RelocateCall)) {
                 return new Verdict(Requirement.S7, f.detail() + ": a dma_buf pins the range, so the change must be refused "
                         + "(EBUSY); the pinned blocks change under the pin", null, List.of());
             }
             if (o.path() != null && seen.path() != o.path() && (o.path() == Outcome.Path.BLOCK
-                    || o.path() == Outcome.Path.DIRECT && op instanceof Op.DevRead r && pinnedGrant(s, r.i(), r.f(), r.o())
-                    || o.path() == Outcome.Path.DIRECT && op instanceof Op.DevWrite w && pinnedGrant(s, w.i(), w.f(), w.o()))) {
+                    || o.path() == Outcome.Path.DIRECT && op instanceof Op.DevReadCall r && pinnedGrant(s, r.i(), r.f(), r.o())
+                    || o.path() == Outcome.Path.DIRECT && op instanceof Op.DevWriteCall w && pinnedGrant(s, w.i(), w.f(), w.o()))) {
                 return new Verdict(Requirement.S11, f.detail() + ": the access goes through a pinned mapping (a pin lives "
                         + "until its dma_buf is released, munmap does not end it); the device took another path", null,
                         List.of());
@@ -571,7 +571,7 @@ public final class Diagnosis {
     private Verdict liveness(DeviceMapModel m, List<State> states, Set<Event> owed) {
         State s = states.get(0);
         Requirement r = Requirement.REF;
-        Map<Event.Kind, Requirement> by = new HashMap<>();
+        Map<Event.Type, Requirement> by = new HashMap<>();
         for (Event e : owed) {
             Requirement x;
             switch (e.kind()) {
@@ -589,7 +589,7 @@ public final class Diagnosis {
             }
             by.putIfAbsent(e.kind(), x);
         }
-        for (Event.Kind k : Event.Kind.values()) {
+        for (Event.Type k : Event.Type.values()) {
             if (by.containsKey(k)) {
                 r = by.get(k);
                 break;
@@ -606,10 +606,10 @@ public final class Diagnosis {
      * with the DMA set aside (as the device must have), put the DMA back, and look at what follows.
      */
     private Verdict ackBeforeDrain(DeviceMapModel m, Semantics sem, List<State> pre, Op op, Outcome seen) {
-        if (!(op instanceof Op.InvAck a) || seen.kind() != Outcome.Kind.DONE) return null;
-        Properties props = new Properties(m);
+        if (!(op instanceof Op.InvAckCall a) || seen.kind() != Outcome.Answer.DONE) return null;
+        SafetyProperties props = new SafetyProperties(m);
         for (State s : pre) {
-            if (sem.apply(s, op).outcome().kind() != Outcome.Kind.BUSY) continue;
+            if (sem.apply(s, op).outcome().kind() != Outcome.Answer.BUSY) continue;
             Set<dev.devmap.model.Dma> mine = new HashSet<>();
             for (dev.devmap.model.Dma d : s.dma()) if (d.i().equals(a.i())) mine.add(d);
             Set<dev.devmap.model.Dma> rest = new HashSet<>(s.dma());
@@ -617,7 +617,7 @@ public final class Diagnosis {
             State without = new State(s.extent(), s.data(), s.cache(), s.lastw(), s.nextv(), s.vma(), s.maps(), s.pend(),
                     rest, s.inv(), s.vflag(), s.bar(), s.exp(), s.rev());
             Semantics.Result r = sem.apply(without, op);
-            if (r.outcome().kind() != Outcome.Kind.DONE) continue;
+            if (r.outcome().kind() != Outcome.Answer.DONE) continue;
             State t = r.next();
             Set<dev.devmap.model.Dma> back = new HashSet<>(t.dma());
             back.addAll(mine);
@@ -645,10 +645,10 @@ public final class Diagnosis {
      */
     private Verdict hiddenImporters(DeviceMapModel m, Semantics sem, List<State> pre, Op op, Outcome seen) {
         if (seen.notified() == null) return null;
-        Properties props = new Properties(m);
+        SafetyProperties props = new SafetyProperties(m);
         for (State s : pre) {
             Outcome x = sem.apply(s, op).outcome();
-            if (x.notified() == null || x.kind() != Outcome.Kind.STARTED && x.kind() != Outcome.Kind.DONE) continue;
+            if (x.notified() == null || x.kind() != Outcome.Answer.STARTED && x.kind() != Outcome.Answer.DONE) continue;
             Set<String> missing = new HashSet<>(x.notified());
             missing.removeAll(seen.notified());
             if (missing.isEmpty() || !x.notified().containsAll(seen.notified())) continue;

@@ -11,8 +11,8 @@ import java.util.List;
  * @param allowed  what the model allows instead
  * @param detail   a sentence for the report
  */
-public record Failure(int step, Kind kind, String observed, List<String> allowed, String detail) {
-    public enum Kind {
+public record Failure(int step, Mismatch kind, String observed, List<String> allowed, String detail) {
+    public enum Mismatch {
         /** The operation's outcome (result, reason, value, path, who was notified, BAR use). */
         OUTCOME(false),
         /** An internal step the device reported (an acknowledgement, the end of an invalidation, ...). */
@@ -36,7 +36,7 @@ public record Failure(int step, Kind kind, String observed, List<String> allowed
 
         private final boolean harnessOnly;
 
-        Kind(boolean harnessOnly) { this.harnessOnly = harnessOnly; }
+        Mismatch(boolean harnessOnly) { this.harnessOnly = harnessOnly; }
 
         /**
          * A check of something the spec does not state (BAR addresses, dma_buf handles): the report

@@ -1,11 +1,11 @@
 package dev.devmap.harness.oracle;
 
-import dev.devmap.facade.Event;
-import dev.devmap.facade.Kernel;
-import dev.devmap.facade.Op;
-import dev.devmap.facade.Outcome;
-import dev.devmap.facade.Outcomes;
-import dev.devmap.facade.Semantics;
+import dev.devmap.kernelapi.Event;
+import dev.devmap.kernelapi.Kernel;
+import dev.devmap.kernelapi.Op;
+import dev.devmap.kernelapi.Outcome;
+import dev.devmap.kernelapi.Outcomes;
+import dev.devmap.kernelapi.Semantics;
 import dev.devmap.harness.Capabilities;
 import dev.devmap.harness.DutConfig;
 import dev.devmap.harness.Request;
@@ -47,7 +47,7 @@ public final class Oracle {
     private final Map<Integer, String> dmabufs = new HashMap<>();
     private final boolean observesBar;
     private final List<TraceItem> trace = new ArrayList<>();
-    private final Coverage coverage = new Coverage();
+    private final ObservedCoverage coverage = new ObservedCoverage();
     private final Map<String, List<Long>> addrs = new HashMap<>();
     private boolean truncated;
     private List<State> atFailure = List.of();
@@ -63,7 +63,7 @@ public final class Oracle {
         this.kernel = new Kernel(sem);
         this.caps = caps;
         this.cfg = cfg;
-        Set<Event.Kind> quiet = caps.silent();
+        Set<Event.Type> quiet = caps.silent();
         this.silent = quiet.isEmpty() ? null : e -> quiet.contains(e.kind());
         this.checkAddresses = checkAddresses && caps.observes("addrs");
         this.checkDmabufs = checkAddresses && caps.observes("dmabuf");
@@ -75,7 +75,7 @@ public final class Oracle {
         this.kernel = new Kernel(sem, from);
         this.caps = caps;
         this.cfg = cfg;
-        Set<Event.Kind> quiet = caps.silent();
+        Set<Event.Type> quiet = caps.silent();
         this.silent = quiet.isEmpty() ? null : e -> quiet.contains(e.kind());
         this.checkAddresses = false;
         this.checkDmabufs = false;
@@ -98,7 +98,7 @@ public final class Oracle {
 
     public List<TraceItem> trace() { return trace; }
 
-    public Coverage coverage() { return coverage; }
+    public ObservedCoverage coverage() { return coverage; }
 
     public DutConfig config() { return cfg; }
 
@@ -107,8 +107,8 @@ public final class Oracle {
 
     /** The request for op: with the value a write writes (the model's next value). */
     public Request request(Op op) {
-        if (op instanceof Op.Write || op instanceof Op.DevWrite
-                || (op instanceof Op.DmaStart d && d.op() == dev.devmap.model.DmaOp.WRITE)) {
+        if (op instanceof Op.WriteCall || op instanceof Op.DevWriteCall
+                || (op instanceof Op.DmaStartCall d && d.op() == dev.devmap.model.DmaOp.WRITE)) {
             return new Request(op, kernel.states().get(0).nextv() + 1);
         }
         return new Request(op);
@@ -135,7 +135,7 @@ public final class Oracle {
         if (!os.observe(x -> matches(x, seen))) {
             List<String> allowed = new ArrayList<>();
             for (Outcome o : os.allowed()) allowed.add(observable(o).show());
-            return new Failure(step, Failure.Kind.OUTCOME, op.show() + " -> " + r.show(), allowed,
+            return new Failure(step, Failure.Mismatch.OUTCOME, op.show() + " -> " + r.show(), allowed,
                     describe(op, seen, os.allowed()));
         }
         lastOp = op;
@@ -154,12 +154,12 @@ public final class Oracle {
             Failure f = event(step, e, r.byKernel());
             if (f != null) return f;
         }
-        if (op instanceof Op.Settle) {
+        if (op instanceof Op.SettleCall) {
             close();
             if (!kernel.retain(kernel::quiescent)) {
                 List<String> owed = new ArrayList<>();
                 for (Event e : kernel.internal()) owed.add(e.show());
-                return new Failure(step, Failure.Kind.LIVENESS, "settle -> idle", owed,
+                return new Failure(step, Failure.Mismatch.LIVENESS, "settle -> idle", owed,
                         "the device stopped, but it still owes: " + String.join(", ", owed));
             }
         }
@@ -177,20 +177,20 @@ public final class Oracle {
         }
         List<String> allowed = new ArrayList<>();
         for (Event x : kernel.internal()) allowed.add(x.show());
-        return new Failure(step, Failure.Kind.EVENT, "event " + e.show(), allowed,
+        return new Failure(step, Failure.Mismatch.EVENT, "event " + e.show(), allowed,
                 "the device reported " + e.show() + ", which no allowed state permits");
     }
 
-    private void account(Outcome seen, Coverage into) {
+    private void account(Outcome seen, ObservedCoverage into) {
         for (Semantics.Result res : kernel.lastResults()) {
             for (Action a : res.actions()) into.action(a.name());
             break;
         }
-        if (seen.kind() == Outcome.Kind.REFUSED) {
+        if (seen.kind() == Outcome.Answer.REFUSED) {
             into.refusal(seen.reason());
-            if (lastOp instanceof Op.DeviceMap d) into.refusalPath(seen.reason(), d.pin(), d.w(), d.at(), d.hi() - d.lo() + 1);
+            if (lastOp instanceof Op.DeviceMapCall d) into.refusalPath(seen.reason(), d.pin(), d.w(), d.at(), d.hi() - d.lo() + 1);
         }
-        if (seen.kind() == Outcome.Kind.BUSY) into.busyAnswer();
+        if (seen.kind() == Outcome.Answer.BUSY) into.busyAnswer();
         if (seen.path() != null) into.path(seen.path().wire());
     }
 
@@ -206,7 +206,7 @@ public final class Oracle {
         if (model.path() != seen.path()) return false;
         if (!Objects.equals(model.value(), seen.value())) {
             // a write's value is given by the request; a device may leave it out of the answer
-            if (!(seen.value() == null && model.kind() == Outcome.Kind.DONE)) return false;
+            if (!(seen.value() == null && model.kind() == Outcome.Answer.DONE)) return false;
         }
         if (!sameSet(model.notified(), seen.notified())) return false;
         return !observesBar || seen.bar() == null || Objects.equals(model.bar(), seen.bar());
@@ -232,13 +232,13 @@ public final class Oracle {
     /** A granted PIN map carries a dma_buf that no other live pin holds; a map without PIN carries none. */
     private Failure dmabuf(int step, Request req, Response r) {
         Outcome o = r.outcome();
-        if (o.kind() != Outcome.Kind.PREPARED && o.kind() != Outcome.Kind.GRANTED) return null;
+        if (o.kind() != Outcome.Answer.PREPARED && o.kind() != Outcome.Answer.GRANTED) return null;
         Boolean pin = null;
         String key = null;
-        if (req.op() instanceof Op.DeviceMap d) {
+        if (req.op() instanceof Op.DeviceMapCall d) {
             pin = d.pin();
             key = key(d.i(), d.f(), d.lo());
-        } else if (req.op() instanceof Op.MapCommit c) {
+        } else if (req.op() instanceof Op.MapCommitCall c) {
             for (Semantics.Result res : kernel.lastResults()) {
                 for (Grant g : res.next().maps()) {
                     if (g.i().equals(c.i()) && !res.from().maps().contains(g)) {
@@ -257,17 +257,17 @@ public final class Oracle {
         dmabufs.values().retainAll(live);
         String shown = req.op().show() + " -> dmabuf " + r.dmabuf();
         if (pin && r.dmabuf() == null) {
-            return new Failure(step, Failure.Kind.PIN_WITHOUT_DMABUF, shown, List.of("a dma_buf"),
+            return new Failure(step, Failure.Mismatch.PIN_WITHOUT_DMABUF, shown, List.of("a dma_buf"),
                     "the device granted a PIN map without a dma_buf: nothing holds the pin");
         }
         if (!pin && r.dmabuf() != null) {
-            return new Failure(step, Failure.Kind.DMABUF_WITHOUT_PIN, shown, List.of("no dma_buf"),
+            return new Failure(step, Failure.Mismatch.DMABUF_WITHOUT_PIN, shown, List.of("no dma_buf"),
                     "the device handed out a dma_buf for a map without PIN");
         }
         if (pin) {
             String other = dmabufs.get(r.dmabuf());
             if (other != null && !other.equals(key)) {
-                return new Failure(step, Failure.Kind.DMABUF_ALIAS, shown, List.of("a dma_buf no live pin holds"),
+                return new Failure(step, Failure.Mismatch.DMABUF_ALIAS, shown, List.of("a dma_buf no live pin holds"),
                         "dma_buf " + r.dmabuf() + " is still held by the pin " + other.replace('|', ' '));
             }
             dmabufs.put(r.dmabuf(), key);
@@ -279,7 +279,7 @@ public final class Oracle {
 
     private Failure addresses(int step, Request req, Response r) {
         Outcome o = r.outcome();
-        if (o.kind() != Outcome.Kind.PREPARED && o.kind() != Outcome.Kind.GRANTED) return null;
+        if (o.kind() != Outcome.Answer.PREPARED && o.kind() != Outcome.Answer.GRANTED) return null;
         // forget the addresses of grants that no allowed state holds any more
         Set<String> live = new HashSet<>();
         for (State s : kernel.states()) {
@@ -292,27 +292,27 @@ public final class Oracle {
         List<Long> as = r.addrs();
         int pages = pages(key);
         if (as.size() != pages) {
-            return new Failure(step, Failure.Kind.ADDRESS_COUNT, req.op().show() + " -> addrs " + hex(as),
+            return new Failure(step, Failure.Mismatch.ADDRESS_COUNT, req.op().show() + " -> addrs " + hex(as),
                     List.of(pages + " page addresses in the BAR"),
                     "the device gave " + as.size() + " DMA addresses for " + pages + " pages");
         }
         for (Long a : as) {
             if (!cfg.inBar(a)) {
-                return new Failure(step, Failure.Kind.ADDRESS_OUTSIDE_BAR, req.op().show() + " -> addrs " + hex(as),
+                return new Failure(step, Failure.Mismatch.ADDRESS_OUTSIDE_BAR, req.op().show() + " -> addrs " + hex(as),
                         List.of("addresses in the BAR window " + hex(List.of(cfg.barBase())) + " + " + cfg.barPages()
                                 + " pages"), "DMA address " + hex(List.of(a)) + " lies outside the exporter's BAR");
             }
         }
         Set<Long> mine = new HashSet<>(as);
         if (mine.size() != as.size()) {
-            return new Failure(step, Failure.Kind.ADDRESS_REPEATED, req.op().show() + " -> addrs " + hex(as),
+            return new Failure(step, Failure.Mismatch.ADDRESS_REPEATED, req.op().show() + " -> addrs " + hex(as),
                     List.of("distinct addresses"), "two pages of one mapping share a BAR address");
         }
         for (Map.Entry<String, List<Long>> e : addrs.entrySet()) {
             if (e.getKey().equals(key)) continue;
             for (Long a : e.getValue()) {
                 if (mine.contains(a)) {
-                    return new Failure(step, Failure.Kind.ADDRESS_ALIAS, req.op().show() + " -> addrs " + hex(as),
+                    return new Failure(step, Failure.Mismatch.ADDRESS_ALIAS, req.op().show() + " -> addrs " + hex(as),
                             List.of("addresses no live mapping holds"), "BAR address " + hex(List.of(a))
                             + " is still mapped by the grant " + e.getKey().replace('|', ' '));
                 }
@@ -323,8 +323,8 @@ public final class Oracle {
     }
 
     private String grantKey(Op op) {
-        if (op instanceof Op.DeviceMap d) return key(d.i(), d.f(), d.lo());
-        if (op instanceof Op.MapCommit c) {
+        if (op instanceof Op.DeviceMapCall d) return key(d.i(), d.f(), d.lo());
+        if (op instanceof Op.MapCommitCall c) {
             for (Semantics.Result res : kernel.lastResults()) {
                 for (Grant g : res.next().maps()) {
                     if (g.i().equals(c.i()) && !res.from().maps().contains(g)) return key(g.i(), g.f(), g.lo());

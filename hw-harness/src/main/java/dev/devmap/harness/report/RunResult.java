@@ -4,7 +4,7 @@ import dev.devmap.harness.Capabilities;
 import dev.devmap.harness.KernelWitness;
 import dev.devmap.harness.Requirement;
 
-import dev.devmap.harness.oracle.Coverage;
+import dev.devmap.harness.oracle.ObservedCoverage;
 import dev.devmap.harness.scenario.ScenarioResult;
 
 import java.util.ArrayList;
@@ -54,11 +54,11 @@ public final class RunResult {
     public final List<Numbered> failures = new ArrayList<>();
     private final Map<String, Numbered> byKey = new java.util.HashMap<>();   // one look-up per result: linear
     public final List<String> notes = new ArrayList<>();
-    public final Coverage coverage = new Coverage();
+    public final ObservedCoverage coverage = new ObservedCoverage();
     /** The real kernel's self-test, when the device is one (else null). */
     public KernelWitness kernel;
     /** For a real kernel: the scenarios it skipped, run on the simulated device instead. */
-    public final Coverage simPassed = new Coverage();
+    public final ObservedCoverage simPassed = new ObservedCoverage();
     public final Map<Requirement, Integer> simTagged = new LinkedHashMap<>();
     public int simRun;
     /** The mechanism text of each kernel choice (models.json "choices" why), for the differences. */
@@ -141,7 +141,7 @@ public final class RunResult {
             fails.computeIfAbsent(n.result.verdict().requirement(), k -> new ArrayList<>()).add("failure " + n.number);
         }
         List<String> agentErrors = new ArrayList<>();
-        Coverage passed = new Coverage();
+        ObservedCoverage passed = new ObservedCoverage();
         Map<Requirement, String> skipReason = new LinkedHashMap<>();
         Map<Requirement, Integer> tagged = new LinkedHashMap<>();
         for (ScenarioResult r : results) {
@@ -211,7 +211,7 @@ public final class RunResult {
      * that the requirement is about (kernel-decided), and the other checked answers (agent-decided).
      * A scenario's tag alone never shows anything. Null when nothing on the kernel showed q.
      */
-    private Row kernelRow(Requirement q, Coverage passed) {
+    private Row kernelRow(Requirement q, ObservedCoverage passed) {
         Map<KernelWitness.Evidence, List<String>> by = new java.util.EnumMap<>(KernelWitness.Evidence.class);
         for (KernelWitness.Test t : kernel.of(q, KernelWitness.Status.PASS)) {
             by.computeIfAbsent(t.evidence(), k -> new ArrayList<>()).add(t.show());
@@ -268,7 +268,7 @@ public final class RunResult {
      * ending an invalidation (with its wait when the operation answered {@code started}) for
      * S1/S2/S4/L1/L4, its removal for S8/L5.
      */
-    static String decidedEvidence(Requirement q, Coverage decided, Coverage all) {
+    static String decidedEvidence(Requirement q, ObservedCoverage decided, ObservedCoverage all) {
         Map<String, Long> a = decided.actions();
         Map<String, Long> rf = decided.refusals();
         long ends = a.getOrDefault("InvEnd", 0L);
@@ -320,7 +320,7 @@ public final class RunResult {
     }
 
     /** What the passing observations show for a requirement, or null. */
-    private static String evidence(Requirement q, Coverage c) {
+    private static String evidence(Requirement q, ObservedCoverage c) {
         Map<String, Long> a = c.actions();
         Map<String, Long> rf = c.refusals();
         switch (q) {

@@ -1,8 +1,8 @@
 package dev.devmap.harness.report;
 
-import dev.devmap.facade.Event;
-import dev.devmap.facade.Op;
-import dev.devmap.facade.Outcome;
+import dev.devmap.kernelapi.Event;
+import dev.devmap.kernelapi.Op;
+import dev.devmap.kernelapi.Outcome;
 import dev.devmap.harness.oracle.Failure;
 import dev.devmap.harness.oracle.TraceItem;
 import dev.devmap.harness.scenario.ScenarioResult;
@@ -24,7 +24,7 @@ public final class Texts {
             sb.append(k + 1).append(". ");
             for (Event e : it.response().before()) sb.append("(").append(e.show()).append(") ");
             sb.append(it.request().op().show());
-            if (it.request().value() != null && !(it.request().op() instanceof Op.Settle)) {
+            if (it.request().value() != null && !(it.request().op() instanceof Op.SettleCall)) {
                 sb.append(" [value ").append(it.request().value()).append(']');
             }
             sb.append(" -> ").append(it.response().show());
@@ -36,7 +36,7 @@ public final class Texts {
                 sb.append("; then ").append(String.join(", ", es));
             }
             if (f != null && f.step() == k + 1) {
-                sb.append("   <-- ").append(f.kind() == Failure.Kind.OUTCOME ? "the model allows: "
+                sb.append("   <-- ").append(f.kind() == Failure.Mismatch.OUTCOME ? "the model allows: "
                         + String.join(" | ", f.allowed()) : f.detail());
             }
             out.add(sb.toString());
@@ -46,9 +46,9 @@ public final class Texts {
 
     /** The contract of a granted mapping: pinned or revocable, writable, atomics. */
     static String contract(TraceItem it) {
-        if (!(it.request().op() instanceof Op.DeviceMap d)) return null;
-        Outcome.Kind k = it.response().outcome().kind();
-        if (k != Outcome.Kind.GRANTED && k != Outcome.Kind.PREPARED) return null;
+        if (!(it.request().op() instanceof Op.DeviceMapCall d)) return null;
+        Outcome.Answer k = it.response().outcome().kind();
+        if (k != Outcome.Answer.GRANTED && k != Outcome.Answer.PREPARED) return null;
         return (d.pin() ? "pinned: dma_buf, survives munmap, revoked only on unplug" : "revocable: dropped on invalidation")
                 + (d.w() ? ", writable" : ", read-only") + (d.at() ? ", atomics" : "");
     }

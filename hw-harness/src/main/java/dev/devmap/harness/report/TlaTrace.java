@@ -1,8 +1,8 @@
 package dev.devmap.harness.report;
 
-import dev.devmap.facade.Event;
-import dev.devmap.facade.Op;
-import dev.devmap.facade.Outcome;
+import dev.devmap.kernelapi.Event;
+import dev.devmap.kernelapi.Op;
+import dev.devmap.kernelapi.Outcome;
 import dev.devmap.harness.DutConfig;
 import dev.devmap.harness.oracle.TraceItem;
 import dev.devmap.spec.tla.TlaValues;
@@ -86,7 +86,7 @@ public final class TlaTrace {
 
     /** The formula of an invalidating action with the observed outcome. */
     private static String inv(String action, String f, Outcome o) {
-        if (o.kind() == Outcome.Kind.STARTED) return action + " /\\ Started(" + f + ", " + set(o.notified()) + ")";
+        if (o.kind() == Outcome.Answer.STARTED) return action + " /\\ Started(" + f + ", " + set(o.notified()) + ")";
         return action + " /\\ Done(" + f + ", " + set(o.notified()) + ")";
     }
 
@@ -96,39 +96,39 @@ public final class TlaTrace {
         Outcome o = it.response().outcome();
         List<String> out = new ArrayList<>();
         String bar = o.bar() == null ? "" : " /\\ bar' = " + o.bar();
-        Outcome.Kind k = o.kind();
+        Outcome.Answer k = o.kind();
         String action = action(op);
-        if (k == Outcome.Kind.ERROR || k == Outcome.Kind.BUSY) {
+        if (k == Outcome.Answer.ERROR || k == Outcome.Answer.BUSY) {
             out.add("Frozen /\\ ~ENABLED (" + action + ")" + bar);
             return out;
         }
-        if (k == Outcome.Kind.WAIT) {
+        if (k == Outcome.Answer.WAIT) {
             out.add("Frozen /\\ (" + waits(op) + ")" + bar);
             return out;
         }
-        if (op instanceof Op.Mmap x) out.add("Mmap(" + q(x.f()) + ")");
-        else if (op instanceof Op.Munmap x) out.add(inv(action, q(x.f()), o));
-        else if (op instanceof Op.Truncate || op instanceof Op.PunchHole) {
-            String f = q(op instanceof Op.Truncate t ? t.f() : ((Op.PunchHole) op).f());
-            int lo = op instanceof Op.Truncate t ? t.n() + 1 : ((Op.PunchHole) op).lo();
-            int hi = op instanceof Op.Truncate ? cfg.pages() : ((Op.PunchHole) op).hi();
-            String noop = k == Outcome.Kind.DONE && (o.notified() == null || o.notified().isEmpty())
+        if (op instanceof Op.MmapCall x) out.add("Mmap(" + q(x.f()) + ")");
+        else if (op instanceof Op.MunmapCall x) out.add(inv(action, q(x.f()), o));
+        else if (op instanceof Op.TruncateCall || op instanceof Op.PunchHoleCall) {
+            String f = q(op instanceof Op.TruncateCall t ? t.f() : ((Op.PunchHoleCall) op).f());
+            int lo = op instanceof Op.TruncateCall t ? t.n() + 1 : ((Op.PunchHoleCall) op).lo();
+            int hi = op instanceof Op.TruncateCall ? cfg.pages() : ((Op.PunchHoleCall) op).hi();
+            String noop = k == Outcome.Answer.DONE && (o.notified() == null || o.notified().isEmpty())
                     ? " \\/ (Frozen /\\ ~inv[" + f + "].on /\\ NothingIn(" + f + ", " + lo + ", " + hi + "))" : "";
             out.add("(" + inv(action, f, o) + ")" + noop);
-        } else if (op instanceof Op.Fallocate x) out.add(inv(action, q(x.f()), o));
-        else if (op instanceof Op.Reflink x) out.add(inv(action, q(x.f()), o));
-        else if (op instanceof Op.Relocate x) out.add(inv(action, q(x.f()), o));
-        else if (op instanceof Op.Unshare x) out.add(inv(action, q(x.f()), o));
-        else if (op instanceof Op.BarReclaim x) out.add(inv(action, q(x.f()), o));
-        else if (op instanceof Op.Writeback x) {
+        } else if (op instanceof Op.FallocateCall x) out.add(inv(action, q(x.f()), o));
+        else if (op instanceof Op.ReflinkCall x) out.add(inv(action, q(x.f()), o));
+        else if (op instanceof Op.RelocateCall x) out.add(inv(action, q(x.f()), o));
+        else if (op instanceof Op.UnshareCall x) out.add(inv(action, q(x.f()), o));
+        else if (op instanceof Op.BarReclaimCall x) out.add(inv(action, q(x.f()), o));
+        else if (op instanceof Op.WritebackCall x) {
             out.add(action + " \\/ (Frozen /\\ cache[" + q(x.f()) + "][" + x.o() + "].st # \"dirty\")");
-        } else if (op instanceof Op.Evict x) {
+        } else if (op instanceof Op.EvictCall x) {
             out.add(action + " \\/ (Frozen /\\ cache[" + q(x.f()) + "][" + x.o() + "].st = \"absent\")");
-        } else if (op instanceof Op.Write x) {
+        } else if (op instanceof Op.WriteCall x) {
             out.add(write(action, x.f(), x.o(), o));
-        } else if (op instanceof Op.Read x) {
+        } else if (op instanceof Op.ReadCall x) {
             out.add(read(action, x.f(), x.o(), o, ""));
-        } else if (op instanceof Op.DevRead x) {
+        } else if (op instanceof Op.DevReadCall x) {
             if (o.path() == Outcome.Path.DIRECT) {
                 out.add("Direct(" + q(x.i()) + ", " + q(x.f()) + ", " + x.o() + ", \"read\")");
                 out.add("DmaEnd(" + q(x.i()) + ") /\\ DmaVal(" + q(x.i()) + ", " + o.value() + ")");
@@ -136,21 +136,21 @@ public final class TlaTrace {
                 out.add(read("DevFallbackRead(" + q(x.i()) + ", " + q(x.f()) + ", " + x.o() + ")", x.f(), x.o(), o,
                         q(x.f()) + " \\in vma /\\ ~Covers(" + q(x.i()) + ", " + q(x.f()) + ", " + x.o() + ") /\\ "));
             }
-        } else if (op instanceof Op.DevWrite x) {
+        } else if (op instanceof Op.DevWriteCall x) {
             if (o.path() == Outcome.Path.DIRECT) {
                 out.add("Direct(" + q(x.i()) + ", " + q(x.f()) + ", " + x.o() + ", \"write\")");
                 out.add("DmaEnd(" + q(x.i()) + ")" + (o.value() == null ? "" : " /\\ DmaVal(" + q(x.i()) + ", " + o.value() + ")"));
             } else {
                 out.add(write("DevFallbackWrite(" + q(x.i()) + ", " + q(x.f()) + ", " + x.o() + ")", x.f(), x.o(), o));
             }
-        } else if (op instanceof Op.DmaStart x) {
+        } else if (op instanceof Op.DmaStartCall x) {
             out.add("Direct(" + q(x.i()) + ", " + q(x.f()) + ", " + x.o() + ", " + q(x.op().tla()) + ")"
                     + (o.value() == null ? "" : " /\\ nextv' = " + o.value()));
-        } else if (op instanceof Op.DmaEnd x) {
+        } else if (op instanceof Op.DmaEndCall x) {
             out.add("DmaEnd(" + q(x.i()) + ")" + (o.value() == null ? "" : " /\\ DmaVal(" + q(x.i()) + ", " + o.value() + ")"));
-        } else if (op instanceof Op.DeviceMap x) {
+        } else if (op instanceof Op.DeviceMapCall x) {
             String prep = action;
-            if (k == Outcome.Kind.REFUSED) {
+            if (k == Outcome.Answer.REFUSED) {
                 // the spec's own operator for the driver's preconditions, not a copy of it
                 out.add("Frozen /\\ MapCalled(" + q(x.i()) + ", " + q(x.f()) + ", " + x.lo() + ", " + x.hi()
                         + ") /\\ Refusal(" + q(x.i()) + ", " + q(x.f()) + ", "
@@ -159,23 +159,23 @@ public final class TlaTrace {
                 return out;
             }
             out.add(prep);
-            if (k == Outcome.Kind.GRANTED) out.add("MapCommit(" + q(x.i()) + ")");
-            else if (k == Outcome.Kind.RETRY) out.add("MapRetry(" + q(x.i()) + ")");
-            else if (k != Outcome.Kind.PREPARED) out.add("FALSE");
-        } else if (op instanceof Op.MapCommit x) {
-            out.add(k == Outcome.Kind.GRANTED ? "MapCommit(" + q(x.i()) + ")" : k == Outcome.Kind.RETRY
+            if (k == Outcome.Answer.GRANTED) out.add("MapCommit(" + q(x.i()) + ")");
+            else if (k == Outcome.Answer.RETRY) out.add("MapRetry(" + q(x.i()) + ")");
+            else if (k != Outcome.Answer.PREPARED) out.add("FALSE");
+        } else if (op instanceof Op.MapCommitCall x) {
+            out.add(k == Outcome.Answer.GRANTED ? "MapCommit(" + q(x.i()) + ")" : k == Outcome.Answer.RETRY
                     ? "MapRetry(" + q(x.i()) + ")" : "FALSE");
-        } else if (op instanceof Op.DeviceUnmap || op instanceof Op.Unpin || op instanceof Op.InvAck
-                || op instanceof Op.RevokeAck) {
+        } else if (op instanceof Op.DeviceUnmapCall || op instanceof Op.UnpinCall || op instanceof Op.InvAckCall
+                || op instanceof Op.RevokeAckCall) {
             out.add(action);
-        } else if (op instanceof Op.Unplug) {
-            if (k == Outcome.Kind.DONE) {
+        } else if (op instanceof Op.UnplugCall) {
+            if (k == Outcome.Answer.DONE) {
                 out.add("UnplugStart");
                 out.add("UnplugEnd \\/ (Frozen /\\ exp = \"gone\")");
             } else {
                 out.add("UnplugStart /\\ exp' = \"removing\" /\\ rev' = " + set(o.notified()));
             }
-        } else if (op instanceof Op.Settle) {
+        } else if (op instanceof Op.SettleCall) {
             out.add("Frozen /\\ ~ENABLED Internal");
         } else {
             out.add("FALSE");
@@ -185,7 +185,7 @@ public final class TlaTrace {
     }
 
     private static String write(String action, String f, int o, Outcome out) {
-        if (out.kind() == Outcome.Kind.STARTED || (out.notified() != null && !out.notified().isEmpty())) {
+        if (out.kind() == Outcome.Answer.STARTED || (out.notified() != null && !out.notified().isEmpty())) {
             return inv(action, q(f), out);
         }
         return action + " /\\ ~NewInv(" + q(f) + ")" + (out.value() == null ? "" : " /\\ lastw'[" + q(f) + "][" + o + "] = " + out.value());
@@ -193,7 +193,7 @@ public final class TlaTrace {
 
     private static String read(String action, String f, int o, Outcome out, String guard) {
         String qf = q(f);
-        if (out.kind() == Outcome.Kind.STARTED || out.kind() == Outcome.Kind.DONE) return guard + "(" + inv(action, qf, out) + ")";
+        if (out.kind() == Outcome.Answer.STARTED || out.kind() == Outcome.Answer.DONE) return guard + "(" + inv(action, qf, out) + ")";
         String c = "cache[" + qf + "][" + o + "]";
         String stutter = out.path() == Outcome.Path.BLOCK
                 ? "(Frozen /\\ " + c + ".st = \"absent\" /\\ PinnedAt(" + qf + ", " + o + ") /\\ DiskVal(" + qf + ", " + o + ") = " + out.value() + ")"
@@ -203,70 +203,70 @@ public final class TlaTrace {
 
     /** The spec's action(s) an operation takes, for ENABLED. */
     private static String action(Op op) {
-        if (op instanceof Op.Mmap x) return "Mmap(" + q(x.f()) + ")";
-        if (op instanceof Op.Munmap x) return "Munmap(" + q(x.f()) + ")";
-        if (op instanceof Op.Write x) return "CpuWrite(" + q(x.f()) + ", " + x.o() + ")";
-        if (op instanceof Op.Read x) return "CpuRead(" + q(x.f()) + ", " + x.o() + ")";
-        if (op instanceof Op.Truncate x) return "Truncate(" + q(x.f()) + ", " + x.n() + ")";
-        if (op instanceof Op.PunchHole x) return "PunchHole(" + q(x.f()) + ", " + x.lo() + ", " + x.hi() + ")";
-        if (op instanceof Op.Fallocate x) return "Fallocate(" + q(x.f()) + ", " + x.o() + ")";
-        if (op instanceof Op.Reflink x) return "Reflink(" + q(x.f()) + ", " + x.o() + ", " + x.p() + ")";
-        if (op instanceof Op.Writeback x) return "Writeback(" + q(x.f()) + ", " + x.o() + ")";
-        if (op instanceof Op.Evict x) return "Evict(" + q(x.f()) + ", " + x.o() + ")";
-        if (op instanceof Op.Relocate x) return "Relocate(" + q(x.f()) + ", " + x.o() + ")";
-        if (op instanceof Op.Unshare x) return "Unshare(" + q(x.f()) + ", " + x.o() + ")";
-        if (op instanceof Op.DeviceMap x) {
+        if (op instanceof Op.MmapCall x) return "Mmap(" + q(x.f()) + ")";
+        if (op instanceof Op.MunmapCall x) return "Munmap(" + q(x.f()) + ")";
+        if (op instanceof Op.WriteCall x) return "CpuWrite(" + q(x.f()) + ", " + x.o() + ")";
+        if (op instanceof Op.ReadCall x) return "CpuRead(" + q(x.f()) + ", " + x.o() + ")";
+        if (op instanceof Op.TruncateCall x) return "Truncate(" + q(x.f()) + ", " + x.n() + ")";
+        if (op instanceof Op.PunchHoleCall x) return "PunchHole(" + q(x.f()) + ", " + x.lo() + ", " + x.hi() + ")";
+        if (op instanceof Op.FallocateCall x) return "Fallocate(" + q(x.f()) + ", " + x.o() + ")";
+        if (op instanceof Op.ReflinkCall x) return "Reflink(" + q(x.f()) + ", " + x.o() + ", " + x.p() + ")";
+        if (op instanceof Op.WritebackCall x) return "Writeback(" + q(x.f()) + ", " + x.o() + ")";
+        if (op instanceof Op.EvictCall x) return "Evict(" + q(x.f()) + ", " + x.o() + ")";
+        if (op instanceof Op.RelocateCall x) return "Relocate(" + q(x.f()) + ", " + x.o() + ")";
+        if (op instanceof Op.UnshareCall x) return "Unshare(" + q(x.f()) + ", " + x.o() + ")";
+        if (op instanceof Op.DeviceMapCall x) {
             return "MapPrepare(" + q(x.i()) + ", " + q(x.f()) + ", " + x.lo() + ", " + x.hi() + ", " + bool(x.pin()) + ", "
                     + bool(x.w()) + ", " + bool(x.at()) + ")";
         }
-        if (op instanceof Op.MapCommit x) return "MapCommit(" + q(x.i()) + ") \\/ MapRetry(" + q(x.i()) + ")";
-        if (op instanceof Op.DeviceUnmap x) return "DeviceUnmap(" + q(x.i()) + ", " + q(x.f()) + ", " + x.lo() + ")";
-        if (op instanceof Op.Unpin x) return "DmaBufRelease(" + q(x.i()) + ", " + q(x.f()) + ", " + x.lo() + ")";
-        if (op instanceof Op.DmaStart x) return "Direct(" + q(x.i()) + ", " + q(x.f()) + ", " + x.o() + ", " + q(x.op().tla()) + ")";
-        if (op instanceof Op.DmaEnd x) return "DmaEnd(" + q(x.i()) + ")";
-        if (op instanceof Op.DevRead x) {
+        if (op instanceof Op.MapCommitCall x) return "MapCommit(" + q(x.i()) + ") \\/ MapRetry(" + q(x.i()) + ")";
+        if (op instanceof Op.DeviceUnmapCall x) return "DeviceUnmap(" + q(x.i()) + ", " + q(x.f()) + ", " + x.lo() + ")";
+        if (op instanceof Op.UnpinCall x) return "DmaBufRelease(" + q(x.i()) + ", " + q(x.f()) + ", " + x.lo() + ")";
+        if (op instanceof Op.DmaStartCall x) return "Direct(" + q(x.i()) + ", " + q(x.f()) + ", " + x.o() + ", " + q(x.op().tla()) + ")";
+        if (op instanceof Op.DmaEndCall x) return "DmaEnd(" + q(x.i()) + ")";
+        if (op instanceof Op.DevReadCall x) {
             return "Direct(" + q(x.i()) + ", " + q(x.f()) + ", " + x.o() + ", \"read\") \\/ DevFallbackRead(" + q(x.i())
                     + ", " + q(x.f()) + ", " + x.o() + ")";
         }
-        if (op instanceof Op.DevWrite x) {
+        if (op instanceof Op.DevWriteCall x) {
             return "Direct(" + q(x.i()) + ", " + q(x.f()) + ", " + x.o() + ", \"write\") \\/ DevFallbackWrite(" + q(x.i())
                     + ", " + q(x.f()) + ", " + x.o() + ")";
         }
-        if (op instanceof Op.InvAck x) return "InvAck(" + q(x.i()) + ", " + q(x.f()) + ")";
-        if (op instanceof Op.RevokeAck x) return "RevokeAck(" + q(x.i()) + ")";
-        if (op instanceof Op.BarReclaim x) return "BarReclaim(" + q(x.i()) + ", " + q(x.f()) + ", " + x.lo() + ")";
-        if (op instanceof Op.Unplug) return "UnplugStart";
+        if (op instanceof Op.InvAckCall x) return "InvAck(" + q(x.i()) + ", " + q(x.f()) + ")";
+        if (op instanceof Op.RevokeAckCall x) return "RevokeAck(" + q(x.i()) + ")";
+        if (op instanceof Op.BarReclaimCall x) return "BarReclaim(" + q(x.i()) + ", " + q(x.f()) + ", " + x.lo() + ")";
+        if (op instanceof Op.UnplugCall) return "UnplugStart";
         return "Internal";
     }
 
     /** The condition under which an operation must wait for an invalidation. */
     private static String waits(Op op) {
-        if (op instanceof Op.DeviceMap x) return "InvOver(" + q(x.f()) + ", " + x.lo() + ", " + x.hi() + ")";
-        if (op instanceof Op.Writeback x) return "InvOver(" + q(x.f()) + ", " + x.o() + ", " + x.o() + ")";
+        if (op instanceof Op.DeviceMapCall x) return "InvOver(" + q(x.f()) + ", " + x.lo() + ", " + x.hi() + ")";
+        if (op instanceof Op.WritebackCall x) return "InvOver(" + q(x.f()) + ", " + x.o() + ", " + x.o() + ")";
         String i = null;
         String f = null;
-        if (op instanceof Op.DmaStart x) { i = x.i(); }
-        if (op instanceof Op.DevRead x) { i = x.i(); f = x.f(); }
-        if (op instanceof Op.DevWrite x) { i = x.i(); f = x.f(); }
+        if (op instanceof Op.DmaStartCall x) { i = x.i(); }
+        if (op instanceof Op.DevReadCall x) { i = x.i(); f = x.f(); }
+        if (op instanceof Op.DevWriteCall x) { i = x.i(); f = x.f(); }
         String dev = i == null ? null : "(\\E h \\in Files : inv[h].on /\\ " + q(i) + " \\in inv[h].await) \\/ (exp = \"removing\" /\\ "
                 + q(i) + " \\in rev)";
-        if (op instanceof Op.DmaStart) return dev;
+        if (op instanceof Op.DmaStartCall) return dev;
         if (f != null) return "inv[" + q(f) + "].on \\/ " + dev;
         String file = fileOf(op);
         return file == null ? "FALSE" : "inv[" + q(file) + "].on";
     }
 
     private static String fileOf(Op op) {
-        if (op instanceof Op.Munmap x) return x.f();
-        if (op instanceof Op.Write x) return x.f();
-        if (op instanceof Op.Read x) return x.f();
-        if (op instanceof Op.Truncate x) return x.f();
-        if (op instanceof Op.PunchHole x) return x.f();
-        if (op instanceof Op.Fallocate x) return x.f();
-        if (op instanceof Op.Reflink x) return x.f();
-        if (op instanceof Op.Relocate x) return x.f();
-        if (op instanceof Op.Unshare x) return x.f();
-        if (op instanceof Op.BarReclaim x) return x.f();
+        if (op instanceof Op.MunmapCall x) return x.f();
+        if (op instanceof Op.WriteCall x) return x.f();
+        if (op instanceof Op.ReadCall x) return x.f();
+        if (op instanceof Op.TruncateCall x) return x.f();
+        if (op instanceof Op.PunchHoleCall x) return x.f();
+        if (op instanceof Op.FallocateCall x) return x.f();
+        if (op instanceof Op.ReflinkCall x) return x.f();
+        if (op instanceof Op.RelocateCall x) return x.f();
+        if (op instanceof Op.UnshareCall x) return x.f();
+        if (op instanceof Op.BarReclaimCall x) return x.f();
         return null;
     }
 

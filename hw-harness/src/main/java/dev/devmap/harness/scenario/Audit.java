@@ -1,7 +1,7 @@
 package dev.devmap.harness.scenario;
 
-import dev.devmap.facade.Op;
-import dev.devmap.facade.Semantics;
+import dev.devmap.kernelapi.Op;
+import dev.devmap.kernelapi.Semantics;
 import dev.devmap.harness.Capabilities;
 import dev.devmap.harness.DutConfig;
 import dev.devmap.model.Grant;
@@ -38,7 +38,7 @@ public final class Audit {
             case 0 -> {
                 List<Grant> grants = new ArrayList<>(s.maps());
                 grants.sort(Semantics.GRANT_COMPARATOR);
-                for (Grant g : grants) for (int o = g.lo(); o <= g.hi(); o++) out.add(new Op.DevRead(g.i(), g.f(), o));
+                for (Grant g : grants) for (int o = g.lo(); o <= g.hi(); o++) out.add(new Op.DevReadCall(g.i(), g.f(), o));
                 cpuReads(out, cfg);
             }
             case 1 -> {
@@ -47,25 +47,25 @@ public final class Audit {
                     if (!s.vma().contains(f)) continue;
                     for (int o = 1; o <= cfg.pages(); o++) {
                         String i = withoutGrant(s, cfg, f, o);
-                        if (i != null) out.add(new Op.DevRead(i, f, o));
+                        if (i != null) out.add(new Op.DevReadCall(i, f, o));
                     }
                 }
                 for (String f : cfg.files()) {
                     for (int o = 1; o <= cfg.pages(); o++) {
-                        out.add(new Op.Writeback(f, o));
-                        out.add(new Op.Evict(f, o));
+                        out.add(new Op.WritebackCall(f, o));
+                        out.add(new Op.EvictCall(f, o));
                     }
                 }
             }
             default -> cpuReads(out, cfg);
         }
-        out.add(new Op.Settle());
+        out.add(new Op.SettleCall());
         out.removeIf(op -> !caps.supports(op.wire()));
         return out;
     }
 
     private static void cpuReads(List<Op> out, DutConfig cfg) {
-        for (String f : cfg.files()) for (int o = 1; o <= cfg.pages(); o++) out.add(new Op.Read(f, o));
+        for (String f : cfg.files()) for (int o = 1; o <= cfg.pages(); o++) out.add(new Op.ReadCall(f, o));
     }
 
     /** An importer that holds no grant covering (f, o): its device accesses take the fallback path. */

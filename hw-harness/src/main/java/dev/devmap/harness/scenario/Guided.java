@@ -1,6 +1,6 @@
 package dev.devmap.harness.scenario;
 
-import dev.devmap.facade.Op;
+import dev.devmap.kernelapi.Op;
 import dev.devmap.harness.DutConfig;
 import dev.devmap.harness.Requirement;
 import dev.devmap.model.DmaOp;
@@ -27,37 +27,37 @@ public final class Guided {
     static final String F1 = "f1", GPU = "gpu", NIC = "nic", FPGA = "fpga";
 
     // ---- a small DSL
-    static Op mmap(String f) { return new Op.Mmap(f); }
-    static Op munmap(String f) { return new Op.Munmap(f); }
-    static Op write(int o) { return new Op.Write(F1, o); }
-    static Op read(int o) { return new Op.Read(F1, o); }
-    static Op writeback(int o) { return new Op.Writeback(F1, o); }
-    static Op evict(int o) { return new Op.Evict(F1, o); }
-    static Op truncate(int n) { return new Op.Truncate(F1, n); }
-    static Op punch(int lo, int hi) { return new Op.PunchHole(F1, lo, hi); }
-    static Op fallocate(int o) { return new Op.Fallocate(F1, o); }
-    static Op reflink(int o, int p) { return new Op.Reflink(F1, o, p); }
-    static Op relocate(int o) { return new Op.Relocate(F1, o); }
-    static Op unshare(int o) { return new Op.Unshare(F1, o); }
+    static Op mmap(String f) { return new Op.MmapCall(f); }
+    static Op munmap(String f) { return new Op.MunmapCall(f); }
+    static Op write(int o) { return new Op.WriteCall(F1, o); }
+    static Op read(int o) { return new Op.ReadCall(F1, o); }
+    static Op writeback(int o) { return new Op.WritebackCall(F1, o); }
+    static Op evict(int o) { return new Op.EvictCall(F1, o); }
+    static Op truncate(int n) { return new Op.TruncateCall(F1, n); }
+    static Op punch(int lo, int hi) { return new Op.PunchHoleCall(F1, lo, hi); }
+    static Op fallocate(int o) { return new Op.FallocateCall(F1, o); }
+    static Op reflink(int o, int p) { return new Op.ReflinkCall(F1, o, p); }
+    static Op relocate(int o) { return new Op.RelocateCall(F1, o); }
+    static Op unshare(int o) { return new Op.UnshareCall(F1, o); }
     static Op map(String i, int lo, int hi, String... flags) { return map(i, lo, hi, true, flags); }
     static Op prepare(String i, int lo, int hi, String... flags) { return map(i, lo, hi, false, flags); }
 
     static Op map(String i, int lo, int hi, boolean commit, String... flags) {
         Set<String> f = new LinkedHashSet<>(Arrays.asList(flags));
-        return new Op.DeviceMap(i, F1, lo, hi, f.contains("PIN"), f.contains("WRITE"), f.contains("ATOMIC"), commit);
+        return new Op.DeviceMapCall(i, F1, lo, hi, f.contains("PIN"), f.contains("WRITE"), f.contains("ATOMIC"), commit);
     }
 
-    static Op commit(String i) { return new Op.MapCommit(i); }
-    static Op unmap(String i, int lo) { return new Op.DeviceUnmap(i, F1, lo); }
-    static Op unpin(String i, int lo) { return new Op.Unpin(i, F1, lo); }
-    static Op dmaStart(String i, int o, DmaOp op) { return new Op.DmaStart(i, F1, o, op); }
-    static Op dmaEnd(String i) { return new Op.DmaEnd(i); }
-    static Op devRead(String i, int o) { return new Op.DevRead(i, F1, o); }
-    static Op devWrite(String i, int o) { return new Op.DevWrite(i, F1, o); }
-    static Op ack(String i) { return new Op.InvAck(i, F1); }
-    static Op revokeAck(String i) { return new Op.RevokeAck(i); }
-    static Op reclaim(String i, int lo) { return new Op.BarReclaim(i, F1, lo); }
-    static Op unplug() { return new Op.Unplug(); }
+    static Op commit(String i) { return new Op.MapCommitCall(i); }
+    static Op unmap(String i, int lo) { return new Op.DeviceUnmapCall(i, F1, lo); }
+    static Op unpin(String i, int lo) { return new Op.UnpinCall(i, F1, lo); }
+    static Op dmaStart(String i, int o, DmaOp op) { return new Op.DmaStartCall(i, F1, o, op); }
+    static Op dmaEnd(String i) { return new Op.DmaEndCall(i); }
+    static Op devRead(String i, int o) { return new Op.DevReadCall(i, F1, o); }
+    static Op devWrite(String i, int o) { return new Op.DevWriteCall(i, F1, o); }
+    static Op ack(String i) { return new Op.InvAckCall(i, F1); }
+    static Op revokeAck(String i) { return new Op.RevokeAckCall(i); }
+    static Op reclaim(String i, int lo) { return new Op.BarReclaimCall(i, F1, lo); }
+    static Op unplug() { return new Op.UnplugCall(); }
 
     /** mmap f1, then write, write back and evict each page: written blocks, nothing cached. */
     static List<Op> written(int... pages) {
@@ -99,7 +99,7 @@ public final class Guided {
         for (Op op : ops) {
             String s = op.show();
             for (String i : List.of(GPU, NIC, FPGA)) if (s.contains(" " + i + " ") || s.endsWith(" " + i)) used.add(i);
-            if (op instanceof Op.DeviceMap m && m.at()) atomic.add(m.i());
+            if (op instanceof Op.DeviceMapCall m && m.at()) atomic.add(m.i());
         }
         List<Scenario.Need> out = new ArrayList<>();
         DutConfig std = DutConfig.standard();

@@ -1,7 +1,7 @@
 package dev.devmap.harness.scenario;
 
-import dev.devmap.facade.Op;
-import dev.devmap.facade.Outcome;
+import dev.devmap.kernelapi.Op;
+import dev.devmap.kernelapi.Outcome;
 import dev.devmap.harness.DutConfig;
 import dev.devmap.harness.Request;
 import dev.devmap.harness.Requirement;
@@ -238,7 +238,7 @@ public final class Paths {
             pre.add(trigger);
             List<Outcome> os = predict(DutConfig.standard(), pre);
             Outcome t = os.get(os.size() - 1);
-            if (t.kind() != Outcome.Kind.STARTED || !t.notified().contains(GPU)) {
+            if (t.kind() != Outcome.Answer.STARTED || !t.notified().contains(GPU)) {
                 throw new IllegalStateException("the model does not start an invalidation (" + c.tla() + ") here: " + t);
             }
             out.add(s("dma-inflight-" + c.tla(), c.tla() + " invalidates a grant with DMA in flight: the ack waits for it",

@@ -1,6 +1,6 @@
 package dev.devmap.harness.scenario;
 
-import dev.devmap.facade.Op;
+import dev.devmap.kernelapi.Op;
 import dev.devmap.harness.DutConfig;
 import dev.devmap.model.CacheState;
 import dev.devmap.model.DeviceMapModel;
@@ -9,7 +9,7 @@ import dev.devmap.model.DmaOp;
 import dev.devmap.model.Exp;
 import dev.devmap.model.Grant;
 import dev.devmap.model.Inv;
-import dev.devmap.model.Kind;
+import dev.devmap.model.ExtentKind;
 import dev.devmap.model.Page;
 import dev.devmap.model.Pending;
 import dev.devmap.model.State;
@@ -58,7 +58,7 @@ public final class RandomOps {
             Op op = pick(s);
             if (op != null && supported.contains(op.wire())) return op;
         }
-        return new Op.Settle();
+        return new Op.SettleCall();
     }
 
     private Op pick(State s) {
@@ -66,65 +66,65 @@ public final class RandomOps {
         List<Op> owed = new ArrayList<>();
         for (String f : cfg.files()) {
             Inv r = model.inv(s, f);
-            if (r.on()) for (String i : r.await()) owed.add(new Op.InvAck(i, f));
+            if (r.on()) for (String i : r.await()) owed.add(new Op.InvAckCall(i, f));
         }
-        if (s.exp() == Exp.REMOVING) for (String i : s.rev()) owed.add(new Op.RevokeAck(i));
-        for (Pending p : s.pend()) owed.add(new Op.MapCommit(p.i()));
-        for (Dma d : s.dma()) owed.add(new Op.DmaEnd(d.i()));
+        if (s.exp() == Exp.REMOVING) for (String i : s.rev()) owed.add(new Op.RevokeAckCall(i));
+        for (Pending p : s.pend()) owed.add(new Op.MapCommitCall(p.i()));
+        for (Dma d : s.dma()) owed.add(new Op.DmaEndCall(d.i()));
         if (!owed.isEmpty() && rnd.nextInt(100) < 45) return owed.get(rnd.nextInt(owed.size()));
 
         List<Grant> grants = new ArrayList<>(s.maps());
-        grants.sort(dev.devmap.facade.Semantics.GRANT_COMPARATOR);
+        grants.sort(dev.devmap.kernelapi.Semantics.GRANT_COMPARATOR);
         int w = rnd.nextInt(100);
         String f = file();
-        if (!s.vma().contains(f) && rnd.nextInt(100) < 60) return new Op.Mmap(f);
+        if (!s.vma().contains(f) && rnd.nextInt(100) < 60) return new Op.MmapCall(f);
         if (w < 14) return mapOp(s, f);
         if (w < 28 && !grants.isEmpty()) {
             Grant g = grants.get(rnd.nextInt(grants.size()));
             int o = g.lo() + rnd.nextInt(g.size());
             int k = rnd.nextInt(10);
-            if (k < 4) return new Op.DevRead(g.i(), g.f(), o);
-            if (k < 7) return new Op.DevWrite(g.i(), g.f(), o);
-            if (k < 8) return new Op.DmaStart(g.i(), g.f(), o, rnd.nextBoolean() ? DmaOp.READ : DmaOp.WRITE);
-            if (k < 9) return g.pin() ? new Op.Unpin(g.i(), g.f(), g.lo()) : new Op.DeviceUnmap(g.i(), g.f(), g.lo());
-            return new Op.BarReclaim(g.i(), g.f(), g.lo());
+            if (k < 4) return new Op.DevReadCall(g.i(), g.f(), o);
+            if (k < 7) return new Op.DevWriteCall(g.i(), g.f(), o);
+            if (k < 8) return new Op.DmaStartCall(g.i(), g.f(), o, rnd.nextBoolean() ? DmaOp.READ : DmaOp.WRITE);
+            if (k < 9) return g.pin() ? new Op.UnpinCall(g.i(), g.f(), g.lo()) : new Op.DeviceUnmapCall(g.i(), g.f(), g.lo());
+            return new Op.BarReclaimCall(g.i(), g.f(), g.lo());
         }
-        if (w < 36) return rnd.nextBoolean() ? new Op.Write(f, page()) : new Op.Read(f, page());
+        if (w < 36) return rnd.nextBoolean() ? new Op.WriteCall(f, page()) : new Op.ReadCall(f, page());
         if (w < 52) {
             // make pages written and uncached: what direct maps need
             for (int o = 1; o <= cfg.pages(); o++) {
                 Page p = model.cache(s, f, o);
-                if (p.st() == CacheState.DIRTY) return new Op.Writeback(f, o);
+                if (p.st() == CacheState.DIRTY) return new Op.WritebackCall(f, o);
             }
             for (int o = 1; o <= cfg.pages(); o++) {
-                if (model.cache(s, f, o).st() == CacheState.CLEAN) return new Op.Evict(f, o);
+                if (model.cache(s, f, o).st() == CacheState.CLEAN) return new Op.EvictCall(f, o);
             }
-            return new Op.Write(f, page());
+            return new Op.WriteCall(f, page());
         }
-        if (w < 58) return rnd.nextBoolean() ? new Op.DevRead(importer(), f, page()) : new Op.DevWrite(importer(), f, page());
+        if (w < 58) return rnd.nextBoolean() ? new Op.DevReadCall(importer(), f, page()) : new Op.DevWriteCall(importer(), f, page());
         if (w < 66) {
             int lo = page();
             int hi = lo + rnd.nextInt(cfg.pages() - lo + 1);
             switch (rnd.nextInt(7)) {
-                case 0: return new Op.Truncate(f, rnd.nextInt(cfg.pages()));
-                case 1: return new Op.PunchHole(f, lo, hi);
-                case 2: return new Op.Fallocate(f, lo);
-                case 3: return new Op.Reflink(f, lo, page());
-                case 4: return new Op.Relocate(f, lo);
-                case 5: return new Op.Unshare(f, lo);
-                default: return new Op.Munmap(f);
+                case 0: return new Op.TruncateCall(f, rnd.nextInt(cfg.pages()));
+                case 1: return new Op.PunchHoleCall(f, lo, hi);
+                case 2: return new Op.FallocateCall(f, lo);
+                case 3: return new Op.ReflinkCall(f, lo, page());
+                case 4: return new Op.RelocateCall(f, lo);
+                case 5: return new Op.UnshareCall(f, lo);
+                default: return new Op.MunmapCall(f);
             }
         }
-        if (w < 70) return new Op.Writeback(f, page());
-        if (w < 73) return new Op.Evict(f, page());
-        if (w < 75) return new Op.Settle();
-        if (w < 76 && rnd.nextInt(4) == 0) return new Op.Unplug();
+        if (w < 70) return new Op.WritebackCall(f, page());
+        if (w < 73) return new Op.EvictCall(f, page());
+        if (w < 75) return new Op.SettleCall();
+        if (w < 76 && rnd.nextInt(4) == 0) return new Op.UnplugCall();
         if (!owed.isEmpty()) return owed.get(rnd.nextInt(owed.size()));
         return mapOp(s, f);
     }
 
     private boolean mappable(State s, String f, int o) {
-        return model.extent(s, f, o).k() == Kind.WRITTEN && model.cache(s, f, o).st() == CacheState.ABSENT;
+        return model.extent(s, f, o).k() == ExtentKind.WRITTEN && model.cache(s, f, o).st() == CacheState.ABSENT;
     }
 
     private Op mapOp(State s, String f) {
@@ -135,9 +135,9 @@ public final class RandomOps {
             // nothing can be granted yet: get a page there (write it, write it back, drop it from the cache)
             int o = page();
             CacheState st = model.cache(s, f, o).st();
-            if (st == CacheState.DIRTY) return new Op.Writeback(f, o);
-            if (st == CacheState.CLEAN) return new Op.Evict(f, o);
-            return new Op.Write(f, o);
+            if (st == CacheState.DIRTY) return new Op.WritebackCall(f, o);
+            if (st == CacheState.CLEAN) return new Op.EvictCall(f, o);
+            return new Op.WriteCall(f, o);
         }
         int lo = !ok.isEmpty() && rnd.nextInt(100) < 80 ? ok.get(rnd.nextInt(ok.size())) : page();
         int hi = lo;
@@ -146,6 +146,6 @@ public final class RandomOps {
         boolean pin = rnd.nextInt(100) < 15;
         boolean at = rnd.nextInt(100) < 15;
         boolean commit = rnd.nextInt(100) < 80;
-        return new Op.DeviceMap(importer(), f, lo, hi, pin, w, at, commit);
+        return new Op.DeviceMapCall(importer(), f, lo, hi, pin, w, at, commit);
     }
 }

@@ -1,7 +1,7 @@
 package dev.devmap.harness.scenario;
 
-import dev.devmap.facade.Op;
-import dev.devmap.facade.Semantics;
+import dev.devmap.kernelapi.Op;
+import dev.devmap.kernelapi.Semantics;
 import dev.devmap.model.DeviceMapModel;
 import dev.devmap.model.Variant;
 import dev.devmap.harness.Capabilities;
@@ -134,7 +134,7 @@ public final class Runner {
         RandomOps gen = sc.random() ? new RandomOps(sc.seed(), cfg, caps.ops()) : null;
         int n = sc.random() ? sc.length() : sc.ops().size();
         for (int k = 0; k <= n; k++) {
-            Op op = k == n ? new Op.Settle() : gen != null ? gen.next(oracle.kernel().states().get(0)) : sc.ops().get(k);
+            Op op = k == n ? new Op.SettleCall() : gen != null ? gen.next(oracle.kernel().states().get(0)) : sc.ops().get(k);
             Request req = oracle.request(op);
             Response resp = dut.perform(req);
             if (k < n) ran.add(op);
@@ -143,7 +143,7 @@ public final class Runner {
         }
         // the data audit: every page read back through every path that applies; when it fails, what it
         // ran becomes part of the operations, so the shrinker can drop the reads that do not matter
-        List<Op> audit = new ArrayList<>(List.of(new Op.Settle()));
+        List<Op> audit = new ArrayList<>(List.of(new Op.SettleCall()));
         for (int phase = 0; phase < Audit.PHASES; phase++) {
             for (Op op : Audit.phase(phase, oracle.kernel().states().get(0), cfg, caps)) {
                 Request req = oracle.request(op);

@@ -1,6 +1,6 @@
 package dev.devmap.harness.scenario;
 
-import dev.devmap.facade.Op;
+import dev.devmap.kernelapi.Op;
 import dev.devmap.harness.DutConfig;
 import dev.devmap.harness.Requirement;
 

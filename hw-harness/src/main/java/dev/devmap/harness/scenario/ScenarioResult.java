@@ -1,7 +1,7 @@
 package dev.devmap.harness.scenario;
 
-import dev.devmap.facade.Op;
-import dev.devmap.harness.oracle.Coverage;
+import dev.devmap.kernelapi.Op;
+import dev.devmap.harness.oracle.ObservedCoverage;
 import dev.devmap.harness.oracle.Failure;
 import dev.devmap.harness.oracle.TraceItem;
 import dev.devmap.harness.oracle.Verdict;
@@ -26,13 +26,13 @@ import java.util.List;
  *                  whole scenario; the failure, verdict and trace are those under the standard model
  */
 public record ScenarioResult(Scenario scenario, Status status, String reason, Failure failure, Verdict verdict,
-                             List<TraceItem> trace, List<Op> ops, Coverage coverage, int originalLength, long millis,
+                             List<TraceItem> trace, List<Op> ops, ObservedCoverage coverage, int originalLength, long millis,
                              String choice) {
     /** DIFFERENCE: fails under the standard model, explained by a protocol choice the device lists. */
     public enum Status { PASS, FAIL, SKIP, ERROR, DIFFERENCE }
 
     public ScenarioResult(Scenario scenario, Status status, String reason, Failure failure, Verdict verdict,
-                          List<TraceItem> trace, List<Op> ops, Coverage coverage, int originalLength, long millis) {
+                          List<TraceItem> trace, List<Op> ops, ObservedCoverage coverage, int originalLength, long millis) {
         this(scenario, status, reason, failure, verdict, trace, ops, coverage, originalLength, millis, null);
     }
 
@@ -45,6 +45,6 @@ public record ScenarioResult(Scenario scenario, Status status, String reason, Fa
     public ScenarioResult {
         trace = trace == null ? List.of() : List.copyOf(trace);
         ops = ops == null ? List.of() : List.copyOf(ops);
-        coverage = coverage == null ? new Coverage() : coverage;
+        coverage = coverage == null ? new ObservedCoverage() : coverage;
     }
 }

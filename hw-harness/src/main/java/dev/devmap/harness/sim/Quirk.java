@@ -16,8 +16,8 @@ import java.util.List;
  * @param breaks  the requirement the harness reports it breaking (checked by the tests)
  * @param also    other rows a run with it may fail, and no others (checked by the tests: never "Reference")
  */
-public record Quirk(String name, Kind kind, Variant variant, String what, String breaks, List<String> also) {
-    public enum Kind { SPEC, DEVICE }
+public record Quirk(String name, Origin kind, Variant variant, String what, String breaks, List<String> also) {
+    public enum Origin { SPEC, DEVICE }
 
     public Quirk {
         also = List.copyOf(also);

@@ -55,7 +55,7 @@ public final class Quirks {
         for (Variant v : Variant.values()) {
             if (v == Variant.NONE || v.choice()) continue;
             String what = spec.getOrDefault(v.tla(), "the spec's variant " + v.tla());
-            all.put(v.tla(), new Quirk(v.tla(), Quirk.Kind.SPEC, v, what, BREAKS.get(v.tla()),
+            all.put(v.tla(), new Quirk(v.tla(), Quirk.Origin.SPEC, v, what, BREAKS.get(v.tla()),
                     ALSO.getOrDefault(v.tla(), List.of())));
         }
         device(all, DMA_MISDIRECT, "silent data corruption: a DMA write lands in the neighbouring block", "S5");
@@ -69,7 +69,7 @@ public final class Quirks {
     }
 
     private static void device(Map<String, Quirk> all, String name, String what, String breaks) {
-        all.put(name, new Quirk(name, Quirk.Kind.DEVICE, null, what, breaks, ALSO.getOrDefault(name, List.of())));
+        all.put(name, new Quirk(name, Quirk.Origin.DEVICE, null, what, breaks, ALSO.getOrDefault(name, List.of())));
     }
 
 
@@ -84,7 +84,7 @@ public final class Quirks {
         if (q == null) {
             for (Variant v : Variant.values()) {
                 if (v.choice() && v.tla().equals(name)) {
-                    return new Quirk(name, Quirk.Kind.SPEC, v, "behaves as today's kernel's protocol choice " + name, null,
+                    return new Quirk(name, Quirk.Origin.SPEC, v, "behaves as today's kernel's protocol choice " + name, null,
                             List.of());
                 }
             }
@@ -101,7 +101,7 @@ public final class Quirks {
         for (String n : list.split(",")) {
             if (n.isBlank()) continue;
             Quirk q = of(n.strip());
-            if (q.kind() == Quirk.Kind.SPEC && ++spec > 1) {
+            if (q.kind() == Quirk.Origin.SPEC && ++spec > 1) {
                 throw new IllegalArgumentException("at most one spec variant quirk at a time (the spec has one Variant)");
             }
             if (!out.contains(q)) out.add(q);

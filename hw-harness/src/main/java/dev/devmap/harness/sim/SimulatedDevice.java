@@ -1,9 +1,9 @@
 package dev.devmap.harness.sim;
 
-import dev.devmap.facade.Event;
-import dev.devmap.facade.Op;
-import dev.devmap.facade.Outcome;
-import dev.devmap.facade.Semantics;
+import dev.devmap.kernelapi.Event;
+import dev.devmap.kernelapi.Op;
+import dev.devmap.kernelapi.Outcome;
+import dev.devmap.kernelapi.Semantics;
 import dev.devmap.harness.Capabilities;
 import dev.devmap.harness.DeviceUnderTest;
 import dev.devmap.harness.DutConfig;
@@ -79,7 +79,7 @@ public final class SimulatedDevice implements DeviceUnderTest {
         this.quirks = List.copyOf(quirks);
         Variant v = Variant.NONE;
         for (Quirk q : quirks) {
-            if (q.kind() == Quirk.Kind.SPEC) v = q.variant();
+            if (q.kind() == Quirk.Origin.SPEC) v = q.variant();
             else device.add(q.name());
         }
         this.variant = v;
@@ -134,11 +134,11 @@ public final class SimulatedDevice implements DeviceUnderTest {
         Op op = req.op();
         List<Event> after = new ArrayList<>();
         Response r;
-        if (op instanceof Op.Settle) {
+        if (op instanceof Op.SettleCall) {
             // settle's steps happen first; then the device reports that it is idle
             List<Event> steps = new ArrayList<>();
             settle(steps);
-            r = new Response(steps, Outcome.of(Outcome.Kind.IDLE).withBar(s.bar()), List.of(), null, null, null, null,
+            r = new Response(steps, Outcome.of(Outcome.Answer.IDLE).withBar(s.bar()), List.of(), null, null, null, null,
                     null);
         } else {
             r = operate(op);
@@ -150,9 +150,9 @@ public final class SimulatedDevice implements DeviceUnderTest {
     private Response operate(Op op) {
         State before = s;
         Semantics.Result res;
-        if (device.contains(Quirks.LOST_ACK) && op instanceof Op.InvAck x) {
+        if (device.contains(Quirks.LOST_ACK) && op instanceof Op.InvAckCall x) {
             res = lostAck(x);
-        } else if (device.contains(Quirks.ACK_WITHOUT_DRAIN) && op instanceof Op.InvAck x) {
+        } else if (device.contains(Quirks.ACK_WITHOUT_DRAIN) && op instanceof Op.InvAckCall x) {
             res = ackWithoutDrain(x);
         } else if (device.contains(Quirks.SKIP_NOTIFY)) {
             res = skipNotify(op);
@@ -161,7 +161,7 @@ public final class SimulatedDevice implements DeviceUnderTest {
         }
         State next = res.next();
         if (device.contains(Quirks.DMA_MISDIRECT)) next = misdirect(res.from(), res.actions(), next);
-        if (device.contains(Quirks.LOST_WRITEBACK) && op instanceof Op.Writeback && !res.actions().isEmpty()) {
+        if (device.contains(Quirks.LOST_WRITEBACK) && op instanceof Op.WritebackCall && !res.actions().isEmpty()) {
             next = new State(next.extent(), before.data(), next.cache(), next.lastw(), next.nextv(), next.vma(), next.maps(),
                     next.pend(), next.dma(), next.inv(), next.vflag(), next.bar(), next.exp(), next.rev());
         }
@@ -169,11 +169,11 @@ public final class SimulatedDevice implements DeviceUnderTest {
         Outcome o = res.outcome().withBar(s.bar());
         List<Long> addrs = null;
         Integer dmabuf = null;
-        if (o.kind() == Outcome.Kind.PREPARED || o.kind() == Outcome.Kind.GRANTED) {
-            Op.DeviceMap dm = op instanceof Op.DeviceMap x ? x : null;
-            String key = dm != null ? key(dm.i(), dm.f(), dm.lo()) : pendingKey(before, ((Op.MapCommit) op).i());
+        if (o.kind() == Outcome.Answer.PREPARED || o.kind() == Outcome.Answer.GRANTED) {
+            Op.DeviceMapCall dm = op instanceof Op.DeviceMapCall x ? x : null;
+            String key = dm != null ? key(dm.i(), dm.f(), dm.lo()) : pendingKey(before, ((Op.MapCommitCall) op).i());
             addrs = addresses(key, res.blocks().size());
-            boolean pin = dm != null ? dm.pin() : pendingPin(before, ((Op.MapCommit) op).i());
+            boolean pin = dm != null ? dm.pin() : pendingPin(before, ((Op.MapCommitCall) op).i());
             if (pin) dmabuf = dmabufs.computeIfAbsent(key, k -> nextDmabuf++);
         }
         release(res.actions());
@@ -184,9 +184,9 @@ public final class SimulatedDevice implements DeviceUnderTest {
     // ------------------------------------------------------------------ device quirks
 
     /** ack-without-drain: the acknowledgement does not wait for the importer's DMA in flight. */
-    private Semantics.Result ackWithoutDrain(Op.InvAck x) {
+    private Semantics.Result ackWithoutDrain(Op.InvAckCall x) {
         Semantics.Result r = sem.apply(s, x);
-        if (r.outcome().kind() != Outcome.Kind.BUSY) return r;
+        if (r.outcome().kind() != Outcome.Answer.BUSY) return r;
         Set<Dma> inflight = new HashSet<>();
         for (Dma d : s.dma()) if (d.i().equals(x.i())) inflight.add(d);
         State without = with(s, s.maps(), diff(s.dma(), inflight));
@@ -198,9 +198,9 @@ public final class SimulatedDevice implements DeviceUnderTest {
     }
 
     /** lost-ack: the importer drops its mapping and acknowledges, but the filesystem never hears of it. */
-    private Semantics.Result lostAck(Op.InvAck x) {
+    private Semantics.Result lostAck(Op.InvAckCall x) {
         Semantics.Result r = sem.apply(s, x);
-        if (r.outcome().kind() != Outcome.Kind.DONE) return r;
+        if (r.outcome().kind() != Outcome.Answer.DONE) return r;
         State t = r.next();
         List<Inv> inv = new ArrayList<>(t.inv());
         int fi = cfg.files().indexOf(x.f());
@@ -218,7 +218,7 @@ public final class SimulatedDevice implements DeviceUnderTest {
     private Semantics.Result skipNotify(Op op) {
         Semantics.Result r = sem.apply(s, op);
         Set<String> n = r.outcome().notified();
-        if (n == null || n.size() < 2 || op instanceof Op.Unplug) return r;
+        if (n == null || n.size() < 2 || op instanceof Op.UnplugCall) return r;
         String first = new TreeSet<>(n).first();
         Set<Grant> hidden = new HashSet<>();
         for (Grant g : s.maps()) if (n.contains(g.i()) && !g.i().equals(first)) hidden.add(g);
@@ -290,7 +290,7 @@ public final class SimulatedDevice implements DeviceUnderTest {
                 }
                 String[] kf = e.getKey().split("\\|", -1);
                 Event ev = kf[1].isEmpty() ? Event.revokeAck(kf[0]) : Event.ack(kf[0], kf[1]);
-                if (ev.kind() == Event.Kind.ACK && device.contains(Quirks.LOST_ACK)) {
+                if (ev.kind() == Event.Type.ACK && device.contains(Quirks.LOST_ACK)) {
                     ackTimers.remove(e.getKey());
                     continue;
                 }
@@ -341,7 +341,7 @@ public final class SimulatedDevice implements DeviceUnderTest {
         for (int n = 0; n < 1000; n++) {
             Event next = null;
             for (Event e : sem.internal(s)) {
-                if (e.kind() == Event.Kind.ACK && device.contains(Quirks.LOST_ACK)) continue;
+                if (e.kind() == Event.Type.ACK && device.contains(Quirks.LOST_ACK)) continue;
                 next = e;
                 break;
             }
@@ -349,7 +349,7 @@ public final class SimulatedDevice implements DeviceUnderTest {
             State before = s;
             State t = sem.event(s, next);
             if (t == null) break;
-            if (device.contains(Quirks.DMA_MISDIRECT) && next.kind() == Event.Kind.DMA_END) {
+            if (device.contains(Quirks.DMA_MISDIRECT) && next.kind() == Event.Type.DMA_END) {
                 t = misdirect(before, List.of(next.action()), t);
             }
             s = t;

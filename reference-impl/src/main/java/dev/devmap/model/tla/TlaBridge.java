@@ -158,7 +158,7 @@ public final class TlaBridge {
         List<Boolean> vflag = new ArrayList<>();
         for (String f : c.files()) {
             for (TlaValue e : row(t.require("extent"), f)) {
-                extent.add(new Extent(Kind.of(str(field(e, "k"))), (int) integer(field(e, "b"))));
+                extent.add(new Extent(ExtentKind.of(str(field(e, "k"))), (int) integer(field(e, "b"))));
             }
             for (TlaValue p : row(t.require("cache"), f)) {
                 cache.add(new Page(CacheState.of(str(field(p, "st"))), (int) integer(field(p, "v"))));

@@ -42,8 +42,8 @@ import java.util.Set;
  *                 kernel facility does, with TLC's verdict; {@code violates} absent when it keeps
  *                 every property), by name, in manifest order
  */
-public record Manifest(Path file, String spec, Map<String, Model> models, Map<String, Variant> variants,
-                       Map<String, Variant> choices) {
+public record Manifest(Path file, String spec, Map<String, Model> models, Map<String, VariantModel> variants,
+                       Map<String, VariantModel> choices) {
     /** File name of the manifest inside the spec directory. */
     public static final String FILE_NAME = "models.json";
     /** Name of the constant a variant sets to its own name. */
@@ -87,7 +87,7 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
                 }
             }
         }
-        for (Variant v : variants.values()) {
+        for (VariantModel v : variants.values()) {
             for (String c : v.constants().keySet()) {
                 if (!declared.contains(c)) {
                     throw new ModelException(file + ": variant '" + v.name() + "': unknown constant '" + c + "' (" + spec
@@ -143,8 +143,8 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
     }
 
     /** A variant or a kernel choice by name. */
-    public Variant variant(String name) {
-        Variant v = variants.containsKey(name) ? variants.get(name) : choices.get(name);
+    public VariantModel variant(String name) {
+        VariantModel v = variants.containsKey(name) ? variants.get(name) : choices.get(name);
         if (v == null) {
             throw new ModelException(file + ": unknown variant '" + name + "' (variants: "
                     + (variants.isEmpty() ? "none" : String.join(", ", variants.keySet()))
@@ -166,7 +166,7 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
      * keeps every property, all invariants and properties of the base.
      */
     public RunPlan planVariant(String variantName) {
-        Variant v = variant(variantName);
+        VariantModel v = variant(variantName);
         Model base = model(v.base());
         Map<String, TlaValue> constants = new LinkedHashMap<>(base.constants());
         constants.put(VARIANT_CONSTANT, TlaValue.str(v.name()));
@@ -175,7 +175,7 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
         List<String> properties = new ArrayList<>();
         if (v.violates() == null) {
             properties.addAll(base.properties());
-        } else if (v.kind() == Variant.Kind.INVARIANT) {
+        } else if (v.kind() == VariantModel.PropertyKind.INVARIANT) {
             if (!invariants.contains(v.violates())) {
                 invariants.add(v.violates());
             }
@@ -216,7 +216,7 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
                 Map.Entry<String, JsonNode> e = it.next();
                 models.put(e.getKey(), model(e.getKey(), e.getValue()));
             }
-            Map<String, Variant> variants = new LinkedHashMap<>();
+            Map<String, VariantModel> variants = new LinkedHashMap<>();
             JsonNode variantsNode = root.get("variants");
             if (variantsNode != null && !variantsNode.isNull()) {
                 if (!variantsNode.isObject()) {
@@ -227,7 +227,7 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
                     variants.put(e.getKey(), variant(e.getKey(), e.getValue(), models));
                 }
             }
-            Map<String, Variant> choices = new LinkedHashMap<>();
+            Map<String, VariantModel> choices = new LinkedHashMap<>();
             JsonNode choicesNode = root.get("choices");
             if (choicesNode != null && !choicesNode.isNull()) {
                 if (!choicesNode.isObject()) {
@@ -275,11 +275,11 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
                     expectation(n.get("expect"), where));
         }
 
-        private Variant variant(String name, JsonNode n, Map<String, Model> models) {
+        private VariantModel variant(String name, JsonNode n, Map<String, Model> models) {
             return variant(name, n, models, false);
         }
 
-        private Variant variant(String name, JsonNode n, Map<String, Model> models, boolean isChoice) {
+        private VariantModel variant(String name, JsonNode n, Map<String, Model> models, boolean isChoice) {
             String where = (isChoice ? "choice '" : "variant '") + name + "'";
             if (!n.isObject()) {
                 throw bad(where, "must be an object");
@@ -291,7 +291,7 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
                 throw bad(where, "unknown base model '" + base + "' (models: " + String.join(", ", models.keySet()) + ")");
             }
             String violates = text(n, "violates", where, !isChoice);
-            Variant.Choice choice = isChoice ? choice(n, where) : null;
+            VariantModel.Choice choice = isChoice ? choice(n, where) : null;
             if (choice != null && (violates == null) != choice.breaks().isEmpty()) {
                 throw bad(where, violates == null ? "\"breaks\" names properties but \"violates\" (the first TLC reports) is missing"
                         : "\"violates\" is given but \"breaks\" is empty");
@@ -304,27 +304,27 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
             if (constants.containsKey(VARIANT_CONSTANT)) {
                 throw bad(where, "\"constants\" must not set " + VARIANT_CONSTANT + " (it is the variant's name)");
             }
-            Variant.Kind kind;
+            VariantModel.PropertyKind kind;
             String kindText = text(n, "kind", where, false);
             if (kindText != null) {
                 kind = switch (kindText) {
-                    case "invariant" -> Variant.Kind.INVARIANT;
-                    case "property" -> Variant.Kind.PROPERTY;
+                    case "invariant" -> VariantModel.PropertyKind.INVARIANT;
+                    case "property" -> VariantModel.PropertyKind.PROPERTY;
                     default -> throw bad(where, "\"kind\" must be \"invariant\" or \"property\", not '" + kindText + "'");
                 };
             } else if (violates == null || baseModel.invariants().contains(violates)) {
-                kind = Variant.Kind.INVARIANT;
+                kind = VariantModel.PropertyKind.INVARIANT;
             } else if (baseModel.properties().contains(violates) || violates.startsWith("L")) {
-                kind = Variant.Kind.PROPERTY;
+                kind = VariantModel.PropertyKind.PROPERTY;
             } else {
-                kind = Variant.Kind.INVARIANT;
+                kind = VariantModel.PropertyKind.INVARIANT;
             }
-            return new Variant(name, base, violates, why == null ? "" : why, kind, constants,
+            return new VariantModel(name, base, violates, why == null ? "" : why, kind, constants,
                     expectation(n.get("expect"), where), choice);
         }
 
         /** A kernel choice's facility and TLC's verdict: {"facility": "fs-dax", "breaks": {"L4_...": 12}, "keeps": [...]}. */
-        private Variant.Choice choice(JsonNode n, String where) {
+        private VariantModel.Choice choice(JsonNode n, String where) {
             String facility = text(n, "facility", where, true);
             Map<String, Integer> breaks = new LinkedHashMap<>();
             JsonNode b = n.get("breaks");
@@ -344,7 +344,7 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
             for (String k : keeps) {
                 if (breaks.containsKey(k)) throw bad(where, k + " is both in \"breaks\" and \"keeps\"");
             }
-            return new Variant.Choice(facility, breaks, keeps);
+            return new VariantModel.Choice(facility, breaks, keeps);
         }
 
         private Expectation expectation(JsonNode n, String where) {

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Everything one TLC run needs: resolved from a {@link Model}, or from a {@link Variant} on top
+ * Everything one TLC run needs: resolved from a {@link Model}, or from a {@link VariantModel} on top
  * of its base model.
  *
  * @param name        the model or variant name
@@ -19,7 +19,7 @@ import java.util.Map;
  * @param variant     the variant, or null for a plain model run
  */
 public record RunPlan(String name, String spec, Map<String, TlaValue> constants, List<String> invariants,
-                      List<String> properties, Expectation expect, Model model, Variant variant) {
+                      List<String> properties, Expectation expect, Model model, VariantModel variant) {
     public RunPlan {
         constants = Collections.unmodifiableMap(new LinkedHashMap<>(constants));
         invariants = List.copyOf(invariants);

@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,11 +26,14 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * Runs TLC on mutants of the spec over a set of models, in order, stopping at the first violation.
- * A mutant that survives every model is compared with the original: equal distinct state counts on
- * every model and then equal sets of state fingerprints (TLC's {@code -dump dot}) mean its
- * reachable graph is the original's, i.e. the change is unreachable in these models (a coverage
- * hole, or an equivalent mutant).
+ * Runs TLC on mutants of the spec over a set of models, stopping each mutant at its first violation.
+ * The work is split into stages, cheapest first: each model's safety check (invariants, step
+ * properties, the action coverage of Next) and, on models small enough, its liveness check; every
+ * mutant still alive runs stage k before any runs stage k+1, so the many mutants a small model kills
+ * never reach a large one, and the table is meaningful at any time. A mutant that survives every
+ * stage is compared with the original: equal distinct state counts on every model and then equal
+ * sets of states (TLC's {@code -dump dot}) mean its reachable graph is the original's, i.e. the
+ * change is unreachable in these models (a coverage hole, or an equivalent mutant).
  */
 public final class MutationRunner {
     /** What happened to one mutant. */
@@ -39,13 +44,26 @@ public final class MutationRunner {
      * @param property the violated property, "TLC error: ..." for an evaluation error, or null
      * @param steps    length of the counterexample (0 if none)
      * @param distinct for a survivor: distinct states per model
+     * @param digest   digest of the mutated spec and the stages' plans: a verdict is reused
+     *                 ({@link #run} with {@code known}) only for the same digest
      */
     public record Result(Mutant mutant, Verdict verdict, String model, String property, int steps,
-                         Map<String, Long> distinct, double seconds) {}
+                         Map<String, Long> distinct, double seconds, String digest) {}
+
+    /**
+     * One TLC run per mutant: a model's safety part (invariants and step properties, with TLC's
+     * -coverage) or its liveness part.
+     */
+    public record Stage(RunPlan plan, boolean liveness, long cost) {
+        public String label() {
+            return plan.name() + (liveness ? " liveness" : " safety");
+        }
+    }
 
     private final Path specDir;
     private final Manifest manifest;
     private final List<RunPlan> plans;
+    private final List<Stage> stages;
     private final Duration timeout;
     private final Map<String, Set<dev.devmap.spec.tla.TlaState>> originalStates = new HashMap<>();
     private final Map<String, Set<String>> originalActions = new HashMap<>();
@@ -67,14 +85,29 @@ public final class MutationRunner {
             throw new UncheckedIOException(e);
         }
         List<RunPlan> ps = new ArrayList<>();
+        List<Stage> st = new ArrayList<>();
         for (String name : models) {
             RunPlan p = manifest.plan(name);
             Long n = p.expect().distinct();
+            long size = n == null ? Long.MAX_VALUE / 8 : n;
             boolean live = n != null && n < livenessBelow;
-            List<String> props = p.properties().stream().filter(x -> live || !x.startsWith("L")).toList();
-            ps.add(new RunPlan(p.name(), p.spec(), p.constants(), p.invariants(), props, p.expect(), p.model(), null));
+            List<String> safety = p.properties().stream().filter(x -> !isLiveness(x)).toList();
+            List<String> liveness = p.properties().stream().filter(x -> live && isLiveness(x)).toList();
+            ps.add(new RunPlan(p.name(), p.spec(), p.constants(), p.invariants(), safety, p.expect(), p.model(), null));
+            st.add(new Stage(ps.get(ps.size() - 1), false, size));
+            if (!liveness.isEmpty()) {
+                // liveness: TLC's tableau over the state graph costs several times the safety check
+                st.add(new Stage(new RunPlan(p.name(), p.spec(), p.constants(), List.of("TypeOK"), liveness,
+                        p.expect(), p.model(), null), true, 4 * size));
+            }
         }
+        st.sort(Comparator.comparingLong(Stage::cost));   // stable: a model's safety before its liveness
         this.plans = List.copyOf(ps);
+        this.stages = List.copyOf(st);
+    }
+
+    private static boolean isLiveness(String property) {
+        return property.startsWith("L");
     }
 
     public String originalText() {
@@ -85,22 +118,94 @@ public final class MutationRunner {
         return plans;
     }
 
+    public List<Stage> stages() {
+        return stages;
+    }
+
     /** Runs the mutants on {@code workers} parallel TLC processes; results in mutant order. */
     public List<Result> run(List<Mutant> mutants, int workers, Consumer<Result> each) {
+        return run(mutants, workers, Map.of(), each, line -> { });
+    }
+
+    /**
+     * Runs the mutants stage by stage on {@code workers} parallel TLC processes.
+     *
+     * @param known    verdicts of an earlier run by mutant name: a killed or invalid one whose digest
+     *                 equals this run's is taken as it is (reported through {@code each} first)
+     * @param progress one line per stage and every few mutants
+     * @return the results in mutant order
+     */
+    public List<Result> run(List<Mutant> mutants, int workers, Map<String, Result> known, Consumer<Result> each,
+                            Consumer<String> progress) {
         ExecutorService pool = Executors.newFixedThreadPool(workers);
+        Map<Mutant, Result> done = new LinkedHashMap<>();
+        Map<Mutant, Acc> alive = new LinkedHashMap<>();
+        long t0 = System.nanoTime();
         try {
-            List<Future<Result>> fs = new ArrayList<>();
             for (Mutant m : mutants) {
-                fs.add(pool.submit(() -> {
-                    Result r = runOne(m);
+                String digest = digest(m);
+                Result k = known.get(m.name());
+                if (k != null && k.digest().equals(digest)
+                        && (k.verdict() == Verdict.KILLED || k.verdict() == Verdict.INVALID)) {
+                    Result r = new Result(m, k.verdict(), k.model(), k.property(), k.steps(), k.distinct(), k.seconds(), digest);
+                    done.put(m, r);
+                    each.accept(r);
+                } else {
+                    alive.put(m, new Acc(digest));
+                }
+            }
+            if (!known.isEmpty()) progress.accept(done.size() + " verdicts reused from the table, " + alive.size() + " to run");
+            for (int s = 0; s < stages.size() && !alive.isEmpty(); s++) {
+                Stage stage = stages.get(s);
+                String head = String.format(Locale.ROOT, "stage %d/%d %s", s + 1, stages.size(), stage.label());
+                progress.accept(head + ": " + alive.size() + " mutants");
+                Map<Mutant, Future<Result>> fs = new LinkedHashMap<>();
+                for (Map.Entry<Mutant, Acc> e : alive.entrySet()) {
+                    fs.put(e.getKey(), pool.submit(() -> {
+                        Result r = runStage(e.getKey(), stage, e.getValue());
+                        if (r != null) {
+                            synchronized (each) {
+                                each.accept(r);
+                            }
+                        }
+                        return r;
+                    }));
+                }
+                int n = 0;
+                int killed = 0;
+                Map<Mutant, Acc> next = new LinkedHashMap<>();
+                for (Map.Entry<Mutant, Future<Result>> f : fs.entrySet()) {
+                    Result r = f.getValue().get();
+                    n++;
+                    if (r == null) {
+                        next.put(f.getKey(), alive.get(f.getKey()));
+                    } else {
+                        done.put(f.getKey(), r);
+                        if (r.verdict() == Verdict.KILLED) killed++;
+                    }
+                    if (n % 25 == 0 && n < fs.size()) {
+                        progress.accept(String.format(Locale.ROOT, "%s: %d/%d judged, %d killed (%.0f s)", head, n,
+                                fs.size(), killed, secs(t0)));
+                    }
+                }
+                progress.accept(String.format(Locale.ROOT, "%s: done, %d killed, %d go on (%.0f s)", head, killed,
+                        next.size(), secs(t0)));
+                alive = next;
+            }
+            if (!alive.isEmpty()) progress.accept("survivors: comparing " + alive.size() + " state graphs with the original's");
+            Map<Mutant, Future<Result>> fs = new LinkedHashMap<>();
+            for (Map.Entry<Mutant, Acc> e : alive.entrySet()) {
+                fs.put(e.getKey(), pool.submit(() -> {
+                    Result r = compare(e.getKey(), e.getValue());
                     synchronized (each) {
                         each.accept(r);
                     }
                     return r;
                 }));
             }
+            for (Map.Entry<Mutant, Future<Result>> f : fs.entrySet()) done.put(f.getKey(), f.getValue().get());
             List<Result> out = new ArrayList<>();
-            for (Future<Result> f : fs) out.add(f.get());
+            for (Mutant m : mutants) out.add(done.get(m));
             return out;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -112,61 +217,121 @@ public final class MutationRunner {
         }
     }
 
-    /** One mutant over the models in order. */
+    /** What one mutant has accumulated over the stages it passed. */
+    private static final class Acc {
+        final String digest;
+        final Map<String, Long> distinct = new LinkedHashMap<>();
+        double seconds;
+        String last;
+
+        Acc(String digest) {
+            this.digest = digest;
+        }
+    }
+
+    /** One mutant over all stages (the runner's order), for a single mutant. */
     public Result runOne(Mutant m) throws IOException {
+        Acc acc = new Acc(digest(m));
+        for (Stage s : stages) {
+            Result r = runStage(m, s, acc);
+            if (r != null) return r;
+        }
+        return compare(m, acc);
+    }
+
+    /** One stage of one mutant: its result if this stage decides it, else null (it goes on). */
+    private Result runStage(Mutant m, Stage stage, Acc acc) throws IOException {
         long t0 = System.nanoTime();
+        RunPlan p = stage.plan();
         Path dir = Files.createTempDirectory("dmap-mutant-" + m.name() + "-");
         try {
             copySpecs(dir);
             Files.writeString(dir.resolve(specFile), m.apply(original));
-            Map<String, Long> distinct = new java.util.LinkedHashMap<>();
-            String last = null;
-            for (RunPlan p : plans) {
-                last = p.name();
-                Map<String, Long> actions = new HashMap<>();
-                TlcResult r = tlc(dir, p, null, actions);
-                switch (r.outcome()) {
-                    case PARSE_ERROR:
-                        return new Result(m, Verdict.INVALID, p.name(), firstLine(r.errorText()), 0, distinct, secs(t0));
-                    case ERROR:
-                        if (r.errorText().contains("timed out")) {
-                            return new Result(m, Verdict.TIMEOUT, p.name(), null, 0, distinct, secs(t0));
+            acc.last = p.name();
+            Map<String, Long> actions = stage.liveness() ? null : new HashMap<>();
+            TlcResult r = tlc(dir, p, null, actions);
+            acc.seconds += secs(t0);
+            switch (r.outcome()) {
+                case PARSE_ERROR:
+                    return new Result(m, Verdict.INVALID, p.name(), firstLine(r.errorText()), 0, acc.distinct, acc.seconds, acc.digest);
+                case ERROR:
+                    if (r.errorText().contains("timed out")) {
+                        return new Result(m, Verdict.TIMEOUT, stage.label(), null, 0, acc.distinct, acc.seconds, acc.digest);
+                    }
+                    return new Result(m, Verdict.KILLED, p.name(), "TLC error: " + firstLine(r.errorText()),
+                            r.trace().size(), acc.distinct, acc.seconds, acc.digest);
+                case OK:
+                    if (stage.liveness()) return null;
+                    acc.distinct.put(p.name(), r.distinct());
+                    for (String a : originalActions(p)) {
+                        if (actions.getOrDefault(a, 0L) == 0) {
+                            return new Result(m, Verdict.KILLED, p.name(), "coverage: action " + a + " never taken",
+                                    0, acc.distinct, acc.seconds, acc.digest);
                         }
-                        return new Result(m, Verdict.KILLED, p.name(), "TLC error: " + firstLine(r.errorText()),
-                                r.trace().size(), distinct, secs(t0));
-                    case OK:
-                        distinct.put(p.name(), r.distinct());
-                        for (String a : originalActions(p)) {
-                            if (actions.getOrDefault(a, 0L) == 0) {
-                                return new Result(m, Verdict.KILLED, p.name(), "coverage: action " + a + " never taken",
-                                        0, distinct, secs(t0));
-                            }
-                        }
-                        break;
-                    default:
-                        return new Result(m, Verdict.KILLED, p.name(),
-                                r.outcome() == TlcResult.Outcome.DEADLOCK ? "deadlock"
-                                        : r.violated() == null ? "a temporal property" : r.violated(),
-                                r.trace().size(), distinct, secs(t0));
-                }
+                    }
+                    return null;
+                default:
+                    return new Result(m, Verdict.KILLED, p.name(),
+                            r.outcome() == TlcResult.Outcome.DEADLOCK ? "deadlock"
+                                    : r.violated() == null ? "a temporal property" : r.violated(),
+                            r.trace().size(), acc.distinct, acc.seconds, acc.digest);
             }
-            for (RunPlan p : plans) {
-                Long want = p.expect().distinct();
-                if (want == null || !want.equals(distinct.get(p.name()))) {
-                    return new Result(m, Verdict.SURVIVED, last, null, 0, distinct, secs(t0));
-                }
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    /** A mutant that passed every stage: unreachable (the original's state graph) or survived. */
+    private Result compare(Mutant m, Acc acc) throws IOException {
+        long t0 = System.nanoTime();
+        for (RunPlan p : plans) {
+            Long want = p.expect().distinct();
+            if (want == null || !want.equals(acc.distinct.get(p.name()))) {
+                return new Result(m, Verdict.SURVIVED, acc.last, null, 0, acc.distinct, acc.seconds, acc.digest);
             }
+        }
+        Path dir = Files.createTempDirectory("dmap-mutant-" + m.name() + "-");
+        try {
+            copySpecs(dir);
+            Files.writeString(dir.resolve(specFile), m.apply(original));
             for (RunPlan p : plans) {
                 Path dot = dir.resolve(p.name() + ".dot");
                 TlcResult r = tlc(dir, graphOnly(p), dot, null);
                 if (r.outcome() != TlcResult.Outcome.OK
                         || !Set.copyOf(DotDump.read(dot).nodes().values()).equals(originalStates(p))) {
-                    return new Result(m, Verdict.SURVIVED, last, null, 0, distinct, secs(t0));
+                    acc.seconds += secs(t0);
+                    return new Result(m, Verdict.SURVIVED, acc.last, null, 0, acc.distinct, acc.seconds, acc.digest);
                 }
             }
-            return new Result(m, Verdict.UNREACHABLE, last, null, 0, distinct, secs(t0));
+            acc.seconds += secs(t0);
+            return new Result(m, Verdict.UNREACHABLE, acc.last, null, 0, acc.distinct, acc.seconds, acc.digest);
         } finally {
             deleteTree(dir);
+        }
+    }
+
+    /** Digest of what decides a verdict: the mutated spec, the other modules, the stages' plans, the timeout. */
+    public String digest(Mutant m) {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            md.update(m.apply(original).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            try (var tla = Files.newDirectoryStream(specDir, "*.tla")) {
+                List<Path> others = new ArrayList<>();
+                for (Path f : tla) if (!f.getFileName().toString().equals(specFile)) others.add(f);
+                others.sort(Comparator.naturalOrder());
+                for (Path f : others) md.update(Files.readAllBytes(f));
+            }
+            for (Stage s : stages) {
+                RunPlan p = s.plan();
+                md.update((s.label() + p.constants() + p.invariants() + p.properties() + p.expect()).getBytes(
+                        java.nio.charset.StandardCharsets.UTF_8));
+            }
+            md.update(timeout.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(md.digest(), 0, 8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -218,8 +383,12 @@ public final class MutationRunner {
         var cfg = p.config();
         TlcJob.Builder b = TlcJob.builder(dir, cfg.mainModule(), cfg.cfg()).cfgFileName(cfg.cfgFileName())
                 .extraFiles(cfg.extraModules()).workers(1).timeout(timeout);
+        Long n = p.expect().distinct();
+        // a small model's run is mostly the JVM's start and TLC's parse: C1 alone compiles sooner
+        if (n != null && n < 2000) b.jvmArgs("-XX:TieredStopAtLevel=1");
         if (dot != null) b.dumpDot(dot);
         if (actions != null) b.tlcArgs("-coverage", "100000");
+        else if (!p.properties().isEmpty()) b.tlcArgs("-lncheck", "final");   // liveness once, on the whole graph
         dev.devmap.spec.tlc.TlcListener listener = new dev.devmap.spec.tlc.TlcListener() {
             @Override
             public void onMessage(dev.devmap.spec.tlc.TlcMessage msg) {

@@ -88,10 +88,14 @@ public final class Mutator {
             }
         }
         actionish = act;
+        List<Def> mutated = new ArrayList<>();
         for (Def def : defs) {
             if (def.start() >= stop || EXCLUDED.contains(def.name())) continue;
+            mutated.add(def);
             mutate(def);
         }
+        // added after the others, so that the numbers of the others stay what earlier tables name
+        for (Def def : mutated) inlineConjuncts(def, def.bodyStart(), def.end());
     }
 
     private void mutate(Def def) {
@@ -182,6 +186,107 @@ public final class Mutator {
     private int trimEnd(int p, int end) {
         while (end > p && Character.isWhitespace(code.charAt(end - 1))) end--;
         return end;
+    }
+
+    /** Tokens that end an operand of an infix {@code /\\} (lower precedence, or a separator). */
+    private static final String[] DELIMS = {"/\\", "\\/", "=>", "==", "->", "[]", ",", ":"};
+    private static final String[] WORDS = {"THEN", "ELSE", "IF", "IN", "LET", "CASE", "OTHER"};
+
+    /**
+     * An infix conjunction inside an expression ({@code r.lo <= o /\ o <= r.hi}, a conjunction in a
+     * quantifier's body or an IF's condition): each operand to TRUE. An operand runs, at the same
+     * bracket depth, to the nearest operator of lower precedence or separator, or to the line's end.
+     */
+    private void inlineConjuncts(Def def, int from, int to) {
+        Matcher b = Pattern.compile("/\\\\").matcher(code).region(from, to);
+        while (b.find()) {
+            int p = b.start();
+            int lineStart = code.lastIndexOf('\n', p - 1) + 1;
+            String prefix = code.substring(lineStart, p);
+            if (prefix.isBlank() || BEFORE_BULLET.matcher(prefix).find()) continue;   // a bullet, not infix
+            int ls = operandStart(p, Math.max(from, lineStart));
+            int le = trimEnd(ls, p);
+            int rs = p + 2;
+            while (rs < to && code.charAt(rs) == ' ') rs++;
+            int re = operandEnd(rs, to);
+            if (ls < le) add("drop-inline-conjunct", def, ls, le, "TRUE");
+            if (rs < re) add("drop-inline-conjunct", def, rs, re, "TRUE");
+        }
+    }
+
+    private int operandStart(int p, int limit) {
+        int depth = 0;
+        int k = p - 1;
+        for (; k >= limit; k--) {
+            char ch = code.charAt(k);
+            if (ch == ')' || ch == ']' || ch == '}' || (ch == '>' && k > 0 && code.charAt(k - 1) == '>')) {
+                if (!(ch == ']' && k > 0 && code.charAt(k - 1) == '[')) {   // [] is a CASE separator
+                    depth++;
+                    if (ch == '>') k--;
+                    continue;
+                }
+            }
+            boolean caseSeparator = ch == '[' && k + 1 < code.length() && code.charAt(k + 1) == ']';
+            if (ch == '(' || (ch == '[' && !caseSeparator) || ch == '{' || (ch == '<' && k > 0 && code.charAt(k - 1) == '<')) {
+                if (depth == 0) break;
+                depth--;
+                if (ch == '<') k--;
+                continue;
+            }
+            if (depth == 0 && delimiterAt(k)) {
+                k += delimiterLength(k) - 1;
+                break;
+            }
+        }
+        int s = k + 1;
+        while (s < p && Character.isWhitespace(code.charAt(s))) s++;
+        return s;
+    }
+
+    private int operandEnd(int p, int limit) {
+        int depth = 0;
+        int k = p;
+        // a quantifier's body reaches as far as it can: only the line's end or a closing bracket ends it
+        boolean quantifier = code.startsWith("\\E", p) || code.startsWith("\\A", p) || code.startsWith("CHOOSE", p);
+        for (; k < limit; k++) {
+            char ch = code.charAt(k);
+            if (ch == '\n' && depth == 0) break;
+            if (ch == '(' || (ch == '[' && !code.startsWith("[]", k)) || ch == '{' || code.startsWith("<<", k)) {
+                depth++;
+                if (ch == '<') k++;
+                continue;
+            }
+            if (ch == ')' || ch == ']' || ch == '}' || code.startsWith(">>", k)) {
+                if (depth == 0) break;
+                depth--;
+                if (ch == '>') k++;
+                continue;
+            }
+            if (depth == 0 && !quantifier && delimiterAt(k)) break;
+        }
+        return trimEnd(p, k);
+    }
+
+    /** A delimiter token starts at k (words on word boundaries; not the -> of |->). */
+    private boolean delimiterAt(int k) {
+        return delimiterLength(k) > 0;
+    }
+
+    private int delimiterLength(int k) {
+        for (String d : DELIMS) {
+            if (!code.startsWith(d, k)) continue;
+            if (d.equals("->") && k > 0 && code.charAt(k - 1) == '|') continue;
+            if (d.equals("=>") && k > 0 && (code.charAt(k - 1) == '<' || code.charAt(k - 1) == '=')) continue;
+            if (d.equals("==") && k > 0 && code.charAt(k - 1) == '=') continue;
+            return d.length();
+        }
+        for (String w : WORDS) {
+            if (code.startsWith(w, k) && (k == 0 || !Character.isJavaIdentifierPart(code.charAt(k - 1)))
+                    && (k + w.length() >= code.length() || !Character.isJavaIdentifierPart(code.charAt(k + w.length())))) {
+                return w.length();
+            }
+        }
+        return 0;
     }
 
     private static final Pattern CASE_ARM = Pattern.compile("\\bCASE\\b|\\[\\]");

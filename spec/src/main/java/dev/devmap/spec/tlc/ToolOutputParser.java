@@ -219,13 +219,13 @@ public final class ToolOutputParser {
             case TlcMessage.TRACE_STATE -> traceState(b);
             case TlcMessage.TRACE_STUTTERING -> {
                 Matcher x = STUTTER.matcher(b);
-                loop = new TraceLoop(TraceLoop.Kind.STUTTERING, x.find() ? Integer.parseInt(x.group(1)) : -1, null);
+                loop = new TraceLoop(TraceLoop.Shape.STUTTERING, x.find() ? Integer.parseInt(x.group(1)) : -1, null);
             }
             case TlcMessage.TRACE_BACK_TO_STATE -> {
                 Matcher x = BACK.matcher(b);
                 loop = x.find()
-                        ? new TraceLoop(TraceLoop.Kind.BACK_TO_STATE, Integer.parseInt(x.group(1)), x.group(2))
-                        : new TraceLoop(TraceLoop.Kind.BACK_TO_STATE, -1, null);
+                        ? new TraceLoop(TraceLoop.Shape.BACK_TO_STATE, Integer.parseInt(x.group(1)), x.group(2))
+                        : new TraceLoop(TraceLoop.Shape.BACK_TO_STATE, -1, null);
             }
             case TlcMessage.PARSE_FAILED -> parseFailed = true;
             case TlcMessage.BEHAVIOR_HEADER, TlcMessage.COUNTEREXAMPLE_HEADER -> { }

@@ -9,6 +9,6 @@ package dev.devmap.spec.tlc;
  *                   to (message 2122 {@code K: Back to state: <Action ...>})
  * @param action     the action leading back (BACK_TO_STATE), else null
  */
-public record TraceLoop(Kind kind, int index, String action) {
-    public enum Kind { STUTTERING, BACK_TO_STATE }
+public record TraceLoop(Shape kind, int index, String action) {
+    public enum Shape { STUTTERING, BACK_TO_STATE }
 }

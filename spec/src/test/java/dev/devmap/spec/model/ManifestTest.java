@@ -89,8 +89,8 @@ class ManifestTest {
     @Test
     void invariantVariantOverridesConstantsAndChecksNoProperty() throws IOException {
         Manifest m = Manifest.load(write(GOOD));
-        Variant v = m.variant("no-ack-wait");
-        assertThat(v.kind()).isEqualTo(Variant.Kind.INVARIANT);
+        VariantModel v = m.variant("no-ack-wait");
+        assertThat(v.kind()).isEqualTo(VariantModel.PropertyKind.INVARIANT);
         assertThat(v.why()).isEqualTo("frees early");
         RunPlan p = m.planVariant("no-ack-wait");
         assertThat(p.constants().get("Variant")).isEqualTo(TlaValue.str("no-ack-wait"));
@@ -105,7 +105,7 @@ class ManifestTest {
     @Test
     void livenessVariantChecksOnlyItsProperty() throws IOException {
         RunPlan p = Manifest.load(write(GOOD)).planVariant("no-end");
-        assertThat(p.variant().kind()).isEqualTo(Variant.Kind.PROPERTY);
+        assertThat(p.variant().kind()).isEqualTo(VariantModel.PropertyKind.PROPERTY);
         assertThat(p.properties()).containsExactly("L2_Done");
         assertThat(p.invariants()).containsExactly("TypeOK", "S4_AckBeforeProceed");
         assertThat(p.config().cfg()).contains("SPECIFICATION FairSpec", "PROPERTY L2_Done").doesNotContain("L1_Ends");
@@ -206,13 +206,13 @@ class ManifestTest {
                              "breaks": {"base": "a", "facility": "fs-dax", "violates": "S1", "breaks": {"S1": 4, "L1": 9}}}}
                 """));
         assertThat(m.variants()).isEmpty();
-        Variant keeps = m.variant("keeps");
+        VariantModel keeps = m.variant("keeps");
         assertThat(keeps.holds()).isTrue();
         assertThat(keeps.choice().keeps()).containsExactly("S1", "L1");
         RunPlan p = m.planVariant("keeps");
         assertThat(p.invariants()).containsExactly("TypeOK", "S1");
         assertThat(p.properties()).containsExactly("L1");
-        Variant breaks = m.variant("breaks");
+        VariantModel breaks = m.variant("breaks");
         assertThat(breaks.holds()).isFalse();
         assertThat(breaks.choice().breaks()).containsEntry("S1", 4).containsEntry("L1", 9);
         assertThatThrownBy(() -> m.variant("nope")).hasMessageContaining("kernel choices: keeps, breaks");

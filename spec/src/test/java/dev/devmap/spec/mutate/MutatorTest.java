@@ -29,7 +29,7 @@ class MutatorTest {
         }
         assertThat(kinds).containsExactlyInAnyOrder("drop-conjunct", "guard-false", "drop-disjunct", "case-arm-false",
                 "case-arm-true", "range-end-minus-one", "cup-to-minus", "minus-to-cup", "flip-if", "unchanged-drop-var",
-                "except-drop-update");
+                "except-drop-update", "drop-inline-conjunct");
         assertThat(ms).anySatisfy(m -> {
             assertThat(m.definition()).isEqualTo("MapPrepare");
             assertThat(m.kind()).isEqualTo("guard-false");
@@ -38,7 +38,24 @@ class MutatorTest {
             assertThat(m.definition()).isEqualTo("Refusal");
             assertThat(m.kind()).isEqualTo("case-arm-false");
             assertThat(m.before()).isEqualTo("i \\notin Route");
+        }).anySatisfy(m -> {
+            // a conjunction inside a defined operator, one operand at a time
+            assertThat(m.definition()).isEqualTo("Victim");
+            assertThat(m.kind()).isEqualTo("drop-inline-conjunct");
+            assertThat(m.before()).isEqualTo("~g.pin");
+            assertThat(m.after()).isEqualTo("TRUE");
+        }).anySatisfy(m -> {
+            // a quantifier's body is one operand: \E o \in rg : Shared(...) as a whole
+            assertThat(m.definition()).isEqualTo("Refusal");
+            assertThat(m.kind()).isEqualTo("drop-inline-conjunct");
+            assertThat(m.before()).startsWith("\\E o \\in rg : Shared(");
         });
+        // no operand starts at a CASE separator or ends inside a bracket
+        assertThat(ms).filteredOn(m -> m.kind().equals("drop-inline-conjunct"))
+                .allSatisfy(m -> assertThat(m.before()).doesNotStartWith("]").doesNotEndWith("("));
+        // the inline conjuncts come after every other mutant, so earlier tables keep their numbers
+        int firstInline = ms.stream().filter(m -> m.kind().equals("drop-inline-conjunct")).findFirst().orElseThrow().id();
+        assertThat(ms.subList(firstInline - 1, ms.size())).allSatisfy(m -> assertThat(m.kind()).isEqualTo("drop-inline-conjunct"));
     }
 
     /** The fixed sample that keeps the runner tested: TLC on the toy spec's mutants. */
@@ -55,5 +72,19 @@ class MutatorTest {
         assertThat(rs.get(0).property()).startsWith("TLC error: ").contains("not completely specified");
         assertThat(rs.get(1).verdict()).isNotEqualTo(MutationRunner.Verdict.UNREACHABLE)
                 .isNotEqualTo(MutationRunner.Verdict.INVALID);
+        // stages cheapest first; a killed verdict of an earlier table with this run's digest is reused, not re-run
+        assertThat(runner.stages()).isSortedAccordingTo(java.util.Comparator.comparingLong(MutationRunner.Stage::cost));
+        List<String> lines = new java.util.ArrayList<>();
+        MutationRunner.Result earlier = rs.get(0);
+        List<MutationRunner.Result> again = runner.run(List.of(dropVar), 1, java.util.Map.of(dropVar.name(), earlier),
+                r -> { }, lines::add);
+        assertThat(again.get(0).verdict()).isEqualTo(MutationRunner.Verdict.KILLED);
+        assertThat(again.get(0).seconds()).isEqualTo(earlier.seconds());
+        assertThat(lines).contains("1 verdicts reused from the table, 0 to run");
+        MutationRunner.Result stale = new MutationRunner.Result(dropVar, MutationRunner.Verdict.KILLED, "ci", "S1", 3,
+                java.util.Map.of(), 0.5, "0000000000000000");
+        lines.clear();
+        runner.run(List.of(dropVar), 1, java.util.Map.of(dropVar.name(), stale), r -> { }, lines::add);
+        assertThat(lines).contains("0 verdicts reused from the table, 1 to run");
     }
 }

@@ -91,7 +91,7 @@ class TlcRunnerTest {
         assertThat(r.outcome()).isEqualTo(TlcResult.Outcome.PROPERTY_VIOLATED);
         assertThat(r.violated()).isEqualTo("EventuallyZero");
         assertThat(r.loop()).isNotNull();
-        assertThat(r.loop().kind()).isEqualTo(TraceLoop.Kind.STUTTERING);
+        assertThat(r.loop().kind()).isEqualTo(TraceLoop.Shape.STUTTERING);
     }
 
     @Test

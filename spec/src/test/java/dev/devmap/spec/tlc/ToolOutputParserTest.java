@@ -57,7 +57,7 @@ class ToolOutputParserTest {
         assertThat(r.violated()).isEqualTo("EventuallyZero");
         assertThat(r.trace()).isNotEmpty();
         assertThat(r.trace().get(r.trace().size() - 1).state().require("x")).isEqualTo(TlaValue.integer(3));
-        assertThat(r.loop()).isEqualTo(new TraceLoop(TraceLoop.Kind.STUTTERING, r.trace().size() + 1, null));
+        assertThat(r.loop()).isEqualTo(new TraceLoop(TraceLoop.Shape.STUTTERING, r.trace().size() + 1, null));
     }
 
     @Test
@@ -73,7 +73,7 @@ class ToolOutputParserTest {
         assertThat(r.outcome()).isEqualTo(TlcResult.Outcome.PROPERTY_VIOLATED);
         assertThat(r.violated()).isEqualTo("StaysThree");
         assertThat(r.loop()).isNotNull();
-        assertThat(r.loop().kind()).isEqualTo(TraceLoop.Kind.BACK_TO_STATE);
+        assertThat(r.loop().kind()).isEqualTo(TraceLoop.Shape.BACK_TO_STATE);
         assertThat(r.loop().action()).isEqualTo("Inc");
         assertThat(r.loop().index()).isBetween(1, r.trace().size());
         // the loop target is one Inc away from the last state: x goes up by one

@@ -1,4 +1,4 @@
-package dev.devmap.facade;
+package dev.devmap.kernelapi;
 
 import dev.devmap.model.Action;
 import dev.devmap.model.Constants;
@@ -28,11 +28,11 @@ class KernelTest {
     /** mmap f1 and make page o written and uncached. */
     static Kernel written(int... pages) {
         Kernel k = new Kernel(constants(Variant.NONE));
-        assertThat(k.mmap("f1").only().kind()).isEqualTo(Outcome.Kind.DONE);
+        assertThat(k.mmap("f1").only().kind()).isEqualTo(Outcome.Answer.DONE);
         for (int o : pages) {
             assertThat(k.write("f1", o).only().value()).isPositive();
-            k.apply(new Op.Writeback("f1", o)).only();
-            k.apply(new Op.Evict("f1", o)).only();
+            k.apply(new Op.WritebackCall("f1", o)).only();
+            k.apply(new Op.EvictCall("f1", o)).only();
         }
         return k;
     }
@@ -42,7 +42,7 @@ class KernelTest {
         Kernel k = written(1);
         Outcomes hole = k.deviceMap("f1", "gpu", 2, 2, EnumSet.of(Flag.WRITE));
         assertThat(hole.allowed()).extracting(Outcome::kind, Outcome::reason)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(Outcome.Kind.REFUSED, "hole"));
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(Outcome.Answer.REFUSED, "hole"));
         hole.only();
         Outcomes atomic = k.deviceMap("f1", "nic", 1, 1, EnumSet.of(Flag.ATOMIC));
         assertThat(atomic.only().reason()).isEqualTo("no-atomic-route");
@@ -50,17 +50,17 @@ class KernelTest {
         assertThat(ok.first().blocks()).containsExactly(1);
         assertThat(ok.first().actions()).extracting(Action::name).containsExactly("MapPrepare", "MapCommit");
         Outcome g = ok.only();
-        assertThat(g.kind()).isEqualTo(Outcome.Kind.GRANTED);
+        assertThat(g.kind()).isEqualTo(Outcome.Answer.GRANTED);
         assertThat(g.bar()).isEqualTo(1);
         // a device write through the grant is what the CPU reads after the invalidation it causes
         Outcome w = k.deviceWrite("gpu", "f1", 1).only();
         assertThat(w.path()).isEqualTo(Outcome.Path.DIRECT);
         assertThat(k.read("f1", 1).only()).satisfies(o -> {
-            assertThat(o.kind()).isEqualTo(Outcome.Kind.STARTED);
+            assertThat(o.kind()).isEqualTo(Outcome.Answer.STARTED);
             assertThat(o.notified()).containsExactly("gpu");
         });
         assertThat(k.invalidations("gpu")).containsExactly(new Kernel.Invalidation("gpu", "f1", 1, 1, "populate"));
-        assertThat(k.acknowledge("gpu", "f1").only().kind()).isEqualTo(Outcome.Kind.DONE);
+        assertThat(k.acknowledge("gpu", "f1").only().kind()).isEqualTo(Outcome.Answer.DONE);
         assertThat(k.internal()).containsExactly(Event.invEnd("f1"));
         assertThat(k.event(Event.invEnd("f1"))).isTrue();
         assertThat(k.read("f1", 1).only().value()).isEqualTo(w.value());
@@ -69,27 +69,27 @@ class KernelTest {
     @Test
     void aPinnedGrantSurvivesMunmapAndBlocksTruncate() {
         Kernel k = written(1);
-        assertThat(k.pin("f1", "gpu", 1, 1, EnumSet.of(Flag.WRITE)).only().kind()).isEqualTo(Outcome.Kind.GRANTED);
+        assertThat(k.pin("f1", "gpu", 1, 1, EnumSet.of(Flag.WRITE)).only().kind()).isEqualTo(Outcome.Answer.GRANTED);
         Outcome m = k.munmap("f1").only();
-        assertThat(m.kind()).isEqualTo(Outcome.Kind.DONE);
+        assertThat(m.kind()).isEqualTo(Outcome.Answer.DONE);
         assertThat(m.notified()).isEmpty();
         assertThat(k.deviceRead("gpu", "f1", 1).only().path()).isEqualTo(Outcome.Path.DIRECT);
-        assertThat(k.truncate("f1", 0).only().kind()).isEqualTo(Outcome.Kind.BUSY);
-        assertThat(k.deviceUnmap("f1", "gpu", 1).only().kind()).isEqualTo(Outcome.Kind.ERROR);
-        assertThat(k.unpin("f1", "gpu", 1).only().kind()).isEqualTo(Outcome.Kind.DONE);
-        assertThat(k.truncate("f1", 0).only().kind()).isEqualTo(Outcome.Kind.DONE);
+        assertThat(k.truncate("f1", 0).only().kind()).isEqualTo(Outcome.Answer.BUSY);
+        assertThat(k.deviceUnmap("f1", "gpu", 1).only().kind()).isEqualTo(Outcome.Answer.ERROR);
+        assertThat(k.unpin("f1", "gpu", 1).only().kind()).isEqualTo(Outcome.Answer.DONE);
+        assertThat(k.truncate("f1", 0).only().kind()).isEqualTo(Outcome.Answer.DONE);
     }
 
     @Test
     void truncateWaitsForTheAcknowledgementAndDmaDrains() {
         Kernel k = written(1);
         k.deviceMap("f1", "gpu", 1, 1, EnumSet.of(Flag.WRITE)).only();
-        assertThat(k.dmaStart("gpu", "f1", 1, DmaOp.WRITE).only().kind()).isEqualTo(Outcome.Kind.DONE);
-        assertThat(k.truncate("f1", 0).only().kind()).isEqualTo(Outcome.Kind.STARTED);
-        assertThat(k.acknowledge("gpu", "f1").only().kind()).isEqualTo(Outcome.Kind.BUSY);
-        assertThat(k.deviceMap("f1", "nic", 1, 1, Set.of()).only().kind()).isEqualTo(Outcome.Kind.WAIT);
-        assertThat(k.dmaEnd("gpu").only().kind()).isEqualTo(Outcome.Kind.DONE);
-        assertThat(k.acknowledge("gpu", "f1").only().kind()).isEqualTo(Outcome.Kind.DONE);
+        assertThat(k.dmaStart("gpu", "f1", 1, DmaOp.WRITE).only().kind()).isEqualTo(Outcome.Answer.DONE);
+        assertThat(k.truncate("f1", 0).only().kind()).isEqualTo(Outcome.Answer.STARTED);
+        assertThat(k.acknowledge("gpu", "f1").only().kind()).isEqualTo(Outcome.Answer.BUSY);
+        assertThat(k.deviceMap("f1", "nic", 1, 1, Set.of()).only().kind()).isEqualTo(Outcome.Answer.WAIT);
+        assertThat(k.dmaEnd("gpu").only().kind()).isEqualTo(Outcome.Answer.DONE);
+        assertThat(k.acknowledge("gpu", "f1").only().kind()).isEqualTo(Outcome.Answer.DONE);
         assertThat(k.event(Event.invEnd("f1"))).isTrue();
         assertThat(k.deviceMap("f1", "nic", 1, 1, Set.of()).only().reason()).isEqualTo("hole");
     }
@@ -104,10 +104,10 @@ class KernelTest {
         assertThat(k.states()).hasSize(3);
         Outcomes read = k.deviceRead("gpu", "f1", 1);
         assertThat(read.ambiguous()).isTrue();
-        assertThat(read.allowed()).extracting(Outcome::kind).contains(Outcome.Kind.WAIT, Outcome.Kind.VALUE);
+        assertThat(read.allowed()).extracting(Outcome::kind).contains(Outcome.Answer.WAIT, Outcome.Answer.VALUE);
         assertThatThrownBy(read::only).isInstanceOf(Outcomes.AmbiguousOutcomeException.class)
                 .hasMessageContaining("say which one was observed");
-        assertThat(read.observe(o -> o.kind() == Outcome.Kind.VALUE)).isTrue();
+        assertThat(read.observe(o -> o.kind() == Outcome.Answer.VALUE)).isTrue();
         assertThat(k.states()).hasSize(1);
         assertThat(k.internal()).isEmpty();
     }
@@ -117,11 +117,11 @@ class KernelTest {
         Kernel k = new Kernel(constants(Variant.NO_ACK_WAIT));
         k.mmap("f1").only();
         k.write("f1", 1).only();
-        k.apply(new Op.Writeback("f1", 1)).only();
-        k.apply(new Op.Evict("f1", 1)).only();
+        k.apply(new Op.WritebackCall("f1", 1)).only();
+        k.apply(new Op.EvictCall("f1", 1)).only();
         k.deviceMap("f1", "gpu", 1, 1, Set.of()).only();
         Outcome t = k.truncate("f1", 0).only();
-        assertThat(t.kind()).isEqualTo(Outcome.Kind.DONE);      // applied before the acknowledgement
+        assertThat(t.kind()).isEqualTo(Outcome.Answer.DONE);      // applied before the acknowledgement
         assertThat(t.notified()).containsExactly("gpu");
     }
 
@@ -160,16 +160,16 @@ class KernelTest {
     static Op randomOp(Random r) {
         String i = r.nextBoolean() ? "gpu" : "nic";
         int o = 1 + r.nextInt(2);
-        List<Op> ops = new ArrayList<>(List.of(new Op.Mmap("f1"), new Op.Munmap("f1"), new Op.Write("f1", o),
-                new Op.Read("f1", o), new Op.Writeback("f1", o), new Op.Evict("f1", o), new Op.Truncate("f1", r.nextInt(2)),
-                new Op.PunchHole("f1", 1, o), new Op.Fallocate("f1", o), new Op.Reflink("f1", o, 3 - o),
-                new Op.Relocate("f1", o), new Op.Unshare("f1", o),
-                new Op.DeviceMap(i, "f1", 1, o, r.nextInt(5) == 0, r.nextBoolean(), r.nextInt(5) == 0, r.nextBoolean()),
-                new Op.MapCommit(i), new Op.DeviceUnmap(i, "f1", 1), new Op.Unpin(i, "f1", 1),
-                new Op.DmaStart(i, "f1", o, r.nextBoolean() ? DmaOp.READ : DmaOp.WRITE), new Op.DmaEnd(i),
-                new Op.DevRead(i, "f1", o), new Op.DevWrite(i, "f1", o), new Op.InvAck(i, "f1"), new Op.RevokeAck(i),
-                new Op.BarReclaim(i, "f1", 1)));
-        if (r.nextInt(40) == 0) ops.add(new Op.Unplug());
+        List<Op> ops = new ArrayList<>(List.of(new Op.MmapCall("f1"), new Op.MunmapCall("f1"), new Op.WriteCall("f1", o),
+                new Op.ReadCall("f1", o), new Op.WritebackCall("f1", o), new Op.EvictCall("f1", o), new Op.TruncateCall("f1", r.nextInt(2)),
+                new Op.PunchHoleCall("f1", 1, o), new Op.FallocateCall("f1", o), new Op.ReflinkCall("f1", o, 3 - o),
+                new Op.RelocateCall("f1", o), new Op.UnshareCall("f1", o),
+                new Op.DeviceMapCall(i, "f1", 1, o, r.nextInt(5) == 0, r.nextBoolean(), r.nextInt(5) == 0, r.nextBoolean()),
+                new Op.MapCommitCall(i), new Op.DeviceUnmapCall(i, "f1", 1), new Op.UnpinCall(i, "f1", 1),
+                new Op.DmaStartCall(i, "f1", o, r.nextBoolean() ? DmaOp.READ : DmaOp.WRITE), new Op.DmaEndCall(i),
+                new Op.DevReadCall(i, "f1", o), new Op.DevWriteCall(i, "f1", o), new Op.InvAckCall(i, "f1"), new Op.RevokeAckCall(i),
+                new Op.BarReclaimCall(i, "f1", 1)));
+        if (r.nextInt(40) == 0) ops.add(new Op.UnplugCall());
         return ops.get(r.nextInt(ops.size()));
     }
 }

@@ -1,4 +1,4 @@
-package dev.devmap.facade;
+package dev.devmap.kernelapi;
 
 import dev.devmap.model.Action;
 
@@ -13,36 +13,36 @@ import dev.devmap.model.Action;
  * @param file  the file, or null
  * @param value for a completed DMA: the value read or written; else null
  */
-public record Event(Kind kind, String imp, String file, Integer value) {
-    public enum Kind {
+public record Event(Type kind, String imp, String file, Integer value) {
+    public enum Type {
         ACK("ack"), INV_END("inv_end"), DMA_END("dma_end"), REVOKE_ACK("revoke_ack"), UNPLUG_END("unplug_end"),
         MAP_COMMIT("map_commit"), MAP_RETRY("map_retry");
 
         private final String wire;
 
-        Kind(String wire) { this.wire = wire; }
+        Type(String wire) { this.wire = wire; }
 
         public String wire() { return wire; }
 
-        public static Kind of(String wire) {
-            for (Kind k : values()) if (k.wire.equals(wire)) return k;
+        public static Type of(String wire) {
+            for (Type k : values()) if (k.wire.equals(wire)) return k;
             throw new IllegalArgumentException("unknown event '" + wire + "'");
         }
     }
 
-    public static Event ack(String i, String f) { return new Event(Kind.ACK, i, f, null); }
+    public static Event ack(String i, String f) { return new Event(Type.ACK, i, f, null); }
 
-    public static Event invEnd(String f) { return new Event(Kind.INV_END, null, f, null); }
+    public static Event invEnd(String f) { return new Event(Type.INV_END, null, f, null); }
 
-    public static Event dmaEnd(String i, int value) { return new Event(Kind.DMA_END, i, null, value); }
+    public static Event dmaEnd(String i, int value) { return new Event(Type.DMA_END, i, null, value); }
 
-    public static Event revokeAck(String i) { return new Event(Kind.REVOKE_ACK, i, null, null); }
+    public static Event revokeAck(String i) { return new Event(Type.REVOKE_ACK, i, null, null); }
 
-    public static Event unplugEnd() { return new Event(Kind.UNPLUG_END, null, null, null); }
+    public static Event unplugEnd() { return new Event(Type.UNPLUG_END, null, null, null); }
 
-    public static Event mapCommit(String i) { return new Event(Kind.MAP_COMMIT, i, null, null); }
+    public static Event mapCommit(String i) { return new Event(Type.MAP_COMMIT, i, null, null); }
 
-    public static Event mapRetry(String i) { return new Event(Kind.MAP_RETRY, i, null, null); }
+    public static Event mapRetry(String i) { return new Event(Type.MAP_RETRY, i, null, null); }
 
     /** The spec's action this event is. */
     public Action action() {

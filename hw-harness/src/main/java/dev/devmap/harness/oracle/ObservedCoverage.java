@@ -14,18 +14,18 @@ import java.util.TreeMap;
  * What the checked observations exercised: the spec's actions taken, the refusal reasons seen,
  * and how device accesses went (direct path versus fallback).
  */
-public final class Coverage {
+public final class ObservedCoverage {
     private final Map<String, Long> actions = new HashMap<>();
     private final Map<String, Long> refusals = new HashMap<>();
     private final Map<String, Long> paths = new HashMap<>();
     private final Map<Paths.Cell, Long> cells = new HashMap<>();
     private long ops;
     private long busy;
-    private Coverage decided;
+    private ObservedCoverage decided;
 
     /** What the answers the kernel decided ({@code "by":"kernel"}) exercised (created on first use). */
-    public Coverage decided() {
-        if (decided == null) decided = new Coverage();
+    public ObservedCoverage decided() {
+        if (decided == null) decided = new ObservedCoverage();
         return decided;
     }
 
@@ -99,7 +99,7 @@ public final class Coverage {
 
     public long fallback() { return paths.getOrDefault("page-cache", 0L) + paths.getOrDefault("block", 0L); }
 
-    public void add(Coverage o) {
+    public void add(ObservedCoverage o) {
         o.actions.forEach((k, v) -> actions.merge(k, v, Long::sum));
         o.refusals.forEach((k, v) -> refusals.merge(k, v, Long::sum));
         o.paths.forEach((k, v) -> paths.merge(k, v, Long::sum));

@@ -1,4 +1,4 @@
-package dev.devmap.facade;
+package dev.devmap.kernelapi;
 
 import dev.devmap.model.State;
 

@@ -1,7 +1,7 @@
-package dev.devmap.facade;
+package dev.devmap.kernelapi;
 
-import dev.devmap.facade.Outcome.Kind;
-import dev.devmap.facade.Outcome.Path;
+import dev.devmap.kernelapi.Outcome.Answer;
+import dev.devmap.kernelapi.Outcome.Path;
 import dev.devmap.model.Action;
 import dev.devmap.model.CacheState;
 import dev.devmap.model.Constants;
@@ -96,11 +96,11 @@ public final class Semantics {
     }
 
     private static Result error(State s, String errno, String why) {
-        return same(s, Outcome.of(Kind.ERROR), errno, why);
+        return same(s, Outcome.of(Answer.ERROR), errno, why);
     }
 
     private static Result value(State s, int v, Path p) {
-        return same(s, new Outcome(Kind.VALUE, null, v, p, null, null), null, null);
+        return same(s, new Outcome(Answer.VALUE, null, v, p, null, null), null, null);
     }
 
     private static Result moved(Outcome o, State t, List<Action> as) {
@@ -108,7 +108,7 @@ public final class Semantics {
     }
 
     /** What a program sees when a step is disabled by a guard: the outcome and its errno. */
-    private record Grade(Kind kind, String errno, boolean notifiedNone) {}
+    private record Grade(Answer kind, String errno, boolean notifiedNone) {}
 
     /** One row per guard of the model: the only place a disabled step becomes an outcome. */
     static final Map<Guard, Grade> GRADES = grades();
@@ -116,15 +116,15 @@ public final class Semantics {
     private static Map<Guard, Grade> grades() {
         Map<Guard, Grade> t = new EnumMap<>(Guard.class);
         for (Guard g : new Guard[] {Guard.INVALIDATION_RUNNING, Guard.BEING_INVALIDATED, Guard.REVOKING}) {
-            t.put(g, new Grade(Kind.WAIT, null, false));
+            t.put(g, new Grade(Answer.WAIT, null, false));
         }
         for (Guard g : new Guard[] {Guard.PINNED, Guard.DMA_IN_FLIGHT, Guard.PREPARED_PENDING, Guard.DIRTY_NOT_EVICTABLE}) {
-            t.put(g, new Grade(Kind.BUSY, "EBUSY", false));
+            t.put(g, new Grade(Answer.BUSY, "EBUSY", false));
         }
-        t.put(Guard.REFUSED, new Grade(Kind.REFUSED, null, false));
-        t.put(Guard.NOTHING_TO_REMOVE, new Grade(Kind.DONE, null, true));
-        t.put(Guard.NOT_DIRTY, new Grade(Kind.DONE, null, false));
-        t.put(Guard.NOT_CACHED, new Grade(Kind.DONE, null, false));
+        t.put(Guard.REFUSED, new Grade(Answer.REFUSED, null, false));
+        t.put(Guard.NOTHING_TO_REMOVE, new Grade(Answer.DONE, null, true));
+        t.put(Guard.NOT_DIRTY, new Grade(Answer.DONE, null, false));
+        t.put(Guard.NOT_CACHED, new Grade(Answer.DONE, null, false));
         String[][] errors = {
             {"EEXIST", "ALREADY_MMAPPED", "OVERLAPPING_GRANT", "NOT_A_HOLE", "TARGET_NOT_A_HOLE"},
             {"EFAULT", "NO_VMA"},
@@ -139,7 +139,7 @@ public final class Semantics {
                 "NO_INVALIDATION", "ACKS_OUTSTANDING", "NO_REVOKE_PENDING", "NOT_REMOVING", "REMOVAL_OUTSTANDING"},
         };
         for (String[] row : errors) {
-            for (int k = 1; k < row.length; k++) t.put(Guard.valueOf(row[k]), new Grade(Kind.ERROR, row[0], false));
+            for (int k = 1; k < row.length; k++) t.put(Guard.valueOf(row[k]), new Grade(Answer.ERROR, row[0], false));
         }
         for (Guard g : Guard.values()) {
             if (!t.containsKey(g)) throw new IllegalStateException("no grade for guard " + g);
@@ -151,8 +151,8 @@ public final class Semantics {
     private static Result disabled(State s, Step st) {
         Step.Disabled d = (Step.Disabled) st;
         Grade g = GRADES.get(d.guard());
-        if (g.kind() == Kind.REFUSED) {
-            return same(s, Outcome.of(Kind.REFUSED).withReason(d.reason().tla()), null,
+        if (g.kind() == Answer.REFUSED) {
+            return same(s, Outcome.of(Answer.REFUSED).withReason(d.reason().tla()), null,
                     "refused by the " + d.reason().decidedBy()).guarded(d.guard());
         }
         Outcome o = g.notifiedNone() ? Outcome.of(g.kind()).withNotified(Set.of()) : Outcome.of(g.kind());
@@ -167,33 +167,33 @@ public final class Semantics {
     }
 
     private Result apply0(State s, Op op) {
-        if (op instanceof Op.Mmap x) return mmap(s, x);
-        if (op instanceof Op.Munmap x) return munmap(s, x);
-        if (op instanceof Op.Write x) return write(s, x.f(), x.o(), null);
-        if (op instanceof Op.Read x) return read(s, x.f(), x.o(), null);
-        if (op instanceof Op.Truncate x) return remove(s, x.f(), x.n() + 1, c.nOff(), new Action.Truncate(x.f(), x.n()),
+        if (op instanceof Op.MmapCall x) return mmap(s, x);
+        if (op instanceof Op.MunmapCall x) return munmap(s, x);
+        if (op instanceof Op.WriteCall x) return write(s, x.f(), x.o(), null);
+        if (op instanceof Op.ReadCall x) return read(s, x.f(), x.o(), null);
+        if (op instanceof Op.TruncateCall x) return remove(s, x.f(), x.n() + 1, c.nOff(), new Action.Truncate(x.f(), x.n()),
                 x.n() < 0 || x.n() > c.nOff() - 1);
-        if (op instanceof Op.PunchHole x) return remove(s, x.f(), x.lo(), x.hi(), new Action.PunchHole(x.f(), x.lo(), x.hi()),
+        if (op instanceof Op.PunchHoleCall x) return remove(s, x.f(), x.lo(), x.hi(), new Action.PunchHole(x.f(), x.lo(), x.hi()),
                 x.lo() < 1 || x.hi() > c.nOff() || x.lo() > x.hi());
-        if (op instanceof Op.Fallocate x) return fallocate(s, x);
-        if (op instanceof Op.Reflink x) return reflink(s, x);
-        if (op instanceof Op.Writeback x) return writeback(s, x);
-        if (op instanceof Op.Evict x) return evict(s, x);
-        if (op instanceof Op.Relocate x) return relocate(s, x);
-        if (op instanceof Op.Unshare x) return unshare(s, x);
-        if (op instanceof Op.DeviceMap x) return deviceMap(s, x);
-        if (op instanceof Op.MapCommit x) return mapCommit(s, x.i());
-        if (op instanceof Op.DeviceUnmap x) return unmap(s, x.i(), x.f(), x.lo(), false);
-        if (op instanceof Op.Unpin x) return unmap(s, x.i(), x.f(), x.lo(), true);
-        if (op instanceof Op.DmaStart x) return dmaStart(s, x);
-        if (op instanceof Op.DmaEnd x) return dmaEnd(s, x.i());
-        if (op instanceof Op.DevRead x) return devRead(s, x);
-        if (op instanceof Op.DevWrite x) return devWrite(s, x);
-        if (op instanceof Op.InvAck x) return invAck(s, x);
-        if (op instanceof Op.RevokeAck x) return revokeAck(s, x);
-        if (op instanceof Op.BarReclaim x) return barReclaim(s, x);
-        if (op instanceof Op.Unplug) return unplug(s);
-        if (op instanceof Op.Settle) return same(s, Outcome.of(Kind.IDLE), null, null);
+        if (op instanceof Op.FallocateCall x) return fallocate(s, x);
+        if (op instanceof Op.ReflinkCall x) return reflink(s, x);
+        if (op instanceof Op.WritebackCall x) return writeback(s, x);
+        if (op instanceof Op.EvictCall x) return evict(s, x);
+        if (op instanceof Op.RelocateCall x) return relocate(s, x);
+        if (op instanceof Op.UnshareCall x) return unshare(s, x);
+        if (op instanceof Op.DeviceMapCall x) return deviceMap(s, x);
+        if (op instanceof Op.MapCommitCall x) return mapCommit(s, x.i());
+        if (op instanceof Op.DeviceUnmapCall x) return unmap(s, x.i(), x.f(), x.lo(), false);
+        if (op instanceof Op.UnpinCall x) return unmap(s, x.i(), x.f(), x.lo(), true);
+        if (op instanceof Op.DmaStartCall x) return dmaStart(s, x);
+        if (op instanceof Op.DmaEndCall x) return dmaEnd(s, x.i());
+        if (op instanceof Op.DevReadCall x) return devRead(s, x);
+        if (op instanceof Op.DevWriteCall x) return devWrite(s, x);
+        if (op instanceof Op.InvAckCall x) return invAck(s, x);
+        if (op instanceof Op.RevokeAckCall x) return revokeAck(s, x);
+        if (op instanceof Op.BarReclaimCall x) return barReclaim(s, x);
+        if (op instanceof Op.UnplugCall) return unplug(s);
+        if (op instanceof Op.SettleCall) return same(s, Outcome.of(Answer.IDLE), null, null);
         throw new IllegalArgumentException("unknown operation " + op);
     }
 
@@ -207,15 +207,15 @@ public final class Semantics {
         return error(s, "EINVAL", "no such file, importer or page in this configuration: " + op.show());
     }
 
-    private Result mmap(State s, Op.Mmap x) {
+    private Result mmap(State s, Op.MmapCall x) {
         if (!knownFile(x.f())) return badArgs(s, x);
         Action a = new Action.Mmap(x.f());
         Step st = m.step(s, a);
-        if (st instanceof Step.Next n) return moved(Outcome.of(Kind.DONE), n.state(), List.of(a));
+        if (st instanceof Step.Next n) return moved(Outcome.of(Answer.DONE), n.state(), List.of(a));
         return disabled(s, st);
     }
 
-    private Result munmap(State s, Op.Munmap x) {
+    private Result munmap(State s, Op.MunmapCall x) {
         if (!knownFile(x.f())) return badArgs(s, x);
         Action a = new Action.Munmap(x.f());
         Step st = m.step(s, a);
@@ -226,7 +226,7 @@ public final class Semantics {
     /** The outcome of an action that may start an invalidation of f. */
     private Result invalidating(State s, State t, String f, Action a) {
         Outcome o = invalidationStarted(s, t, f);
-        return moved(o != null ? o : Outcome.of(Kind.DONE).withNotified(Set.of()), t, List.of(a));
+        return moved(o != null ? o : Outcome.of(Answer.DONE).withNotified(Set.of()), t, List.of(a));
     }
 
     /**
@@ -236,7 +236,7 @@ public final class Semantics {
     private Outcome invalidationStarted(State s, State t, String f) {
         Inv after = m.inv(t, f);
         if (!after.on() || m.inv(s, f).on()) return null;
-        return Outcome.of(after.done() ? Kind.DONE : Kind.STARTED).withNotified(after.await());
+        return Outcome.of(after.done() ? Answer.DONE : Answer.STARTED).withNotified(after.await());
     }
 
     /** CpuWrite, or DevFallbackWrite when dev != null. */
@@ -251,7 +251,7 @@ public final class Semantics {
             Outcome started = invalidationStarted(s, t, f);
             if (started != null) return moved(started, t, List.of(a));
             Path p = m.pinnedAt(s, f, o) ? Path.BLOCK : Path.PAGE_CACHE;
-            Outcome out = new Outcome(Kind.DONE, null, m.lastw(t, f, o), dev == null ? null : p, null, null);
+            Outcome out = new Outcome(Answer.DONE, null, m.lastw(t, f, o), dev == null ? null : p, null, null);
             return moved(out, t, List.of(a));
         }
         return disabled(s, st);
@@ -272,7 +272,7 @@ public final class Semantics {
             State t = n.state();
             Outcome started = invalidationStarted(s, t, f);
             if (started != null) return moved(started, t, List.of(a));
-            return moved(new Outcome(Kind.VALUE, null, m.cache(t, f, o).v(), Path.PAGE_CACHE, null, null), t, List.of(a));
+            return moved(new Outcome(Answer.VALUE, null, m.cache(t, f, o).v(), Path.PAGE_CACHE, null, null), t, List.of(a));
         }
         return disabled(s, st);
     }
@@ -285,7 +285,7 @@ public final class Semantics {
         return disabled(s, st);
     }
 
-    private Result fallocate(State s, Op.Fallocate x) {
+    private Result fallocate(State s, Op.FallocateCall x) {
         if (!knownFile(x.f()) || !page(x.o())) return badArgs(s, x);
         Action a = new Action.Fallocate(x.f(), x.o());
         Step st = m.step(s, a);
@@ -293,7 +293,7 @@ public final class Semantics {
         return disabled(s, st);
     }
 
-    private Result reflink(State s, Op.Reflink x) {
+    private Result reflink(State s, Op.ReflinkCall x) {
         if (!knownFile(x.f()) || !page(x.o()) || !page(x.p())) return badArgs(s, x);
         Action a = new Action.Reflink(x.f(), x.o(), x.p());
         Step st = m.step(s, a);
@@ -301,23 +301,23 @@ public final class Semantics {
         return disabled(s, st);
     }
 
-    private Result writeback(State s, Op.Writeback x) {
+    private Result writeback(State s, Op.WritebackCall x) {
         if (!knownFile(x.f()) || !page(x.o())) return badArgs(s, x);
         Action a = new Action.Writeback(x.f(), x.o());
         Step st = m.step(s, a);
-        if (st instanceof Step.Next n) return moved(Outcome.of(Kind.DONE), n.state(), List.of(a));
+        if (st instanceof Step.Next n) return moved(Outcome.of(Answer.DONE), n.state(), List.of(a));
         return disabled(s, st);
     }
 
-    private Result evict(State s, Op.Evict x) {
+    private Result evict(State s, Op.EvictCall x) {
         if (!knownFile(x.f()) || !page(x.o())) return badArgs(s, x);
         Action a = new Action.Evict(x.f(), x.o());
         Step st = m.step(s, a);
-        if (st instanceof Step.Next n) return moved(Outcome.of(Kind.DONE), n.state(), List.of(a));
+        if (st instanceof Step.Next n) return moved(Outcome.of(Answer.DONE), n.state(), List.of(a));
         return disabled(s, st);
     }
 
-    private Result relocate(State s, Op.Relocate x) {
+    private Result relocate(State s, Op.RelocateCall x) {
         if (!knownFile(x.f()) || !page(x.o())) return badArgs(s, x);
         Action a = new Action.Relocate(x.f(), x.o());
         Step st = m.step(s, a);
@@ -325,7 +325,7 @@ public final class Semantics {
         return disabled(s, st);
     }
 
-    private Result unshare(State s, Op.Unshare x) {
+    private Result unshare(State s, Op.UnshareCall x) {
         if (!knownFile(x.f()) || !page(x.o())) return badArgs(s, x);
         Action a = new Action.Unshare(x.f(), x.o());
         Step st = m.step(s, a);
@@ -333,7 +333,7 @@ public final class Semantics {
         return disabled(s, st);
     }
 
-    private Result deviceMap(State s, Op.DeviceMap x) {
+    private Result deviceMap(State s, Op.DeviceMapCall x) {
         if (!knownFile(x.f()) || !knownImporter(x.i()) || x.lo() < 1 || x.hi() > c.nOff() || x.lo() > x.hi()) {
             return badArgs(s, x);
         }
@@ -343,7 +343,7 @@ public final class Semantics {
             State t = n.state();
             Pending p = pendingOf(t, x.i());
             if (!x.commit()) {
-                return new Result(Outcome.of(Kind.PREPARED).withBar(t.bar()), t, List.of(a), p.bs(), null, null);
+                return new Result(Outcome.of(Answer.PREPARED).withBar(t.bar()), t, List.of(a), p.bs(), null, null);
             }
             Result r = mapCommit(t, x.i());
             List<Action> as = new ArrayList<>();
@@ -366,13 +366,13 @@ public final class Semantics {
         Action commit = new Action.MapCommit(i);
         Step st = m.step(s, commit);
         if (st instanceof Step.Next n) {
-            return new Result(Outcome.of(Kind.GRANTED).withBar(n.state().bar()), n.state(), List.of(commit), p.bs(), null,
+            return new Result(Outcome.of(Answer.GRANTED).withBar(n.state().bar()), n.state(), List.of(commit), p.bs(), null,
                     null);
         }
         Action retry = new Action.MapRetry(i);
         Step rt = m.step(s, retry);
         if (rt instanceof Step.Next n) {
-            return moved(Outcome.of(Kind.RETRY), n.state(), List.of(retry)).guarded(Step.guardOf(st));
+            return moved(Outcome.of(Answer.RETRY), n.state(), List.of(retry)).guarded(Step.guardOf(st));
         }
         return disabled(s, rt);
     }
@@ -406,11 +406,11 @@ public final class Semantics {
     private Result unmap(State s, String i, String f, int lo, boolean pin) {
         Action a = pin ? new Action.DmaBufRelease(i, f, lo) : new Action.DeviceUnmap(i, f, lo);
         Step st = m.step(s, a);
-        if (st instanceof Step.Next n) return moved(Outcome.of(Kind.DONE), n.state(), List.of(a));
+        if (st instanceof Step.Next n) return moved(Outcome.of(Answer.DONE), n.state(), List.of(a));
         return disabled(s, st);
     }
 
-    private Result dmaStart(State s, Op.DmaStart x) {
+    private Result dmaStart(State s, Op.DmaStartCall x) {
         if (!knownFile(x.f()) || !knownImporter(x.i()) || !page(x.o())) return badArgs(s, x);
         Grant g = covering(s, x.i(), x.f(), x.o(), false);
         if (g == null) return error(s, "EFAULT", "no grant of " + x.i() + " covers " + x.f() + " " + x.o());
@@ -418,7 +418,7 @@ public final class Semantics {
         Step st = m.step(s, a);
         if (st instanceof Step.Next n) {
             Integer v = x.op() == DmaOp.WRITE ? n.state().nextv() : null;
-            return moved(new Outcome(Kind.DONE, null, v, Path.DIRECT, null, null), n.state(), List.of(a));
+            return moved(new Outcome(Answer.DONE, null, v, Path.DIRECT, null, null), n.state(), List.of(a));
         }
         return disabled(s, st);
     }
@@ -432,9 +432,9 @@ public final class Semantics {
         Step st = m.step(s, a);
         if (!(st instanceof Step.Next n)) return disabled(s, st);
         if (d.op() == DmaOp.READ) {
-            return moved(new Outcome(Kind.VALUE, null, dataAt(s, d.b()), Path.DIRECT, null, null), n.state(), List.of(a));
+            return moved(new Outcome(Answer.VALUE, null, dataAt(s, d.b()), Path.DIRECT, null, null), n.state(), List.of(a));
         }
-        return moved(new Outcome(Kind.DONE, null, d.v(), Path.DIRECT, null, null), n.state(), List.of(a));
+        return moved(new Outcome(Answer.DONE, null, d.v(), Path.DIRECT, null, null), n.state(), List.of(a));
     }
 
     /** The contents of block b (0 outside the device, where a DMA to no block reads nothing). */
@@ -450,14 +450,14 @@ public final class Semantics {
         return null;
     }
 
-    private Result devRead(State s, Op.DevRead x) {
+    private Result devRead(State s, Op.DevReadCall x) {
         if (!knownFile(x.f()) || !knownImporter(x.i()) || !page(x.o())) return badArgs(s, x);
         Grant g = covering(s, x.i(), x.f(), x.o(), false);
         if (g == null) return read(s, x.f(), x.o(), x.i());
         return direct(s, x.i(), g, x.o(), DmaOp.READ);
     }
 
-    private Result devWrite(State s, Op.DevWrite x) {
+    private Result devWrite(State s, Op.DevWriteCall x) {
         if (!knownFile(x.f()) || !knownImporter(x.i()) || !page(x.o())) return badArgs(s, x);
         Grant g = covering(s, x.i(), x.f(), x.o(), true);
         if (g == null) return write(s, x.f(), x.o(), x.i());
@@ -473,23 +473,23 @@ public final class Semantics {
         return new Result(end.outcome(), end.next(), List.of(start, new Action.DmaEnd(i)), List.of(), null, null);
     }
 
-    private Result invAck(State s, Op.InvAck x) {
+    private Result invAck(State s, Op.InvAckCall x) {
         if (!knownFile(x.f()) || !knownImporter(x.i())) return badArgs(s, x);
         Action a = new Action.InvAck(x.i(), x.f());
         Step st = m.step(s, a);
-        if (st instanceof Step.Next n) return moved(Outcome.of(Kind.DONE), n.state(), List.of(a));
+        if (st instanceof Step.Next n) return moved(Outcome.of(Answer.DONE), n.state(), List.of(a));
         return disabled(s, st);
     }
 
-    private Result revokeAck(State s, Op.RevokeAck x) {
+    private Result revokeAck(State s, Op.RevokeAckCall x) {
         if (!knownImporter(x.i())) return badArgs(s, x);
         Action a = new Action.RevokeAck(x.i());
         Step st = m.step(s, a);
-        if (st instanceof Step.Next n) return moved(Outcome.of(Kind.DONE), n.state(), List.of(a));
+        if (st instanceof Step.Next n) return moved(Outcome.of(Answer.DONE), n.state(), List.of(a));
         return disabled(s, st);
     }
 
-    private Result barReclaim(State s, Op.BarReclaim x) {
+    private Result barReclaim(State s, Op.BarReclaimCall x) {
         Grant g = named(s, x.i(), x.f(), x.lo());
         if (g == null) return error(s, "EINVAL", "no grant of " + x.i() + " on " + x.f() + " starts at " + x.lo());
         Action a = new Action.BarReclaim(x.i(), x.f(), x.lo());
@@ -503,12 +503,12 @@ public final class Semantics {
         Step st = m.step(s, a);
         if (!(st instanceof Step.Next n)) return disabled(s, st);
         State t = n.state();
-        if (t.exp() == Exp.GONE) return moved(Outcome.of(Kind.DONE).withNotified(Set.of()), t, List.of(a));
+        if (t.exp() == Exp.GONE) return moved(Outcome.of(Answer.DONE).withNotified(Set.of()), t, List.of(a));
         // nothing mapped, prepared or in flight: the removal finishes at once, as a kernel's would
         Action end = new Action.UnplugEnd();
         Step fin = m.step(t, end);
-        if (fin instanceof Step.Next f) return moved(Outcome.of(Kind.DONE).withNotified(Set.of()), f.state(), List.of(a, end));
-        return moved(Outcome.of(Kind.STARTED).withNotified(t.rev()), t, List.of(a));
+        if (fin instanceof Step.Next f) return moved(Outcome.of(Answer.DONE).withNotified(Set.of()), f.state(), List.of(a, end));
+        return moved(Outcome.of(Answer.STARTED).withNotified(t.rev()), t, List.of(a));
     }
 
     // ------------------------------------------------------------------ internal steps
@@ -517,7 +517,7 @@ public final class Semantics {
     public State event(State s, Event e) {
         if (e.imp() != null && !knownImporter(e.imp())) return null;
         if (e.file() != null && !knownFile(e.file())) return null;
-        if (e.kind() == Event.Kind.DMA_END) {
+        if (e.kind() == Event.Type.DMA_END) {
             Integer v = dmaValue(s, e.imp());
             if (v == null || (e.value() != null && !e.value().equals(v))) return null;
         }

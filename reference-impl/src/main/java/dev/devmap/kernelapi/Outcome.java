@@ -1,4 +1,4 @@
-package dev.devmap.facade;
+package dev.devmap.kernelapi;
 
 import java.util.Set;
 import java.util.TreeSet;
@@ -16,8 +16,8 @@ import java.util.TreeSet;
  *                 invalidate (or to give their mappings back); else null
  * @param bar      BAR pages the exporter accounts as used after the operation; null when not observed
  */
-public record Outcome(Kind kind, String reason, Integer value, Path path, Set<String> notified, Integer bar) {
-    public enum Kind {
+public record Outcome(Answer kind, String reason, Integer value, Path path, Set<String> notified, Integer bar) {
+    public enum Answer {
         /** The operation took effect (an invalidating one: its change is applied). */
         DONE("done"),
         /** An invalidation started; the change waits for the acknowledgements of {@code notified}. */
@@ -43,12 +43,12 @@ public record Outcome(Kind kind, String reason, Integer value, Path path, Set<St
 
         private final String wire;
 
-        Kind(String wire) { this.wire = wire; }
+        Answer(String wire) { this.wire = wire; }
 
         public String wire() { return wire; }
 
-        public static Kind of(String wire) {
-            for (Kind k : values()) if (k.wire.equals(wire)) return k;
+        public static Answer of(String wire) {
+            for (Answer k : values()) if (k.wire.equals(wire)) return k;
             throw new IllegalArgumentException("unknown result '" + wire + "'");
         }
     }
@@ -75,7 +75,7 @@ public record Outcome(Kind kind, String reason, Integer value, Path path, Set<St
         notified = notified == null ? null : dev.devmap.model.Canonical.strings(notified);
     }
 
-    public static Outcome of(Kind k) { return new Outcome(k, null, null, null, null, null); }
+    public static Outcome of(Answer k) { return new Outcome(k, null, null, null, null, null); }
 
     public Outcome withBar(Integer b) { return new Outcome(kind, reason, value, path, notified, b); }
 

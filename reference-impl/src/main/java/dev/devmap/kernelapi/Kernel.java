@@ -1,4 +1,4 @@
-package dev.devmap.facade;
+package dev.devmap.kernelapi;
 
 import dev.devmap.model.Action;
 import dev.devmap.model.Constants;
@@ -152,19 +152,19 @@ public final class Kernel {
 
     // ------------------------------------------------------------------ kernel-shaped calls
 
-    public Outcomes mmap(String file) { return apply(new Op.Mmap(file)); }
+    public Outcomes mmap(String file) { return apply(new Op.MmapCall(file)); }
 
-    public Outcomes munmap(String vma) { return apply(new Op.Munmap(vma)); }
+    public Outcomes munmap(String vma) { return apply(new Op.MunmapCall(vma)); }
 
     /** write(2) of page o; the value written is the outcome's value. */
-    public Outcomes write(String file, int o) { return apply(new Op.Write(file, o)); }
+    public Outcomes write(String file, int o) { return apply(new Op.WriteCall(file, o)); }
 
-    public Outcomes read(String file, int o) { return apply(new Op.Read(file, o)); }
+    public Outcomes read(String file, int o) { return apply(new Op.ReadCall(file, o)); }
 
     /** truncate(2) of file to {@code pages} pages. */
-    public Outcomes truncate(String file, int pages) { return apply(new Op.Truncate(file, pages)); }
+    public Outcomes truncate(String file, int pages) { return apply(new Op.TruncateCall(file, pages)); }
 
-    public Outcomes punchHole(String file, int lo, int hi) { return apply(new Op.PunchHole(file, lo, hi)); }
+    public Outcomes punchHole(String file, int lo, int hi) { return apply(new Op.PunchHoleCall(file, lo, hi)); }
 
     /**
      * device_map(vma, importer, &dma_buf, start, end, flags, pa[]): GRANTED (the outcome's results
@@ -172,21 +172,21 @@ public final class Kernel {
      * reason, or WAIT / BUSY / ERROR. The driver commits at once.
      */
     public Outcomes deviceMap(String vma, String importer, int start, int end, Set<Flag> flags) {
-        return apply(new Op.DeviceMap(importer, vma, start, end, flags.contains(Flag.PIN), flags.contains(Flag.WRITE),
+        return apply(new Op.DeviceMapCall(importer, vma, start, end, flags.contains(Flag.PIN), flags.contains(Flag.WRITE),
                 flags.contains(Flag.ATOMIC), true));
     }
 
     /** device_map without the commit: PREPARED; {@link #mapCommit} finishes it (GRANTED or RETRY). */
     public Outcomes mapPrepare(String vma, String importer, int start, int end, Set<Flag> flags) {
-        return apply(new Op.DeviceMap(importer, vma, start, end, flags.contains(Flag.PIN), flags.contains(Flag.WRITE),
+        return apply(new Op.DeviceMapCall(importer, vma, start, end, flags.contains(Flag.PIN), flags.contains(Flag.WRITE),
                 flags.contains(Flag.ATOMIC), false));
     }
 
-    public Outcomes mapCommit(String importer) { return apply(new Op.MapCommit(importer)); }
+    public Outcomes mapCommit(String importer) { return apply(new Op.MapCommitCall(importer)); }
 
     /** device_unmap of the importer's grant on vma that starts at page start. */
     public Outcomes deviceUnmap(String vma, String importer, int start) {
-        return apply(new Op.DeviceUnmap(importer, vma, start));
+        return apply(new Op.DeviceUnmapCall(importer, vma, start));
     }
 
     /** PIN: device_map with the PIN flag (a dma_buf). */
@@ -197,29 +197,29 @@ public final class Kernel {
     }
 
     /** Release of the dma_buf (the last reference) of the importer's pinned grant on vma at start. */
-    public Outcomes unpin(String vma, String importer, int start) { return apply(new Op.Unpin(importer, vma, start)); }
+    public Outcomes unpin(String vma, String importer, int start) { return apply(new Op.UnpinCall(importer, vma, start)); }
 
     public Outcomes reclaimBar(String importer, String vma, int start) {
-        return apply(new Op.BarReclaim(importer, vma, start));
+        return apply(new Op.BarReclaimCall(importer, vma, start));
     }
 
-    public Outcomes unplug() { return apply(new Op.Unplug()); }
+    public Outcomes unplug() { return apply(new Op.UnplugCall()); }
 
     /** A device read through whatever path the model takes (direct mapping or fallback). */
-    public Outcomes deviceRead(String importer, String file, int o) { return apply(new Op.DevRead(importer, file, o)); }
+    public Outcomes deviceRead(String importer, String file, int o) { return apply(new Op.DevReadCall(importer, file, o)); }
 
-    public Outcomes deviceWrite(String importer, String file, int o) { return apply(new Op.DevWrite(importer, file, o)); }
+    public Outcomes deviceWrite(String importer, String file, int o) { return apply(new Op.DevWriteCall(importer, file, o)); }
 
     public Outcomes dmaStart(String importer, String file, int o, DmaOp op) {
-        return apply(new Op.DmaStart(importer, file, o, op));
+        return apply(new Op.DmaStartCall(importer, file, o, op));
     }
 
-    public Outcomes dmaEnd(String importer) { return apply(new Op.DmaEnd(importer)); }
+    public Outcomes dmaEnd(String importer) { return apply(new Op.DmaEndCall(importer)); }
 
     /** The importer acknowledges the invalidation of file (its TLB flushed, its DMA drained). */
-    public Outcomes acknowledge(String importer, String file) { return apply(new Op.InvAck(importer, file)); }
+    public Outcomes acknowledge(String importer, String file) { return apply(new Op.InvAckCall(importer, file)); }
 
-    public Outcomes revokeAck(String importer) { return apply(new Op.RevokeAck(importer)); }
+    public Outcomes revokeAck(String importer) { return apply(new Op.RevokeAckCall(importer)); }
 
     /**
      * The invalidations the importer must acknowledge, in any state the system may be in: for each

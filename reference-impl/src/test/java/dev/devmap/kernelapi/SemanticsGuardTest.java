@@ -1,4 +1,4 @@
-package dev.devmap.facade;
+package dev.devmap.kernelapi;
 
 import dev.devmap.model.Action;
 import dev.devmap.model.Constants;
@@ -48,14 +48,14 @@ class SemanticsGuardTest {
         Step model = m.step(s, new Action.MapPrepare("nic", "f1", 1, 1, false, false, false));
         assertThat(Step.guardOf(model)).isEqualTo(Guard.REFUSED);
 
-        Semantics.Result r = new Semantics(m).apply(s, new Op.DeviceMap("nic", "f1", 1, 1, false, false, false, true));
-        assertThat(r.outcome().kind()).isEqualTo(Outcome.Kind.REFUSED);
+        Semantics.Result r = new Semantics(m).apply(s, new Op.DeviceMapCall("nic", "f1", 1, 1, false, false, false, true));
+        assertThat(r.outcome().kind()).isEqualTo(Outcome.Answer.REFUSED);
         assertThat(r.outcome().reason()).isEqualTo("no-route");
 
         // the reference protocol waits (mmu_interval_read_begin)
         DeviceMapModel ref = new DeviceMapModel(constants(Variant.NONE));
-        Semantics.Result w = new Semantics(ref).apply(s, new Op.DeviceMap("nic", "f1", 1, 1, false, false, false, true));
-        assertThat(w.outcome().kind()).isEqualTo(Outcome.Kind.WAIT);
+        Semantics.Result w = new Semantics(ref).apply(s, new Op.DeviceMapCall("nic", "f1", 1, 1, false, false, false, true));
+        assertThat(w.outcome().kind()).isEqualTo(Outcome.Answer.WAIT);
     }
 
     /** Every guard of the model has exactly one grade. */
@@ -83,13 +83,13 @@ class SemanticsGuardTest {
                     for (int flags = 0; flags < 8; flags++) {
                         boolean pin = (flags & 1) != 0, w = (flags & 2) != 0, at = (flags & 4) != 0;
                         Step st = m.step(s, new Action.MapPrepare(i, "f1", 1, 1, pin, w, at));
-                        Outcome.Kind k = sem.apply(s, new Op.DeviceMap(i, "f1", 1, 1, pin, w, at, false)).outcome().kind();
-                        Outcome.Kind expected = st instanceof Step.Next ? Outcome.Kind.PREPARED
+                        Outcome.Answer k = sem.apply(s, new Op.DeviceMapCall(i, "f1", 1, 1, pin, w, at, false)).outcome().kind();
+                        Outcome.Answer expected = st instanceof Step.Next ? Outcome.Answer.PREPARED
                                 : switch (Step.guardOf(st)) {
-                                    case REFUSED -> Outcome.Kind.REFUSED;
-                                    case INVALIDATION_RUNNING -> Outcome.Kind.WAIT;
-                                    case PREPARED_PENDING -> Outcome.Kind.BUSY;
-                                    default -> Outcome.Kind.ERROR;
+                                    case REFUSED -> Outcome.Answer.REFUSED;
+                                    case INVALIDATION_RUNNING -> Outcome.Answer.WAIT;
+                                    case PREPARED_PENDING -> Outcome.Answer.BUSY;
+                                    default -> Outcome.Answer.ERROR;
                                 };
                         assertThat(k).as("%s: device_map %s f1 1..1 flags %d in %s", v, i, flags, s).isEqualTo(expected);
                     }

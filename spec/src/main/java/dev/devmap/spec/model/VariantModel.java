@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A known mistake: the base model with constant {@code Variant} set to this variant's name (and
+ * A variant of models.json as a model to run (the Java enum of the spec's constant is
+ * {@code dev.devmap.model.Variant}): a known mistake, the base model with constant {@code Variant} set to this variant's name (and
  * any other constants overridden), which must violate {@code violates}.
  *
  * @param kind      whether {@code violates} is an invariant or a (temporal or action) property
@@ -15,13 +16,13 @@ import java.util.Map;
  *                  verdict; null for a known mistake. A choice's {@code violates} is null when it
  *                  keeps every property.
  */
-public record Variant(String name, String base, String violates, String why, Kind kind,
+public record VariantModel(String name, String base, String violates, String why, PropertyKind kind,
                       Map<String, TlaValue> constants, Expectation expect, Choice choice) {
-    public Variant {
+    public VariantModel {
         constants = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(constants));
     }
 
-    public Variant(String name, String base, String violates, String why, Kind kind,
+    public VariantModel(String name, String base, String violates, String why, PropertyKind kind,
                    Map<String, TlaValue> constants, Expectation expect) {
         this(name, base, violates, why, kind, constants, expect, null);
     }
@@ -44,7 +45,7 @@ public record Variant(String name, String base, String violates, String why, Kin
     }
 
     /** What sort of property a variant breaks. */
-    public enum Kind {
+    public enum PropertyKind {
         /** An INVARIANT: the run checks all invariants of the base model and no property. */
         INVARIANT,
         /** A PROPERTY (liveness, names starting with L, or action property): the run checks all

@@ -1,4 +1,4 @@
-package dev.devmap.facade;
+package dev.devmap.kernelapi;
 
 /** device_map's flags. */
 public enum Flag {

@@ -14,13 +14,13 @@ import java.util.function.Predicate;
  * The spec's invariants (state predicates) and its step property S2, under the spec's names.
  * Each check returns the first offending detail, so a report says what broke, not only which name.
  */
-public final class Properties {
+public final class SafetyProperties {
     private final DeviceMapModel m;
     private final Constants c;
     private final Map<String, Predicate<State>> invariants = new LinkedHashMap<>();
     private final Map<String, BiPredicate<State, State>> stepProperties = new LinkedHashMap<>();
 
-    public Properties(DeviceMapModel m) {
+    public SafetyProperties(DeviceMapModel m) {
         this.m = m;
         this.c = m.constants();
         invariants.put("TypeOK", this::typeOK);
@@ -169,7 +169,7 @@ public final class Properties {
         for (Grant g : s.maps()) {
             if (!g.pin()) continue;
             for (int o = g.lo(); o <= g.hi(); o++) {
-                if (!m.extent(s, g.f(), o).equals(new Extent(Kind.WRITTEN, g.blk(o)))) return false;
+                if (!m.extent(s, g.f(), o).equals(new Extent(ExtentKind.WRITTEN, g.blk(o)))) return false;
             }
         }
         return true;
@@ -194,7 +194,7 @@ public final class Properties {
             if (!((p.w() || p.pin()) && !p.retry())) continue;
             for (int o = p.lo(); o <= p.hi(); o++) {
                 Extent e = m.extent(s, p.f(), o);
-                if (e.k() != Kind.WRITTEN || e.b() != p.blk(o) || m.shared(s, p.blk(o))) return false;
+                if (e.k() != ExtentKind.WRITTEN || e.b() != p.blk(o) || m.shared(s, p.blk(o))) return false;
             }
         }
         return true;
@@ -238,7 +238,7 @@ public final class Properties {
     /** {@code Applies(r, i, f, lo, hi, pin, w, at)}: the condition of one refusal reason, on its own. */
     public boolean applies(State s, Reason r, String i, String f, int lo, int hi, boolean pin, boolean w, boolean at) {
         switch (r) {
-            case HOLE: for (int o = lo; o <= hi; o++) if (m.extent(s, f, o).k() != Kind.WRITTEN) return true; return false;
+            case HOLE: for (int o = lo; o <= hi; o++) if (m.extent(s, f, o).k() != ExtentKind.WRITTEN) return true; return false;
             case CACHED: for (int o = lo; o <= hi; o++) if (m.cache(s, f, o).st() != CacheState.ABSENT) return true; return false;
             case SHARED:
                 if (!(w || pin)) return false;

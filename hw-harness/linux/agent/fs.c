@@ -1,0 +1,486 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * devmap-agent: files on a real filesystem (--fs dax|pagecache --dir DIR): FIEMAP, layout changes on a
+ * thread (the kernel may make them wait), a DMA in flight as a page reference held by a
+ * pipe (vmsplice), long-term pins through gup_test.
+ */
+#include "agent.h"
+
+static const char *const LOP_NAME[] = { "truncate", "punch", "fallocate", "unshare", "relocate",
+					"reflink" };
+
+const char *LOP_NAME_OF(int kind)
+{
+	return LOP_NAME[kind];
+}
+
+int fs_on(void)
+{
+	return g.fs != NULL;
+}
+
+int fs_dax(void)
+{
+	return g.fs && !strcmp(g.fs, "dax");
+}
+
+/* FIEMAP of one page: its block (fs block = 4 KiB) or -1, and the extent flags */
+int page_block(int fd, int pageidx, long long *block, unsigned *flags)
+{
+	struct {
+		struct fiemap fm;
+		struct fiemap_extent ext[1];
+	} q;
+
+	memset(&q, 0, sizeof(q));
+	q.fm.fm_start = (__u64)pageidx * PG;
+	q.fm.fm_length = PG;
+	q.fm.fm_flags = FIEMAP_FLAG_SYNC * 0;	/* the extent map as it is: no writeback */
+	q.fm.fm_extent_count = 1;
+	if (ioctl(fd, FS_IOC_FIEMAP, &q.fm))
+		return -errno;
+	*block = -1;
+	*flags = 0;
+	if (q.fm.fm_mapped_extents < 1)
+		return 0;	/* a hole */
+	*flags = q.ext[0].fe_flags;
+	if (q.ext[0].fe_flags & (FIEMAP_EXTENT_DELALLOC | FIEMAP_EXTENT_UNKNOWN))
+		return 0;	/* no block yet */
+	*block = (long long)((q.ext[0].fe_physical + ((__u64)pageidx * PG - q.ext[0].fe_logical)) / PG);
+	return 0;
+}
+
+int fs_create_file(int i, const char *name)
+{
+	struct file *f = &g.files[i];
+
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	snprintf(f->path, sizeof(f->path), "%s/devmap-%s", g.fs_dir, name);
+	if (unlink(f->path) && errno != ENOENT)
+		return -errno;
+	f->fd = open(f->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (f->fd < 0)
+		return -errno;
+	if (ftruncate(f->fd, (off_t)g.npages * PG))
+		return -errno;
+	f->dio_fd = fs_dax() ? -1 : open(f->path, O_RDWR | O_DIRECT | O_CLOEXEC);
+	if (!fs_dax() && f->dio_fd < 0)
+		return -errno;
+	f->map = NULL;
+	f->sealed = 0;
+	return 0;
+}
+
+/* ---- DMA in flight: a page reference held by a pipe ---- */
+static int dma_on_file(int imp, int file)
+{
+	return g.dmas[imp].on && g.dmas[imp].file == file;
+}
+
+/* drops the reference: the pipe is read (the device's DMA "completes") and closed */
+static long long dma_drain(int imp)
+{
+	struct dma *d = &g.dmas[imp];
+	char *buf = malloc(PG);
+	long long v = d->v;
+	ssize_t n;
+
+	if (!buf)
+		return v;
+	n = read(d->pfd[0], buf, PG);
+	if (n < (ssize_t)sizeof(v))
+		diag("DMA of %s: pipe read %zd: %s", g.imps[imp], n, n < 0 ? strerror(errno) : "short");
+	else if (!d->write)
+		memcpy(&v, buf, sizeof(v));	/* what a read DMA reads: the page at its end */
+	free(buf);
+	xclose(d->pfd[0], "pipe");
+	xclose(d->pfd[1], "pipe");
+	d->on = 0;
+	diag("DMA of %s ended after %.1f ms: page reference dropped", g.imps[imp], now_ms() - d->t0);
+	return v;
+}
+
+/* ---- layout changes on a thread ---- */
+static void *lop_thread(void *arg)
+{
+	struct lop *l = arg;
+	struct file *f = &g.files[l->file];
+	int fd = f->fd, err = 0;
+
+	switch (l->kind) {
+	case LOP_TRUNCATE:
+		err = ftruncate(fd, (off_t)l->a * PG) ? errno : 0;
+		break;
+	case LOP_PUNCH:
+		err = fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (l->a - 1) * PG,
+				(l->b - l->a + 1) * PG) ? errno : 0;
+		break;
+	case LOP_FALLOCATE:
+		err = fallocate(fd, 0, (l->a - 1) * PG, PG) ? errno : 0;
+		break;
+	case LOP_UNSHARE:
+		err = fallocate(fd, FALLOC_FL_UNSHARE_RANGE, (l->a - 1) * PG, PG) ? errno : 0;
+		break;
+	case LOP_REFLINK: {
+		struct file_clone_range c = { .src_fd = fd, .src_offset = (l->a - 1) * PG,
+					      .src_length = PG, .dest_offset = (l->b - 1) * PG };
+
+		err = ioctl(fd, FICLONERANGE, &c) ? errno : 0;
+		break;
+	}
+	case LOP_RELOCATE: {	/* the page's data goes to a new block: exchange with a tmpfile */
+		int t = open(g.fs_dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+		char *buf = malloc(PG);
+		struct xfs_exchange_range x = { .file1_offset = (l->a - 1) * PG,
+						.file2_offset = (l->a - 1) * PG, .length = PG };
+
+		if (t < 0 || !buf) {
+			err = t < 0 ? errno : ENOMEM;
+		} else if (pread(fd, buf, PG, (l->a - 1) * PG) != (ssize_t)PG ||
+			   pwrite(t, buf, PG, (l->a - 1) * PG) != (ssize_t)PG || fsync(t)) {
+			err = errno ? errno : EIO;
+		} else {
+			x.file1_fd = t;
+			err = ioctl(fd, XFS_IOC_EXCHANGE_RANGE, &x) ? errno : 0;
+		}
+		free(buf);
+		if (t >= 0)
+			xclose(t, "O_TMPFILE");
+		break;
+	}
+	}
+	l->err = err;
+	l->t1 = now_ms();
+	__atomic_store_n(&l->finished, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static int lop_finished(struct lop *l)
+{
+	return __atomic_load_n(&l->finished, __ATOMIC_ACQUIRE);
+}
+
+/* waits up to ms for the file's layout change; 1 if it has finished */
+static int lop_wait(int file, int ms)
+{
+	struct lop *l = &g.lops[file];
+	double end = now_ms() + ms;
+
+	while (l->on && !lop_finished(l) && now_ms() < end)
+		usleep(1000);
+	return !l->on || lop_finished(l);
+}
+
+/* appends the events of layout changes that finished (the kernel proceeded) to ev */
+void lop_collect(char *ev, size_t cap)
+{
+	size_t n = strlen(ev);
+
+	for (int f = 0; f < g.nfiles; f++) {
+		struct lop *l = &g.lops[f];
+		struct invlist inv;
+
+		if (!l->on || !lop_finished(l))
+			continue;
+		xjoin(l->t);
+		l->on = 0;
+		diag("%s of %s finished after %.1f ms: %s", LOP_NAME[l->kind], g.files[f].name,
+		     l->t1 - l->t0, l->err ? strerror(l->err) : "ok");
+		for (int i = 0; i < g.nimps; i++)	/* the awaited importers whose DMA drained */
+			if ((l->awaiting >> i & 1) && !dma_on_file(i, f))
+				n += snprintf(ev + n, cap - n, "%s{\"event\":\"ack\",\"imp\":\"%s\",\"file\":\"%s\"}",
+					      n ? "," : "", g.imps[i], g.files[f].name);
+		n += snprintf(ev + n, cap - n, "%s{\"event\":\"inv_end\",\"file\":\"%s\"}", n ? "," : "",
+			      g.files[f].name);
+		if (n >= cap)
+			n = cap - 1;
+		probe_file(f, "the end of the layout change", &inv);	/* maps made during the wait */
+	}
+}
+
+/*
+ * truncate / punch / fallocate / unshare / relocate / reflink: on a thread; answered when
+ * it returns within LOP_WAIT_MS, else "started" (the kernel waits, in break_layouts, for
+ * the page references of DMA in flight) with inv_end later.
+ */
+static void run_lop(struct req *r, enum lop_kind kind, long long a, long long b)
+{
+	struct lop *l = &g.lops[r->file];
+	struct invlist inv;
+	struct out o;
+	char ev[LINE_MAX_LEN / 2] = "";
+	size_t n = 0;
+	int k = 0;
+
+	if (l->on) {
+		struct out w;
+
+		reply_begin(&w, r->id);
+		oprintf(&w, ",\"result\":\"wait\",\"message\":\"the %s of %s still waits in the kernel\"",
+			LOP_NAME[l->kind], g.files[r->file].name);
+		reply_end(&w, NULL);
+		return;
+	}
+	memset(l, 0, sizeof(*l));
+	l->file = r->file;
+	l->kind = kind;
+	l->a = a;
+	l->b = b;
+	l->t0 = now_ms();
+	for (int i = 0; i < g.nimps; i++)
+		if (dma_on_file(i, r->file))
+			l->awaiting |= 1u << i;
+	if (pthread_create(&l->t, NULL, lop_thread, l)) {
+		reply_err(r->id, EAGAIN, "pthread_create failed");
+		return;
+	}
+	l->on = 1;
+	if (lop_wait(r->file, LOP_WAIT_MS)) {
+		xjoin(l->t);
+		l->on = 0;
+		if (l->err) {
+			g.reply_by_kernel = 1;	/* the errno is the kernel's */
+			reply_err(r->id, l->err, "%s: %s", LOP_NAME[kind], strerror(l->err));
+			return;
+		}
+		probe_file(r->file, LOP_NAME[kind], &inv);
+		diag("%s of %s returned in %.1f ms", LOP_NAME[kind], g.files[r->file].name, l->t1 - l->t0);
+		if (l->awaiting)
+			diag("%s of %s went on with DMA in flight (a page reference held): the kernel did not wait",
+			     LOP_NAME[kind], g.files[r->file].name);
+		/* an importer with DMA in flight has not drained: no ack for it */
+		{
+			struct invlist acked = inv;
+
+			acked.n = 0;
+			for (int i = 0; i < inv.n; i++)
+				if (!dma_on_file(inv.imp[i], inv.file[i]))
+					acked.imp[acked.n] = inv.imp[i], acked.file[acked.n] = inv.file[i],
+					acked.lo[acked.n] = inv.lo[i], acked.hi[acked.n] = inv.hi[i], acked.n++;
+			reply_inv_acks(r->id, &inv, &acked, "");
+		}
+		return;
+	}
+	/* still running: the kernel made it wait.  It unmapped the file's mappings first. */
+	diag("%s of %s waits in the kernel (%.0f ms so far; DMA in flight of %d importer(s))",
+	     LOP_NAME[kind], g.files[r->file].name, now_ms() - l->t0, __builtin_popcount(l->awaiting));
+	reply_begin(&o, r->id);
+	oputs(&o, ",\"result\":\"started\",\"by\":\"kernel\",\"notified\":[");
+	for (int i = 0; i < g.nimps; i++) {
+		int has = 0;
+
+		for (int j = 0; j < MAX_GRANTS; j++) {
+			struct grant *gr = &g.grants[j];
+
+			if (gr->used && !gr->pin && gr->imp == i && gr->file == r->file) {
+				has = 1;
+				for (int p = gr->lo; p <= gr->hi; p++)
+					gr->live[p] = 0;
+			}
+		}
+		if (!has && !(l->awaiting >> i & 1))
+			continue;
+		l->notified |= 1u << i;
+		oputs(&o, k++ ? "," : "");
+		oquote(&o, g.imps[i]);
+		if (!(l->awaiting >> i & 1))
+			n += snprintf(ev + n, sizeof(ev) - n, "%s{\"event\":\"ack\",\"imp\":\"%s\",\"file\":\"%s\"}",
+				      n ? "," : "", g.imps[i], g.files[r->file].name);
+	}
+	oputs(&o, "]");
+	reply_end(&o, ev);
+}
+
+void op_layout(struct req *r, enum lop_kind kind)
+{
+	long long a = 0, b = 0;
+
+	if (need_file(r))
+		return;
+	switch (kind) {
+	case LOP_TRUNCATE:
+		if (jint(r->j, "pages", &a) || a < 0 || a > g.npages) {
+			reply_err(r->id, EINVAL, "pages must be 0..%d", g.npages);
+			return;
+		}
+		break;
+	case LOP_PUNCH:
+		if (need_page(r, "lo", &a) || need_page(r, "hi", &b))
+			return;
+		if (b < a) {
+			reply_err(r->id, EINVAL, "hi < lo");
+			return;
+		}
+		break;
+	case LOP_REFLINK:
+		if (need_page(r, "off", &a) || need_page(r, "to", &b))
+			return;
+		break;
+	default:
+		if (need_page(r, "off", &a))
+			return;
+	}
+	run_lop(r, kind, a, b);
+}
+
+/* gup_test long-term pin of the grant's pages: the kernel grants or refuses it */
+int fs_pin(struct grant *gr, char *why, size_t cap)
+{
+	struct file *f = &g.files[gr->file];
+	struct pin_longterm_test p = { .addr = (uintptr_t)(f->map + (gr->lo - 1) * PG),
+				       .size = (gr->hi - gr->lo + 1) * PG,
+				       .flags = gr->write ? PIN_LONGTERM_TEST_FLAG_USE_WRITE : 0 };
+	int fd = open(GUP_TEST_DEV, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		snprintf(why, cap, "%s: %s", GUP_TEST_DEV, strerror(errno));
+		return -errno;
+	}
+	if (ioctl(fd, PIN_LONGTERM_TEST_START, &p)) {
+		int e = errno;
+
+		xclose(fd, GUP_TEST_DEV);
+		snprintf(why, cap, "FOLL_LONGTERM pin (gup_test PIN_LONGTERM_TEST_START%s): %s",
+			 gr->write ? ", write" : "", strerror(e));
+		return -e;
+	}
+	gr->dmabuf = fd;	/* the pin lives as long as this fd's test pin */
+	for (int o = gr->lo; o <= gr->hi; o++)
+		gr->live[o] = 1;
+	diag("long-term pin of %s %d..%d granted by the kernel", f->name, gr->lo, gr->hi);
+	return 0;
+}
+
+/* a read through a gup_test pin: PIN_LONGTERM_TEST_READ copies the pinned pages out */
+int fs_pin_read(struct grant *gr, int off, long long *v)
+{
+	size_t len = (gr->hi - gr->lo + 1) * PG;
+	char *buf = malloc(len);
+	__u64 a = (uintptr_t)buf;
+	int err = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	if (ioctl(gr->dmabuf, PIN_LONGTERM_TEST_READ, &a))
+		err = -errno;
+	else
+		memcpy(v, buf + (off - gr->lo) * PG, sizeof(*v));
+	free(buf);
+	return err;
+}
+
+void op_dma_start_fs(struct req *r)
+{
+	const char *dir = jstr(r->j, "dir"), *path;
+	int write = dir && !strcmp(dir, "write");
+	struct dma *d;
+	struct iovec iov;
+	long long v = 0;
+	struct out o;
+
+	if (dma_begin(r, dir, write, &v, &path, 1))
+		return;
+	d = &g.dmas[r->imp];
+	if (pipe2(d->pfd, O_CLOEXEC)) {
+		reply_err(r->id, errno, "pipe2: %s", strerror(errno));
+		return;
+	}
+	iov.iov_base = g.files[r->file].map + (r->off - 1) * PG;
+	iov.iov_len = PG;
+	if (vmsplice(d->pfd[1], &iov, 1, 0) != (ssize_t)PG) {
+		int e = errno;
+
+		xclose(d->pfd[0], "pipe");
+		xclose(d->pfd[1], "pipe");
+		reply_err(r->id, e, "vmsplice (the DMA's page reference): %s", strerror(e));
+		return;
+	}
+	d->on = 1;
+	d->file = r->file;
+	d->off = r->off;
+	d->write = write;
+	d->v = v;
+	d->t0 = now_ms();
+	reply_begin(&o, r->id);
+	oputs(&o, ",\"result\":\"done\"");
+	if (write)
+		oprintf(&o, ",\"value\":%lld", v);
+	oputs(&o, ",\"path\":\"direct\"");
+	reply_end(&o, NULL);
+}
+
+void op_dma_end_fs(struct req *r)
+{
+	struct out o;
+	long long v;
+	int file;
+
+	if (need_imp(r))
+		return;
+	if (!g.dmas[r->imp].on) {
+		reply_err(r->id, EINVAL, "%s has no DMA in flight", g.imps[r->imp]);
+		return;
+	}
+	file = g.dmas[r->imp].file;
+	v = dma_drain(r->imp);
+	reply_begin(&o, r->id);
+	if (g.dmas[r->imp].write)
+		oprintf(&o, ",\"result\":\"done\",\"value\":%lld,\"path\":\"direct\"", v);
+	else
+		oprintf(&o, ",\"result\":\"value\",\"value\":%lld,\"path\":\"direct\"", v);
+	if (g.lops[file].on && lop_wait(file, 3000))
+		g.reply_by_kernel = 1;	/* the inv_end that follows is the kernel's progress */
+	reply_end(&o, NULL);
+}
+
+/* inv_ack: the kernel's acks are not the program's; only a drained DMA ends a wait */
+void op_inv_ack_fs(struct req *r)
+{
+	if (need_imp(r) || need_file(r))
+		return;
+	if (g.lops[r->file].on && dma_on_file(r->imp, r->file)) {
+		reply_busy(r->id, EBUSY, "its DMA is in flight (a page reference the kernel waits for)");
+		return;
+	}
+	reply_err(r->id, EINVAL, "nothing of %s awaits an acknowledgement of %s: the mmu notifier "
+		  "callback returned (the kernel's ack) when the mapping was invalidated",
+		  g.files[r->file].name, g.imps[r->imp]);
+}
+
+/* settle: every DMA drains, every layout change finishes */
+void op_settle_fs(struct req *r)
+{
+	char ev[LINE_MAX_LEN / 2] = "";
+	size_t n = 0;
+	struct out o;
+
+	for (int i = 0; i < g.nimps; i++) {
+		if (!g.dmas[i].on)
+			continue;
+		long long v = dma_drain(i);
+
+		n += snprintf(ev + n, sizeof(ev) - n, "%s{\"event\":\"dma_end\",\"imp\":\"%s\",\"value\":%lld}",
+			      n ? "," : "", g.imps[i], v);
+	}
+	for (int f = 0; f < g.nfiles; f++)
+		if (g.lops[f].on && lop_wait(f, 5000))
+			g.reply_by_kernel = 1;
+	reply_begin(&o, r->id);
+	oputs(&o, ",\"result\":\"idle\"");
+	reply_end(&o, ev);
+}
+
+/* before a reset: no DMA, no layout change left */
+void fs_quiesce(void)
+{
+	for (int i = 0; i < MAX_IMPS; i++)
+		if (g.dmas[i].on)
+			dma_drain(i);
+	for (int f = 0; f < MAX_FILES; f++)
+		if (g.lops[f].on) {
+			if (!lop_wait(f, 10000))
+				diag("the %s of file %d still waits after 10 s", LOP_NAME[g.lops[f].kind], f);
+			xjoin(g.lops[f].t);
+			g.lops[f].on = 0;
+		}
+}
