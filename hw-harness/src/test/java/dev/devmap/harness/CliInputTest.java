@@ -43,6 +43,8 @@ class CliInputTest {
                 {"conform", "--frobnicate"},
                 {"agent-sim", "--quirk", "nosuch"},
                 {"bench", "conform", "--ops", "10"},
+                {"bench", "explore", "--packed-runs", "0"},
+                {"bench", "explore", "--tlc-seconds", "3"},
         };
         for (String[] args : cases) {
             Support.Cli r = Support.dmap(args);

@@ -7,10 +7,7 @@ import dev.devmap.model.State;
 import dev.devmap.model.Step;
 import dev.devmap.explore.Explorer;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -18,20 +15,18 @@ import java.util.function.Predicate;
 /**
  * Checks the spec's leads-to properties L1-L6 on the Java state graph under the spec's fairness
  * (weak fairness of DmaEnd(i), MapCommit(i), MapRetry(i), RevokeAck(i), InvAck(i, f), InvEnd(f),
- * UnplugEnd). {@code P ~> Q} is violated iff, from a reachable state satisfying P and not Q, the
- * behaviour can stay in not-Q forever fairly: it reaches a strongly connected component of not-Q
- * states in which every fair action is either taken or disabled somewhere, or a state where it may
- * stutter forever because no fair action is enabled. For weak fairness this SCC test is exact.
+ * UnplugEnd), by {@link LeadsTo}'s SCC test (exact for weak fairness).
  */
-public final class LivenessChecker {
+public final class LivenessChecker implements LeadsTo.FairGraph {
     public record Result(String property, boolean violated, String instance, int prefixLength, int cycleStates) {}
 
     private final DeviceMapModel m;
     private final Constants c;
     private final List<State> states;
-    private final List<int[]> succ = new ArrayList<>();
-    private final List<Action[]> labels = new ArrayList<>();
-    private final List<Integer> depth = new ArrayList<>();
+    private final int[] first;
+    private final int[] to;
+    private final Action[] labels;
+    private final int[] depth;
     private final List<Action> fair;
 
     /** Explores the model's state graph with {@link Explorer} and checks on it. */
@@ -44,6 +39,25 @@ public final class LivenessChecker {
         if (graph.states().isEmpty()) throw new IllegalArgumentException("the explorer kept no graph (keepGraph)");
         this.m = m;
         this.c = m.constants();
+        this.fair = fairActions(c);
+        this.states = graph.states();
+        int n = states.size();
+        first = new int[n + 1];
+        for (Explorer.Edge e : graph.edges()) first[e.from() + 1]++;
+        for (int k = 0; k < n; k++) first[k + 1] += first[k];
+        int[] fill = first.clone();
+        to = new int[graph.edges().size()];
+        labels = new Action[to.length];
+        for (Explorer.Edge e : graph.edges()) {
+            int k = fill[e.from()]++;
+            to[k] = e.to();
+            labels[k] = e.action();
+        }
+        depth = LeadsTo.depths(this);
+    }
+
+    /** The spec's fair actions: DmaEnd, MapCommit, MapRetry, RevokeAck, InvAck per importer, InvEnd per file, UnplugEnd. */
+    public static List<Action> fairActions(Constants c) {
         List<Action> f = new ArrayList<>();
         for (String i : c.importers()) {
             f.add(new Action.DmaEnd(i));
@@ -54,189 +68,59 @@ public final class LivenessChecker {
         }
         for (String file : c.files()) f.add(new Action.InvEnd(file));
         f.add(new Action.UnplugEnd());
-        this.fair = List.copyOf(f);
-        this.states = graph.states();
-        int n = states.size();
-        int[] outDegree = new int[n];
-        for (Explorer.Edge e : graph.edges()) outDegree[e.from()]++;
-        int[] fill = new int[n];
-        for (int k = 0; k < n; k++) {
-            succ.add(new int[outDegree[k]]);
-            labels.add(new Action[outDegree[k]]);
-        }
-        for (Explorer.Edge e : graph.edges()) {
-            int k = fill[e.from()]++;
-            succ.get(e.from())[k] = e.to();
-            labels.get(e.from())[k] = e.action();
-        }
-        // BFS depth of each state, for the length of the prefix in a report
-        int[] d = new int[n];
-        d[0] = 1;
-        ArrayDeque<Integer> q = new ArrayDeque<>(List.of(0));
-        while (!q.isEmpty()) {
-            int k = q.poll();
-            for (int j : succ.get(k)) if (d[j] == 0) { d[j] = d[k] + 1; q.add(j); }
-        }
-        for (int k = 0; k < n; k++) depth.add(d[k]);
+        return List.copyOf(f);
     }
 
     public int distinct() { return states.size(); }
 
+    @Override public int size() { return states.size(); }
+    @Override public int firstEdge(int k) { return first[k]; }
+    @Override public int endEdge(int k) { return first[k + 1]; }
+    @Override public int target(int e) { return to[e]; }
+    @Override public boolean takes(int e, int a) { return labels[e].equals(fair.get(a)); }
+    @Override public int fairActions() { return fair.size(); }
+    @Override public boolean enabled(int k, int a) { return m.step(states.get(k), fair.get(a)) instanceof Step.Next; }
+
     /** Checks one of L1_InvalidationEnds .. L6_UnmapReturnsBar. */
     public Result check(String property) {
-        Map<String, Predicate<State>[]> instances = instances(property);
-        for (Map.Entry<String, Predicate<State>[]> e : instances.entrySet()) {
-            Result r = leadsTo(property, e.getKey(), e.getValue()[0], e.getValue()[1]);
-            if (r.violated()) return r;
+        return check(property, instances(m, property), depth, this, (pr, k) -> pr.test(states.get(k)));
+    }
+
+    /** Evaluates a predicate of the instances on state k of the graph. */
+    public interface On<P> { boolean test(P predicate, int k); }
+
+    /** Checks every instance of a property on a graph, the first violated instance reported. */
+    public static <P> Result check(String property, Map<String, List<P>> instances, int[] depth, LeadsTo.FairGraph g,
+                                   On<P> on) {
+        for (Map.Entry<String, List<P>> e : instances.entrySet()) {
+            P p = e.getValue().get(0);
+            P q = e.getValue().get(1);
+            LeadsTo.Verdict v = LeadsTo.check(g, depth, k -> on.test(p, k), k -> on.test(q, k));
+            if (v.violated()) return new Result(property, true, e.getKey(), v.prefixLength(), v.cycleStates());
         }
         return new Result(property, false, "", 0, 0);
     }
 
-    @SuppressWarnings("unchecked")
-    private Map<String, Predicate<State>[]> instances(String property) {
-        Map<String, Predicate<State>[]> out = new java.util.LinkedHashMap<>();
+    /** The instances of a leads-to property, each {@code [P, Q]} of {@code P ~> Q}, as the spec states them. */
+    public static Map<String, List<Predicate<State>>> instances(DeviceMapModel m, String property) {
+        Constants c = m.constants();
+        Map<String, List<Predicate<State>>> out = new java.util.LinkedHashMap<>();
         switch (property) {
-            case "L1_InvalidationEnds" -> c.files().forEach(f -> out.put(f, new Predicate[] {
-                    (Predicate<State>) s -> m.inv(s, f).on(), (Predicate<State>) s -> !m.inv(s, f).on()}));
-            case "L2_AccessCompletes" -> c.importers().forEach(i -> out.put(i, new Predicate[] {
-                    (Predicate<State>) s -> m.hasDma(s, i), (Predicate<State>) s -> !m.hasDma(s, i)}));
-            case "L3_RetryTerminates" -> c.importers().forEach(i -> out.put(i, new Predicate[] {
-                    (Predicate<State>) s -> m.hasPend(s, i), (Predicate<State>) s -> !m.hasPend(s, i)}));
-            case "L4_TruncateNotStarved" -> c.files().forEach(f -> out.put(f, new Predicate[] {
-                    (Predicate<State>) s -> m.inv(s, f).on() && (m.inv(s, f).cause() == dev.devmap.model.Cause.TRUNCATE
+            case "L1_InvalidationEnds" -> c.files().forEach(f -> out.put(f, List.of(
+                    s -> m.inv(s, f).on(), s -> !m.inv(s, f).on())));
+            case "L2_AccessCompletes" -> c.importers().forEach(i -> out.put(i, List.of(
+                    s -> m.hasDma(s, i), s -> !m.hasDma(s, i))));
+            case "L3_RetryTerminates" -> c.importers().forEach(i -> out.put(i, List.of(
+                    s -> m.hasPend(s, i), s -> !m.hasPend(s, i))));
+            case "L4_TruncateNotStarved" -> c.files().forEach(f -> out.put(f, List.of(
+                    s -> m.inv(s, f).on() && (m.inv(s, f).cause() == dev.devmap.model.Cause.TRUNCATE
                             || m.inv(s, f).cause() == dev.devmap.model.Cause.PUNCH),
-                    (Predicate<State>) s -> !m.inv(s, f).on()}));
-            case "L5_UnplugFinishes" -> out.put("exporter", new Predicate[] {
-                    (Predicate<State>) s -> s.exp() == dev.devmap.model.Exp.REMOVING,
-                    (Predicate<State>) s -> s.exp() == dev.devmap.model.Exp.GONE});
-            case "L6_UnmapReturnsBar" -> out.put("bar", new Predicate[] {
-                    (Predicate<State>) s -> s.bar() > m.held(s), (Predicate<State>) s -> s.bar() == m.held(s)});
+                    s -> !m.inv(s, f).on())));
+            case "L5_UnplugFinishes" -> out.put("exporter", List.of(
+                    s -> s.exp() == dev.devmap.model.Exp.REMOVING, s -> s.exp() == dev.devmap.model.Exp.GONE));
+            case "L6_UnmapReturnsBar" -> out.put("bar", List.of(s -> s.bar() > m.held(s), s -> s.bar() == m.held(s)));
             default -> throw new IllegalArgumentException("unknown liveness property '" + property + "'");
         }
         return out;
-    }
-
-    private Result leadsTo(String property, String instance, Predicate<State> p, Predicate<State> q) {
-        int n = states.size();
-        boolean[] notQ = new boolean[n];
-        for (int k = 0; k < n; k++) notQ[k] = !q.test(states.get(k));
-        // G': not-Q states reachable within not-Q from a (P and not Q) state
-        int[] origin = new int[n];
-        Arrays.fill(origin, -1);
-        ArrayDeque<Integer> work = new ArrayDeque<>();
-        for (int k = 0; k < n; k++) {
-            if (notQ[k] && p.test(states.get(k))) {
-                origin[k] = k;
-                work.add(k);
-            }
-        }
-        while (!work.isEmpty()) {
-            int k = work.poll();
-            for (int j : succ.get(k)) {
-                if (notQ[j] && origin[j] < 0) {
-                    origin[j] = origin[k];
-                    work.add(j);
-                }
-            }
-        }
-        int[] comp = sccs(origin);
-        // group components
-        Map<Integer, List<Integer>> members = new HashMap<>();
-        for (int k = 0; k < n; k++) if (origin[k] >= 0) members.computeIfAbsent(comp[k], x -> new ArrayList<>()).add(k);
-        for (List<Integer> cs : members.values()) {
-            boolean nontrivial = cs.size() > 1;
-            if (nontrivial && fairComponent(cs, comp)) {
-                int root = origin[cs.get(0)];
-                return new Result(property, true, instance, depth.get(root), cs.size());
-            }
-            for (int k : cs) {
-                if (mayStutter(k)) return new Result(property, true, instance, depth.get(origin[k]), 1);
-            }
-        }
-        return new Result(property, false, instance, 0, 0);
-    }
-
-    private boolean mayStutter(int k) {
-        for (Action a : fair) if (m.step(states.get(k), a) instanceof Step.Next) return false;
-        return true;
-    }
-
-    private boolean fairComponent(List<Integer> cs, int[] comp) {
-        int id = comp[cs.get(0)];
-        for (Action a : fair) {
-            boolean disabledSomewhere = false;
-            boolean taken = false;
-            for (int k : cs) {
-                if (!(m.step(states.get(k), a) instanceof Step.Next)) disabledSomewhere = true;
-                int[] to = succ.get(k);
-                Action[] by = labels.get(k);
-                for (int e = 0; e < to.length; e++) {
-                    if (to[e] != k && comp[to[e]] == id && by[e].equals(a)) taken = true;
-                }
-                if (disabledSomewhere || taken) break;
-            }
-            if (!disabledSomewhere && !taken) return false;
-        }
-        return true;
-    }
-
-    /** Tarjan's algorithm, iterative, over the nodes with origin >= 0 and the edges between them. */
-    private int[] sccs(int[] origin) {
-        int n = states.size();
-        int[] index = new int[n];
-        int[] low = new int[n];
-        int[] comp = new int[n];
-        boolean[] onStack = new boolean[n];
-        Arrays.fill(index, -1);
-        Arrays.fill(comp, -1);
-        int[] stack = new int[n];
-        int sp = 0;
-        int counter = 0;
-        int compId = 0;
-        int[] callNode = new int[n];
-        int[] callEdge = new int[n];
-        for (int root = 0; root < n; root++) {
-            if (origin[root] < 0 || index[root] >= 0) continue;
-            int csp = 0;
-            callNode[csp] = root;
-            callEdge[csp] = 0;
-            index[root] = low[root] = counter++;
-            stack[sp++] = root;
-            onStack[root] = true;
-            while (csp >= 0) {
-                int v = callNode[csp];
-                int[] to = succ.get(v);
-                if (callEdge[csp] < to.length) {
-                    int w = to[callEdge[csp]++];
-                    if (origin[w] < 0) continue;
-                    if (index[w] < 0) {
-                        index[w] = low[w] = counter++;
-                        stack[sp++] = w;
-                        onStack[w] = true;
-                        csp++;
-                        callNode[csp] = w;
-                        callEdge[csp] = 0;
-                    } else if (onStack[w]) {
-                        low[v] = Math.min(low[v], index[w]);
-                    }
-                } else {
-                    if (low[v] == index[v]) {
-                        int w;
-                        do {
-                            w = stack[--sp];
-                            onStack[w] = false;
-                            comp[w] = compId;
-                        } while (w != v);
-                        compId++;
-                    }
-                    csp--;
-                    if (csp >= 0) {
-                        int parent = callNode[csp];
-                        low[parent] = Math.min(low[parent], low[v]);
-                    }
-                }
-            }
-        }
-        return comp;
     }
 }

@@ -50,6 +50,17 @@ class MirrorCheckTest {
         assertThat(ciGraph.nodes()).hasSize((int) java.distinct());
     }
 
+    /** The packed explorer's states and labelled edges are TLC's too (decoded to records). */
+    @Test
+    void ciStatesAndEdgesOfThePackedExplorerEqualTlcs() {
+        Constants c = ci();
+        Explorer.Result packed = new dev.devmap.packed.PackedExplorer(new dev.devmap.packed.PackedModel(c), List.of())
+                .graph().toResult();
+        MirrorCheck.Report r = MirrorCheck.compare("ci", c, ciGraph, packed);
+        assertThat(r.agree()).as(r.summary() + "\n" + r.detail()).isTrue();
+        assertThat(ciGraph.nodes()).hasSize((int) packed.distinct());
+    }
+
     /** A wrong guard in Java (the "cached" refusal dropped for WRITE) is caught and explained. */
     @Test
     void aWrongGuardInJavaIsReportedWithThePathToTheFirstDifferingState() {
