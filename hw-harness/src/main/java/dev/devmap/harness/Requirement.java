@@ -3,7 +3,7 @@ package dev.devmap.harness;
 import java.util.List;
 
 /**
- * The rows of the conformance report: the protocol's safety (S1-S10) and liveness (L1-L6)
+ * The rows of the conformance report: the protocol's safety (S1-S14) and liveness (L1-L6)
  * requirements, named as the spec's properties, plus two rows of the harness itself.
  */
 public enum Requirement {
@@ -17,6 +17,10 @@ public enum Requirement {
     S8("S8_ExporterLifetime", "nothing maps a departed exporter; BAR space is not reused while mapped"),
     S9("S9_BarAccounting", "BAR use never exceeds capacity; a refused map leaves nothing behind"),
     S10("S10_Capability", "a grant matches the path's capabilities and the extent (route, atomics, WRITE, PIN)"),
+    S11("S11_PinLifetime", "a pinned grant survives munmap and invalidation; it ends only by its dma_buf's release or a revoke"),
+    S12("S12_BarReturnedOnUnmap", "a step that only takes grants away gives their BAR pages back exactly"),
+    S13("S13_ReadsLastWrite", "a page read into the cache and a device read return the last write"),
+    S14("S14_RefusalOrder", "device_map answers the first reason whose condition holds, and grants only when none holds"),
     L1("L1_InvalidationEnds", "every invalidation ends"),
     L2("L2_AccessCompletes", "every device access completes"),
     L3("L3_RetryTerminates", "every prepared map is committed or retried"),

@@ -45,7 +45,7 @@ class ConformanceTest {
         Document junit = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(run.resolve("junit.xml").toFile());
         assertThat(junit.getDocumentElement().getAttribute("failures")).isEqualTo("0");
         int guided = dev.devmap.harness.scenario.Guided.all().size();
-        assertThat(junit.getElementsByTagName("testcase").getLength()).isEqualTo(guided + 20 + 18);
+        assertThat(junit.getElementsByTagName("testcase").getLength()).isEqualTo(guided + 20 + Requirement.values().length);
         assertThat(Files.readAllLines(run.resolve("results.jsonl"))).hasSize(guided + 20);
     }
 

@@ -62,7 +62,7 @@ class KernelEvidenceTest {
         assertThat(row(run, Requirement.S10).detail()).contains("capability refusals by the kernel");
         assertThat(row(run, Requirement.S1).status()).isNotEqualTo("pass");
         assertThat(row(run, Requirement.S1).witness()).isNotEqualTo("kernel-decided");
-        assertThat(run.kernelHeadline()).startsWith("witnessed by the real kernel: 1 of 16 (S10)");
+        assertThat(run.kernelHeadline()).startsWith("witnessed by the real kernel: 1 of 20 (S10)");
     }
 
     @Test
@@ -71,7 +71,7 @@ class KernelEvidenceTest {
         assertThat(row(run, Requirement.S10).witness()).isEqualTo("agent-decided");
         assertThat(row(run, Requirement.S1).status()).isNotEqualTo("pass");
         // S10 among the agent-decided (the end-of-scenario data audit adds its reads, S5, to them)
-        assertThat(run.kernelHeadline()).startsWith("witnessed by the real kernel: 0 of 16")
+        assertThat(run.kernelHeadline()).startsWith("witnessed by the real kernel: 0 of 20")
                 .matches(".*agent-decided only: [^;]*\\bS10\\b.*");
     }
 

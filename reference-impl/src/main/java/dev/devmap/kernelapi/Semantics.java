@@ -52,19 +52,29 @@ public final class Semantics {
      * @param errno   ERROR / BUSY: the errno a kernel would return; else null
      * @param why     a short explanation (the disabled guard), or null
      * @param from    the state the operation started in
+     * @param guard   the model's guard that kept the operation's action from being taken (typed: what a
+     *                device that answers otherwise skipped), or null when it was taken; for a commit the
+     *                sequence count forbids, {@link Guard#STALE} although the map was retried instead
      */
     public record Result(Outcome outcome, State next, List<Action> actions, List<Integer> blocks, String errno,
-                         String why, State from) {
+                         String why, State from, Guard guard) {
         public Result {
             actions = List.copyOf(actions);
             blocks = List.copyOf(blocks);
         }
 
-        Result(Outcome outcome, State next, List<Action> actions, List<Integer> blocks, String errno, String why) {
-            this(outcome, next, actions, blocks, errno, why, null);
+        public Result(Outcome outcome, State next, List<Action> actions, List<Integer> blocks, String errno, String why,
+                      State from) {
+            this(outcome, next, actions, blocks, errno, why, from, null);
         }
 
-        Result from(State s) { return new Result(outcome, next, actions, blocks, errno, why, s); }
+        Result(Outcome outcome, State next, List<Action> actions, List<Integer> blocks, String errno, String why) {
+            this(outcome, next, actions, blocks, errno, why, null, null);
+        }
+
+        Result from(State s) { return new Result(outcome, next, actions, blocks, errno, why, s, guard); }
+
+        Result guarded(Guard g) { return new Result(outcome, next, actions, blocks, errno, why, from, g); }
     }
 
     private final DeviceMapModel m;
@@ -145,10 +155,10 @@ public final class Semantics {
         Grade g = GRADES.get(d.guard());
         if (g.kind() == Answer.REFUSED) {
             return same(s, Outcome.of(Answer.REFUSED).withReason(d.reason().tla()), null,
-                    "refused by the " + d.reason().decidedBy());
+                    "refused by the " + d.reason().decidedBy()).guarded(d.guard());
         }
         Outcome o = g.notifiedNone() ? Outcome.of(g.kind()).withNotified(Set.of()) : Outcome.of(g.kind());
-        return same(s, o, g.errno(), d.why());
+        return same(s, o, g.errno(), d.why()).guarded(d.guard());
     }
 
     // ------------------------------------------------------------------ operations
@@ -341,7 +351,7 @@ public final class Semantics {
             List<Action> as = new ArrayList<>();
             as.add(a);
             as.addAll(r.actions());
-            return new Result(r.outcome(), r.next(), as, r.blocks(), r.errno(), r.why());
+            return new Result(r.outcome(), r.next(), as, r.blocks(), r.errno(), r.why()).guarded(r.guard());
         }
         return disabled(s, st);
     }
@@ -363,7 +373,9 @@ public final class Semantics {
         }
         Action retry = new Action.MapRetry(i);
         Step rt = m.step(s, retry);
-        if (rt instanceof Step.Next n) return moved(Outcome.of(Answer.RETRY), n.state(), List.of(retry));
+        if (rt instanceof Step.Next n) {
+            return moved(Outcome.of(Answer.RETRY), n.state(), List.of(retry)).guarded(Step.guardOf(st));
+        }
         return disabled(s, rt);
     }
 

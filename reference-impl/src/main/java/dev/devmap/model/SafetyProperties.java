@@ -236,7 +236,7 @@ public final class SafetyProperties {
     }
 
     /** {@code Applies(r, i, f, lo, hi, pin, w, at)}: the condition of one refusal reason, on its own. */
-    boolean applies(State s, Reason r, String i, String f, int lo, int hi, boolean pin, boolean w, boolean at) {
+    public boolean applies(State s, Reason r, String i, String f, int lo, int hi, boolean pin, boolean w, boolean at) {
         switch (r) {
             case HOLE: for (int o = lo; o <= hi; o++) if (m.extent(s, f, o).k() != ExtentKind.WRITTEN) return true; return false;
             case CACHED: for (int o = lo; o <= hi; o++) if (m.cache(s, f, o).st() != CacheState.ABSENT) return true; return false;

@@ -7,6 +7,7 @@ import dev.devmap.harness.Conformance;
 import dev.devmap.harness.DeviceUnderTest;
 import dev.devmap.harness.DutConfig;
 import dev.devmap.harness.Request;
+import dev.devmap.harness.Requirement;
 import dev.devmap.harness.Response;
 import dev.devmap.harness.scenario.Runner;
 import dev.devmap.harness.scenario.Scenario;
@@ -36,7 +37,7 @@ public final class Campaign {
 
     /** One mutation's outcome: for a catch, the row named, whether the check is harness-only, the trace, the scenario. */
     public record Result(Mutation mutation, Status status, String row, boolean harnessOnly, int traceLength,
-                         String scenario, long millis) {
+                         String scenario, long millis, String why) {
         public String show() {
             String what = switch (status) {
                 case CAUGHT -> String.format(Locale.ROOT, "%-32s %-13s %2d steps  in %s", row,
@@ -44,7 +45,10 @@ public final class Campaign {
                 case EQUIVALENT -> "the model explains every changed answer with no state lost: no observation can tell";
                 case MISSED -> "no scenario failed";
             };
-            return String.format(Locale.ROOT, "%-10s %-32s %s", status.name().toLowerCase(), mutation.id(), what);
+            String line = String.format(Locale.ROOT, "%-10s %-32s %s", status.name().toLowerCase(), mutation.id(), what);
+            // the diagnosis behind the row; for "Reference", why no S or L row applies
+            return status == Status.CAUGHT ? line + "\n" + " ".repeat(11)
+                    + (Requirement.REF.spec().equals(row) ? "no S or L row: " : "why: ") + why : line;
         }
     }
 
@@ -124,11 +128,12 @@ public final class Campaign {
                 ScenarioResult r = runner.run(sc);
                 if (r.status() == ScenarioResult.Status.FAIL || r.status() == ScenarioResult.Status.ERROR) {
                     return new Result(m, Status.CAUGHT, r.verdict().requirement().spec(),
-                            r.failure() != null && r.failure().kind().harnessOnly(), r.trace().size(), sc.id(), millis(t0));
+                            r.failure() != null && r.failure().kind().harnessOnly(), r.trace().size(), sc.id(), millis(t0),
+                            r.verdict().why());
                 }
             }
             Status s = dev.applied() > 0 && dev.allExplained() ? Status.EQUIVALENT : Status.MISSED;
-            return new Result(m, s, null, false, 0, null, millis(t0));
+            return new Result(m, s, null, false, 0, null, millis(t0), null);
         }
     }
 

@@ -7,6 +7,7 @@ import dev.devmap.kernelapi.Semantics;
 import dev.devmap.harness.Capabilities;
 import dev.devmap.harness.DutConfig;
 import dev.devmap.harness.Requirement;
+import dev.devmap.harness.Response;
 import dev.devmap.model.Action;
 import dev.devmap.model.Cause;
 import dev.devmap.model.Constants;
@@ -260,30 +261,30 @@ public final class Diagnosis {
             if (o.check(it.request(), it.response()) != null) break;
         }
         TraceItem it = trace.get(f.step() - 1);
-        List<State> pre = new ArrayList<>(o.kernel().states());
+        List<State> before = new ArrayList<>(o.kernel().states());
+        // the states just before the rejected observation (after the events the same answer reported first)
+        Failure again = o.check(it.request(), it.response());
+        List<State> pre = again != null && again.kind() == f.kind() ? o.atFailure() : before;
         switch (f.kind()) {
-            case LIVENESS: {
-                o.check(it.request(), it.response());
+            case LIVENESS:
                 return liveness(m, o.kernel().states(), o.kernel().internal());
-            }
             case ADDRESS_COUNT:
             case ADDRESS_OUTSIDE_BAR:
-                return new Verdict(Requirement.S9, f.detail(), null, List.of());
+                return new Verdict(Requirement.S9, f.detail() + " (harness-only: BAR use is what the addresses count)", null,
+                        List.of());
             case ADDRESS_REPEATED:
             case ADDRESS_ALIAS:
-                return new Verdict(Requirement.S8, f.detail(), null, List.of());
+                return new Verdict(Requirement.S8, f.detail() + " (harness-only: BAR space reused while mapped)", null,
+                        List.of());
             case PIN_WITHOUT_DMABUF:
             case DMABUF_ALIAS:
-                return new Verdict(Requirement.S7, f.detail(), null, List.of());
-            case EVENT: {
-                Event e = it.response().before().stream().filter(x -> f.observed().equals("event " + x.show()))
-                        .findFirst().orElse(null);
-                if (e == null) {
-                    e = it.response().after().stream().filter(x -> f.observed().equals("event " + x.show()))
-                            .findFirst().orElse(null);
-                }
-                return new Verdict(e == null ? Requirement.REF : eventRow(m, sem, pre, e), f.detail(), null, List.of());
-            }
+                return new Verdict(Requirement.S7, f.detail() + " (harness-only: nothing of its own holds the pin)", null,
+                        List.of());
+            case DMABUF_WITHOUT_PIN:
+                return new Verdict(Requirement.S11, f.detail() + " (harness-only: the handle claims a pin the grant does not "
+                        + "have; its holder would count on the grant outliving munmap, which only a pin does)", null, List.of());
+            case EVENT:
+                return event(m, sem, trace, f, it, pre, explained);
             case OUTCOME: {
                 Outcome seen = it.response().outcome();
                 Op op = it.request().op();
@@ -294,6 +295,11 @@ public final class Diagnosis {
                             && !x.value().equals(seen.value())) {
                         valueOnly = true;
                     }
+                }
+                if (op instanceof Op.SettleCall) {
+                    // the device stopped with steps still owed: what it owes is the row, not the BAR count it shows
+                    Set<Event> owed = new dev.devmap.kernelapi.Kernel(sem, pre).internal();
+                    if (!owed.isEmpty()) return liveness(m, pre, owed);
                 }
                 // a BAR count off by what a known mistake explains (and heals later) is not a leak
                 Verdict bar = explained ? null : barOnly(sem, pre, op, seen, f);
@@ -312,27 +318,150 @@ public final class Diagnosis {
                     v = ackBeforeDrain(m, sem, pre, op, seen);
                     if (v != null) return v;
                 }
-                return new Verdict(Requirement.REF, f.detail(), null, List.of());
+                return byModel(sem, pre, op, seen, f);
             }
             default:
                 return new Verdict(Requirement.REF, f.detail(), null, List.of());
         }
     }
 
-    /**
-     * The requirement a refusal reason protects: a map granted (or refused for a later reason) where
-     * the model refuses is named after what the skipped check protects, not "Reference".
-     */
-    public static Requirement protects(Reason r) {
-        switch (r) {
-            case CACHED: return Requirement.S5;
-            case EXPORTER_GONE: return Requirement.S8;
-            case BAR_FULL: return Requirement.S9;
-            default: return Requirement.S10;   // hole, shared, pin-unsupported, no-route, no-atomic-route, write-not-allowed
-        }
+    /** An outcome the device calls done where the model declines it (and the other way round). */
+    private static boolean declines(Outcome.Answer k) {
+        return k == Outcome.Answer.WAIT || k == Outcome.Answer.BUSY || k == Outcome.Answer.ERROR || k == Outcome.Answer.REFUSED;
     }
 
-    /** device_map: the model refuses with a reason, the device grants or gives another reason. */
+    private static boolean startsDma(Op op) {
+        return op instanceof Op.DmaStartCall || op instanceof Op.DevReadCall || op instanceof Op.DevWriteCall;
+    }
+
+    /**
+     * The row from the model's typed facts, for an outcome no earlier rule explained: the guard that
+     * disables the step the device performed anyway ({@link Protects}), or the kind of answer
+     * (an operation done before its invalidation's acknowledgements: S4; a path the model does not
+     * take: S5); else "Reference" with the reason no S or L row applies.
+     */
+    private static Verdict byModel(Semantics sem, List<State> pre, Op op, Outcome seen, Failure f) {
+        Semantics.Result first = null;
+        for (State s : pre) {
+            Semantics.Result x = sem.apply(s, op);
+            if (first == null) first = x;
+            Outcome mo = x.outcome();
+            if (x.guard() != null && x.guard() != dev.devmap.model.Guard.REFUSED && mo.kind() != seen.kind()
+                    && !declines(seen.kind())) {
+                Protects p = Protects.of(x.guard(), startsDma(op));
+                if (p.row() != null) {
+                    return new Verdict(p.row(), f.detail() + ": the model's step is disabled (" + x.guard() + "), and the "
+                            + "device went ahead; that guard protects " + p.row().spec() + ": " + p.why(), null, List.of());
+                }
+                return new Verdict(Requirement.REF, f.detail() + ": the device went ahead where the model's guard "
+                        + x.guard() + " disables the step, which protects no S or L row: " + p.why(), null, List.of());
+            }
+            if (mo.kind() == Outcome.Answer.STARTED && seen.kind() == Outcome.Answer.DONE) {
+                return new Verdict(Requirement.S4, f.detail() + ": the operation must wait for the acknowledgements of the "
+                        + "invalidation it started; the device reports it done without them", null, List.of());
+            }
+            if (mo.kind() == seen.kind() && mo.path() != null && seen.path() != null && mo.path() != seen.path()) {
+                return new Verdict(Requirement.S5, f.detail() + ": the access took another path than the one that holds the "
+                        + "page's current copy (" + mo.path().wire() + "): a write that way splits the page's value "
+                        + "(page cache vs block), a read that way can miss the last write", null, List.of());
+            }
+        }
+        String why;
+        Outcome mo = first == null ? null : first.outcome();
+        if (mo == null) {
+            why = "no allowed state to compare with";
+        } else if (mo.kind() == Outcome.Answer.ERROR && first.guard() == null) {
+            why = "the model answers " + first.errno() + " (" + first.why() + "): an argument check before any of the spec's "
+                    + "actions, so no state of the spec is reached in which an S or L property could fail";
+        } else if (declines(seen.kind()) && !declines(mo.kind())) {
+            why = "the device declined (" + seen.kind().wire() + ") an operation the protocol allows here: the state stays "
+                    + "as it was, which no S property forbids, and no L row promises that a program's operation succeeds";
+        } else if (declines(seen.kind()) && declines(mo.kind())) {
+            why = "the device declined the operation as " + seen.kind().wire() + " where the model declines it as "
+                    + mo.kind().wire() + ": both leave the state unchanged; no S or L row separates them";
+        } else if (mo.kind() == Outcome.Answer.PREPARED && seen.kind() == Outcome.Answer.GRANTED) {
+            why = "the device committed a map it was asked only to prepare: the commit is a step the model allows right "
+                    + "then, so no S or L property separates the two; only the answer's kind is wrong";
+        } else if (mo.kind() == seen.kind() && seen.notified() != null && mo.notified() != null
+                && seen.notified().containsAll(mo.notified())) {
+            why = "the device notified an importer that holds no grant the operation revokes: a superfluous notice takes "
+                    + "nothing away and moves no block, so no S or L property is at stake";
+        } else {
+            why = "the answer's kind (" + seen.kind().wire() + " for " + mo.kind().wire() + ") is not one the operation "
+                    + "has; no state of the spec follows from it";
+        }
+        return new Verdict(Requirement.REF, f.detail() + " (" + why + ")", null, List.of());
+    }
+
+    /**
+     * An event no allowed state permits: named by the guard that disables its step (an end of an
+     * invalidation some importer has not acknowledged: S4; an acknowledgement with DMA in flight:
+     * S1; a commit the sequence count forbids: S3; the end of a removal with something mapped: S8)
+     * or by its value (a DMA that completes with another value: S5). A step with nothing to act on
+     * (a duplicated or forged report) is set aside and the rest of the same answer checked without
+     * it: what it hid (the true report it replaced) is named there; else "Reference".
+     */
+    private Verdict event(DeviceMapModel m, Semantics sem, List<TraceItem> trace, Failure f, TraceItem it,
+                          List<State> pre, boolean explained) {
+        Event e = find(it.response().before(), f);
+        if (e == null) e = find(it.response().after(), f);
+        if (e == null) return new Verdict(Requirement.REF, f.detail(), null, List.of());
+        dev.devmap.model.Guard guard = null;
+        for (State s : pre) {
+            Step st = m.step(s, e.action());
+            if (st instanceof Step.Next) {
+                return new Verdict(Requirement.S5, f.detail() + ": the step is one the model takes, with another value "
+                        + "(a read must return the last write)", null, List.of());
+            }
+            dev.devmap.model.Guard g = Step.guardOf(st);
+            Protects p = Protects.of(g, e.action() instanceof Action.DmaStart);
+            if (p.row() != null) {
+                return new Verdict(p.row(), f.detail() + ": its step is disabled (" + g + "); that guard protects "
+                        + p.row().spec() + ": " + p.why(), null, List.of());
+            }
+            if (guard == null) guard = g;
+        }
+        Protects p = Protects.of(guard, false);
+        Verdict hidden = withoutEvent(trace, f, it, e, explained);
+        if (hidden != null) {
+            return new Verdict(hidden.requirement(), f.detail() + " (" + guard + ": nothing to act on); set aside, the same "
+                    + "answer shows what it stands in for: " + hidden.why(), null, hidden.consequence());
+        }
+        return new Verdict(Requirement.REF, f.detail() + " (" + guard + ": " + p.why() + ")", null, List.of());
+    }
+
+    private static Event find(List<Event> es, Failure f) {
+        for (Event x : es) if (f.observed().equals("event " + x.show())) return x;
+        return null;
+    }
+
+    /** The same trace with the one event removed from its answer: the diagnosis of what then fails there, or null. */
+    private Verdict withoutEvent(List<TraceItem> trace, Failure f, TraceItem it, Event e, boolean explained) {
+        Response r = it.response();
+        List<Event> b = new ArrayList<>(r.before());
+        List<Event> a = new ArrayList<>(r.after());
+        if (!b.remove(e)) a.remove(e);
+        List<TraceItem> t = new ArrayList<>(trace.subList(0, f.step() - 1));
+        t.add(new TraceItem(it.request(), new Response(b, r.outcome(), a, r.blocks(), r.addrs(), r.dmabuf(), r.errno(),
+                r.message(), r.byKernel())));
+        Oracle o = new Oracle(new Semantics(new DeviceMapModel(cfg.reference())), cfg, caps, false);
+        Failure g = null;
+        for (TraceItem x : t) {
+            g = o.check(x.request(), x.response());
+            if (g != null) break;
+        }
+        if (g == null || g.step() != f.step()) return null;
+        Verdict v = fallback(t, g, explained);
+        return v.requirement() == Requirement.REF ? null : v;
+    }
+
+    /**
+     * device_map: the model refuses with a reason and the device grants, or refuses for a later
+     * reason whose condition holds too (the check was skipped: named after what it protects,
+     * {@link Protects#of(Reason)}); or the device refuses for a reason whose condition does not hold,
+     * or where the model grants (S14: the answer is the first reason whose condition holds, and a
+     * grant when none holds).
+     */
     private static Verdict skippedRefusal(Semantics sem, List<State> pre, Op op, Outcome seen, Failure f) {
         if (!(op instanceof Op.DeviceMapCall)) return null;
         if (seen.kind() != Outcome.Answer.GRANTED && seen.kind() != Outcome.Answer.PREPARED
@@ -341,20 +470,36 @@ public final class Diagnosis {
         }
         for (State s : pre) {
             Outcome x = sem.apply(s, op).outcome();
-            if (x.kind() != Outcome.Answer.REFUSED || x.reason().equals(seen.reason())) continue;
+            if (x.kind() != Outcome.Answer.REFUSED) {
+                if (seen.kind() == Outcome.Answer.REFUSED && (x.kind() == Outcome.Answer.GRANTED || x.kind() == Outcome.Answer.PREPARED)) {
+                    return new Verdict(Requirement.S14, f.detail() + ": the device refused it as " + seen.reason()
+                            + " although no refusal's condition holds (device_map grants when none holds)", null, List.of());
+                }
+                continue;
+            }
+            if (x.reason().equals(seen.reason())) continue;
             Reason r = Reason.of(x.reason());
-            String did = seen.kind() == Outcome.Answer.REFUSED ? "refused it as " + seen.reason() : "granted it";
-            return new Verdict(protects(r), f.detail() + ": the device " + did + " although the check '" + r.tla()
-                    + "' (decided by the " + r.decidedBy() + ") applies; that check protects " + protects(r).spec(),
-                    null, List.of());
+            Op.DeviceMapCall d = (Op.DeviceMapCall) op;
+            if (seen.kind() == Outcome.Answer.REFUSED && !(Reason.of(seen.reason()).ordinal() > r.ordinal()
+                    && new SafetyProperties(sem.model()).applies(s, Reason.of(seen.reason()), d.i(), d.f(), d.lo(), d.hi(),
+                            d.pin(), d.w(), d.at()))) {
+                return new Verdict(Requirement.S14, f.detail() + ": the device refused it as " + seen.reason()
+                        + " where the first reason in the protocol's order whose condition holds is '" + r.tla() + "'",
+                        null, List.of());
+            }
+            // granted, or refused for a later reason that applies: the check for r was skipped
+            Requirement row = Protects.of(r);
+            String did = seen.kind() == Outcome.Answer.REFUSED ? "refused it for the later reason " + seen.reason() : "granted it";
+            return new Verdict(row, f.detail() + ": the device " + did + " although the check '" + r.tla()
+                    + "' (decided by the " + r.decidedBy() + ") applies; that check protects " + row.spec(), null, List.of());
         }
         return null;
     }
 
     /**
-     * A pin that vanishes (S7): a truncate, punch or relocate the model refuses (EBUSY) because a
-     * dma_buf pins the range goes ahead, or an access the model takes through a pinned grant (which
-     * survives munmap) takes another path.
+     * A pin that vanishes: a truncate, punch or relocate the model refuses (EBUSY) because a dma_buf
+     * pins the range goes ahead (the pinned blocks change: S7), or an access the model takes through
+     * a pinned grant (which survives munmap) takes another path (the pin ended early: S11).
      */
     private static Verdict pinVanished(DeviceMapModel m, Semantics sem, List<State> pre, Op op, Outcome seen, Failure f) {
         for (State s : pre) {
@@ -371,8 +516,9 @@ public final class Diagnosis {
             if (o.path() != null && seen.path() != o.path() && (o.path() == Outcome.Path.BLOCK
                     || o.path() == Outcome.Path.DIRECT && op instanceof Op.DevReadCall r && pinnedGrant(s, r.i(), r.f(), r.o())
                     || o.path() == Outcome.Path.DIRECT && op instanceof Op.DevWriteCall w && pinnedGrant(s, w.i(), w.f(), w.o()))) {
-                return new Verdict(Requirement.S7, f.detail() + ": the access goes through a pinned mapping (a pin lives "
-                        + "until its dma_buf is released); the device took another path", null, List.of());
+                return new Verdict(Requirement.S11, f.detail() + ": the access goes through a pinned mapping (a pin lives "
+                        + "until its dma_buf is released, munmap does not end it); the device took another path", null,
+                        List.of());
             }
         }
         return null;
@@ -384,44 +530,31 @@ public final class Diagnosis {
     }
 
     /**
-     * The row of an internal step no allowed state permits: the end of an invalidation some importer
-     * has not acknowledged (S4), the end of a removal with something still mapped (S8), a commit the
-     * sequence count forbids (S3), a DMA that completes with another value (S5); a step with nothing
-     * to act on (a second acknowledgement, a DMA that is not in flight) is "Reference".
+     * The outcome is the model's except for the BAR pages in use: more than the capacity or fewer
+     * than are mapped (S9), more after a step that takes no grant (S12: such a step gives back
+     * exactly the pages of the grants it removes, none when it removes none), else leaked (L6).
      */
-    static Requirement eventRow(DeviceMapModel m, Semantics sem, List<State> pre, Event e) {
-        for (State s : pre) {
-            switch (e.kind()) {
-                case INV_END:
-                    if (m.inv(s, e.file()).on()) return Requirement.S4;
-                    break;
-                case UNPLUG_END:
-                    if (s.exp() == Exp.REMOVING) return Requirement.S8;
-                    break;
-                case MAP_COMMIT:
-                    for (dev.devmap.model.Pending p : s.pend()) if (p.i().equals(e.imp())) return Requirement.S3;
-                    break;
-                case DMA_END:
-                    if (sem.dmaValue(s, e.imp()) != null) return Requirement.S5;
-                    break;
-                default:
-                    break;
-            }
-        }
-        return Requirement.REF;
-    }
-
-    /** The outcome is the model's except for the BAR pages in use: leaked (L6) or under-counted (S9). */
     private static Verdict barOnly(Semantics sem, List<State> pre, Op op, Outcome seen, Failure f) {
         if (seen.bar() == null) return null;
         for (State s : pre) {
-            Outcome x = sem.apply(s, op).outcome();
+            Semantics.Result r = sem.apply(s, op);
+            Outcome x = r.outcome();
             if (x.withBar(null).equals(seen.withBar(null)) && x.bar() != null && !x.bar().equals(seen.bar())) {
-                return seen.bar() > x.bar()
-                        ? new Verdict(Requirement.L6, f.detail() + ": BAR pages stay accounted after the mapping is gone",
-                                null, List.of())
-                        : new Verdict(Requirement.S9, f.detail() + ": the exporter accounts fewer BAR pages than are mapped",
-                                null, List.of());
+                if (seen.bar() < x.bar()) {
+                    return new Verdict(Requirement.S9, f.detail() + ": the exporter accounts fewer BAR pages than are mapped",
+                            null, List.of());
+                }
+                if (seen.bar() > sem.constants().barSize()) {
+                    return new Verdict(Requirement.S9, f.detail() + ": the exporter accounts more BAR pages than it has ("
+                            + sem.constants().barSize() + ")", null, List.of());
+                }
+                // S12's antecedent: the step only takes grants away (or none) and leaves the prepared maps
+                if (s.maps().containsAll(r.next().maps()) && r.next().pend().equals(s.pend())) {
+                    return new Verdict(Requirement.S12, f.detail() + ": a step that grants nothing took BAR pages (it gives "
+                            + "back exactly the pages of the grants it removes)", null, List.of());
+                }
+                return new Verdict(Requirement.L6, f.detail() + ": BAR pages stay accounted after the mapping is gone",
+                        null, List.of());
             }
         }
         return null;

@@ -50,6 +50,7 @@ public final class Oracle {
     private final ObservedCoverage coverage = new ObservedCoverage();
     private final Map<String, List<Long>> addrs = new HashMap<>();
     private boolean truncated;
+    private List<State> atFailure = List.of();
     private Op lastOp;
     private java.util.function.BiConsumer<Integer, List<Semantics.Result>> onMove = (k, rs) -> { };
 
@@ -82,6 +83,12 @@ public final class Oracle {
     }
 
     public Kernel kernel() { return kernel; }
+
+    /**
+     * The allowed states just before the observation the last failing {@link #check} rejected: before
+     * the event, or before the operation (after the events reported before it).
+     */
+    public List<State> atFailure() { return List.copyOf(atFailure); }
 
     /** Called with the trace step and the transitions after every move of the state set (for the diagnosis). */
     public Oracle onMove(java.util.function.BiConsumer<Integer, List<Semantics.Result>> listener) {
@@ -126,6 +133,7 @@ public final class Oracle {
             lastOp = op;
             return null;
         }
+        atFailure = kernel.states();
         Outcomes os = kernel.apply(op);
         Outcome seen = r.outcome();
         if (!os.observe(x -> matches(x, seen))) {
@@ -202,6 +210,7 @@ public final class Oracle {
 
     private Failure event(int step, Event e, boolean byKernel) {
         close();
+        atFailure = kernel.states();
         if (kernel.event(e)) {
             coverage.action(e.action().name());
             if (byKernel) coverage.decided().action(e.action().name());

@@ -27,8 +27,8 @@ public final class RunResult {
     }
 
     public static final String SIMULATED_ONLY = "simulated only";
-    /** The requirements the headline counts: S1-S10 and L1-L6. */
-    public static final int PROTOCOL_REQUIREMENTS = 16;
+    /** The requirements the headline counts: S1-S14 and L1-L6 (every row but Reference and Agent). */
+    public static final int PROTOCOL_REQUIREMENTS = Requirement.values().length - 2;
 
     /** A distinct failure (scenarios that shrink to the same trace share one). */
     public static final class Numbered {
@@ -337,6 +337,20 @@ public final class RunResult {
             case S10: {
                 long n = capabilityRefusals(rf);
                 return n > 0 ? n + " capability refusals" : null;
+            }
+            case S11: return a.containsKey("DmaBufRelease") ? a.get("DmaBufRelease") + " pins ended by their dma_buf" : null;
+            case S12: {
+                long n = a.getOrDefault("DeviceUnmap", 0L) + a.getOrDefault("DmaBufRelease", 0L);
+                return n > 0 ? n + " unmaps, BAR use checked after each" : null;
+            }
+            case S13: {
+                long n = a.getOrDefault("CpuRead", 0L) + a.getOrDefault("DevFallbackRead", 0L) + a.getOrDefault("DmaEnd", 0L);
+                return n > 0 ? n + " reads and completed DMAs checked against the last write" : null;
+            }
+            case S14: {
+                long n = 0;
+                for (long k : rf.values()) n += k;
+                return n > 0 ? n + " refusals checked against the protocol's order" : null;
             }
             case L2: return a.containsKey("DmaEnd") ? a.get("DmaEnd") + " DMAs completed" : null;
             case L3: {

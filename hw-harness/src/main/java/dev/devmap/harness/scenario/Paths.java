@@ -5,7 +5,7 @@ import dev.devmap.kernelapi.Outcome;
 import dev.devmap.harness.DutConfig;
 import dev.devmap.harness.Request;
 import dev.devmap.harness.Requirement;
-import dev.devmap.harness.oracle.Diagnosis;
+import dev.devmap.harness.oracle.Protects;
 import dev.devmap.harness.sim.SimulatedDevice;
 import dev.devmap.model.Cause;
 import dev.devmap.model.DeviceMapModel;
@@ -203,7 +203,7 @@ public final class Paths {
         } else {
             title += " (the cause cannot be taken away: the exporter does not come back)";
         }
-        return s("refusal-" + r.tla() + "-" + n, title, List.of(Diagnosis.protects(r)), ops, st.configure(), st.needs());
+        return s("refusal-" + r.tla() + "-" + n, title, List.of(Protects.of(r)), ops, st.configure(), st.needs());
     }
 
     private static String labels(List<Flags> fs) {
