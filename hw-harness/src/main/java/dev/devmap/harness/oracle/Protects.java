@@ -107,6 +107,8 @@ public record Protects(Requirement row, String why) {
         t.put(Guard.EXPORTER_GONE, row(Requirement.S8, "nothing maps or accesses a departed exporter"));
         t.put(Guard.EXPORTER_NOT_UP, row(Requirement.S8, "nothing is reclaimed or removed twice on an exporter that is "
                 + "leaving"));
+        t.put(Guard.NO_PAGE_CACHE, row(Requirement.S5, "a device that declared no page cache (fs-dax) serves every CPU "
+                + "access from the block: a page-cache copy there would be a second copy beside the device's mapping"));
         t.put(Guard.REMOVAL_OUTSTANDING, row(Requirement.S8, "removal ends only when nothing maps the exporter"));
         for (Guard g : Guard.values()) if (!t.containsKey(g)) throw new IllegalStateException("no entry for guard " + g);
         return Map.copyOf(t);
