@@ -81,10 +81,10 @@ public final class Chains {
                     Reason why = run.m.refusal(s, mp.i(), mp.f(), mp.lo(), mp.hi(), mp.pin(), mp.w(), mp.at());
                     byKind.computeIfAbsent(REFUSED_MAP + ": " + (why == null ? "none" : why.tla()), k -> new ArrayList<>())
                             .add(Transformer.mutate(Describe.action(a) + " (refused)", r -> r.deviceMap(mp)));
-                } else if (a instanceof Action.Truncate x && run.ebusy(s, x.f(), x.n() + 1, c.nOff())) {
+                } else if (a instanceof Action.Truncate x && run.ebusy(s, x)) {
                     byKind.computeIfAbsent(EBUSY, k -> new ArrayList<>())
                             .add(Transformer.mutate(Describe.action(a) + " (EBUSY)", r -> r.layoutChange(x, x.f(), x.n() + 1, r.c.nOff())));
-                } else if (a instanceof Action.PunchHole x && run.ebusy(s, x.f(), x.lo(), x.hi())) {
+                } else if (a instanceof Action.PunchHole x && run.ebusy(s, x)) {
                     byKind.computeIfAbsent(EBUSY, k -> new ArrayList<>())
                             .add(Transformer.mutate(Describe.action(a) + " (EBUSY)", r -> r.layoutChange(x, x.f(), x.lo(), x.hi())));
                 }

@@ -161,7 +161,7 @@ public final class Run {
             next(a, nx.state(), null);
             return;
         }
-        if (!ebusy(state, f, lo, hi)) {
+        if (!ebusy(state, a)) {
             skipped++;
             return;
         }
@@ -173,15 +173,9 @@ public final class Run {
                 null, null));
     }
 
-    /** Whether a truncate/punch of lo..hi of f would be refused only because of a pin. */
-    boolean ebusy(State s, String f, int lo, int hi) {
-        if (s.inv().get(c.fileIndex(f)).on()) return false;
-        boolean something = false;
-        for (int o = lo; o <= hi; o++) {
-            something |= !s.extent().get(c.page(f, o)).equals(dev.devmap.model.Extent.HOLE)
-                    || !s.cache().get(c.page(f, o)).equals(dev.devmap.model.Page.ABSENT);
-        }
-        return something && m.pinnedIn(s, f, lo, hi);
+    /** Whether the model refuses this truncate/punch with EBUSY: it asks the model's guard, never re-derives it. */
+    boolean ebusy(State s, Action a) {
+        return Step.guardOf(m.step(s, a)) == Guard.PINNED;
     }
 
     /** read(2) of one page: must return the last write. */
