@@ -2,12 +2,15 @@
 # reliability-rerun.sh: the reliability issue's rerun in one command (run from anywhere; it works in
 # the project root, as the fault agent needs).
 #
-#   hw-harness/reliability-rerun.sh [--reps N] [--no-reps] [--no-cases] [--only REGEX] [--jobs N] [--list] [--keep]
+#   hw-harness/reliability-rerun.sh [--reps N] [--no-reps] [--no-cases] [--only REGEX] [--jobs N] [--rep-jobs N]
+#                                    [--list] [--keep]
 #
 # 1. Same seed, same run: the two commands of the issue, each N times (default 12), exactly as the
 #    issue gives them (default report directory, so from the project root); the KTAP on stdout with
 #    timings and the "# report:" line (it names the run directory) stripped, and results.jsonl byte
 #    for byte, are compared. One line per command: how many distinct outputs (1 = reproduced).
+#    --rep-jobs N: N repetitions at a time (they then also share the default report directory).
+#    --jobs N: N cases at a time (each has its own directories and marker).
 # 2. Every mode of the fault-injecting agent (FAULT_AGENT, default ../shared/tools/fault-agent.py
 #    relative to the project root; without it those cases are skipped and said so) and every bad
 #    input the issue lists (its items 1-11), one line per case:
@@ -31,6 +34,7 @@ ONLY=""
 LIST=0
 KEEP=0
 JOBS=1
+REP_JOBS=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --reps) REPS="$2"; shift 2 ;;
@@ -40,7 +44,8 @@ while [ $# -gt 0 ]; do
     --list) LIST=1; shift ;;
     --keep) KEEP=1; shift ;;
     --jobs) JOBS="$2"; shift 2 ;;
-    -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --rep-jobs) REP_JOBS="$2"; shift 2 ;;
+    -h|--help) sed -n "2,/^set -uo/p" "$0" | sed "\$d" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "reliability-rerun.sh: error: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -69,23 +74,31 @@ normal_ktap() {
   grep -v '^# report: ' "$1" | sed -E 's/[0-9]+(\.[0-9]+)? ?(ms|s)\b/T/g'
 }
 
+one_rep() {  # one_rep DIR K ARGS...: the run's KTAP (normalised) and results.jsonl into DIR
+  local d="$1" k="$2" rundir; shift 2
+  ./dmap "$@" >"$d/$k.ktap" 2>"$d/$k.err"
+  echo $? >"$d/$k.rc"
+  rundir="$(sed -n 's/^# report: \(.*\)\/report.txt, JUnit XML: .*/\1/p' "$d/$k.ktap" | head -n 1)"
+  normal_ktap "$d/$k.ktap" >"$d/$k.ktap.n"
+  if [ -n "$rundir" ] && [ -f "$rundir/results.jsonl" ]; then
+    cp "$rundir/results.jsonl" "$d/$k.jsonl"
+    rm -rf -- "$rundir"   # the run directory this run made (in the default report dir)
+  else
+    echo "no results.jsonl" >"$d/$k.jsonl"
+  fi
+}
+
 reps() {
   local name="$1"; shift
-  local d="$W/reps/$name" k rundir kt js t1
+  local d="$W/reps/$name" k kt js t1
   mkdir -p "$d"
   t1=$(date +%s)
   for k in $(seq 1 "$REPS"); do
-    ./dmap "$@" >"$d/$k.ktap" 2>"$d/$k.err"
-    echo $? >"$d/$k.rc"
-    rundir="$(sed -n 's/^# report: \(.*\)\/report.txt, JUnit XML: .*/\1/p' "$d/$k.ktap" | head -n 1)"
-    normal_ktap "$d/$k.ktap" >"$d/$k.ktap.n"
-    if [ -n "$rundir" ] && [ -f "$rundir/results.jsonl" ]; then
-      cp "$rundir/results.jsonl" "$d/$k.jsonl"
-      rm -rf -- "$rundir"   # a run directory this script's run made (the default report dir)
-    else
-      echo "no results.jsonl" >"$d/$k.jsonl"
-    fi
+    if [ "$REP_JOBS" -le 1 ]; then one_rep "$d" "$k" "$@"; continue; fi
+    while [ "$(jobs -rp | wc -l)" -ge "$REP_JOBS" ]; do wait -n; done
+    one_rep "$d" "$k" "$@" &
   done
+  wait
   kt=$(sha256sum "$d"/*.ktap.n | cut -d' ' -f1 | sort -u | wc -l)
   js=$(sha256sum "$d"/*.jsonl | cut -d' ' -f1 | sort -u | wc -l)
   local codes verdict=PASS
@@ -114,13 +127,11 @@ fi
 # ---------------------------------------------------------------------------------------------
 # processes (pid) whose environment carries this case's tag; with a pattern: whose command line matches it
 tagged() {
-  local tag="$1" pat="${2:-}" e pid
-  for e in /proc/[0-9]*/environ; do
-    pid="${e#/proc/}"; pid="${pid%/environ}"
-    [ "$pid" = "$$" ] && continue
-    if tr '\0' '\n' <"$e" 2>/dev/null | grep -qx "DMAP_RERUN_TAG=$tag"; then
-      if [ -z "$pat" ] || tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$pat"; then echo "$pid"; fi
-    fi
+  local tag="$1" pat="${2:-}" f pid
+  for f in $(grep -l -s -z -x -F "DMAP_RERUN_TAG=$tag" /proc/[0-9]*/environ 2>/dev/null); do
+    pid="${f#/proc/}"; pid="${pid%/environ}"
+    [ "$pid" = "$$" ] || [ "$pid" = "$BASHPID" ] && continue
+    if [ -z "$pat" ] || tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -q -- "$pat"; then echo "$pid"; fi
   done
 }
 # for the kill cases: wait (at most 120 s) until a process of this case matches a pattern
@@ -267,7 +278,7 @@ run_case() {
   done
   local leak=no
   if [ -n "$pids" ]; then
-    leak="$(for p in $pids; do tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | awk '{print $1}' | xargs -r basename; done | sort | uniq -c | awk '{printf "%s%sx%s", (NR>1?",":""), $1, $2}')"
+    leak="$(for p in $pids; do tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" | awk '{print $1}' | xargs -r basename; done | sort | uniq -c | awk '{printf "%s%sx%s", (NR>1?",":""), $1, $2}')"
     kill -KILL $pids 2>/dev/null
   fi
   local left; left="$(find "$CT/tmp" -mindepth 1 -maxdepth 1 -name 'dmap-*' 2>/dev/null | wc -l)"
