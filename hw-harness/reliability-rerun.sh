@@ -168,7 +168,7 @@ PY
 export -f spec_copy
 
 # the run directories a conform case made in $RD (not the user's files placed there)
-rundirs() { find "$RD" -mindepth 1 -maxdepth 1 -type d -name '*-seed*' 2>/dev/null | sort; }
+rundirs() { find "$RD/" -mindepth 1 -maxdepth 1 -type d -name '*-seed*' 2>/dev/null | sort; }
 # check: the run went on to the end (every planned scenario in results.jsonl) and, when $1 = fault,
 # the agent's fault is in all four reports (KTAP, report.txt, junit.xml, results.jsonl)
 ran_to_end() {
@@ -370,7 +370,9 @@ for m in version2 version-str no-version exit-at-handshake empty-hello version2-
   fault "handshake-$m" 2 120 "$m 0"
 done
 # item 8: trace modules carry the configuration the device reported (a 2-page BAR)
-X1='REAL=bar_pages=2' case_ real-bar-2-pages-config 1 240 "QUIRK=bar-overcommit $AG --device \"agent:\$FA real-config 0\"" 'cfg_bar 2'
+# (--no-shrink: the guided scenarios need a 3-page BAR and are skipped; random-1 fails, and shrinking it over
+# the protocol takes minutes on a loaded machine)
+X1='REAL=bar_pages=2' case_ real-bar-2-pages-config 1 240 "QUIRK=bar-overcommit $AG --no-shrink --device \"agent:\$FA real-config 0\"" 'cfg_bar 2'
 
 # --- item 1: another process holds the agent's stdout
 case_ wrapper-without-exec 1 240 "./dmap conform --device \"agent:bash -c './dmap agent-sim --hang-after 50; true'\" --timeout 2000 --random 1 --only \"\$SUB\" --no-tlc --report-dir \"\$RD\"" 'ran_to_end fault'
@@ -418,7 +420,8 @@ case_ timeout-not-a-number 2 60 './dmap conform --timeout soon --no-tlc --report
 case_ agent-sim-dotdot-file-name 0 60 'printf "%s\n" "{\"devmap\":1,\"op\":\"hello\",\"harness\":\"x\",\"scratch\":\"$CT/scratch\"}" "{\"id\":1,\"op\":\"reset\",\"config\":{\"files\":[\"/../../escape\"],\"pages\":2,\"blocks\":2,\"importers\":[{\"name\":\"gpu\",\"route\":true,\"atomic\":false,\"write\":true}],\"bar_pages\":2,\"bar_base\":4026531840,\"pin\":true,\"reverse_map\":true}}" "{\"id\":2,\"op\":\"bye\"}" | ./dmap agent-sim' 'no_escape' 'grep -q "\"ok\":false" "$CT/out" && echo ok || echo "reset with /.. accepted"'
 X1='REAL=files=["../../escape"]' case_ conform-dotdot-file-name-in-scratch 1 240 "$AG --scratch \"\$CT/scratch\" --device \"agent:\$FA real-config 0\"" 'no_escape'
 # --- item 11: the report is appended, not rewritten: 5,029 scenarios
-PLAN=5029 case_ linear-report-5029-scenarios 0 600 './dmap conform --random 4949 --no-tlc --seed 5 --report-dir "$RD"' 'ran_to_end' 'within 180'
+# (the time is printed, not judged: it depends on the load; ReportWritesTest measures bytes written over bytes kept)
+PLAN=5029 case_ linear-report-5029-scenarios 0 900 './dmap conform --random 4949 --no-tlc --seed 5 --report-dir "$RD"' 'ran_to_end'
 
 wait
 if [ "$LIST" = 0 ]; then

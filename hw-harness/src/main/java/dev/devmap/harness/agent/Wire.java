@@ -271,6 +271,13 @@ public final class Wire {
         return v.asInt();
     }
 
+    /** An optional count (BAR pages in use): absent, null or an integer >= 0. */
+    static Integer optCount(JsonNode n, String field) throws ProtocolException {
+        Integer v = optInt(n, field);
+        if (v != null && v < 0) throw new ProtocolException("field \"" + field + "\" is a count, not " + v);
+        return v;
+    }
+
     static boolean bool(JsonNode n, String field, boolean dflt) throws ProtocolException {
         JsonNode v = n.get(field);
         if (v == null || v.isNull()) return dflt;
@@ -406,7 +413,7 @@ public final class Wire {
 
     public static Response parseResponse(JsonNode n, List<Event> before) throws ProtocolException {
         boolean ok = bool(n, "ok", false);
-        Integer bar = optInt(n, "bar");
+        Integer bar = optCount(n, "bar");
         List<Event> after = new ArrayList<>();
         JsonNode es = n.get("events");
         if (es != null && !es.isNull()) {

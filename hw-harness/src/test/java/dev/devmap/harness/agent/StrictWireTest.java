@@ -73,6 +73,18 @@ class StrictWireTest {
         }
     }
 
+    /** The rerun's fault-agent mode wrongtype bar-neg: a negative count is garbage, not an S9 verdict. */
+    @Test
+    void aNegativeBarCountIsAProtocolErrorNotAnS9Failure() throws Exception {
+        String ok = "{\"id\":4,\"ok\":true,\"result\":\"done\",\"bar\":0}";
+        assertThat(Wire.parseResponse(Wire.parse(ok), List.of()).outcome().bar()).isZero();
+        for (String line : List.of(ok.replace("\"bar\":0", "\"bar\":-7"),
+                "{\"id\":4,\"ok\":false,\"errno\":\"EIO\",\"bar\":-1}")) {
+            assertThatThrownBy(() -> Wire.parseResponse(Wire.parse(line), List.of())).as(line)
+                    .isInstanceOf(Wire.ProtocolException.class).hasMessageContaining("\"bar\" is a count");
+        }
+    }
+
     /** A 15 MB message in an answer is cut at the line limit: the harness holds a bounded prefix only. */
     @Test
     void anOverlongLineIsBoundedAndTheNextLineStillArrives() throws Exception {
