@@ -110,7 +110,12 @@ DmaOn(i, gs)   == \E d \in dma, g \in gs : d.i = i /\ g.i = i /\ d.f = g.f /\ In
 \* reference of its range instead (xfs_break_layouts ->
 \* dax_layout_busy_page_range finds the page busy), grant or no grant; a
 \* reflink flushes only its destination (xfs_reflink_remap_prep).
-AcksWithDma(cause) == Variant = "dax-munmap-acks-with-dma" /\ cause = "munmap"
+\* Kernel choice pagecache-acks-with-dma: on a page-cache filesystem no
+\* invalidation waits for a page reference: the mirror's notifier callback
+\* drops the mapping at once (the ack), truncate_inode_pages_range removes
+\* the page from the file while the DMA still holds it.
+AcksWithDma(cause) == \/ Variant = "dax-munmap-acks-with-dma" /\ cause = "munmap"
+                      \/ Variant = "pagecache-acks-with-dma"
 RefHeld(i, f, lo, hi, cause) ==
     /\ Variant = "dax-munmap-acks-with-dma"
     /\ cause \in {"truncate", "punch", "fallocate", "relocate", "cow"}

@@ -176,7 +176,7 @@ public final class DeviceMapModel {
 
     /** {@code AcksWithDma(cause)}: kernel choice dax-munmap-acks-with-dma, munmap's ack does not wait for DMA. */
     private boolean acksWithDma(Cause cause) {
-        return c.is(Variant.DAX_MUNMAP_ACKS_WITH_DMA) && cause == Cause.MUNMAP;
+        return c.is(Variant.DAX_MUNMAP_ACKS_WITH_DMA) && cause == Cause.MUNMAP || c.is(Variant.PAGECACHE_ACKS_WITH_DMA);
     }
 
     /** {@code RefHeld(i, f, lo, hi, cause)}: a layout change waits for every page reference (DMA) of its range. */
