@@ -264,12 +264,13 @@ public final class Semantics {
         if (!knownFile(f) || !page(o) || (dev != null && !knownImporter(dev))) {
             return error(s, "EINVAL", "no such file, importer or page");
         }
-        if (dev != null && !s.vma().contains(f)) return error(s, "EFAULT", f + " is not mmapped");
+        Action a = dev == null ? new Action.CpuRead(f, o) : new Action.DevFallbackRead(dev, f, o);
+        Step st = m.step(s, a);
+        // a device access without a vma faults before any cached answer: the model's guard, graded by the table
+        if (st instanceof Step.Disabled d && d.guard() == Guard.NO_VMA) return disabled(s, st);
         Page pg = m.cache(s, f, o);
         if (pg.st() != CacheState.ABSENT) return value(s, pg.v(), Path.PAGE_CACHE);
         if (m.readsBlock(s, f, o)) return value(s, m.diskVal(s, f, o), Path.BLOCK);
-        Action a = dev == null ? new Action.CpuRead(f, o) : new Action.DevFallbackRead(dev, f, o);
-        Step st = m.step(s, a);
         if (st instanceof Step.Next n) {
             State t = n.state();
             Outcome started = invalidationStarted(s, t, f);
