@@ -104,18 +104,14 @@ public final class SimulatedDevice implements DeviceUnderTest {
 
     @Override
     public Capabilities capabilities() {
-        return new Capabilities(AGENT, 1, new java.util.LinkedHashSet<>(Op.WIRE_NAMES), Set.of(), Set.of("bar", "addrs", "blocks", "dmabuf"),
+        return new Capabilities(AGENT, 1, new java.util.LinkedHashSet<>(dev.devmap.kernelapi.OpSchema.WIRE_NAMES), Set.of(), Set.of("bar", "addrs", "blocks", "dmabuf"),
                 Map.of(), DutConfig.standard(), choices);
     }
 
     @Override
     public DutConfig reset(DutConfig proposed) {
         this.cfg = proposed;
-        Constants c = proposed.constants(variant);
-        if (variant == Variant.UNBOUNDED_REVOKE) {
-            c = new Constants(c.files(), c.nOff(), c.nBlocks(), c.importers(), c.route(), c.atomicRoute(), c.writeOK(),
-                    c.barSize(), c.maxVal(), c.pinSupport(), false, c.pageCache(), c.variant());
-        }
+        Constants c = proposed.constants(variant);   // with the variant's capability constants of models.json
         this.model = new DeviceMapModel(c);
         this.sem = new Semantics(model);
         this.s = model.init();
