@@ -528,32 +528,32 @@ public final class Semantics {
         return st instanceof Step.Next n ? n.state() : null;
     }
 
-    /** Every internal step enabled in s, as the event a device would report. */
+    /** Every internal step enabled in s (the model says which), as the event a device would report. */
     public List<Event> internal(State s) {
         List<Event> out = new ArrayList<>();
         for (String f : c.files()) {
-            Inv r = m.inv(s, f);
-            if (!r.on()) continue;
-            for (String i : r.await()) {
-                if (m.step(s, new Action.InvAck(i, f)) instanceof Step.Next) out.add(Event.ack(i, f));
+            for (String i : m.inv(s, f).await()) {
+                if (enabled(s, new Action.InvAck(i, f))) out.add(Event.ack(i, f));
             }
-            if (r.await().isEmpty()) out.add(Event.invEnd(f));
+            if (enabled(s, new Action.InvEnd(f))) out.add(Event.invEnd(f));
         }
-        for (Dma d : s.dma()) out.add(Event.dmaEnd(d.i(), d.op() == DmaOp.READ ? dataAt(s, d.b()) : d.v()));
+        for (Dma d : s.dma()) {
+            if (enabled(s, new Action.DmaEnd(d.i()))) out.add(Event.dmaEnd(d.i(), d.op() == DmaOp.READ ? dataAt(s, d.b()) : d.v()));
+        }
         for (Pending p : s.pend()) {
-            out.add(m.step(s, new Action.MapCommit(p.i())) instanceof Step.Next ? Event.mapCommit(p.i())
-                    : Event.mapRetry(p.i()));
+            if (enabled(s, new Action.MapCommit(p.i()))) out.add(Event.mapCommit(p.i()));
+            else if (enabled(s, new Action.MapRetry(p.i()))) out.add(Event.mapRetry(p.i()));
         }
-        if (s.exp() == Exp.REMOVING) {
-            for (String i : s.rev()) {
-                if (m.step(s, new Action.RevokeAck(i)) instanceof Step.Next) out.add(Event.revokeAck(i));
-            }
-            if (m.step(s, new Action.UnplugEnd()) instanceof Step.Next) out.add(Event.unplugEnd());
+        for (String i : s.rev()) {
+            if (enabled(s, new Action.RevokeAck(i))) out.add(Event.revokeAck(i));
         }
+        if (enabled(s, new Action.UnplugEnd())) out.add(Event.unplugEnd());
         out.sort(Comparator.comparing((Event e) -> e.kind().ordinal())
                 .thenComparing(e -> e.imp() == null ? "" : e.imp()).thenComparing(e -> e.file() == null ? "" : e.file()));
         return out;
     }
+
+    private boolean enabled(State s, Action a) { return m.step(s, a) instanceof Step.Next; }
 
     /** The invalidations importer i must acknowledge in s: the files whose running invalidation awaits it. */
     public List<Inv> pendingAcks(State s, String i) {
