@@ -177,12 +177,14 @@ public final class Semantics {
                 x.n() < 0 || x.n() > c.nOff() - 1);
         if (op instanceof Op.PunchHoleCall x) return remove(s, x.f(), x.lo(), x.hi(), new Action.PunchHole(x.f(), x.lo(), x.hi()),
                 x.lo() < 1 || x.hi() > c.nOff() || x.lo() > x.hi());
-        if (op instanceof Op.FallocateCall x) return fallocate(s, x);
-        if (op instanceof Op.ReflinkCall x) return reflink(s, x);
-        if (op instanceof Op.WritebackCall x) return writeback(s, x);
-        if (op instanceof Op.EvictCall x) return evict(s, x);
-        if (op instanceof Op.RelocateCall x) return relocate(s, x);
-        if (op instanceof Op.UnshareCall x) return unshare(s, x);
+        if (op instanceof Op.FallocateCall x) return pageCall(s, x, x.f(), page(x.o()), new Action.Fallocate(x.f(), x.o()), true);
+        if (op instanceof Op.ReflinkCall x) {
+            return pageCall(s, x, x.f(), page(x.o()) && page(x.p()), new Action.Reflink(x.f(), x.o(), x.p()), true);
+        }
+        if (op instanceof Op.WritebackCall x) return pageCall(s, x, x.f(), page(x.o()), new Action.Writeback(x.f(), x.o()), false);
+        if (op instanceof Op.EvictCall x) return pageCall(s, x, x.f(), page(x.o()), new Action.Evict(x.f(), x.o()), false);
+        if (op instanceof Op.RelocateCall x) return pageCall(s, x, x.f(), page(x.o()), new Action.Relocate(x.f(), x.o()), true);
+        if (op instanceof Op.UnshareCall x) return pageCall(s, x, x.f(), page(x.o()), new Action.Unshare(x.f(), x.o()), true);
         if (op instanceof Op.DeviceMapCall x) return deviceMap(s, x);
         if (op instanceof Op.MapCommitCall x) return mapCommit(s, x.i());
         if (op instanceof Op.DeviceUnmapCall x) return unmap(s, x.i(), x.f(), x.lo(), false);
@@ -288,52 +290,16 @@ public final class Semantics {
         return disabled(s, st);
     }
 
-    private Result fallocate(State s, Op.FallocateCall x) {
-        if (!knownFile(x.f()) || !page(x.o())) return badArgs(s, x);
-        Action a = new Action.Fallocate(x.f(), x.o());
+    /**
+     * A program's call on page(s) of f that takes one spec action a (fallocate, reflink, writeback,
+     * evict, relocate, unshare): bad arguments, the step's outcome (the invalidation it starts, or
+     * done), or the model's guard graded.
+     */
+    private Result pageCall(State s, Op x, String f, boolean pages, Action a, boolean invalidates) {
+        if (!knownFile(f) || !pages) return badArgs(s, x);
         Step st = m.step(s, a);
-        if (st instanceof Step.Next n) return invalidating(s, n.state(), x.f(), a);
-        return disabled(s, st);
-    }
-
-    private Result reflink(State s, Op.ReflinkCall x) {
-        if (!knownFile(x.f()) || !page(x.o()) || !page(x.p())) return badArgs(s, x);
-        Action a = new Action.Reflink(x.f(), x.o(), x.p());
-        Step st = m.step(s, a);
-        if (st instanceof Step.Next n) return invalidating(s, n.state(), x.f(), a);
-        return disabled(s, st);
-    }
-
-    private Result writeback(State s, Op.WritebackCall x) {
-        if (!knownFile(x.f()) || !page(x.o())) return badArgs(s, x);
-        Action a = new Action.Writeback(x.f(), x.o());
-        Step st = m.step(s, a);
-        if (st instanceof Step.Next n) return moved(Outcome.of(Answer.DONE), n.state(), List.of(a));
-        return disabled(s, st);
-    }
-
-    private Result evict(State s, Op.EvictCall x) {
-        if (!knownFile(x.f()) || !page(x.o())) return badArgs(s, x);
-        Action a = new Action.Evict(x.f(), x.o());
-        Step st = m.step(s, a);
-        if (st instanceof Step.Next n) return moved(Outcome.of(Answer.DONE), n.state(), List.of(a));
-        return disabled(s, st);
-    }
-
-    private Result relocate(State s, Op.RelocateCall x) {
-        if (!knownFile(x.f()) || !page(x.o())) return badArgs(s, x);
-        Action a = new Action.Relocate(x.f(), x.o());
-        Step st = m.step(s, a);
-        if (st instanceof Step.Next n) return invalidating(s, n.state(), x.f(), a);
-        return disabled(s, st);
-    }
-
-    private Result unshare(State s, Op.UnshareCall x) {
-        if (!knownFile(x.f()) || !page(x.o())) return badArgs(s, x);
-        Action a = new Action.Unshare(x.f(), x.o());
-        Step st = m.step(s, a);
-        if (st instanceof Step.Next n) return invalidating(s, n.state(), x.f(), a);
-        return disabled(s, st);
+        if (!(st instanceof Step.Next n)) return disabled(s, st);
+        return invalidates ? invalidating(s, n.state(), f, a) : moved(Outcome.of(Answer.DONE), n.state(), List.of(a));
     }
 
     private Result deviceMap(State s, Op.DeviceMapCall x) {
