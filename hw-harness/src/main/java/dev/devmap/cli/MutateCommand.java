@@ -60,6 +60,10 @@ public final class MutateCommand extends SpecCommand {
                     + "spec, the models, the timeout) is this run's; run the others.")
     boolean resume;
 
+    @Option(names = "--cold",
+            description = "Run every TLC in a fresh JVM (default: one warm JVM a worker runs its TLC jobs one after the other).")
+    boolean cold;
+
     @Option(names = "--min-score", paramLabel = "PERCENT", defaultValue = "0",
             description = "Exit 1 when the score is below (default: ${DEFAULT-VALUE}).")
     double minScore;
@@ -77,7 +81,7 @@ public final class MutateCommand extends SpecCommand {
             set.sort((a, b) -> Long.compare(size(manifest, a), size(manifest, b)));
         }
         for (String m : set) manifest.model(m);   // unknown model: bad input
-        MutationRunner runner = new MutationRunner(dir, set, livenessBelow, Duration.ofSeconds(timeoutSeconds));
+        MutationRunner runner = new MutationRunner(dir, set, livenessBelow, Duration.ofSeconds(timeoutSeconds), cold);
         List<Mutant> all = Mutator.generate(runner.originalText());
         List<Mutant> chosen = new ArrayList<>();
         if (only == null || only.isEmpty()) {
