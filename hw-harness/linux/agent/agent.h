@@ -63,6 +63,8 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/vfs.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -75,6 +77,9 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
+#ifndef XFS_SUPER_MAGIC
+#define XFS_SUPER_MAGIC 0x58465342
+#endif
 #define AGENT_NAME "devmap-agent-linux 0.1"
 
 /* ---- uapi (lib/test_hmm_uapi.h, include/uapi/linux/udmabuf.h), Linux-syscall-note ---- */
@@ -161,6 +166,7 @@ struct dma {
 	int pfd[2];
 	long long v;
 	double t0;
+	long long blk, pfn;	/* a write DMA: where it lands at its end (FIEMAP block, page frame) */
 };
 
 /* --fs: a layout change (truncate, punch, ...) running on a thread */
@@ -205,6 +211,8 @@ struct agent {
 	struct dma dmas[MAX_IMPS];
 	struct lop lops[MAX_FILES];
 	int reply_by_kernel;	/* the next answer reports a decision the kernel made */
+	int lop_err[6];		/* --fs: errno of each layout change probed at start (0: works) */
+	int pmem_fd;		/* fs-dax: O_DIRECT /dev/pmem0, where a DMA write lands at its end */
 };
 extern struct agent g;
 
@@ -398,6 +406,8 @@ void op_dma_end_fs(struct req *r);
 void op_inv_ack_fs(struct req *r);
 void op_settle_fs(struct req *r);
 void fs_quiesce(void);
+void fs_probe_ops(void);
+const char *fs_lop_why_not(int kind);
 
 /* fsdax.c */
 int would_sleep(struct req *r, const char *what);

@@ -4,16 +4,52 @@
  */
 #include "agent.h"
 
-/* writeback / evict: synchronous; a mirror they made drop shows in the probe */
+/* cachestat(2) (Linux 6.5): the page-cache state of a range, dirty pages included */
+struct cachestat_range {
+	__u64 off;
+	__u64 len;
+};
+struct cachestat {
+	__u64 nr_cache, nr_dirty, nr_writeback, nr_evicted, nr_recently_evicted;
+};
+#ifndef __NR_cachestat
+#define __NR_cachestat 451
+#endif
+
+/* is the page dirty in the page cache (cachestat)?  1, 0, or -errno */
+static int page_dirty(int fd, long long off)
+{
+	struct cachestat_range cr = { .off = (__u64)(off - 1) * PG, .len = PG };
+	struct cachestat cs = { 0 };
+
+	if (syscall(__NR_cachestat, fd, &cr, &cs, 0))
+		return -errno;
+	return cs.nr_dirty > 0;
+}
+
+/*
+ * writeback / evict: synchronous; a mirror they made drop shows in the probe.  evict is
+ * advice (the protocol): of a dirty page it answers done and keeps the page.  The kernel's
+ * fadvise(DONTNEED) would START WRITEBACK of a dirty page (mm/fadvise.c) before dropping the
+ * clean ones, which is a writeback, not an evict: a dirty page is not fadvised.
+ */
 void op_writeback(struct req *r, int evict)
 {
 	struct invlist inv;
-	int fd, err;
+	int fd, err, dirty = 0;
 
 	if (need_file(r) || need_page(r, "off", &r->off))
 		return;
 	fd = g.files[r->file].fd;
-	if (evict)
+	if (evict && !fs_dax())
+		dirty = page_dirty(fd, r->off);
+	if (dirty < 0)
+		diag("cachestat: %s: evict goes to fadvise", strerror(-dirty));
+	if (evict && dirty > 0) {
+		diag("evict %s page %lld: dirty (cachestat): kept, not fadvised (fadvise would write it back)",
+		     g.files[r->file].name, r->off);
+		err = 0;
+	} else if (evict)
 		err = posix_fadvise(fd, (r->off - 1) * PG, PG, POSIX_FADV_DONTNEED);
 	else
 		err = sync_file_range(fd, (r->off - 1) * PG, PG, SYNC_FILE_RANGE_WAIT_BEFORE |
