@@ -25,6 +25,7 @@ for w in $(cat /proc/cmdline); do
 	devmap.mode=*) mode=${w#devmap.mode=} ;;
 	devmap.barpages=*) extra="$extra --bar-pages ${w#devmap.barpages=}" ;;
 	devmap.fs=*) fs=${w#devmap.fs=} ;;
+	devmap.plant=*) extra="$extra --plant ${w#devmap.plant=}" ;;
 	esac
 done
 

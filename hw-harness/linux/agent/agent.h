@@ -157,6 +157,7 @@ struct grant {
 	size_t bar_len;
 	long long blk[MAX_PAGES + 1];	/* --fs: FIEMAP block per page (-1: none) */
 	long long addr[MAX_PAGES + 1];	/* fs-dax: physical address (pagemap pfn) */
+	long long at_grant[MAX_PAGES + 1];	/* --plant stale-dev-read: each page's value when granted */
 	int nblk;
 };
 
@@ -185,6 +186,7 @@ struct agent {
 	const char *pci, *nvme, *hmm_dev;
 	long bar_pages;		/* -1: the whole CMB */
 	int allow_unplug;
+	const char *plant;	/* --plant NAME: a bug planted on purpose (the harness must catch it) */
 	/* session */
 	int nfiles, npages, nimps;
 	struct file files[MAX_FILES];
@@ -259,7 +261,8 @@ struct pin_longterm_test {
 #define PIN_LONGTERM_TEST_READ	_IOW('g', 9, __u64)
 #define PIN_LONGTERM_TEST_FLAG_USE_WRITE 1
 #define GUP_TEST_DEV "/sys/kernel/debug/gup_test"
-#define LOP_WAIT_MS 400		/* a layout change not done by then waits in the kernel */
+#define LOP_WAIT_MS 1500	/* with DMA in flight: a layout change not done by then waits in the kernel */
+#define LOP_SLOW_MS 20000	/* with none: nothing to wait for, it is only slow (a loaded machine) */
 
 enum lop_kind { LOP_TRUNCATE, LOP_PUNCH, LOP_FALLOCATE, LOP_UNSHARE, LOP_RELOCATE, LOP_REFLINK };
 
@@ -297,6 +300,7 @@ int read_sysfs_long(const char *path, long long *v);
 int write_sysfs(const char *path, const char *val);
 int page_read_value(int fd, int pageidx, long long *v);
 int page_write_value(int fd, int pageidx, long long v);
+long long file_page_pfn(int fd, int pageidx);
 void xclose(int fd, const char *what);
 void xjoin(pthread_t t);
 

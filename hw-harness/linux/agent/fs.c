@@ -165,12 +165,13 @@ static void dma_land(struct dma *d, int imp)
 		free(page);
 		return;
 	}
-	if (!f->map || d->pfn < 0 || virt_pfn(f->map + (d->off - 1) * PG) != d->pfn) {
-		diag("DMA write of %s: page frame %#llx no longer maps %s page %d: the write is lost with the page",
+	if (d->pfn < 0 || file_page_pfn(f->fd, d->off - 1) != d->pfn) {
+		diag("DMA write of %s: page frame %#llx is no longer %s page %d: the write is lost with the page",
 		     g.imps[imp], d->pfn, f->name, d->off);
 		return;
 	}
-	memcpy(f->map + (d->off - 1) * PG, &d->v, sizeof(d->v));
+	if (page_write_value(f->fd, d->off - 1, d->v))	/* the same page-cache page */
+		diag("DMA write of %s: pwrite: %s", g.imps[imp], strerror(errno));
 }
 
 /* drops the reference: the pipe is read (the device's DMA "completes") and closed */
@@ -333,7 +334,9 @@ static void run_lop(struct req *r, enum lop_kind kind, long long a, long long b)
 		return;
 	}
 	l->on = 1;
-	if (lop_wait(r->file, LOP_WAIT_MS)) {
+	/* the kernel can only wait for a page reference: with no DMA in flight, a layout change
+	 * that takes longer is slow (a loaded machine), not waiting; answered when it returns */
+	if (lop_wait(r->file, l->awaiting ? LOP_WAIT_MS : LOP_SLOW_MS)) {
 		xjoin(l->t);
 		l->on = 0;
 		if (l->err) {

@@ -147,7 +147,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: devmap-agent [--pci BDF] [--nvme /dev/nvmeXnY] [--hmm /dev/hmm_dmirrorN]\n"
 		"                    [--bar-pages N] [--allow-unplug] [--fs dax|pagecache --dir DIR]\n"
-		"                    [--selftest [-- HARNESS-OPTIONS]]\n"
+		"                    [--plant stale-dev-read] [--selftest [-- HARNESS-OPTIONS]]\n"
 		"Speaks the devmap agent protocol v1 on stdin/stdout, or runs the self-test\n"
 		"(kselftest_harness.h, KTAP on stdout; after --: its options, e.g. -l, -t TEST, -f FIXTURE).\n");
 }
@@ -171,6 +171,7 @@ static int parse_args(int argc, char **argv, int *self, int *rest)
 		else if (!strcmp(a, "--bar-pages")) g.bar_pages = atol(v);
 		else if (!strcmp(a, "--fs")) g.fs = v;
 		else if (!strcmp(a, "--dir")) g.fs_dir = v;
+		else if (!strcmp(a, "--plant")) g.plant = v;
 		else { usage(); return -1; }
 		i++;
 	}
@@ -252,6 +253,8 @@ static int check_devices(void)
 		return refuse("--allow-unplug needs --pci");
 	if (g.fs && strcmp(g.fs, "dax") && strcmp(g.fs, "pagecache"))
 		return refuse("--fs %s: dax or pagecache", g.fs);
+	if (g.plant && strcmp(g.plant, "stale-dev-read"))
+		return refuse("--plant %s: the planted bug is stale-dev-read", g.plant);
 	if (!g.fs != !g.fs_dir)
 		return refuse("--fs and --dir go together (the directory of a mounted filesystem)");
 	if (g.fs_dir && (stat(g.fs_dir, &st) || !S_ISDIR(st.st_mode)))

@@ -314,6 +314,10 @@ void op_device_map(struct req *r)
 			return;
 		}
 	}
+	if (g.plant && !strcmp(g.plant, "stale-dev-read"))	/* what the device's stale TLB will keep */
+		for (int o = gr->lo; o <= gr->hi; o++)
+			if (page_read_value(g.files[gr->file].fd, o - 1, &gr->at_grant[o]))
+				gr->at_grant[o] = 0;
 	reply_granted(r->id, gr);
 }
 
@@ -405,6 +409,8 @@ static int device_access(struct req *r, int write, long long *v, const char **pa
 			 strerror(-err));
 		return err;
 	}
+	if (gr && !write && g.plant && !strcmp(g.plant, "stale-dev-read"))
+		*v = gr->at_grant[r->off];	/* planted: the device reads its stale copy */
 	if (gr && faults > 0)
 		diag("access via %s re-faulted (faults=%lld): mirror entry had been dropped",
 		     g.imps[r->imp], faults);

@@ -4,27 +4,53 @@
  */
 #include "agent.h"
 
-/* cachestat(2) (Linux 6.5): the page-cache state of a range, dirty pages included */
-struct cachestat_range {
-	__u64 off;
-	__u64 len;
-};
-struct cachestat {
-	__u64 nr_cache, nr_dirty, nr_writeback, nr_evicted, nr_recently_evicted;
-};
-#ifndef __NR_cachestat
-#define __NR_cachestat 451
-#endif
+/*
+ * Is the file's page dirty in the page cache?  /proc/kpageflags KPF_DIRTY of its page frame
+ * (cachestat(2) would say it directly, but this kernel has no CONFIG_CACHESTAT_SYSCALL).
+ * 1, 0 (not cached counts as clean), or -errno.
+ */
+#define KPF_DIRTY 4
 
-/* is the page dirty in the page cache (cachestat)?  1, 0, or -errno */
+/* is the page in the page cache (mincore of a mapping of our own)?  Reading it in to ask
+ * would make a clean cached page of an evicted one. */
+static int mincore_cached(int fd, long long off)
+{
+	unsigned char vec = 0;
+	char *p = mmap(NULL, PG, PROT_READ, MAP_SHARED, fd, (off_t)(off - 1) * PG);
+	int r;
+
+	if (p == MAP_FAILED)
+		return 1;
+	r = mincore(p, PG, &vec) ? 1 : vec & 1;
+	if (munmap(p, PG))
+		diag("munmap: %s", strerror(errno));
+	return r;
+}
 static int page_dirty(int fd, long long off)
 {
-	struct cachestat_range cr = { .off = (__u64)(off - 1) * PG, .len = PG };
-	struct cachestat cs = { 0 };
+	struct stat st;
+	uint64_t fl;
+	long long pfn;
+	int k;
 
-	if (syscall(__NR_cachestat, fd, &cr, &cs, 0))
+	if (fstat(fd, &st) || st.st_size <= (off_t)(off - 1) * (off_t)PG)
+		return 0;
+	if (!mincore_cached(fd, off))
+		return 0;
+	pfn = file_page_pfn(fd, (int)off - 1);
+	if (pfn < 0)
+		return -ENOENT;
+	k = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	if (k < 0)
 		return -errno;
-	return cs.nr_dirty > 0;
+	if (pread(k, &fl, sizeof(fl), (off_t)pfn * 8) != sizeof(fl)) {
+		int e = errno ? errno : EIO;
+
+		xclose(k, "/proc/kpageflags");
+		return -e;
+	}
+	xclose(k, "/proc/kpageflags");
+	return !!(fl & (1ULL << KPF_DIRTY));
 }
 
 /*
@@ -44,9 +70,9 @@ void op_writeback(struct req *r, int evict)
 	if (evict && !fs_dax())
 		dirty = page_dirty(fd, r->off);
 	if (dirty < 0)
-		diag("cachestat: %s: evict goes to fadvise", strerror(-dirty));
+		diag("/proc/kpageflags: %s: evict goes to fadvise", strerror(-dirty));
 	if (evict && dirty > 0) {
-		diag("evict %s page %lld: dirty (cachestat): kept, not fadvised (fadvise would write it back)",
+		diag("evict %s page %lld: dirty (kpageflags): kept, not fadvised (fadvise would write it back)",
 		     g.files[r->file].name, r->off);
 		err = 0;
 	} else if (evict)

@@ -147,11 +147,22 @@ class LinuxKernelTest {
         DeviceUnderTest dut = LinuxKernel.open("linux-qemu:fs=dax", Duration.ofSeconds(20), Map.of(), l -> { }, l -> { }, dir);
         try {
             assertThat(dut.name()).isEqualTo("linux-qemu:fs=dax");
+            // files with blocks: a few short seeded random sequences by default
+            assertThat(dut.randomDefault().count()).isEqualTo(LinuxKernel.KERNEL_RANDOMS).isPositive();
+            assertThat(dut.randomDefault().length()).isEqualTo(LinuxKernel.KERNEL_LENGTH);
             dut.capabilities();
             assertThat(Files.readAllLines(dir.resolve("args.log"))).containsExactly("--fs dax --selftest", "--fs dax");
         } finally {
             dut.close();
         }
+    }
+
+    @Test
+    void randomSequencesWhereTheMechanismAllowsThem() {
+        assertThat(LinuxKernel.randomDefault(null).count()).isZero();
+        assertThat(LinuxKernel.randomDefault(null).why()).contains("memfd");
+        assertThat(LinuxKernel.randomDefault("xfs").count()).isPositive();
+        assertThat(LinuxKernel.randomDefault("dax").count()).isPositive();
     }
 
     @Test
