@@ -166,6 +166,27 @@ class LinuxKernelTest {
     }
 
     @Test
+    void aPlantedBugReachesTheAgentAndNamesTheDevice() throws Exception {
+        standIns("echo /nonexistent/bzImage");
+        Files.write(dir.resolve("ok.ktap"), List.of("TAP version 13", "1..1",
+                "# witnesses kernel-decided S6: writeback write-protects the mirror", "ok 1 pagecache.writeback_write_protects_mirror"));
+        script("qemu-agent.sh", "echo \"$*\" >> \"$(dirname \"$0\")/args.log\"\nfor a in \"$@\"; do [ \"$a\" = --selftest ] && "
+                + "{ cat \"$(dirname \"$0\")/ok.ktap\"; exit 0; }; done\nexec " + Support.agentSim());
+        DeviceUnderTest dut = LinuxKernel.open("linux-qemu:fs=xfs,plant=stale-dev-read", Duration.ofSeconds(20), Map.of(),
+                l -> { }, l -> { }, dir);
+        try {
+            assertThat(dut.name()).isEqualTo("linux-qemu:fs=xfs,plant=stale-dev-read");
+            dut.capabilities();
+            assertThat(Files.readAllLines(dir.resolve("args.log")))
+                    .containsExactly("--fs xfs --plant stale-dev-read --selftest", "--fs xfs --plant stale-dev-read");
+        } finally {
+            dut.close();
+        }
+        assertThatThrownBy(() -> LinuxKernel.open("linux-qemu:plant=everything", Duration.ofSeconds(5), Map.of(), l -> { }, l -> { }, dir))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("stale-dev-read, not 'everything'");
+    }
+
+    @Test
     void aWrongFilesystemIsOneClearError() throws Exception {
         standIns("echo /nonexistent/bzImage");
         assertThatThrownBy(() -> LinuxKernel.open("linux-qemu:fs=btrfs", Duration.ofSeconds(5), Map.of(), l -> { }, l -> { }, dir))
