@@ -349,13 +349,17 @@ static void run_lop(struct req *r, enum lop_kind kind, long long a, long long b)
 		if (l->awaiting)
 			diag("%s of %s went on with DMA in flight (a page reference held): the kernel did not wait",
 			     LOP_NAME[kind], g.files[r->file].name);
-		/* an importer with DMA in flight has not drained: no ack for it */
+		/*
+		 * fs-dax: an importer with DMA in flight has not drained: no ack for it.  Page
+		 * cache: nothing waits for a page reference; the mirror's notifier callback
+		 * returning is the ack, DMA or not (choice pagecache-acks-with-dma).
+		 */
 		{
 			struct invlist acked = inv;
 
 			acked.n = 0;
 			for (int i = 0; i < inv.n; i++)
-				if (!dma_on_file(inv.imp[i], inv.file[i]))
+				if (!fs_dax() || !dma_on_file(inv.imp[i], inv.file[i]))
 					acked.imp[acked.n] = inv.imp[i], acked.file[acked.n] = inv.file[i],
 					acked.lo[acked.n] = inv.lo[i], acked.hi[acked.n] = inv.hi[i], acked.n++;
 			reply_inv_acks(r->id, &inv, &acked, "");
