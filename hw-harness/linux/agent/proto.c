@@ -275,7 +275,8 @@ static void hello_choices(struct out *o)
 					   "dax-punch-whole-file", "write-shared-cow-on-fault",
 					   "dax-writeback-mkclean", "dax-munmap-acks-with-dma",
 					   "clone-hole", "pin-refused-first" };
-	static const char *const pc[] = { "write-shared-cow-on-fault", "read-pin-ignores-truncate" };
+	static const char *const pc[] = { "write-shared-cow-on-fault", "read-pin-ignores-truncate",
+					  "pagecache-acks-with-dma", "clone-hole" };
 	const char *const *c = fs_dax() ? dax : pc;
 	size_t n = fs_dax() ? sizeof(dax) / sizeof(dax[0]) : sizeof(pc) / sizeof(pc[0]);
 
