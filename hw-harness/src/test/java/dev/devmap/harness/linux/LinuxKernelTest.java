@@ -136,14 +136,21 @@ class LinuxKernelTest {
                 .hasMessageContaining("qemu: cannot boot");
     }
 
-    @Test
-    void fsDaxReachesBothBootsAndNamesTheDevice() throws Exception {
+    /**
+     * Stand-ins that record every invocation's arguments in args.log: the self-test prints one
+     * passing test (witness line, result), the agent is the simulated one.
+     */
+    private void recordingQemuAgent(String witness, String result) throws Exception {
         standIns("echo /nonexistent/bzImage");
-        // record every invocation's arguments; the self-test passes, the agent is the simulated one
-        Files.write(dir.resolve("ok.ktap"), List.of("TAP version 13", "1..1",
-                "# witnesses kernel-decided S4 L4: truncate waited for the page reference", "ok 1 dax_truncate_waits_for_page_reference"));
+        Files.write(dir.resolve("ok.ktap"), List.of("TAP version 13", "1..1", witness, result));
         script("qemu-agent.sh", "echo \"$*\" >> \"$(dirname \"$0\")/args.log\"\nfor a in \"$@\"; do [ \"$a\" = --selftest ] && "
                 + "{ cat \"$(dirname \"$0\")/ok.ktap\"; exit 0; }; done\nexec " + Support.agentSim());
+    }
+
+    @Test
+    void fsDaxReachesBothBootsAndNamesTheDevice() throws Exception {
+        recordingQemuAgent("# witnesses kernel-decided S4 L4: truncate waited for the page reference",
+                "ok 1 dax_truncate_waits_for_page_reference");
         DeviceUnderTest dut = LinuxKernel.open("linux-qemu:fs=dax", Duration.ofSeconds(20), Map.of(), l -> { }, l -> { }, dir);
         try {
             assertThat(dut.name()).isEqualTo("linux-qemu:fs=dax");
@@ -167,11 +174,8 @@ class LinuxKernelTest {
 
     @Test
     void aPlantedBugReachesTheAgentAndNamesTheDevice() throws Exception {
-        standIns("echo /nonexistent/bzImage");
-        Files.write(dir.resolve("ok.ktap"), List.of("TAP version 13", "1..1",
-                "# witnesses kernel-decided S6: writeback write-protects the mirror", "ok 1 pagecache.writeback_write_protects_mirror"));
-        script("qemu-agent.sh", "echo \"$*\" >> \"$(dirname \"$0\")/args.log\"\nfor a in \"$@\"; do [ \"$a\" = --selftest ] && "
-                + "{ cat \"$(dirname \"$0\")/ok.ktap\"; exit 0; }; done\nexec " + Support.agentSim());
+        recordingQemuAgent("# witnesses kernel-decided S6: writeback write-protects the mirror",
+                "ok 1 pagecache.writeback_write_protects_mirror");
         DeviceUnderTest dut = LinuxKernel.open("linux-qemu:fs=xfs,plant=stale-dev-read", Duration.ofSeconds(20), Map.of(),
                 l -> { }, l -> { }, dir);
         try {
