@@ -61,7 +61,7 @@ public final class ConformCommand implements Callable<Integer> {
     Integer randomsOption;
 
     @Option(names = "--length", paramLabel = "N",
-            description = "Operations per random sequence (default: the device's: 60; 20 on a real kernel).")
+            description = "Operations per random sequence (default: the device's: 60; 12 on a real kernel).")
     Integer lengthOption;
 
     @Option(names = "--only", paramLabel = "ID", split = ",", description = "Run only these scenarios (ids as in the KTAP output).")

@@ -152,7 +152,7 @@ public final class LinuxKernel {
     /** Random sequences on a real kernel per run (a few: every operation is a guest round trip). */
     static final int KERNEL_RANDOMS = 3;
     /** Operations per random sequence on a real kernel (short: a failure is shrunk on the kernel). */
-    static final int KERNEL_LENGTH = 20;
+    static final int KERNEL_LENGTH = 12;
 
     /**
      * Where the mechanism allows random sequences: files with blocks (fs=dax, fs=xfs), a few short
