@@ -251,15 +251,19 @@ static const char *why_not(const char *op)
 
 /*
  * The documented protocol choices of this kernel facility (spec variants of the same name):
- * each is shown by a self-test of this mode ("# choice NAME: ..." before its result).
+ * the first ones are shown by a self-test of this mode ("# choice NAME: ..." before its result),
+ * the fs-dax ones from dax-writeback-mkclean on by the scenarios' answers (writeback invalidating a
+ * writable mirror, munmap acking with a page reference held, a hole cloned, PIN refused first).
  */
 static void hello_choices(struct out *o)
 {
 	static const char *const dax[] = { "dax-map-during-break-layouts", "dax-new-ref-extends-wait",
-					   "dax-punch-whole-file", "write-shared-cow-on-fault" };
+					   "dax-punch-whole-file", "write-shared-cow-on-fault",
+					   "dax-writeback-mkclean", "dax-munmap-acks-with-dma",
+					   "clone-hole", "pin-refused-first" };
 	static const char *const pc[] = { "write-shared-cow-on-fault", "read-pin-ignores-truncate" };
 	const char *const *c = fs_dax() ? dax : pc;
-	size_t n = fs_dax() ? 4 : 2;
+	size_t n = fs_dax() ? sizeof(dax) / sizeof(dax[0]) : sizeof(pc) / sizeof(pc[0]);
 
 	if (!fs_on())
 		return;

@@ -341,6 +341,11 @@ public final class PackedModel {
 
     private boolean wholeFile(int cause) { return is(Variant.DAX_PUNCH_WHOLE_FILE) && cause == C_PUNCH; }
 
+    /** Spec: {@code AcksWithDma(cause)}. */
+    private boolean acksWithDma(int cause) {
+        return is(Variant.DAX_MUNMAP_ACKS_WITH_DMA) && cause == C_MUNMAP || is(Variant.PAGECACHE_ACKS_WITH_DMA);
+    }
+
     private boolean pinIgnored() { return is(Variant.TRUNCATE_IGNORES_PIN) || is(Variant.READ_PIN_IGNORES_TRUNCATE); }
 
     private boolean cowOnFault(long[] s, int lo, int hi, boolean pin, boolean w) {
@@ -761,7 +766,7 @@ public final class PackedModel {
                 long g = s[at + 3 + k];
                 if (gi(g) == i && setHas(s, oMaps, g)) x.gone[ng++] = g;
             }
-            if (dmaOn(s, i, x.gone, ng)) return false;
+            if (dmaOn(s, i, x.gone, ng) && !acksWithDma(rcause(h))) return false;
             for (int k = 0; k < ng; k++) setRemove(t, oMaps, x.gone[k]);
             t[oBar] = s[oBar] - pagesOf(x.gone, ng);
         }
