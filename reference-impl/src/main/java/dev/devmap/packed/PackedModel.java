@@ -71,7 +71,14 @@ public final class PackedModel {
     private final int[] segEnd;  // fixed split into runs of one gate: run k is fixed[segEnd[k-1] .. segEnd[k])
     private final int[] segGate;
 
+    /** The kernel choices whose steps are not ported (the constructor refuses them; PackedModelTest skips them). */
+    public static final Set<Variant> NOT_PACKED = Set.of(Variant.DAX_WRITEBACK_MKCLEAN, Variant.DAX_MUNMAP_ACKS_WITH_DMA,
+            Variant.CLONE_HOLE, Variant.PIN_REFUSED_FIRST);
+
     public PackedModel(Constants c) {
+        if (NOT_PACKED.contains(c.variant())) {   // kernel choices landed after the packed port: not ported yet
+            throw new IllegalArgumentException("the packed model has no kernel choice " + c.variant().tla() + " yet: use the record explorer");
+        }
         this.c = c;
         nFiles = c.files().size();
         nOff = c.nOff();
