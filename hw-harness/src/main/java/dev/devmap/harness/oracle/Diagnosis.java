@@ -60,17 +60,12 @@ public final class Diagnosis {
         this.caps = caps;
     }
 
-    /** The hypotheses: every known mistake of the spec, as the constants of its model. */
+    /** The hypotheses: every known mistake of the spec, as the constants of its model (DutConfig#constants). */
     public List<Constants> hypotheses() {
         List<Constants> out = new ArrayList<>();
         for (Variant v : Variant.values()) {
             if (v == Variant.NONE || v.choice()) continue;   // a kernel's choice is a difference, not a mistake
-            Constants c = cfg.constants(v);
-            if (v == Variant.UNBOUNDED_REVOKE) {
-                c = new Constants(c.files(), c.nOff(), c.nBlocks(), c.importers(), c.route(), c.atomicRoute(),
-                        c.writeOK(), c.barSize(), c.maxVal(), c.pinSupport(), false, c.pageCache(), v);
-            }
-            out.add(c);
+            out.add(cfg.constants(v));   // with the variant's capability constants of models.json
         }
         return out;
     }
