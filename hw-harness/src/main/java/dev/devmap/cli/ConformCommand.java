@@ -20,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,10 +38,7 @@ import picocli.CommandLine.Option;
                 "Exit (ExitCodes): 0 conformant, 1 non-conformant (a requirement fails or the agent hung, crashed or wrote "
                 + "garbage), 2 bad input (argument, device string, an agent that cannot start or fails its handshake), "
                 + "3 the harness itself failed."})
-public final class ConformCommand implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
+public final class ConformCommand extends SpecCommand {
     /** Bounds of a run: the scenarios are planned up front, and the oracle keeps a sequence's observations. */
     static final int MAX_RANDOM = 100_000;
     static final int MAX_LENGTH = 10_000;
@@ -90,9 +86,6 @@ public final class ConformCommand implements Callable<Integer> {
             description = "Confirm at most N failures with TLC (default: ${DEFAULT-VALUE}; each takes a few seconds).")
     int tlcMax;
 
-    @CommandLine.Mixin
-    SpecDirOption specDir;   // optional here: without the spec, failures are not confirmed with TLC
-
     @Option(names = "--scratch", paramLabel = "DIR",
             description = "A directory where the backend may create scratch files (a fresh subdirectory, removed at the end).")
     Path scratch;
@@ -114,8 +107,8 @@ public final class ConformCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = out();
+        PrintWriter err = err();
         if (mutate) return mutationCampaign(out, err);
         if ((randomsOption != null && randomsOption < 0) || length < 1 || timeoutMs < 1 || tlcMax < 0 || handshakeMs < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(),
@@ -166,7 +159,7 @@ public final class ConformCommand implements Callable<Integer> {
                 throw CliException.badInput("the agent speaks protocol version " + caps.version() + "; dmap speaks "
                         + Wire.VERSION);
             }
-            Path dir = specDir.resolveIfPresent();
+            Path dir = specDir.resolveIfPresent();   // optional here: without the spec, failures are not confirmed with TLC
             Conformance.Options o = new Conformance.Options(s, randoms, length, only, !noShrink, !noTlc, tlcMax, dir,
                     reportDir, reproduce(s));
             List<Scenario> planned = Conformance.scenarios(o);
