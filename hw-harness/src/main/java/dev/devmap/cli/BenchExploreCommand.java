@@ -127,7 +127,8 @@ public final class BenchExploreCommand extends SpecCommand {
                     "packed run " + (k + 1), p.distinct(), p.depth(), p.seconds(), p.statesPerSecond(), p.statesPerSecond() / tlcRate);
         }
         PackedExplorer.Result p0 = packeds.get(0);
-        out.printf(Locale.ROOT, "  packed memory: %.1f bytes per distinct state (seen set %,d bytes, queue at its fullest %,d bytes for %,d states)%n",
+        out.printf(Locale.ROOT, "  packed memory: %.1f bytes per distinct state (seen set %,d bytes, queue at its fullest %,d bytes;"
+                        + " two levels held up to %,d states)%n",
                 p0.bytesPerState(), p0.seenBytes(), p0.peakQueueBytes(), p0.peakQueueStates());
         Explorer.Result best = javas.isEmpty() ? null : javas.get(0);
         for (int k = 0; k < javas.size(); k++) {

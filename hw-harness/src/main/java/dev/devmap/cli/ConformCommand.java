@@ -51,13 +51,14 @@ public final class ConformCommand extends SpecCommand {
     Long seed;
 
     @Option(names = "--random", paramLabel = "N",
-            description = "Random sequences (default: 20; 0 for the linux devices, whose stand-in files have no delayed "
-                    + "allocation, so random maps of written pages differ from the model by design).")
+            description = "Random sequences (default: the device's: 20; 3 for linux-qemu:fs=dax|xfs; 0 for linux-qemu "
+                    + "and linux:, whose memfd stand-in files have no writeback, so random maps of written pages differ "
+                    + "from the model by design).")
     Integer randomsOption;
 
-    @Option(names = "--length", paramLabel = "N", defaultValue = "60",
-            description = "Operations per random sequence (default: ${DEFAULT-VALUE}).")
-    int length;
+    @Option(names = "--length", paramLabel = "N",
+            description = "Operations per random sequence (default: the device's: 60; 12 on a real kernel).")
+    Integer lengthOption;
 
     @Option(names = "--only", paramLabel = "ID", split = ",", description = "Run only these scenarios (ids as in the KTAP output).")
     List<String> only = new ArrayList<>();
@@ -110,11 +111,12 @@ public final class ConformCommand extends SpecCommand {
         PrintWriter out = out();
         PrintWriter err = err();
         if (mutate) return mutationCampaign(out, err);
-        if ((randomsOption != null && randomsOption < 0) || length < 1 || timeoutMs < 1 || tlcMax < 0 || handshakeMs < 1) {
+        if ((randomsOption != null && randomsOption < 0) || (lengthOption != null && lengthOption < 1) || timeoutMs < 1
+                || tlcMax < 0 || handshakeMs < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--random must be >= 0, --length, --timeout, --handshake-timeout >= 1, --tlc-max >= 0");
         }
-        if ((randomsOption != null && randomsOption > MAX_RANDOM) || length > MAX_LENGTH) {
+        if ((randomsOption != null && randomsOption > MAX_RANDOM) || (lengthOption != null && lengthOption > MAX_LENGTH)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--random may be at most " + MAX_RANDOM
                     + " and --length at most " + MAX_LENGTH + " (a longer run: several seeds)");
         }
@@ -145,8 +147,15 @@ public final class ConformCommand extends SpecCommand {
             Safety.removeScratch(scratchSub);
             throw CliException.badInput(e.getMessage());
         }
-        // a real kernel's stand-in files differ from the model by design on random sequences
-        int randoms = randomsOption != null ? randomsOption : dut.kernelWitness() != null ? 0 : 20;
+        // the device says how many random sequences its mechanism allows (and how long)
+        DeviceUnderTest.RandomDefault rd = dut.randomDefault();
+        int randoms = randomsOption != null ? randomsOption : rd.count();
+        int length = lengthOption != null ? lengthOption : rd.length();
+        if (randomsOption == null && rd.why() != null) {
+            err.println("dmap: " + randoms + " random sequences of " + length + " operations (the device's default: "
+                    + rd.why() + ")");
+            err.flush();
+        }
         try {
             Capabilities caps;
             try {
@@ -211,7 +220,7 @@ public final class ConformCommand extends SpecCommand {
         StringBuilder sb = new StringBuilder("dmap conform --device ");
         sb.append(device.contains(" ") ? "'" + device + "'" : device).append(" --seed ").append(s);
         if (randomsOption != null) sb.append(" --random ").append(randomsOption);
-        if (length != 60) sb.append(" --length ").append(length);
+        if (lengthOption != null) sb.append(" --length ").append(lengthOption);
         if (!only.isEmpty()) sb.append(" --only ").append(String.join(",", only));
         return sb.toString();
     }

@@ -75,7 +75,7 @@ class MutationTest {
                 // prepare answered as prepare + commit, the commit allowed right then
                 Arguments.of(Mutation.field(Outcome.Answer.PREPARED, RESULT, 1), "the commit is a step the model allows right then"),
                 // done where an argument check refuses (EFAULT: not mmapped)
-                Arguments.of(Mutation.field(Outcome.Answer.ERROR, RESULT, 1), "an argument check before any of the spec's actions"),
+                Arguments.of(Mutation.field(Outcome.Answer.ERROR, RESULT, 1), "an argument check"),
                 // settle answered with a kind it does not have
                 Arguments.of(Mutation.field(Outcome.Answer.IDLE, RESULT, 1), "is not one the operation has"),
                 // a report of a step with nothing to act on
