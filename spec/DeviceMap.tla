@@ -61,7 +61,7 @@ Blocks  == 1..NBlocks
 Vals    == 0..MaxVal
 Kinds   == {"hole", "unwritten", "written"}
 Causes  == {"none", "truncate", "punch", "fallocate", "relocate", "cow",
-            "reflink", "populate", "munmap", "reclaim"}
+            "reflink", "populate", "munmap", "reclaim", "writeback"}
 Reasons == {"hole", "cached", "shared", "pin-unsupported", "exporter-gone",
             "no-route", "no-atomic-route", "write-not-allowed", "bar-full"}
 Ranges  == {r \in Offsets \X Offsets : r[1] <= r[2]}
@@ -104,6 +104,22 @@ InvOver(f, lo, hi)  == inv[f].on /\ (Overlap(inv[f], lo, hi) \/ WholeFile(inv[f]
 Victim(g, f, lo, hi, wonly) ==
     g.f = f /\ Overlap(g, lo, hi) /\ ~g.pin /\ (wonly => g.w)
 DmaOn(i, gs)   == \E d \in dma, g \in gs : d.i = i /\ g.i = i /\ d.f = g.f /\ In(d.o, g)
+\* Kernel choice dax-munmap-acks-with-dma: munmap's invalidation does not
+\* wait for DMA in flight (the zap drops the mirror's mapping; the DMA's page
+\* reference outlives it), and a layout change waits for every page
+\* reference of its range instead (xfs_break_layouts ->
+\* dax_layout_busy_page_range finds the page busy), grant or no grant; a
+\* reflink flushes only its destination (xfs_reflink_remap_prep).
+\* Kernel choice pagecache-acks-with-dma: on a page-cache filesystem no
+\* invalidation waits for a page reference: the mirror's notifier callback
+\* drops the mapping at once (the ack), truncate_inode_pages_range removes
+\* the page from the file while the DMA still holds it.
+AcksWithDma(cause) == \/ Variant = "dax-munmap-acks-with-dma" /\ cause = "munmap"
+                      \/ Variant = "pagecache-acks-with-dma"
+RefHeld(i, f, lo, hi, cause) ==
+    /\ Variant = "dax-munmap-acks-with-dma"
+    /\ cause \in {"truncate", "punch", "fallocate", "relocate", "cow"}
+    /\ \E d \in dma : d.i = i /\ d.f = f /\ d.o \in lo..hi
 
 \* Applying the layout change (or other effect) an invalidation protects.
 \* Blocks freed by the change are discarded (zeroed).
@@ -160,7 +176,7 @@ Invalidate(f, lo, hi, cause, arg, wonly) ==
         whi == IF whole THEN NOff ELSE hi
         vs == IF Variant = "cow-without-invalidate" /\ cause = "cow" THEN {}
               ELSE {g \in maps : Victim(g, f, wlo, whi, wonly)}
-        hs == {g.i : g \in vs}
+        hs == {g.i : g \in vs} \cup {i \in Importers : RefHeld(i, f, lo, hi, cause)}
     IN /\ BumpSeq(f, wlo, whi)
        /\ IF hs = {}
           THEN /\ Apply(f, lo, hi, cause, arg)
@@ -183,9 +199,13 @@ CowOnFault(f, lo, hi, pin, w) ==
 
 \* device_map's decision: the filesystem first, then the block device.
 \* "none" means granted.  Unwritten extents are refused as "hole".
+\* Kernel choice pin-refused-first: a long-term pin of a DAX mapping is
+\* refused before any block is looked at (mm/gup.c check_vma_flags:
+\* FOLL_LONGTERM on vma_is_fsdax -> EOPNOTSUPP, before the fault).
 Refusal(i, f, lo, hi, pin, w, at) ==
     LET rg == lo..hi IN
-    CASE \E o \in rg : extent[f][o].k # "written"
+    CASE pin /\ ~PinSupport /\ Variant = "pin-refused-first"    -> "pin-unsupported"
+      [] \E o \in rg : extent[f][o].k # "written"
             /\ ~(Variant = "write-to-hole" /\ w)                -> "hole"
       [] \E o \in rg : cache[f][o].st # "absent"
             /\ ~(Variant = "map-while-cached" /\ w)             -> "cached"
@@ -358,10 +378,12 @@ Fallocate(f, o) ==
 
 \* FICLONERANGE of page o onto the hole at page p of the same file: the
 \* block becomes shared.  Writable grants of o must go first.
+\* Kernel choice clone-hole: FICLONERANGE of a hole succeeds (xfs_reflink_remap_blocks
+\* maps the source's hole over the destination: nothing changes for a hole).
 Reflink(f, o, p) ==
     /\ o # p
     /\ ~inv[f].on
-    /\ extent[f][o].k = "written"
+    /\ extent[f][o].k = "written" \/ (Variant = "clone-hole" /\ extent[f][o] = Hole)
     /\ cache[f][o].st # "dirty"
     /\ extent[f][p] = Hole /\ cache[f][p] = Absent
     /\ ~PinnedAt(f, o)
@@ -373,7 +395,18 @@ Reflink(f, o, p) ==
 
 \* Writeback of a dirty page: allocates a block for a hole (delayed
 \* allocation), converts an unwritten extent, breaks sharing (COW).
-Writeback(f, o) ==
+\* Kernel choice dax-writeback-mkclean: without a page cache, writeback
+\* (fsync, sync_file_range) write-protects the page's DAX mappings
+\* (dax_writeback_mapping_range -> dax_entry_mkclean, an mmu-notifier
+\* invalidation): a writable device mapping of the page is invalidated.
+DaxMkclean(f, o) ==
+    /\ Variant = "dax-writeback-mkclean"
+    /\ ~inv[f].on
+    /\ \E g \in maps : Victim(g, f, o, o, TRUE)
+    /\ Invalidate(f, o, o, "writeback", 0, TRUE)
+    /\ UNCHANGED <<nextv, maps, dma, bar, exp, rev>>
+
+PageWriteback(f, o) ==
     /\ cache[f][o].st = "dirty"
     /\ ~InvOver(f, o, o)
     /\ LET e == extent[f][o]
@@ -384,6 +417,8 @@ Writeback(f, o) ==
                 /\ data' = [data EXCEPT ![nb] = cache[f][o].v]
     /\ cache' = [cache EXCEPT ![f][o].st = "clean"]
     /\ UNCHANGED <<lastw, nextv, vma, maps, pend, dma, inv, vflag, bar, exp, rev>>
+
+Writeback(f, o) == IF PageCache THEN PageWriteback(f, o) ELSE DaxMkclean(f, o)
 
 Evict(f, o) ==
     /\ cache[f][o].st = "clean"
@@ -419,7 +454,8 @@ InvAck(i, f) ==
     /\ IF Variant = "early-tlb-flush"
        THEN UNCHANGED <<maps, bar>>
        ELSE LET gone == {g \in inv[f].victims \cap maps : g.i = i}
-            IN /\ ~DmaOn(i, gone)
+            IN /\ ~DmaOn(i, gone) \/ AcksWithDma(inv[f].cause)
+               /\ ~RefHeld(i, f, inv[f].lo, inv[f].hi, inv[f].cause)
                /\ maps' = maps \ gone
                /\ bar' = bar - Pages(gone)
     /\ inv' = [inv EXCEPT ![f].await = @ \ {i}]

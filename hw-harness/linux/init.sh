@@ -25,6 +25,7 @@ for w in $(cat /proc/cmdline); do
 	devmap.mode=*) mode=${w#devmap.mode=} ;;
 	devmap.barpages=*) extra="$extra --bar-pages ${w#devmap.barpages=}" ;;
 	devmap.fs=*) fs=${w#devmap.fs=} ;;
+	devmap.plant=*) extra="$extra --plant ${w#devmap.plant=}" ;;
 	esac
 done
 
@@ -33,17 +34,24 @@ bdf=
 for d in /sys/bus/pci/devices/*; do
 	[ "$(cat "$d/class" 2>/dev/null)" = 0x010802 ] && { bdf=${d##*/}; break; }
 done
+# a namespace by its NSID, not by its name: the kernel scans namespaces asynchronously, so
+# nvme0n1 can be NSID 2 (seen: the agent took the xfs namespace as its scratch and the
+# filesystem was not mounted)
+ns_of() {
+	for b in /sys/block/nvme*n*; do
+		[ -e "$b" ] || continue
+		case "$(readlink -f "$b")" in */$bdf/*) ;; *) continue ;; esac
+		[ "$(cat "$b/nsid" 2>/dev/null)" = "$1" ] && [ -b "/dev/${b##*/}" ] && { echo "/dev/${b##*/}"; return; }
+	done
+}
 ns=
 i=0
 while [ -n "$bdf" ] && [ $i -lt 100 ]; do
-	for b in /sys/block/nvme*n*; do
-		[ -e "$b" ] || continue
-		case "$(readlink -f "$b")" in */$bdf/*) [ -z "$ns" ] && ns=/dev/${b##*/} ;; esac
-	done
-	[ -n "$ns" ] && [ -b "$ns" ] && break
+	ns=$(ns_of 1)
+	[ -n "$ns" ] && break
 	i=$((i + 1)); sleep 0.05
 done
-say "nvme function ${bdf:-none}, namespace ${ns:-none}"
+say "nvme function ${bdf:-none}, namespace ${ns:-none} (NSID 1)"
 
 # fsdax from a raw label-less NVDIMM namespace (FS-DAX.md): nd_pfn in "ram" mode, 4 KiB align
 to_fsdax() {
@@ -60,7 +68,8 @@ to_fsdax() {
 	[ -b /dev/pmem0 ]
 }
 if [ "$mode" = prepdax ]; then
-	src=${ns%n1}n2
+	i=0; src=
+	while [ -z "$src" ] && [ $i -lt 200 ]; do src=$(ns_of 2); [ -n "$src" ] || { i=$((i + 1)); sleep 0.05; }; done
 	t0=$(cut -d' ' -f1 /proc/uptime)
 	if to_fsdax && dd if="$src" of=/dev/pmem0 bs=1M 2>/dev/null && sync; then
 		say "prepdax: fsdax namespace written from $src ($t0 s -> $(cut -d' ' -f1 /proc/uptime) s of uptime)"
@@ -81,10 +90,14 @@ if [ -n "$fs" ]; then
 		else say "mount -o dax=always /dev/pmem0 failed"; fi ;;
 	xfs)
 		i=0	# under load the second namespace can appear after the first (seen: mount failed)
-		while [ ! -b "${ns%n1}n2" ] && [ $i -lt 200 ]; do i=$((i + 1)); sleep 0.05; done
-		if mount -t xfs ${ns%n1}n2 /mnt/fs; then fsargs="--fs pagecache --dir /mnt/fs"
-		else say "mount ${ns%n1}n2 failed"; fi ;;
+		fsdev=
+		while [ -z "$fsdev" ] && [ $i -lt 200 ]; do fsdev=$(ns_of 2); [ -n "$fsdev" ] || { i=$((i + 1)); sleep 0.05; }; done
+		if [ -n "$fsdev" ] && mount -t xfs "$fsdev" /mnt/fs; then fsargs="--fs pagecache --dir /mnt/fs"
+		else say "mount of NSID 2 (${fsdev:-not found}) failed"; fi ;;
 	esac
+	# asked for a filesystem: the agent gets --fs even when the mount failed, and refuses a
+	# --dir that is not on xfs (one error line) instead of serving memfds under the fs's name
+	[ -n "$fsargs" ] || case "$fs" in dax) fsargs="--fs dax --dir /mnt/fs" ;; *) fsargs="--fs pagecache --dir /mnt/fs" ;; esac
 	say "filesystem: $(grep /mnt/fs /proc/mounts)"
 fi
 

@@ -9,11 +9,13 @@
 #           kernel console (ttyS0) -> a log file whose path is printed to stderr.
 # Exits with QEMU, i.e. when the agent exits and the guest powers off.
 #
-# usage: qemu-agent.sh [--selftest | --shell] [--bar-pages N] [--fs dax|xfs]
+# usage: qemu-agent.sh [--selftest | --shell] [--bar-pages N] [--fs dax|xfs] [--plant BUG]
 #   --fs xfs: a second NVMe namespace with an xfs image (page cache); --fs dax: an NVDIMM in
 #   fsdax mode with xfs mounted -o dax=always.  Images are made once on the host (mkfs.xfs)
 #   and cached beside the kernel (key: xfsprogs version + image recipe); each boot uses them
 #   copy-on-write (snapshot=on / a private NVDIMM mapping), so the cache stays pristine.
+#   --plant stale-dev-read: the agent answers device reads through a grant with the value the
+#   page had when granted (a bug planted on purpose: the harness must still fail the run).
 # env:   DEVMAP_CACHE (default ${XDG_CACHE_HOME:-$HOME/.cache}/devmap), DEVMAP_QEMU_MEM (1G)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -29,6 +31,7 @@ while [ $# -gt 0 ]; do
 	--fs)
 		case "${2:-}" in dax|xfs) fs=$2 ;; *) echo "qemu-agent: --fs needs dax or xfs" >&2; exit 2 ;; esac
 		append_extra="$append_extra devmap.fs=$2"; shift ;;
+	--plant) append_extra="$append_extra devmap.plant=$2"; shift ;;	# a bug planted in the agent
 	-h|--help) sed -n '2,19p' "$0" >&2; exit 0 ;;
 	*) echo "qemu-agent: unknown argument $1" >&2; exit 2 ;;
 	esac

@@ -63,6 +63,8 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/vfs.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -75,6 +77,9 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
+#ifndef XFS_SUPER_MAGIC
+#define XFS_SUPER_MAGIC 0x58465342
+#endif
 #define AGENT_NAME "devmap-agent-linux 0.1"
 
 /* ---- uapi (lib/test_hmm_uapi.h, include/uapi/linux/udmabuf.h), Linux-syscall-note ---- */
@@ -152,6 +157,7 @@ struct grant {
 	size_t bar_len;
 	long long blk[MAX_PAGES + 1];	/* --fs: FIEMAP block per page (-1: none) */
 	long long addr[MAX_PAGES + 1];	/* fs-dax: physical address (pagemap pfn) */
+	long long at_grant[MAX_PAGES + 1];	/* --plant stale-dev-read: each page's value when granted */
 	int nblk;
 };
 
@@ -161,6 +167,7 @@ struct dma {
 	int pfd[2];
 	long long v;
 	double t0;
+	long long blk, pfn;	/* a write DMA: where it lands at its end (FIEMAP block, page frame) */
 };
 
 /* --fs: a layout change (truncate, punch, ...) running on a thread */
@@ -179,6 +186,7 @@ struct agent {
 	const char *pci, *nvme, *hmm_dev;
 	long bar_pages;		/* -1: the whole CMB */
 	int allow_unplug;
+	const char *plant;	/* --plant NAME: a bug planted on purpose (the harness must catch it) */
 	/* session */
 	int nfiles, npages, nimps;
 	struct file files[MAX_FILES];
@@ -205,6 +213,8 @@ struct agent {
 	struct dma dmas[MAX_IMPS];
 	struct lop lops[MAX_FILES];
 	int reply_by_kernel;	/* the next answer reports a decision the kernel made */
+	int lop_err[6];		/* --fs: errno of each layout change probed at start (0: works) */
+	int pmem_fd;		/* fs-dax: O_DIRECT /dev/pmem0, where a DMA write lands at its end */
 };
 extern struct agent g;
 
@@ -251,7 +261,8 @@ struct pin_longterm_test {
 #define PIN_LONGTERM_TEST_READ	_IOW('g', 9, __u64)
 #define PIN_LONGTERM_TEST_FLAG_USE_WRITE 1
 #define GUP_TEST_DEV "/sys/kernel/debug/gup_test"
-#define LOP_WAIT_MS 400		/* a layout change not done by then waits in the kernel */
+#define LOP_WAIT_MS 1500	/* with DMA in flight: a layout change not done by then waits in the kernel */
+#define LOP_SLOW_MS 20000	/* with none: nothing to wait for, it is only slow (a loaded machine) */
 
 enum lop_kind { LOP_TRUNCATE, LOP_PUNCH, LOP_FALLOCATE, LOP_UNSHARE, LOP_RELOCATE, LOP_REFLINK };
 
@@ -289,6 +300,7 @@ int read_sysfs_long(const char *path, long long *v);
 int write_sysfs(const char *path, const char *val);
 int page_read_value(int fd, int pageidx, long long *v);
 int page_write_value(int fd, int pageidx, long long v);
+long long file_page_pfn(int fd, int pageidx);
 void xclose(int fd, const char *what);
 void xjoin(pthread_t t);
 
@@ -398,6 +410,8 @@ void op_dma_end_fs(struct req *r);
 void op_inv_ack_fs(struct req *r);
 void op_settle_fs(struct req *r);
 void fs_quiesce(void);
+void fs_probe_ops(void);
+const char *fs_lop_why_not(int kind);
 
 /* fsdax.c */
 int would_sleep(struct req *r, const char *what);

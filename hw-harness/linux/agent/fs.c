@@ -50,6 +50,68 @@ int page_block(int fd, int pageidx, long long *block, unsigned *flags)
 	return 0;
 }
 
+/*
+ * Which layout changes this filesystem really has, tried once at start on two scratch files
+ * of --dir: reflink (FICLONERANGE), unshare (FALLOC_FL_UNSHARE_RANGE of the reflinked page)
+ * and relocate (XFS_IOC_EXCHANGE_RANGE with an O_TMPFILE copy, as lop_thread does).  An
+ * errno here keeps the operation out of the hello's "ops" (e.g. fs-dax: the exchange answers
+ * EOPNOTSUPP), with the kernel's answer as the reason.
+ */
+void fs_probe_ops(void)
+{
+	char path[320], *buf = calloc(1, PG);
+	struct file_clone_range c = { .src_offset = 0, .src_length = PG, .dest_offset = PG };
+	struct xfs_exchange_range x = { .file1_offset = 0, .file2_offset = 0, .length = PG };
+	int fd, t = -1;
+
+	snprintf(path, sizeof(path), "%s/devmap-probe", g.fs_dir);
+	unlink(path);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 || !buf || pwrite(fd, buf, PG, 0) != (ssize_t)PG || fsync(fd)) {
+		int e = fd < 0 || !buf ? (buf ? errno : ENOMEM) : errno ? errno : EIO;
+
+		for (int k = LOP_UNSHARE; k <= LOP_REFLINK; k++)
+			g.lop_err[k] = e;
+		diag("probing the filesystem's layout changes: %s", strerror(e));
+		goto out;
+	}
+	c.src_fd = fd;
+	g.lop_err[LOP_REFLINK] = ioctl(fd, FICLONERANGE, &c) ? errno : 0;
+	g.lop_err[LOP_UNSHARE] = g.lop_err[LOP_REFLINK] ? g.lop_err[LOP_REFLINK]
+			       : fallocate(fd, FALLOC_FL_UNSHARE_RANGE, PG, PG) ? errno : 0;
+	t = open(g.fs_dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (t < 0 || pwrite(t, buf, PG, 0) != (ssize_t)PG || fsync(t)) {
+		g.lop_err[LOP_RELOCATE] = errno ? errno : EIO;
+	} else {
+		x.file1_fd = t;
+		g.lop_err[LOP_RELOCATE] = ioctl(fd, XFS_IOC_EXCHANGE_RANGE, &x) ? errno : 0;
+	}
+	for (int k = LOP_UNSHARE; k <= LOP_REFLINK; k++)
+		diag("probe: %s %s", LOP_NAME[k], g.lop_err[k] ? strerror(g.lop_err[k]) : "works");
+out:
+	if (t >= 0)
+		xclose(t, "O_TMPFILE");
+	if (fd >= 0)
+		xclose(fd, path);
+	unlink(path);
+	free(buf);
+}
+
+/* why a layout change this filesystem does not have is not offered (NULL: it has it) */
+const char *fs_lop_why_not(int kind)
+{
+	static const char *const call[] = { [LOP_UNSHARE] = "fallocate(FALLOC_FL_UNSHARE_RANGE)",
+					    [LOP_RELOCATE] = "ioctl(XFS_IOC_EXCHANGE_RANGE)",
+					    [LOP_REFLINK] = "ioctl(FICLONERANGE)" };
+	static char why[LOP_REFLINK + 1][200];
+
+	if (kind < LOP_UNSHARE || kind > LOP_REFLINK || !g.lop_err[kind])
+		return NULL;
+	snprintf(why[kind], sizeof(why[kind]), "%s answers %s on this filesystem%s (probed at start)",
+		 call[kind], errname(g.lop_err[kind]), fs_dax() ? " (xfs -o dax)" : "");
+	return why[kind];
+}
+
 int fs_create_file(int i, const char *name)
 {
 	struct file *f = &g.files[i];
@@ -77,6 +139,41 @@ static int dma_on_file(int imp, int file)
 	return g.dmas[imp].on && g.dmas[imp].file == file;
 }
 
+/*
+ * A write DMA ends: its value lands in the page it was given at its start, whatever the file
+ * did meanwhile (a device writes the address it holds).  fs-dax: that page is the pmem block
+ * (pfn = pmem base + block), written through /dev/pmem0 with O_DIRECT (the pmem driver's
+ * memcpy to the same memory; the CPU mapping may be gone: a layout change waiting in
+ * break_layouts unmapped it).  Page cache: the page the pipe holds, written through the CPU
+ * mapping while it still maps that page frame (pagemap); otherwise the page left the file
+ * and the write is lost with it.
+ */
+static void dma_land(struct dma *d, int imp)
+{
+	struct file *f = &g.files[d->file];
+	char *page;
+
+	if (fs_dax()) {
+		if (g.pmem_fd < 0 || d->blk < 0 || posix_memalign((void **)&page, PG, PG)) {
+			diag("DMA write of %s: no pmem block to land on (block %lld)", g.imps[imp], d->blk);
+			return;
+		}
+		if (pread(g.pmem_fd, page, PG, (off_t)d->blk * PG) != (ssize_t)PG ||
+		    (memcpy(page, &d->v, sizeof(d->v)),
+		     pwrite(g.pmem_fd, page, PG, (off_t)d->blk * PG) != (ssize_t)PG))
+			diag("DMA write of %s to pmem block %lld: %s", g.imps[imp], d->blk, strerror(errno));
+		free(page);
+		return;
+	}
+	if (d->pfn < 0 || file_page_pfn(f->fd, d->off - 1) != d->pfn) {
+		diag("DMA write of %s: page frame %#llx is no longer %s page %d: the write is lost with the page",
+		     g.imps[imp], d->pfn, f->name, d->off);
+		return;
+	}
+	if (page_write_value(f->fd, d->off - 1, d->v))	/* the same page-cache page */
+		diag("DMA write of %s: pwrite: %s", g.imps[imp], strerror(errno));
+}
+
 /* drops the reference: the pipe is read (the device's DMA "completes") and closed */
 static long long dma_drain(int imp)
 {
@@ -85,6 +182,8 @@ static long long dma_drain(int imp)
 	long long v = d->v;
 	ssize_t n;
 
+	if (d->write)
+		dma_land(d, imp);
 	if (!buf)
 		return v;
 	n = read(d->pfd[0], buf, PG);
@@ -235,7 +334,9 @@ static void run_lop(struct req *r, enum lop_kind kind, long long a, long long b)
 		return;
 	}
 	l->on = 1;
-	if (lop_wait(r->file, LOP_WAIT_MS)) {
+	/* the kernel can only wait for a page reference: with no DMA in flight, a layout change
+	 * that takes longer is slow (a loaded machine), not waiting; answered when it returns */
+	if (lop_wait(r->file, l->awaiting ? LOP_WAIT_MS : LOP_SLOW_MS)) {
 		xjoin(l->t);
 		l->on = 0;
 		if (l->err) {
@@ -248,13 +349,17 @@ static void run_lop(struct req *r, enum lop_kind kind, long long a, long long b)
 		if (l->awaiting)
 			diag("%s of %s went on with DMA in flight (a page reference held): the kernel did not wait",
 			     LOP_NAME[kind], g.files[r->file].name);
-		/* an importer with DMA in flight has not drained: no ack for it */
+		/*
+		 * fs-dax: an importer with DMA in flight has not drained: no ack for it.  Page
+		 * cache: nothing waits for a page reference; the mirror's notifier callback
+		 * returning is the ack, DMA or not (choice pagecache-acks-with-dma).
+		 */
 		{
 			struct invlist acked = inv;
 
 			acked.n = 0;
 			for (int i = 0; i < inv.n; i++)
-				if (!dma_on_file(inv.imp[i], inv.file[i]))
+				if (!fs_dax() || !dma_on_file(inv.imp[i], inv.file[i]))
 					acked.imp[acked.n] = inv.imp[i], acked.file[acked.n] = inv.file[i],
 					acked.lo[acked.n] = inv.lo[i], acked.hi[acked.n] = inv.hi[i], acked.n++;
 			reply_inv_acks(r->id, &inv, &acked, "");
@@ -401,6 +506,16 @@ void op_dma_start_fs(struct req *r)
 	d->write = write;
 	d->v = v;
 	d->t0 = now_ms();
+	d->pfn = virt_pfn(iov.iov_base);	/* vmsplice faulted it in: the page the DMA holds */
+	{	/* the grant's block (FIEMAP at grant time; a waiting layout change holds the lock) */
+		struct grant *gr = find_grant(r->imp, r->file, (int)r->off, 0);
+		unsigned fl;
+
+		d->blk = gr && gr->nblk ? gr->blk[r->off] : -1;
+		if (d->blk < 0 && !(fs_dax() && g.lops[r->file].on) &&
+		    page_block(g.files[r->file].fd, (int)r->off - 1, &d->blk, &fl))
+			d->blk = -1;
+	}
 	reply_begin(&o, r->id);
 	oputs(&o, ",\"result\":\"done\"");
 	if (write)

@@ -4,7 +4,7 @@
  */
 #include "agent.h"
 
-struct agent g = { .bar_pages = -1, .hmm_dev = "/dev/hmm_dmirror0", .nvme_fd = -1, .pmem_base_pfn = -1 };
+struct agent g = { .bar_pages = -1, .hmm_dev = "/dev/hmm_dmirror0", .nvme_fd = -1, .pmem_base_pfn = -1, .pmem_fd = -1 };
 
 static int valid_bdf(const char *s)
 {
@@ -147,7 +147,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: devmap-agent [--pci BDF] [--nvme /dev/nvmeXnY] [--hmm /dev/hmm_dmirrorN]\n"
 		"                    [--bar-pages N] [--allow-unplug] [--fs dax|pagecache --dir DIR]\n"
-		"                    [--selftest [-- HARNESS-OPTIONS]]\n"
+		"                    [--plant stale-dev-read] [--selftest [-- HARNESS-OPTIONS]]\n"
 		"Speaks the devmap agent protocol v1 on stdin/stdout, or runs the self-test\n"
 		"(kselftest_harness.h, KTAP on stdout; after --: its options, e.g. -l, -t TEST, -f FIXTURE).\n");
 }
@@ -171,6 +171,7 @@ static int parse_args(int argc, char **argv, int *self, int *rest)
 		else if (!strcmp(a, "--bar-pages")) g.bar_pages = atol(v);
 		else if (!strcmp(a, "--fs")) g.fs = v;
 		else if (!strcmp(a, "--dir")) g.fs_dir = v;
+		else if (!strcmp(a, "--plant")) g.plant = v;
 		else { usage(); return -1; }
 		i++;
 	}
@@ -188,6 +189,40 @@ static int refuse(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	return 2;
+}
+
+/*
+ * --fs names what the files live on: --dir must be on xfs (statfs), mounted with dax for
+ * --fs dax (/proc/mounts), so that a failed mount is refused here rather than served as
+ * something else under the filesystem's name.
+ */
+static int fs_dir_mismatch(const char *dir, char *why, size_t cap)
+{
+	struct statfs sf;
+	char line[1024], mnt[512], opts[512];
+	int dax = 0;
+	FILE *f;
+
+	if (statfs(dir, &sf)) {
+		snprintf(why, cap, "statfs: %s", strerror(errno));
+		return 1;
+	}
+	if (sf.f_type != XFS_SUPER_MAGIC) {
+		snprintf(why, cap, "not on xfs (statfs f_type %#lx): the filesystem was not mounted",
+			 (unsigned long)sf.f_type);
+		return 1;
+	}
+	if (!fs_dax())
+		return 0;
+	f = fopen("/proc/mounts", "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*s %511s %*s %511s", mnt, opts) == 2 && !strcmp(mnt, dir))
+			dax = strstr(opts, "dax") != NULL;
+	if (f)
+		fclose(f);
+	if (!dax)
+		snprintf(why, cap, "not mounted with -o dax (/proc/mounts): --fs dax needs fs-dax");
+	return !dax;
 }
 
 static int check_devices(void)
@@ -218,10 +253,14 @@ static int check_devices(void)
 		return refuse("--allow-unplug needs --pci");
 	if (g.fs && strcmp(g.fs, "dax") && strcmp(g.fs, "pagecache"))
 		return refuse("--fs %s: dax or pagecache", g.fs);
+	if (g.plant && strcmp(g.plant, "stale-dev-read"))
+		return refuse("--plant %s: the planted bug is stale-dev-read", g.plant);
 	if (!g.fs != !g.fs_dir)
 		return refuse("--fs and --dir go together (the directory of a mounted filesystem)");
 	if (g.fs_dir && (stat(g.fs_dir, &st) || !S_ISDIR(st.st_mode)))
 		return refuse("--dir %s: not a directory", g.fs_dir);
+	if (g.fs_dir && fs_dir_mismatch(g.fs_dir, why, sizeof(why)))
+		return refuse("--dir %s: %s", g.fs_dir, why);
 	return 0;
 }
 
@@ -239,8 +278,14 @@ int main(int argc, char **argv)
 	diag("%s: pci=%s nvme=%s hmm=%s", AGENT_NAME, g.pci ? g.pci : "-", g.nvme ? g.nvme : "-",
 	     g.hmm_dev);
 	setup_probe_facilities();
-	if (fs_dax())
+	if (fs_on())
+		fs_probe_ops();
+	if (fs_dax()) {
 		find_pmem_base();
+		g.pmem_fd = open("/dev/pmem0", O_RDWR | O_DIRECT | O_CLOEXEC);
+		if (g.pmem_fd < 0)
+			diag("/dev/pmem0 (where a DMA write lands): %s", strerror(errno));
+	}
 	if (self) {	/* the harness's argv: the program name, then its options (does not return) */
 		argv[rest - 1] = argv[0];
 		return selftest(argc - rest + 1, argv + rest - 1);

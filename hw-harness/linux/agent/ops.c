@@ -109,6 +109,34 @@ static void reply_granted(long long id, struct grant *gr)
 	     gr->lo, gr->hi, gr->pin ? "pinned: udmabuf dma-buf" : "revocable: HMM mirror");
 }
 
+/*
+ * fs-dax: a PIN is a FOLL_LONGTERM pin, which mm/gup.c check_vma_flags refuses for an fs-dax
+ * vma before it faults anything: tried first, so its refusal comes before the fs's own
+ * reasons (hole, ...) and the agent's (write-not-allowed, exporter-gone).  1: answered.
+ */
+static int dax_pin_refused(struct req *r)
+{
+	struct grant t = { .imp = r->imp, .file = r->file, .lo = (int)r->lo, .hi = (int)r->hi,
+			   .write = jhas_item(r->j, "flags", "WRITE"), .dmabuf = -1 };
+	char why[256];
+	int err;
+
+	if (!g.have_gup_test) {
+		reply_refused(r->id, "pin-unsupported", "no /sys/kernel/debug/gup_test (CONFIG_GUP_TEST)");
+		return 1;
+	}
+	err = fs_pin(&t, why, sizeof(why));
+	if (!err) {	/* granted after all: let go, the map goes on in the protocol's order */
+		xclose(t.dmabuf, GUP_TEST_DEV);
+		return 0;
+	}
+	if (err == -ENOENT || err == -EACCES)
+		return 0;	/* no gup_test to ask: the normal path answers */
+	g.reply_by_kernel = 1;
+	reply_refused(r->id, "pin-unsupported", why);
+	return 1;
+}
+
 void op_device_map(struct req *r)
 {
 	char why[256] = "";
@@ -127,6 +155,8 @@ void op_device_map(struct req *r)
 		reply_err(r->id, EFAULT, "file is not mmapped (no vma)");
 		return;
 	}
+	if (fs_dax() && jhas_item(r->j, "flags", "PIN") && dax_pin_refused(r))
+		return;	/* the kernel's pin refusal comes before any fault (pin-refused-first) */
 	{	/*
 		 * the filesystem decides first: a page with no storage is a hole -- beyond EOF,
 		 * or never written (shmem allocates a page on the first write; SEEK_DATA sees it)
@@ -284,6 +314,10 @@ void op_device_map(struct req *r)
 			return;
 		}
 	}
+	if (g.plant && !strcmp(g.plant, "stale-dev-read"))	/* what the device's stale TLB will keep */
+		for (int o = gr->lo; o <= gr->hi; o++)
+			if (page_read_value(g.files[gr->file].fd, o - 1, &gr->at_grant[o]))
+				gr->at_grant[o] = 0;
 	reply_granted(r->id, gr);
 }
 
@@ -375,6 +409,8 @@ static int device_access(struct req *r, int write, long long *v, const char **pa
 			 strerror(-err));
 		return err;
 	}
+	if (gr && !write && g.plant && !strcmp(g.plant, "stale-dev-read"))
+		*v = gr->at_grant[r->off];	/* planted: the device reads its stale copy */
 	if (gr && faults > 0)
 		diag("access via %s re-faulted (faults=%lld): mirror entry had been dropped",
 		     g.imps[r->imp], faults);
@@ -410,6 +446,8 @@ void op_dev(struct req *r, int write)
 /*
  * The checks and the device access a DMA starts with: {imp, file, off, dir, value} valid, a
  * live grant (and, held: no DMA of the importer in flight).  0, or an answer was sent.
+ * Held (a DMA in flight until dma_end): the access at the start only reads (the mirror
+ * faults the page in); a write lands when the DMA ends, as the protocol's DmaEnd says.
  */
 int dma_begin(struct req *r, const char *dir, int write, long long *v, const char **path, int held)
 {
@@ -432,7 +470,13 @@ int dma_begin(struct req *r, const char *dir, int write, long long *v, const cha
 			  g.imps[r->imp], g.files[r->file].name, r->off);
 		return -1;
 	}
-	err = device_access(r, write, v, path);
+	if (held) {
+		long long seen = 0;
+
+		err = device_access(r, 0, &seen, path);
+	} else {
+		err = device_access(r, write, v, path);
+	}
 	if (err) {
 		reply_err(r->id, -err, "%s", r->why);
 		return -1;

@@ -4,16 +4,78 @@
  */
 #include "agent.h"
 
-/* writeback / evict: synchronous; a mirror they made drop shows in the probe */
+/*
+ * Is the file's page dirty in the page cache?  /proc/kpageflags KPF_DIRTY of its page frame
+ * (cachestat(2) would say it directly, but this kernel has no CONFIG_CACHESTAT_SYSCALL).
+ * 1, 0 (not cached counts as clean), or -errno.
+ */
+#define KPF_DIRTY 4
+
+/* is the page in the page cache (mincore of a mapping of our own)?  Reading it in to ask
+ * would make a clean cached page of an evicted one. */
+static int mincore_cached(int fd, long long off)
+{
+	unsigned char vec = 0;
+	char *p = mmap(NULL, PG, PROT_READ, MAP_SHARED, fd, (off_t)(off - 1) * PG);
+	int r;
+
+	if (p == MAP_FAILED)
+		return 1;
+	r = mincore(p, PG, &vec) ? 1 : vec & 1;
+	if (munmap(p, PG))
+		diag("munmap: %s", strerror(errno));
+	return r;
+}
+static int page_dirty(int fd, long long off)
+{
+	struct stat st;
+	uint64_t fl;
+	long long pfn;
+	int k;
+
+	if (fstat(fd, &st) || st.st_size <= (off_t)(off - 1) * (off_t)PG)
+		return 0;
+	if (!mincore_cached(fd, off))
+		return 0;
+	pfn = file_page_pfn(fd, (int)off - 1);
+	if (pfn < 0)
+		return -ENOENT;
+	k = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	if (k < 0)
+		return -errno;
+	if (pread(k, &fl, sizeof(fl), (off_t)pfn * 8) != sizeof(fl)) {
+		int e = errno ? errno : EIO;
+
+		xclose(k, "/proc/kpageflags");
+		return -e;
+	}
+	xclose(k, "/proc/kpageflags");
+	return !!(fl & (1ULL << KPF_DIRTY));
+}
+
+/*
+ * writeback / evict: synchronous; a mirror they made drop shows in the probe.  evict is
+ * advice (the protocol): of a dirty page it answers done and keeps the page.  The kernel's
+ * fadvise(DONTNEED) would START WRITEBACK of a dirty page (mm/fadvise.c) before dropping the
+ * clean ones, which is a writeback, not an evict: a dirty page is not fadvised.
+ */
 void op_writeback(struct req *r, int evict)
 {
 	struct invlist inv;
-	int fd, err;
+	int fd, err, dirty = 0;
 
 	if (need_file(r) || need_page(r, "off", &r->off))
 		return;
 	fd = g.files[r->file].fd;
-	if (evict)
+	if (evict && !fs_dax())
+		dirty = page_dirty(fd, r->off);
+	if (dirty < 0)
+		diag("/proc/kpageflags: %s: evict goes to fadvise", strerror(-dirty));
+	if (evict && dirty > 0) {
+		diag("evict %s page %lld: dirty (kpageflags): kept, not fadvised (fadvise would write it back)",
+		     g.files[r->file].name, r->off);
+		err = 0;
+	} else if (evict)
 		err = posix_fadvise(fd, (r->off - 1) * PG, PG, POSIX_FADV_DONTNEED);
 	else
 		err = sync_file_range(fd, (r->off - 1) * PG, PG, SYNC_FILE_RANGE_WAIT_BEFORE |

@@ -185,6 +185,15 @@ void add_claim(struct out *o, int *k, const char *req, const char *text)
 	oquote(o, text);
 }
 
+/* the layout change an operation name stands for, or -1 */
+static int lop_of(const char *op)
+{
+	for (int k = LOP_TRUNCATE; k <= LOP_REFLINK; k++)
+		if (!strcmp(op, LOP_NAME_OF(k)))
+			return k;
+	return -1;
+}
+
 /* the requests this agent implements here (depends on the facilities found) */
 static int op_supported(const char *op)
 {
@@ -197,6 +206,9 @@ static int op_supported(const char *op)
 	if (fs_on()) {
 		static const char *fsops[] = { "writeback", "evict", "reflink", "unshare", "relocate",
 					       "inv_ack" };
+
+		if (fs_lop_why_not(lop_of(op)))
+			return 0;	/* the filesystem answered the probe with an errno */
 
 		for (size_t i = 0; i < sizeof(fsops) / sizeof(fsops[0]); i++)
 			if (!strcmp(op, fsops[i]))
@@ -231,6 +243,8 @@ static const char *NOT_HERE[][2] = {
 
 static const char *why_not(const char *op)
 {
+	if (fs_on() && fs_lop_why_not(lop_of(op)))
+		return fs_lop_why_not(lop_of(op));
 	for (size_t i = 0; i < sizeof(NOT_HERE) / sizeof(NOT_HERE[0]); i++)
 		if (!strcmp(op, NOT_HERE[i][0]))
 			return NOT_HERE[i][1];
@@ -251,15 +265,20 @@ static const char *why_not(const char *op)
 
 /*
  * The documented protocol choices of this kernel facility (spec variants of the same name):
- * each is shown by a self-test of this mode ("# choice NAME: ..." before its result).
+ * the first ones are shown by a self-test of this mode ("# choice NAME: ..." before its result),
+ * the fs-dax ones from dax-writeback-mkclean on by the scenarios' answers (writeback invalidating a
+ * writable mirror, munmap acking with a page reference held, a hole cloned, PIN refused first).
  */
 static void hello_choices(struct out *o)
 {
 	static const char *const dax[] = { "dax-map-during-break-layouts", "dax-new-ref-extends-wait",
-					   "dax-punch-whole-file", "write-shared-cow-on-fault" };
-	static const char *const pc[] = { "write-shared-cow-on-fault", "read-pin-ignores-truncate" };
+					   "dax-punch-whole-file", "write-shared-cow-on-fault",
+					   "dax-writeback-mkclean", "dax-munmap-acks-with-dma",
+					   "clone-hole", "pin-refused-first" };
+	static const char *const pc[] = { "write-shared-cow-on-fault", "read-pin-ignores-truncate",
+					  "pagecache-acks-with-dma", "clone-hole" };
 	const char *const *c = fs_dax() ? dax : pc;
-	size_t n = fs_dax() ? 4 : 2;
+	size_t n = fs_dax() ? sizeof(dax) / sizeof(dax[0]) : sizeof(pc) / sizeof(pc[0]);
 
 	if (!fs_on())
 		return;

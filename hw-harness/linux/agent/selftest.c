@@ -710,24 +710,23 @@ TEST_F(pagecache, read_pin_ignores_truncate)
  * ==================================================================================== */
 STORY_FIXTURE(protocol)
 
-/* hello, reset, mmap, cpu_write, bye: five answers with "ok":true, each the one its request asks */
-TEST_F(protocol, hello_round_trip)
+/*
+ * The agent's own loop in a child, fed requests (one per line) from a pipe: its answers, one
+ * per line, in answers[0..n) (malloc'd).  n, or -1 when the child did not exit 0.
+ */
+static int agent_session(const char *requests, char **answers, int max)
 {
-	static const char *const want[] = {	/* what each answer must carry, in order */
-		"\"devmap\":1,\"ok\":true", "\"id\":1,\"ok\":true,\"result\":\"done\",\"config\":",
-		"\"id\":2,\"ok\":true,\"result\":\"done\"", "\"id\":3,\"ok\":true,\"result\":\"done\",\"value\":9",
-		"\"id\":4,\"ok\":true,\"result\":\"done\"",
-	};
 	char *line = NULL;
 	size_t cap = 0;
-	int in[2], outp[2], good = 0, n = 0, status = 0;
+	int in[2], outp[2], n = 0, status = 0;
 	pid_t pid;
 	FILE *f;
 
-	ASSERT_EQ(0, pipe(in));
-	ASSERT_EQ(0, pipe(outp));
+	if (pipe(in) || pipe(outp))
+		return -1;
 	pid = fork();
-	ASSERT_LE(0, pid) TH_LOG("fork: %s", strerror(errno));
+	if (pid < 0)
+		return -1;
 	if (pid == 0) {
 		if (dup2(in[0], 0) < 0 || dup2(outp[1], 1) < 0)
 			_exit(3);
@@ -738,33 +737,132 @@ TEST_F(protocol, hello_round_trip)
 		teardown();
 		_exit(0);
 	}
-	ASSERT_EQ(0, close(in[0]));
-	ASSERT_EQ(0, close(outp[1]));
+	xclose(in[0], "pipe");
+	xclose(outp[1], "pipe");
 	f = fdopen(outp[0], "r");
-	ASSERT_NE(NULL, f);
-	ASSERT_LT(0, dprintf(in[1], "{\"devmap\":1,\"op\":\"hello\",\"harness\":\"selftest\"}\n"
-		"{\"id\":1,\"op\":\"reset\",\"config\":{\"files\":[\"f1\"],\"pages\":2,\"blocks\":2,"
-		"\"importers\":[{\"name\":\"gpu\",\"route\":true,\"atomic\":false,\"write\":true}],"
-		"\"bar_pages\":2,\"bar_base\":0,\"pin\":true,\"reverse_map\":false}}\n"
-		"{\"id\":2,\"op\":\"mmap\",\"file\":\"f1\"}\n"
-		"{\"id\":3,\"op\":\"cpu_write\",\"file\":\"f1\",\"off\":1,\"value\":9}\n"
-		"{\"id\":4,\"op\":\"bye\"}\n"));
-	ASSERT_EQ(0, close(in[1]));
-	while (getline(&line, &cap, f) > 0) {
+	if (!f || dprintf(in[1], "%s", requests) < 0)
+		diag("protocol: cannot feed the agent: %s", strerror(errno));
+	xclose(in[1], "pipe");
+	while (f && getline(&line, &cap, f) > 0) {
 		diag("protocol: %.*s", (int)strcspn(line, "\n"), line);
-		if (n < 5 && strstr(line, want[n]))
-			good++;
-		else
-			diag("protocol: answer %d lacks %s", n + 1, n < 5 ? want[n] : "(none expected)");
-		n++;
+		if (n < max)
+			answers[n++] = strdup(line);
 	}
-	if (fclose(f))
+	if (f && fclose(f))
 		diag("fclose: %s", strerror(errno));
 	free(line);
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
-	EXPECT_EQ(5, n);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
+		return -1;
+	return n;
+}
+
+static void free_answers(char **a, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(a[i]);
+}
+
+#define HELLO "{\"devmap\":1,\"op\":\"hello\",\"harness\":\"selftest\"}\n"
+#define RESET1 "{\"id\":1,\"op\":\"reset\",\"config\":{\"files\":[\"f1\"],\"pages\":2,\"blocks\":2," \
+	"\"importers\":[{\"name\":\"gpu\",\"route\":true,\"atomic\":false,\"write\":true}]," \
+	"\"bar_pages\":2,\"bar_base\":0,\"pin\":true,\"reverse_map\":false}}\n"
+
+/* hello, reset, mmap, cpu_write, bye: five answers with "ok":true, each the one its request asks */
+TEST_F(protocol, hello_round_trip)
+{
+	static const char *const want[] = {	/* what each answer must carry, in order */
+		"\"devmap\":1,\"ok\":true", "\"id\":1,\"ok\":true,\"result\":\"done\",\"config\":",
+		"\"id\":2,\"ok\":true,\"result\":\"done\"", "\"id\":3,\"ok\":true,\"result\":\"done\",\"value\":9",
+		"\"id\":4,\"ok\":true,\"result\":\"done\"",
+	};
+	char *a[8];
+	int good = 0, n = agent_session(HELLO RESET1 "{\"id\":2,\"op\":\"mmap\",\"file\":\"f1\"}\n"
+		"{\"id\":3,\"op\":\"cpu_write\",\"file\":\"f1\",\"off\":1,\"value\":9}\n"
+		"{\"id\":4,\"op\":\"bye\"}\n", a, 8);
+
+	ASSERT_EQ(5, n);
+	for (int i = 0; i < n; i++) {
+		if (strstr(a[i], want[i]))
+			good++;
+		else
+			diag("protocol: answer %d lacks %s", i + 1, want[i]);
+	}
+	free_answers(a, n);
 	EXPECT_EQ(5, good);
+}
+
+/*
+ * The hello offers a layout change only if the filesystem does it: for reflink, unshare and
+ * relocate, either it is in "ops" and a request of it on a written page answers ok, or it
+ * is in "unsupported" and the request answers ENOSYS (never an offered op the kernel answers
+ * EOPNOTSUPP, as relocate was on fs-dax).
+ */
+TEST_F(protocol, fs_offers_only_working_layout_changes)
+{
+	static const char *const ops[] = { "reflink", "unshare", "relocate" };
+	static const char *const req[] = {
+		"{\"id\":5,\"op\":\"reflink\",\"file\":\"f1\",\"off\":1,\"to\":2}\n",
+		"{\"id\":6,\"op\":\"unshare\",\"file\":\"f1\",\"off\":2}\n",
+		"{\"id\":7,\"op\":\"relocate\",\"file\":\"f1\",\"off\":1}\n",
+	};
+	char script[2048], *a[16], *opsl, *uns;
+	int n;
+
+	snprintf(script, sizeof(script), "%s%s%s%s%s%s%s%s", HELLO, RESET1,
+		 "{\"id\":2,\"op\":\"cpu_write\",\"file\":\"f1\",\"off\":1,\"value\":3}\n",
+		 "{\"id\":3,\"op\":\"cpu_write\",\"file\":\"f1\",\"off\":2,\"value\":4}\n",
+		 "{\"id\":4,\"op\":\"writeback\",\"file\":\"f1\",\"off\":1}\n", req[0], req[1], req[2]);
+	n = agent_session(script, a, 16);
+	ASSERT_EQ(8, n);
+	opsl = strstr(a[0], "\"ops\":[");
+	uns = strstr(a[0], "\"unsupported\":{");
+	ASSERT_NE(NULL, opsl);
+	ASSERT_NE(NULL, uns);
+	for (int i = 0; i < 3; i++) {
+		char q[32], u[32];
+		const char *ans = a[5 + i];
+		int offered, refused_enosys = strstr(ans, "\"errno\":\"ENOSYS\"") != NULL;
+
+		snprintf(q, sizeof(q), "\"%s\"", ops[i]);
+		snprintf(u, sizeof(u), "\"%s\":", ops[i]);
+		offered = strstr(opsl, q) && strstr(opsl, q) < uns;
+		diag("%s: %s; answer %.*s", ops[i], offered ? "offered" : "not offered",
+		     (int)strcspn(ans, "\n"), ans);
+		if (offered) {
+			EXPECT_NE(NULL, strstr(ans, "\"ok\":true"));
+		} else {
+			EXPECT_NE(NULL, strstr(uns, u));
+			EXPECT_TRUE(refused_enosys);
+		}
+	}
+	free_answers(a, n);
+}
+
+/*
+ * A DMA write lands when it ends (the protocol's DmaEnd), not when it starts: between
+ * dma_start and dma_end a CPU read returns the old value, after dma_end the DMA's value.
+ */
+TEST_F(protocol, fs_dma_write_lands_at_its_end)
+{
+	char *a[16];
+	int n = agent_session(HELLO RESET1
+		"{\"id\":2,\"op\":\"mmap\",\"file\":\"f1\"}\n"
+		"{\"id\":3,\"op\":\"cpu_write\",\"file\":\"f1\",\"off\":1,\"value\":5}\n"
+		"{\"id\":4,\"op\":\"writeback\",\"file\":\"f1\",\"off\":1}\n"
+		"{\"id\":5,\"op\":\"device_map\",\"imp\":\"gpu\",\"file\":\"f1\",\"lo\":1,\"hi\":1,\"flags\":[\"WRITE\"],\"commit\":true}\n"
+		"{\"id\":6,\"op\":\"dma_start\",\"imp\":\"gpu\",\"file\":\"f1\",\"off\":1,\"dir\":\"write\",\"value\":7}\n"
+		"{\"id\":7,\"op\":\"cpu_read\",\"file\":\"f1\",\"off\":1}\n"
+		"{\"id\":8,\"op\":\"dma_end\",\"imp\":\"gpu\"}\n"
+		"{\"id\":9,\"op\":\"cpu_read\",\"file\":\"f1\",\"off\":1}\n"
+		"{\"id\":10,\"op\":\"bye\"}\n", a, 16);
+
+	ASSERT_EQ(11, n);
+	EXPECT_NE(NULL, strstr(a[5], "\"result\":\"granted\""));
+	EXPECT_NE(NULL, strstr(a[6], "\"id\":6,\"ok\":true"));
+	EXPECT_NE(NULL, strstr(a[7], "\"value\":5,"));	/* in flight: not landed yet */
+	EXPECT_NE(NULL, strstr(a[8], "\"id\":8,\"ok\":true"));
+	EXPECT_NE(NULL, strstr(a[9], "\"value\":7,"));	/* ended: landed */
+	free_answers(a, n);
 }
 
 /* ======================================================================================

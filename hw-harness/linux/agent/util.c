@@ -124,3 +124,30 @@ void xjoin(pthread_t t)
 	if (err)
 		diag("pthread_join: %s", strerror(err));
 }
+
+/*
+ * The page frame that is the file's page pageidx now (its page-cache page, read in if it is
+ * not cached), through a mapping of our own (no other mapping's notifier fires); -1 beyond
+ * EOF or when pagemap does not tell.
+ */
+long long file_page_pfn(int fd, int pageidx)
+{
+	struct stat st;
+	long long pfn;
+	char *p;
+
+	if (fstat(fd, &st) || st.st_size <= (off_t)pageidx * (off_t)PG)
+		return -1;
+	p = mmap(NULL, PG, PROT_READ, MAP_SHARED, fd, (off_t)pageidx * PG);
+	if (p == MAP_FAILED)
+		return -1;
+	{
+		volatile char c = p[0];	/* fault it into our page table */
+
+		(void)c;
+	}
+	pfn = virt_pfn(p);
+	if (munmap(p, PG))
+		diag("munmap: %s", strerror(errno));
+	return pfn;
+}

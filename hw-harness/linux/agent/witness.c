@@ -88,6 +88,8 @@ const char *witness_unavailable(const char *test)
 	if (!strncmp(test, "pagecache.", 10))
 		return fs_on() && !fs_dax() ? (g.have_hmm ? NULL : "no HMM test driver")
 					    : "not a page-cache filesystem device (--fs pagecache)";
+	if (!strncmp(test, "protocol.fs_", 12))
+		return fs_on() ? NULL : "memfds: no layout changes to probe, DMA ends with its start (--fs)";
 	if (!strcmp(test, "fs.shared_write_cow_on_fault"))
 		return fs_on() ? (g.have_hmm ? NULL : "no HMM test driver") : "memfds have no reflink (--fs)";
 	return NULL;

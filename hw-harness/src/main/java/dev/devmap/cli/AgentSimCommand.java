@@ -9,8 +9,6 @@ import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -19,10 +17,7 @@ import picocli.CommandLine.Option;
         description = {"Serve the simulated device over the agent line protocol (v1) on stdin/stdout, as a vendor's "
                 + "agent would: dmap conform --device agent:'./dmap agent-sim [--quirk NAME]'.",
                 "--crash-after, --hang-after and --garbage-after make the agent itself misbehave (to test the harness)."})
-public final class AgentSimCommand implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
+public final class AgentSimCommand extends DmapCommand {
     @Option(names = "--quirk", paramLabel = "NAME", split = ",", description = "Switch on a quirk (see 'dmap quirks').")
     List<String> quirks = new ArrayList<>();
 

@@ -18,7 +18,6 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,10 +27,7 @@ import picocli.CommandLine.Option;
         description = {"Checked operations per second: the simulated device in process, and the same device behind "
                 + "the agent line protocol (a child 'dmap agent-sim'), side by side; plus raw protocol round trips.",
                 "Targets: 100k checked operations/s in process, 20k round trips/s over the protocol."})
-public final class BenchConformCommand implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
+public final class BenchConformCommand extends DmapCommand {
     @Option(names = "--ops", paramLabel = "N", defaultValue = "200000",
             description = "Operations per measurement (default: ${DEFAULT-VALUE}; the protocol runs a tenth of it).")
     int ops;
@@ -51,7 +47,7 @@ public final class BenchConformCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (warmup < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--warmup must be >= 0");
         if (ops < 1000) throw new CommandLine.ParameterException(spec.commandLine(), "--ops must be at least 1000");
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         String cmd = agent != null ? agent : selfAgent();
         out.printf(Locale.ROOT, "dmap bench conform: seed %d, %d operations in process, %d through the protocol, after "
                 + "%.0f s warm-up of each JVM; %d processors, load average %.1f%n", seed, ops, ops / 10, warmup,

@@ -18,10 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -32,13 +29,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "explore", mixinStandardHelpOptions = true,
         description = "TLC, the packed and the record Java explorer on the same model (invariants and S2), rates side by side.")
-public final class BenchExploreCommand implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Mixin
-    SpecDirOption specDir;
-
+public final class BenchExploreCommand extends SpecCommand {
     @Option(names = "--model", paramLabel = "MODEL", description = "Model in models.json (default: large).")
     String model = "large";
 
@@ -64,15 +55,14 @@ public final class BenchExploreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        int w = workers == null ? Runtime.getRuntime().availableProcessors() : workers;
-        if (w < 1) throw CliException.badInput("--workers must be at least 1, not " + w);
+        PrintWriter out = out();
+        PrintWriter err = err();
+        int w = workers(workers == null ? Runtime.getRuntime().availableProcessors() : workers);
         if (runs < 0) throw CliException.badInput("--runs must be at least 0, not " + runs);
         if (tlcSeconds != null && tlcSeconds < 10) throw CliException.badInput("--tlc-seconds must be at least 10, not " + tlcSeconds);
         if (packedRuns < 1) throw CliException.badInput("--packed-runs must be at least 1, not " + packedRuns);
-        Path dir = specDir.resolve();
-        Manifest manifest = Manifest.loadFromSpecDir(dir);
+        Path dir = specDir();
+        Manifest manifest = manifest();
         RunPlan plan = manifest.plan(model);
         RunPlan safety = new RunPlan(plan.name(), plan.spec(), plan.constants(), plan.invariants(),
                 plan.properties().stream().filter(p -> p.startsWith("S")).toList(), plan.expect(), plan.model(),
@@ -137,7 +127,8 @@ public final class BenchExploreCommand implements Callable<Integer> {
                     "packed run " + (k + 1), p.distinct(), p.depth(), p.seconds(), p.statesPerSecond(), p.statesPerSecond() / tlcRate);
         }
         PackedExplorer.Result p0 = packeds.get(0);
-        out.printf(Locale.ROOT, "  packed memory: %.1f bytes per distinct state (seen set %,d bytes, queue at its fullest %,d bytes for %,d states)%n",
+        out.printf(Locale.ROOT, "  packed memory: %.1f bytes per distinct state (seen set %,d bytes, queue at its fullest %,d bytes;"
+                        + " two levels held up to %,d states)%n",
                 p0.bytesPerState(), p0.seenBytes(), p0.peakQueueBytes(), p0.peakQueueStates());
         Explorer.Result best = javas.isEmpty() ? null : javas.get(0);
         for (int k = 0; k < javas.size(); k++) {

@@ -18,10 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -32,14 +29,8 @@ import picocli.CommandLine.Parameters;
                 "Progress goes to stderr; the counterexample and one summary line to stdout.",
                 "Exit: 0 all properties hold, 1 a property is violated, 2 bad input, 3 TLC failed, "
                         + "4 the properties hold but the distinct states or depth differ from models.json."})
-public final class CheckCommand implements Callable<Integer> {
+public final class CheckCommand extends SpecCommand {
     static final String DEFAULT_MODEL = "ci";
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Mixin
-    SpecDirOption specDir;
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "MODEL",
             description = "Model name in models.json (default: every model not marked heavy, the CI set; "
@@ -79,14 +70,14 @@ public final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        int nWorkers = Workers.atLeastOne(workers == null ? Math.max(1, Runtime.getRuntime().availableProcessors()) : workers);
+        PrintWriter out = out();
+        PrintWriter err = err();
+        int nWorkers = workers(workers == null ? Math.max(1, Runtime.getRuntime().availableProcessors()) : workers);
         if (record) {
             nWorkers = 1;   // only one TLC worker reports the exact breadth-first depth worth recording
         }
-        Path dir = specDir.resolve();
-        Manifest manifest = Manifest.loadFromSpecDir(dir);
+        Path dir = specDir();
+        Manifest manifest = manifest();
         List<RunPlan> plans = new ArrayList<>();
         if (variant != null) {
             RunPlan plan = manifest.planVariant(variant);

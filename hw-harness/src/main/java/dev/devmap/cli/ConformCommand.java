@@ -20,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,10 +38,7 @@ import picocli.CommandLine.Option;
                 "Exit (ExitCodes): 0 conformant, 1 non-conformant (a requirement fails or the agent hung, crashed or wrote "
                 + "garbage), 2 bad input (argument, device string, an agent that cannot start or fails its handshake), "
                 + "3 the harness itself failed."})
-public final class ConformCommand implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
+public final class ConformCommand extends SpecCommand {
     /** Bounds of a run: the scenarios are planned up front, and the oracle keeps a sequence's observations. */
     static final int MAX_RANDOM = 100_000;
     static final int MAX_LENGTH = 10_000;
@@ -55,13 +51,14 @@ public final class ConformCommand implements Callable<Integer> {
     Long seed;
 
     @Option(names = "--random", paramLabel = "N",
-            description = "Random sequences (default: 20; 0 for the linux devices, whose stand-in files have no delayed "
-                    + "allocation, so random maps of written pages differ from the model by design).")
+            description = "Random sequences (default: the device's: 20; 3 for linux-qemu:fs=dax|xfs; 0 for linux-qemu "
+                    + "and linux:, whose memfd stand-in files have no writeback, so random maps of written pages differ "
+                    + "from the model by design).")
     Integer randomsOption;
 
-    @Option(names = "--length", paramLabel = "N", defaultValue = "60",
-            description = "Operations per random sequence (default: ${DEFAULT-VALUE}).")
-    int length;
+    @Option(names = "--length", paramLabel = "N",
+            description = "Operations per random sequence (default: the device's: 60; 12 on a real kernel).")
+    Integer lengthOption;
 
     @Option(names = "--only", paramLabel = "ID", split = ",", description = "Run only these scenarios (ids as in the KTAP output).")
     List<String> only = new ArrayList<>();
@@ -90,9 +87,6 @@ public final class ConformCommand implements Callable<Integer> {
             description = "Confirm at most N failures with TLC (default: ${DEFAULT-VALUE}; each takes a few seconds).")
     int tlcMax;
 
-    @CommandLine.Mixin
-    SpecDirOption specDir;   // optional here: without the spec, failures are not confirmed with TLC
-
     @Option(names = "--scratch", paramLabel = "DIR",
             description = "A directory where the backend may create scratch files (a fresh subdirectory, removed at the end).")
     Path scratch;
@@ -114,14 +108,15 @@ public final class ConformCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = out();
+        PrintWriter err = err();
         if (mutate) return mutationCampaign(out, err);
-        if ((randomsOption != null && randomsOption < 0) || length < 1 || timeoutMs < 1 || tlcMax < 0 || handshakeMs < 1) {
+        if ((randomsOption != null && randomsOption < 0) || (lengthOption != null && lengthOption < 1) || timeoutMs < 1
+                || tlcMax < 0 || handshakeMs < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--random must be >= 0, --length, --timeout, --handshake-timeout >= 1, --tlc-max >= 0");
         }
-        if ((randomsOption != null && randomsOption > MAX_RANDOM) || length > MAX_LENGTH) {
+        if ((randomsOption != null && randomsOption > MAX_RANDOM) || (lengthOption != null && lengthOption > MAX_LENGTH)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--random may be at most " + MAX_RANDOM
                     + " and --length at most " + MAX_LENGTH + " (a longer run: several seeds)");
         }
@@ -152,8 +147,15 @@ public final class ConformCommand implements Callable<Integer> {
             Safety.removeScratch(scratchSub);
             throw CliException.badInput(e.getMessage());
         }
-        // a real kernel's stand-in files differ from the model by design on random sequences
-        int randoms = randomsOption != null ? randomsOption : dut.kernelWitness() != null ? 0 : 20;
+        // the device says how many random sequences its mechanism allows (and how long)
+        DeviceUnderTest.RandomDefault rd = dut.randomDefault();
+        int randoms = randomsOption != null ? randomsOption : rd.count();
+        int length = lengthOption != null ? lengthOption : rd.length();
+        if (randomsOption == null && rd.why() != null) {
+            err.println("dmap: " + randoms + " random sequences of " + length + " operations (the device's default: "
+                    + rd.why() + ")");
+            err.flush();
+        }
         try {
             Capabilities caps;
             try {
@@ -166,7 +168,7 @@ public final class ConformCommand implements Callable<Integer> {
                 throw CliException.badInput("the agent speaks protocol version " + caps.version() + "; dmap speaks "
                         + Wire.VERSION);
             }
-            Path dir = specDir.resolveIfPresent();
+            Path dir = specDir.resolveIfPresent();   // optional here: without the spec, failures are not confirmed with TLC
             Conformance.Options o = new Conformance.Options(s, randoms, length, only, !noShrink, !noTlc, tlcMax, dir,
                     reportDir, reproduce(s));
             List<Scenario> planned = Conformance.scenarios(o);
@@ -218,7 +220,7 @@ public final class ConformCommand implements Callable<Integer> {
         StringBuilder sb = new StringBuilder("dmap conform --device ");
         sb.append(device.contains(" ") ? "'" + device + "'" : device).append(" --seed ").append(s);
         if (randomsOption != null) sb.append(" --random ").append(randomsOption);
-        if (length != 60) sb.append(" --length ").append(length);
+        if (lengthOption != null) sb.append(" --length ").append(lengthOption);
         if (!only.isEmpty()) sb.append(" --only ").append(String.join(",", only));
         return sb.toString();
     }

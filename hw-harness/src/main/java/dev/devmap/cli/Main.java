@@ -56,12 +56,19 @@ public final class Main implements Runnable {
                     + " (see 'dmap " + commandPath(ex.getCommandLine()) + "--help')");
             return ExitCodes.BAD_INPUT;
         });
+        exitCodeList(cl);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             PrintWriter e = commandLine.getErr();
             e.println("dmap: error: " + Errors.message(ex));
             return Errors.exitCode(ex);
         });
         return cl;
+    }
+
+    /** The one exit-code table under the help of dmap and of every subcommand. */
+    private static void exitCodeList(CommandLine cl) {
+        cl.getCommandSpec().usageMessage().exitCodeListHeading("Exit codes (ExitCodes):%n").exitCodeList(ExitCodes.MEANINGS);
+        for (CommandLine sub : cl.getSubcommands().values()) exitCodeList(sub);
     }
 
     private static String commandPath(CommandLine cl) {

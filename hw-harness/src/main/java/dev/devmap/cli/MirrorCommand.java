@@ -7,10 +7,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -22,13 +19,7 @@ import picocli.CommandLine.Parameters;
                 "Without options: the model (default ci) and then every variant.",
                 "Exit: 0 they agree, 1 they differ (the first differing state or edge is printed with a path), "
                         + "2 bad input, 3 TLC failed."})
-public final class MirrorCommand implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Mixin
-    SpecDirOption specDir;
-
+public final class MirrorCommand extends SpecCommand {
     @Parameters(index = "0", arity = "0..1", paramLabel = "MODEL", description = "Model in models.json (default: ci).")
     String model;
 
@@ -43,11 +34,11 @@ public final class MirrorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        Workers.atLeastOne(workers);
-        Path dir = specDir.resolve();
-        Manifest manifest = Manifest.loadFromSpecDir(dir);
+        PrintWriter out = out();
+        PrintWriter err = err();
+        workers(workers);
+        Path dir = specDir();
+        Manifest manifest = manifest();
         MirrorCheck check = new MirrorCheck(dir, new TlcRunner()).workers(workers).onProgress(s -> {
             err.println(s);
             err.flush();

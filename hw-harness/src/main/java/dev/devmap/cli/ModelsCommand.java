@@ -3,24 +3,15 @@ package dev.devmap.cli;
 import dev.devmap.spec.model.Manifest;
 import dev.devmap.spec.model.Model;
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
 /** {@code dmap models}: one line per model with its expectations. */
 @Command(mixinStandardHelpOptions = true, name = "models", description = "List the models of models.json with what a check must give.")
-public final class ModelsCommand implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Mixin
-    SpecDirOption specDir;
-
+public final class ModelsCommand extends SpecCommand {
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        Manifest m = Manifest.loadFromSpecDir(specDir.resolve());
+        PrintWriter out = out();
+        Manifest m = manifest();
         int width = m.models().keySet().stream().mapToInt(String::length).max().orElse(0);
         for (Model model : m.models().values()) {
             String exp = CheckCommand.expectationText(model.expect());

@@ -15,11 +15,8 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code dmap mutate}: mutation testing of the spec with TLC. */
@@ -30,13 +27,7 @@ import picocli.CommandLine.Option;
                 + "mutation models in order until the first violation.",
                 "KTAP on stdout (one test per mutant), a table file; score = killed / (mutants - unreachable - invalid).",
                 "Exit: 0 done and the score reaches --min-score, 1 below it, 2 bad input, 3 TLC failed."})
-public final class MutateCommand implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Mixin
-    SpecDirOption specDir;
-
+public final class MutateCommand extends SpecCommand {
     @Option(names = "--models", split = ",", paramLabel = "MODEL",
             description = "Mutation models, in the order they are tried (default: the CI set, smallest first).")
     List<String> models;
@@ -69,24 +60,28 @@ public final class MutateCommand implements Callable<Integer> {
                     + "spec, the models, the timeout) is this run's; run the others.")
     boolean resume;
 
+    @Option(names = "--cold",
+            description = "Run every TLC in a fresh JVM (default: one warm JVM a worker runs its TLC jobs one after the other).")
+    boolean cold;
+
     @Option(names = "--min-score", paramLabel = "PERCENT", defaultValue = "0",
             description = "Exit 1 when the score is below (default: ${DEFAULT-VALUE}).")
     double minScore;
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        Workers.atLeastOne(workers);
-        Path dir = specDir.resolve();
-        Manifest manifest = Manifest.loadFromSpecDir(dir);
+        PrintWriter out = out();
+        PrintWriter err = err();
+        workers(workers);
+        Path dir = specDir();
+        Manifest manifest = manifest();
         List<String> set = models;
         if (set == null || set.isEmpty()) {
             set = new ArrayList<>(CheckCommand.ciSet(manifest));
             set.sort((a, b) -> Long.compare(size(manifest, a), size(manifest, b)));
         }
         for (String m : set) manifest.model(m);   // unknown model: bad input
-        MutationRunner runner = new MutationRunner(dir, set, livenessBelow, Duration.ofSeconds(timeoutSeconds));
+        MutationRunner runner = new MutationRunner(dir, set, livenessBelow, Duration.ofSeconds(timeoutSeconds), cold);
         List<Mutant> all = Mutator.generate(runner.originalText());
         List<Mutant> chosen = new ArrayList<>();
         if (only == null || only.isEmpty()) {

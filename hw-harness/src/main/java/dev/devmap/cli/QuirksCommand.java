@@ -5,8 +5,6 @@ import dev.devmap.harness.sim.Quirk;
 import dev.devmap.harness.sim.Quirks;
 
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code dmap quirks}: the faults the simulated device can switch on, one per line, name first. */
@@ -14,13 +12,10 @@ import picocli.CommandLine.Command;
         description = {"List the quirks of the simulated device (use with --device sim:NAME), one per line: name, "
                 + "kind (spec: a protection the spec's Variant removes; device: a fault of the device), the requirement "
                 + "'dmap conform' reports it breaking, and what goes wrong."})
-public final class QuirksCommand implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
+public final class QuirksCommand extends DmapCommand {
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         int w = Quirks.all().stream().mapToInt(q -> q.name().length()).max().orElse(0);
         for (Quirk q : Quirks.all()) {
             String req = Requirement.valueOf(q.breaks()).spec();

@@ -5,27 +5,18 @@ import dev.devmap.spec.model.VariantModel;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
 /** {@code dmap variants}: one line per variant: name, the property it must violate, why. */
 @Command(mixinStandardHelpOptions = true, name = "variants",
         description = "List the variants (known mistakes): name, the property each must violate, and why.")
-public final class VariantsCommand implements Callable<Integer> {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
-    @Mixin
-    SpecDirOption specDir;
-
+public final class VariantsCommand extends SpecCommand {
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        Manifest m = Manifest.loadFromSpecDir(specDir.resolve());
+        PrintWriter out = out();
+        Manifest m = manifest();
         if (m.variants().isEmpty()) {
-            spec.commandLine().getErr().println("dmap: no variants in " + m.file());
+            err().println("dmap: no variants in " + m.file());
             return ExitCodes.OK;
         }
         int nameWidth = m.variants().keySet().stream().mapToInt(String::length).max().orElse(0);

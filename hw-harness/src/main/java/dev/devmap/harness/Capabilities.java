@@ -42,6 +42,21 @@ public record Capabilities(String agent, int version, Set<String> ops, Set<Event
 
     public boolean supports(String op) { return ops.contains(op); }
 
+    /**
+     * The operations of the protocol a request needs the device to implement: its own, and for a
+     * prepare-only map ({@code commit:false}) also {@code map_commit}: a device without the
+     * prepare/commit split cannot hold a prepared map (it answers such a map with ENOSYS).
+     */
+    public static java.util.List<String> needed(dev.devmap.kernelapi.Op op) {
+        if (op instanceof dev.devmap.kernelapi.Op.DeviceMapCall m && !m.commit()) {
+            return java.util.List.of(op.wire(), "map_commit");
+        }
+        return java.util.List.of(op.wire());
+    }
+
+    /** Does the device implement everything request op needs ({@link #needed})? */
+    public boolean supports(dev.devmap.kernelapi.Op op) { return ops.containsAll(needed(op)); }
+
     /** The same capabilities with these protocol choices listed. */
     public Capabilities withChoices(java.util.List<String> cs) {
         return new Capabilities(agent, version, ops, silent, observes, unsupported, config, cs);

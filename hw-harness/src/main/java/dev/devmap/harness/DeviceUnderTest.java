@@ -27,6 +27,15 @@ public interface DeviceUnderTest extends AutoCloseable {
      */
     default KernelWitness kernelWitness() { return null; }
 
+    /**
+     * The seeded random sequences a run makes when {@code --random} / {@code --length} do not say:
+     * how many, how long, and why no more (null: nothing to say). Simulated devices and plain agents:
+     * 20 of 60 operations.
+     */
+    record RandomDefault(int count, int length, String why) {}
+
+    default RandomDefault randomDefault() { return new RandomDefault(20, 60, null); }
+
     /** Releases the device (ends an agent, removes scratch files). */
     @Override
     void close();

@@ -3,9 +3,12 @@ package dev.devmap.harness;
 import dev.devmap.model.Constants;
 import dev.devmap.model.Variant;
 
+import dev.devmap.spec.model.Manifest;
+import dev.devmap.spec.tla.TlaValue;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -115,8 +118,24 @@ public record DutConfig(List<String> files, int pages, int blocks, List<Importer
         return out;
     }
 
-    /** The spec's constants for this configuration with the given variant. */
+    /**
+     * The spec's constants for this configuration with the given variant. A known mistake's
+     * constants in models.json that are a device's capabilities ({@code PinSupport},
+     * {@code BdevCanInvalidate}, {@code PageCache}; e.g.
+     * {@code unbounded-revoke} sets {@code BdevCanInvalidate = FALSE}) are part of the mistake and
+     * replace the device's; its other constants (sizes: {@code NOff}, {@code BarSize}) are the scale
+     * of the model TLC checks it on, and the device's own configuration keeps its scale. A kernel's
+     * protocol choice is no mistake: the device's configuration declares its facility's capabilities.
+     */
     public Constants constants(Variant v) {
+        return constants(v, v == Variant.NONE || v.choice() ? Map.of() : Manifest.bundled().variant(v.tla()).constants());
+    }
+
+    /** As {@link #constants(Variant)}, with the variant's constants of models.json given. */
+    Constants constants(Variant v, Map<String, TlaValue> variantConstants) {
+        boolean pin = capability(variantConstants, "PinSupport", pinSupport);
+        boolean bdev = capability(variantConstants, "BdevCanInvalidate", bdevInvalidate);
+        boolean cache = capability(variantConstants, "PageCache", pageCache);
         Set<String> route = new HashSet<>();
         Set<String> atomic = new HashSet<>();
         Set<String> write = new HashSet<>();
@@ -125,8 +144,15 @@ public record DutConfig(List<String> files, int pages, int blocks, List<Importer
             if (i.atomic()) atomic.add(i.name());
             if (i.write()) write.add(i.name());
         }
-        return new Constants(files, pages, blocks, importerNames(), route, atomic, write, barPages, MAX_VAL, pinSupport,
-                bdevInvalidate, pageCache, v);
+        return new Constants(files, pages, blocks, importerNames(), route, atomic, write, barPages, MAX_VAL, pin, bdev,
+                cache, v);
+    }
+
+    private static boolean capability(Map<String, TlaValue> k, String name, boolean device) {
+        TlaValue x = k.get(name);
+        if (x == null) return device;
+        if (x instanceof TlaValue.Bool b) return b.value();
+        throw new IllegalArgumentException("models.json: constant " + name + " is not TRUE or FALSE: " + x.print());
     }
 
     /** The constants the oracle checks against: the reference protocol. */

@@ -1,6 +1,12 @@
 package dev.devmap.harness;
 
 import dev.devmap.harness.oracle.Oracle;
+import dev.devmap.harness.oracle.Protects;
+import dev.devmap.harness.scenario.Runner;
+import dev.devmap.harness.scenario.Scenario;
+import dev.devmap.harness.scenario.ScenarioResult;
+import dev.devmap.harness.sim.Quirks;
+import dev.devmap.model.Guard;
 import dev.devmap.harness.sim.SimulatedDevice;
 import dev.devmap.kernelapi.Op;
 import dev.devmap.kernelapi.Outcome;
@@ -47,6 +53,26 @@ class DeclaredFactsTest {
         Response r = sim.perform(read);
         assertThat(r.outcome().path()).isEqualTo(Outcome.Path.PAGE_CACHE);
         assertThat(o.check(read, Response.of(r.outcome().withPath(Outcome.Path.BLOCK)))).isNotNull();
+    }
+
+    /**
+     * The planted bug for the NO_PAGE_CACHE guard (quirk dax-page-cache): a device that declares no
+     * page cache but serves a read from a cached copy took ReadPage, which that guard disables; the
+     * row is the one Protects gives the guard, S5. The same scenario passes on a device without the bug.
+     */
+    @Test
+    void aPageCacheCopyOnADeviceWithoutAPageCacheIsNamedByTheNoPageCacheGuard() {
+        List<Op> ops = List.of(new Op.MmapCall("f1"), new Op.WriteCall("f1", 1), new Op.ReadCall("f1", 1));
+        Scenario sc = new Scenario("dax-read", "guided", "a write, then a read, without a page cache", List.of(), ops,
+                c -> c.withPageCache(false), List.of(), 0, 0);
+        SimulatedDevice clean = new SimulatedDevice();
+        assertThat(new Runner(clean, clean.capabilities(), true).run(sc).status()).isEqualTo(ScenarioResult.Status.PASS);
+        SimulatedDevice dax = new SimulatedDevice(List.of(Quirks.of(Quirks.DAX_PAGE_CACHE)), -1);
+        ScenarioResult r = new Runner(dax, dax.capabilities(), true).run(sc);
+        assertThat(r.status()).isEqualTo(ScenarioResult.Status.FAIL);
+        assertThat(r.verdict().requirement()).isEqualTo(Requirement.S5);
+        assertThat(r.verdict().why()).contains("NO_PAGE_CACHE").contains(Protects.of(Guard.NO_PAGE_CACHE, false).why());
+        assertThat(Protects.of(Guard.NO_PAGE_CACHE, false).row()).isEqualTo(Requirement.S5);
     }
 
     private static Response efault() {

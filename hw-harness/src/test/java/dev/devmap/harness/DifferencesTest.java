@@ -4,6 +4,8 @@ import dev.devmap.harness.report.RunResult;
 import dev.devmap.harness.scenario.ScenarioResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,6 +65,31 @@ class DifferencesTest {
         assertThat(Conformance.choiceWhy(Path.of("..", "spec"), java.util.List.of("read-pin-ignores-truncate")))
                 .hasEntrySatisfying("read-pin-ignores-truncate", w -> assertThat(w).contains("mm/truncate.c"));
         assertThat(Conformance.choiceWhy(null, java.util.List.of())).isEmpty();
+    }
+
+    /**
+     * fs-dax's choices that the standard simulated configuration (page cache, PIN) and the guided
+     * scenarios can show (not clone-hole: no scenario clones a hole on a device that does not fail
+     * first): each, listed, turns its failures into differences named by it; unlisted, the same run fails.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"dax-munmap-acks-with-dma"})
+    void eachDaxChoiceListedIsADifferenceAndUnlistedAFailure(String choice) throws Exception {
+        RunResult listed = run("sim:" + choice + ",choices=" + choice).result();
+        assertThat(listed.differences()).isNotEmpty().allSatisfy(d -> assertThat(d.choice()).isEqualTo(choice));
+        assertThat(listed.conformant()).isTrue();
+        RunResult unlisted = run("sim:" + choice).result();
+        assertThat(unlisted.conformant()).isFalse();
+        assertThat(unlisted.results).filteredOn(x -> x.status() == ScenarioResult.Status.FAIL)
+                .extracting(x -> x.scenario().id()).contains(listed.differences().get(0).scenario().id());
+    }
+
+    @Test
+    void aDmaAckTheMunmapChoiceDoesNotCoverStaysAFailure() throws Exception {
+        // early-tlb-flush acks every invalidation with DMA in flight; the kernel's choice is munmap's only
+        RunResult res = run("sim:early-tlb-flush,choices=dax-munmap-acks-with-dma").result();
+        assertThat(res.conformant()).isFalse();
+        assertThat(res.count(ScenarioResult.Status.FAIL)).isPositive();
     }
 
     @Test

@@ -177,12 +177,14 @@ public final class Semantics {
                 x.n() < 0 || x.n() > c.nOff() - 1);
         if (op instanceof Op.PunchHoleCall x) return remove(s, x.f(), x.lo(), x.hi(), new Action.PunchHole(x.f(), x.lo(), x.hi()),
                 x.lo() < 1 || x.hi() > c.nOff() || x.lo() > x.hi());
-        if (op instanceof Op.FallocateCall x) return fallocate(s, x);
-        if (op instanceof Op.ReflinkCall x) return reflink(s, x);
-        if (op instanceof Op.WritebackCall x) return writeback(s, x);
-        if (op instanceof Op.EvictCall x) return evict(s, x);
-        if (op instanceof Op.RelocateCall x) return relocate(s, x);
-        if (op instanceof Op.UnshareCall x) return unshare(s, x);
+        if (op instanceof Op.FallocateCall x) return pageCall(s, x, x.f(), page(x.o()), new Action.Fallocate(x.f(), x.o()), true);
+        if (op instanceof Op.ReflinkCall x) {
+            return pageCall(s, x, x.f(), page(x.o()) && page(x.p()), new Action.Reflink(x.f(), x.o(), x.p()), true);
+        }
+        if (op instanceof Op.WritebackCall x) return pageCall(s, x, x.f(), page(x.o()), new Action.Writeback(x.f(), x.o()), false);
+        if (op instanceof Op.EvictCall x) return pageCall(s, x, x.f(), page(x.o()), new Action.Evict(x.f(), x.o()), false);
+        if (op instanceof Op.RelocateCall x) return pageCall(s, x, x.f(), page(x.o()), new Action.Relocate(x.f(), x.o()), true);
+        if (op instanceof Op.UnshareCall x) return pageCall(s, x, x.f(), page(x.o()), new Action.Unshare(x.f(), x.o()), true);
         if (op instanceof Op.DeviceMapCall x) return deviceMap(s, x);
         if (op instanceof Op.MapCommitCall x) return mapCommit(s, x.i());
         if (op instanceof Op.DeviceUnmapCall x) return unmap(s, x.i(), x.f(), x.lo(), false);
@@ -264,12 +266,13 @@ public final class Semantics {
         if (!knownFile(f) || !page(o) || (dev != null && !knownImporter(dev))) {
             return error(s, "EINVAL", "no such file, importer or page");
         }
-        if (dev != null && !s.vma().contains(f)) return error(s, "EFAULT", f + " is not mmapped");
+        Action a = dev == null ? new Action.CpuRead(f, o) : new Action.DevFallbackRead(dev, f, o);
+        Step st = m.step(s, a);
+        // a device access without a vma faults before any cached answer: the model's guard, graded by the table
+        if (st instanceof Step.Disabled d && d.guard() == Guard.NO_VMA) return disabled(s, st);
         Page pg = m.cache(s, f, o);
         if (pg.st() != CacheState.ABSENT) return value(s, pg.v(), Path.PAGE_CACHE);
         if (m.readsBlock(s, f, o)) return value(s, m.diskVal(s, f, o), Path.BLOCK);
-        Action a = dev == null ? new Action.CpuRead(f, o) : new Action.DevFallbackRead(dev, f, o);
-        Step st = m.step(s, a);
         if (st instanceof Step.Next n) {
             State t = n.state();
             Outcome started = invalidationStarted(s, t, f);
@@ -287,52 +290,16 @@ public final class Semantics {
         return disabled(s, st);
     }
 
-    private Result fallocate(State s, Op.FallocateCall x) {
-        if (!knownFile(x.f()) || !page(x.o())) return badArgs(s, x);
-        Action a = new Action.Fallocate(x.f(), x.o());
+    /**
+     * A program's call on page(s) of f that takes one spec action a (fallocate, reflink, writeback,
+     * evict, relocate, unshare): bad arguments, the step's outcome (the invalidation it starts, or
+     * done), or the model's guard graded.
+     */
+    private Result pageCall(State s, Op x, String f, boolean pages, Action a, boolean invalidates) {
+        if (!knownFile(f) || !pages) return badArgs(s, x);
         Step st = m.step(s, a);
-        if (st instanceof Step.Next n) return invalidating(s, n.state(), x.f(), a);
-        return disabled(s, st);
-    }
-
-    private Result reflink(State s, Op.ReflinkCall x) {
-        if (!knownFile(x.f()) || !page(x.o()) || !page(x.p())) return badArgs(s, x);
-        Action a = new Action.Reflink(x.f(), x.o(), x.p());
-        Step st = m.step(s, a);
-        if (st instanceof Step.Next n) return invalidating(s, n.state(), x.f(), a);
-        return disabled(s, st);
-    }
-
-    private Result writeback(State s, Op.WritebackCall x) {
-        if (!knownFile(x.f()) || !page(x.o())) return badArgs(s, x);
-        Action a = new Action.Writeback(x.f(), x.o());
-        Step st = m.step(s, a);
-        if (st instanceof Step.Next n) return moved(Outcome.of(Answer.DONE), n.state(), List.of(a));
-        return disabled(s, st);
-    }
-
-    private Result evict(State s, Op.EvictCall x) {
-        if (!knownFile(x.f()) || !page(x.o())) return badArgs(s, x);
-        Action a = new Action.Evict(x.f(), x.o());
-        Step st = m.step(s, a);
-        if (st instanceof Step.Next n) return moved(Outcome.of(Answer.DONE), n.state(), List.of(a));
-        return disabled(s, st);
-    }
-
-    private Result relocate(State s, Op.RelocateCall x) {
-        if (!knownFile(x.f()) || !page(x.o())) return badArgs(s, x);
-        Action a = new Action.Relocate(x.f(), x.o());
-        Step st = m.step(s, a);
-        if (st instanceof Step.Next n) return invalidating(s, n.state(), x.f(), a);
-        return disabled(s, st);
-    }
-
-    private Result unshare(State s, Op.UnshareCall x) {
-        if (!knownFile(x.f()) || !page(x.o())) return badArgs(s, x);
-        Action a = new Action.Unshare(x.f(), x.o());
-        Step st = m.step(s, a);
-        if (st instanceof Step.Next n) return invalidating(s, n.state(), x.f(), a);
-        return disabled(s, st);
+        if (!(st instanceof Step.Next n)) return disabled(s, st);
+        return invalidates ? invalidating(s, n.state(), f, a) : moved(Outcome.of(Answer.DONE), n.state(), List.of(a));
     }
 
     private Result deviceMap(State s, Op.DeviceMapCall x) {
@@ -527,32 +494,32 @@ public final class Semantics {
         return st instanceof Step.Next n ? n.state() : null;
     }
 
-    /** Every internal step enabled in s, as the event a device would report. */
+    /** Every internal step enabled in s (the model says which), as the event a device would report. */
     public List<Event> internal(State s) {
         List<Event> out = new ArrayList<>();
         for (String f : c.files()) {
-            Inv r = m.inv(s, f);
-            if (!r.on()) continue;
-            for (String i : r.await()) {
-                if (m.step(s, new Action.InvAck(i, f)) instanceof Step.Next) out.add(Event.ack(i, f));
+            for (String i : m.inv(s, f).await()) {
+                if (enabled(s, new Action.InvAck(i, f))) out.add(Event.ack(i, f));
             }
-            if (r.await().isEmpty()) out.add(Event.invEnd(f));
+            if (enabled(s, new Action.InvEnd(f))) out.add(Event.invEnd(f));
         }
-        for (Dma d : s.dma()) out.add(Event.dmaEnd(d.i(), d.op() == DmaOp.READ ? dataAt(s, d.b()) : d.v()));
+        for (Dma d : s.dma()) {
+            if (enabled(s, new Action.DmaEnd(d.i()))) out.add(Event.dmaEnd(d.i(), d.op() == DmaOp.READ ? dataAt(s, d.b()) : d.v()));
+        }
         for (Pending p : s.pend()) {
-            out.add(m.step(s, new Action.MapCommit(p.i())) instanceof Step.Next ? Event.mapCommit(p.i())
-                    : Event.mapRetry(p.i()));
+            if (enabled(s, new Action.MapCommit(p.i()))) out.add(Event.mapCommit(p.i()));
+            else if (enabled(s, new Action.MapRetry(p.i()))) out.add(Event.mapRetry(p.i()));
         }
-        if (s.exp() == Exp.REMOVING) {
-            for (String i : s.rev()) {
-                if (m.step(s, new Action.RevokeAck(i)) instanceof Step.Next) out.add(Event.revokeAck(i));
-            }
-            if (m.step(s, new Action.UnplugEnd()) instanceof Step.Next) out.add(Event.unplugEnd());
+        for (String i : s.rev()) {
+            if (enabled(s, new Action.RevokeAck(i))) out.add(Event.revokeAck(i));
         }
+        if (enabled(s, new Action.UnplugEnd())) out.add(Event.unplugEnd());
         out.sort(Comparator.comparing((Event e) -> e.kind().ordinal())
                 .thenComparing(e -> e.imp() == null ? "" : e.imp()).thenComparing(e -> e.file() == null ? "" : e.file()));
         return out;
     }
+
+    private boolean enabled(State s, Action a) { return m.step(s, a) instanceof Step.Next; }
 
     /** The invalidations importer i must acknowledge in s: the files whose running invalidation awaits it. */
     public List<Inv> pendingAcks(State s, String i) {

@@ -3,7 +3,8 @@ package dev.devmap.model;
 /** What an invalidation protects, as the spec's {@code Causes}. */
 public enum Cause {
     NONE("none"), TRUNCATE("truncate"), PUNCH("punch"), FALLOCATE("fallocate"), RELOCATE("relocate"),
-    COW("cow"), REFLINK("reflink"), POPULATE("populate"), MUNMAP("munmap"), RECLAIM("reclaim");
+    COW("cow"), REFLINK("reflink"), POPULATE("populate"), MUNMAP("munmap"), RECLAIM("reclaim"),
+    WRITEBACK("writeback");
 
     private final String tla;
     Cause(String tla) { this.tla = tla; }

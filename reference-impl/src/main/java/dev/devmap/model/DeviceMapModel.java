@@ -174,6 +174,21 @@ public final class DeviceMapModel {
         return c.is(Variant.DAX_NEW_REF_EXTENDS_WAIT) && (r.cause() == Cause.TRUNCATE || r.cause() == Cause.PUNCH);
     }
 
+    /** {@code AcksWithDma(cause)}: kernel choice dax-munmap-acks-with-dma, munmap's ack does not wait for DMA. */
+    private boolean acksWithDma(Cause cause) {
+        return c.is(Variant.DAX_MUNMAP_ACKS_WITH_DMA) && cause == Cause.MUNMAP || c.is(Variant.PAGECACHE_ACKS_WITH_DMA);
+    }
+
+    /** {@code RefHeld(i, f, lo, hi, cause)}: a layout change waits for every page reference (DMA) of its range. */
+    private boolean refHeld(State s, String i, String f, int lo, int hi, Cause cause) {
+        if (!c.is(Variant.DAX_MUNMAP_ACKS_WITH_DMA) || !LAYOUT_BREAKS.contains(cause)) return false;
+        for (Dma d : s.dma()) if (d.i().equals(i) && d.f().equals(f) && lo <= d.o() && d.o() <= hi) return true;
+        return false;
+    }
+
+    private static final Set<Cause> LAYOUT_BREAKS = Set.of(Cause.TRUNCATE, Cause.PUNCH, Cause.FALLOCATE,
+            Cause.RELOCATE, Cause.COW);
+
     /** {@code Late(f)}: once every importer has acked, the grants of the range still live (made during the wait). */
     private static Set<Grant> late(State s, Inv r, String f) {
         Set<Grant> out = new HashSet<>();
@@ -203,6 +218,7 @@ public final class DeviceMapModel {
     /** {@code Refusal(i, f, lo, hi, pin, w, at)}: null means granted. */
     public Reason refusal(State s, String i, String f, int lo, int hi, boolean pin, boolean w, boolean at) {
         boolean writeToHole = c.is(Variant.WRITE_TO_HOLE) && w;
+        if (pin && !c.pinSupport() && c.is(Variant.PIN_REFUSED_FIRST)) return Reason.PIN_UNSUPPORTED;
         for (int o = lo; o <= hi; o++) {
             if (extent(s, f, o).k() != ExtentKind.WRITTEN && !writeToHole) return Reason.HOLE;
         }
@@ -348,6 +364,7 @@ public final class DeviceMapModel {
             }
             Set<String> hs = new HashSet<>();
             for (Grant g : vs) hs.add(g.i());
+            for (String i : c.importers()) if (refHeld(s, i, f, lo, hi, cause)) hs.add(i);
             bumpSeq(f, wlo, whi);
             if (hs.isEmpty()) {
                 apply(f, lo, hi, cause, arg);
@@ -517,7 +534,8 @@ public final class DeviceMapModel {
     private Step reflink(State s, String f, int o, int p) {
         if (o == p) return Step.disabled(Guard.SAME_PAGE, () -> "source and target are the same page");
         if (inv(s, f).on()) return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "an invalidation of " + f + " is running");
-        if (extent(s, f, o).k() != ExtentKind.WRITTEN) return Step.disabled(Guard.NOT_WRITTEN, () -> "source is not written");
+        boolean cloneHole = c.is(Variant.CLONE_HOLE) && extent(s, f, o).equals(Extent.HOLE);
+        if (extent(s, f, o).k() != ExtentKind.WRITTEN && !cloneHole) return Step.disabled(Guard.NOT_WRITTEN, () -> "source is not written");
         if (cache(s, f, o).st() == CacheState.DIRTY) return Step.disabled(Guard.PAGE_DIRTY, () -> "source is dirty");
         if (!extent(s, f, p).equals(Extent.HOLE) || !cache(s, f, p).equals(Page.ABSENT)) {
             return Step.disabled(Guard.TARGET_NOT_A_HOLE, () -> "target is not an uncached hole");
@@ -530,6 +548,23 @@ public final class DeviceMapModel {
 
     /** Spec: {@code Writeback(f, o)}. */
     private Step writeback(State s, String f, int o) {
+        return c.pageCache() ? pageWriteback(s, f, o) : daxMkclean(s, f, o);
+    }
+
+    /** Spec: {@code DaxMkclean(f, o)}: kernel choice dax-writeback-mkclean, writeback invalidates writable grants. */
+    private Step daxMkclean(State s, String f, int o) {
+        if (!c.is(Variant.DAX_WRITEBACK_MKCLEAN)) return Step.disabled(Guard.NOT_DIRTY, () -> "no page cache: nothing to write back");
+        if (inv(s, f).on()) return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "an invalidation of " + f + " is running");
+        boolean writable = false;
+        for (Grant g : s.maps()) writable |= victim(g, f, o, o, true);
+        if (!writable) return Step.disabled(Guard.NOT_DIRTY, () -> "no writable mapping of the page: nothing to write-protect");
+        Work w = new Work(s);
+        w.invalidate(f, o, o, Cause.WRITEBACK, 0, true);
+        return w.done();
+    }
+
+    /** Spec: {@code PageWriteback(f, o)}. */
+    private Step pageWriteback(State s, String f, int o) {
         Page pg = cache(s, f, o);
         if (pg.st() != CacheState.DIRTY) return Step.disabled(Guard.NOT_DIRTY, () -> "page is not dirty");
         if (invOver(s, f, o, o)) return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "an invalidation covers the page");
@@ -587,7 +622,10 @@ public final class DeviceMapModel {
         if (!c.is(Variant.EARLY_TLB_FLUSH)) {
             Set<Grant> gone = new HashSet<>();
             for (Grant g : r.victims()) if (s.maps().contains(g) && g.i().equals(i)) gone.add(g);
-            if (dmaOn(s, i, gone)) return Step.disabled(Guard.DMA_IN_FLIGHT, () -> "DMA of " + i + " to the range has not drained");
+            if (dmaOn(s, i, gone) && !acksWithDma(r.cause())) return Step.disabled(Guard.DMA_IN_FLIGHT, () -> "DMA of " + i + " to the range has not drained");
+            if (refHeld(s, i, f, r.lo(), r.hi(), r.cause())) {
+                return Step.disabled(Guard.DMA_IN_FLIGHT, () -> "a page reference (DMA) of " + i + " to the range is held");
+            }
             w.maps().removeAll(gone);
             w.bar = s.bar() - pages(gone);
         }

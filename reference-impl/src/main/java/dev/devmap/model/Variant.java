@@ -23,7 +23,12 @@ public enum Variant {
     DAX_NEW_REF_EXTENDS_WAIT("dax-new-ref-extends-wait", true),
     DAX_PUNCH_WHOLE_FILE("dax-punch-whole-file", true),
     WRITE_SHARED_COW_ON_FAULT("write-shared-cow-on-fault", true),
-    READ_PIN_IGNORES_TRUNCATE("read-pin-ignores-truncate", true);
+    READ_PIN_IGNORES_TRUNCATE("read-pin-ignores-truncate", true),
+    DAX_WRITEBACK_MKCLEAN("dax-writeback-mkclean", true),
+    DAX_MUNMAP_ACKS_WITH_DMA("dax-munmap-acks-with-dma", true),
+    CLONE_HOLE("clone-hole", true),
+    PIN_REFUSED_FIRST("pin-refused-first", true),
+    PAGECACHE_ACKS_WITH_DMA("pagecache-acks-with-dma", true);
 
     private final String tla;
     private final boolean choice;

@@ -7,14 +7,14 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * A lock-free set of 64-bit fingerprints, as TLC's fingerprint set: one {@code long[]} with open
- * addressing (linear probing), a slot claimed by compare-and-set. Growing (by 1.3x, when the
- * fill could pass 80% within the next batch of inserts) stops the world: inserters hold the read
+ * addressing (linear probing), a slot claimed by compare-and-set. Growing (by 1.25x, when the
+ * fill could pass 85% within the next batch of inserts) stops the world: inserters hold the read
  * side of a lock per batch ({@link #enter}/{@link #exit}), the grower the write side. Slot value 0
  * means empty, so fingerprint 0 is stored as another constant (a collision as any other).
  */
 public final class FpSet {
     private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(long[].class);
-    private static final double MAX_FILL = 0.8;
+    private static final double MAX_FILL = 0.85;
 
     private volatile long[] table;
     private final AtomicLong size = new AtomicLong();
@@ -32,7 +32,7 @@ public final class FpSet {
 
     /**
      * Before a batch of at most {@code inserts} inserts: grows the table if they could fill it
-     * past 80%, then holds the read side until {@link #exit}.
+     * past 85%, then holds the read side until {@link #exit}.
      */
     public void enter(long inserts) {
         if (size.get() + inserts > table.length * MAX_FILL) grow(inserts);
@@ -48,7 +48,7 @@ public final class FpSet {
             long need = size.get() + inserts;
             if (need <= old.length * MAX_FILL) return;
             long cap = old.length;
-            while (need > cap * MAX_FILL) cap = cap * 13 / 10 + 1;
+            while (need > cap * MAX_FILL) cap = cap * 5 / 4 + 1;
             if (cap > Integer.MAX_VALUE - 8) throw new IllegalStateException("fingerprint set full");
             long[] t = new long[(int) cap];
             for (long fp : old) {
@@ -79,6 +79,15 @@ public final class FpSet {
                 if ((long) SLOT.getVolatile(t, i) == fp) return false;
             }
         }
+    }
+
+    /**
+     * Reads fp's home slot and returns it (inside enter/exit). Called for all successors of a state
+     * before adding any, so their cache misses overlap instead of following one another.
+     */
+    public long touch(long fp) {
+        long[] t = table;
+        return t[index(fp == 0 ? 0x9E3779B97F4A7C15L : fp, t.length)];
     }
 
     public long size() { return size.get(); }

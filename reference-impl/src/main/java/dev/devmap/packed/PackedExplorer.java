@@ -20,12 +20,17 @@ import java.util.function.Consumer;
  * {@link FpSet}) to its own batches of the next level. New states are checked against the
  * invariants when found, every step against the step properties, as {@code Explorer} does; with
  * one worker the order, and so the first violation, is the record explorer's. The queue holds
- * the encoded states (a few words each) of two levels at most; the seen set only fingerprints.
+ * the encoded states (each its exact bit length, back to back in a batch) of the batches of the
+ * level not yet expanded and of the next level; the seen set only fingerprints (8 bytes a slot,
+ * at most 85% full). A successor is fingerprinted on its working copy and encoded only if new.
  */
 public final class PackedExplorer {
     static final int BATCH = 256;
 
-    /** distinct, generated, depth (initial state = 1), the first violated property, and the memory figures. */
+    /**
+     * distinct, generated, depth (initial state = 1), the first violated property, and the memory
+     * figures: the seen set's table and the queue's bytes at their most (batches held at once).
+     */
     public record Result(long distinct, long generated, int depth, Optional<String> violated, double seconds,
                          long seenBytes, long peakQueueBytes, long peakQueueStates) {
         public boolean ok() { return violated.isEmpty(); }
@@ -58,26 +63,31 @@ public final class PackedExplorer {
         return this;
     }
 
-    /** The fingerprint of an encoded state. */
-    static long fingerprint(long[] w, int from, int n) {
-        long h = 0x84222325cbf29ce4L ^ n;
-        for (int k = from; k < from + n; k++) h = FpSet.mix(h + w[k] * 0x9E3779B97F4A7C15L);
-        return h;
+    /** Encoded states of one level, {@link #BATCH} at most, each its exact bit length, back to back. */
+    private record Batch(long[] words, int states) {
+        long bytes() { return 16 + 8L * words.length; }
     }
-
-    /** Encoded states of one level, {@link #BATCH} at most. */
-    private record Batch(long[] words, int states) {}
 
     private final class Worker {
         final long[] s = new long[m.len];
         final long[] t = new long[m.len];
-        final long[] enc = new long[m.maxWords + 1];
         final int[] codes = new int[m.maxCandidates()];
+        final long[] succ = new long[m.maxCandidates() * m.len];
+        final long[] fps = new long[m.maxCandidates()];
         final PackedModel.Scratch x = m.scratch();
-        long[] out = new long[BATCH * m.maxWords];
-        int outWords;
+        long sink;   // the touched slots' sum: keeps the reads
+        final long[] out = new long[BATCH * m.maxWords + 2];
+        long outBits;
         int outStates;
         long generated;
+    }
+
+    /** What the queue holds: the batches of the level not yet expanded and those of the next. */
+    private static final class QueueBytes {
+        final AtomicLong live = new AtomicLong();
+        final AtomicLong peak = new AtomicLong();
+
+        void add(long b) { peak.accumulateAndGet(live.addAndGet(b), Math::max); }
     }
 
     public Result run() {
@@ -85,18 +95,19 @@ public final class PackedExplorer {
         FpSet seen = new FpSet(1 << 16);
         long[] init = m.of(new dev.devmap.model.DeviceMapModel(m.c).init());
         Worker w0 = new Worker();
-        int n0 = m.encode(init, w0.enc);
         seen.enter(1);
-        seen.add(fingerprint(w0.enc, 0, n0));
+        seen.add(m.fingerprint(init));
         seen.exit();
         String bad0 = props.firstViolated(init);
         if (bad0 != null) return new Result(1, 1, 1, Optional.of(bad0), secs(start), seen.bytes(), 0, 0);
-        List<Batch> level = List.of(new Batch(Arrays.copyOf(w0.enc, n0), 1));
+        long bits0 = m.encodeAt(init, w0.out, 0);
+        Batch[] level = {new Batch(Arrays.copyOf(w0.out, (int) ((bits0 + 63) >>> 6)), 1)};
+        QueueBytes queue = new QueueBytes();
+        queue.add(level[0].bytes());
         AtomicReference<String> found = new AtomicReference<>();
         LongAdder generated = new LongAdder();
         generated.increment();
         int depth = 1;
-        long peakBytes = 0;
         long peakStates = 0;
         Worker[] ws = new Worker[workers];
         for (int k = 0; k < workers; k++) ws[k] = new Worker();
@@ -106,41 +117,37 @@ public final class PackedExplorer {
             return th;
         });
         try {
-            while (!level.isEmpty() && found.get() == null) {
-                final List<Batch> cur = level;
+            while (level.length > 0 && found.get() == null) {
+                final Batch[] cur = level;
                 List<Batch> next = java.util.Collections.synchronizedList(new ArrayList<>());
                 AtomicInteger claim = new AtomicInteger();
-                AtomicLong nextBytes = new AtomicLong();
                 long margin = (long) workers * BATCH * m.maxCandidates();
+                long curStates = 0;
+                for (Batch b : cur) curStates += b.states();
                 List<Future<?>> fs = new ArrayList<>();
                 for (Worker w : ws) {
                     fs.add(pool.submit(() -> {
-                        for (int b; (b = claim.getAndIncrement()) < cur.size() && found.get() == null; ) {
-                            Batch in = cur.get(b);
+                        for (int b; (b = claim.getAndIncrement()) < cur.length && found.get() == null; ) {
+                            Batch in = cur[b];
+                            cur[b] = null;   // expanded: the queue holds it no longer
                             seen.enter(margin);
                             try {
-                                expand(w, in, seen, found, next, nextBytes);
+                                expand(w, in, seen, found, next, queue);
                             } finally {
                                 seen.exit();
                             }
+                            queue.add(-in.bytes());
                         }
-                        flush(w, next, nextBytes);
+                        flush(w, next, queue);
                         return null;
                     }));
                 }
                 for (Future<?> f : fs) f.get();
-                long curBytes = 0;
-                long curStates = 0;
-                for (Batch b : cur) {
-                    curBytes += 16 + 8L * b.words().length;
-                    curStates += b.states();
-                }
                 long nextStates = 0;
                 for (Batch b : next) nextStates += b.states();
-                peakBytes = Math.max(peakBytes, curBytes + nextBytes.get());
                 peakStates = Math.max(peakStates, curStates + nextStates);
                 if (!next.isEmpty()) depth++;
-                level = next;
+                level = next.toArray(new Batch[0]);
                 progress.accept(String.format("packed: %,d distinct states, %,d on the next level, depth %d", seen.size(),
                         nextStates, depth));
             }
@@ -154,39 +161,55 @@ public final class PackedExplorer {
         }
         for (Worker w : ws) generated.add(w.generated);
         return new Result(seen.size(), generated.sum(), depth, Optional.ofNullable(found.get()), secs(start), seen.bytes(),
-                peakBytes, peakStates);
+                queue.peak.get(), peakStates);
     }
 
-    private void expand(Worker w, Batch in, FpSet seen, AtomicReference<String> found, List<Batch> next,
-                        AtomicLong nextBytes) {
-        int pos = 0;
+    /**
+     * Expands a batch: each state decoded once into s, t kept equal to s (an enabled action writes
+     * t, which is then restored). The successors of a state are fingerprinted on their working
+     * copies first, their home slots read together, then added in order (one worker: the record
+     * explorer's order of checks); only the new ones are encoded.
+     */
+    private void expand(Worker w, Batch in, FpSet seen, AtomicReference<String> found, List<Batch> next, QueueBytes queue) {
+        long pos = 0;
+        long[] s = w.s, t = w.t, succ = w.succ, fps = w.fps;
+        int len = m.len;
         for (int k = 0; k < in.states() && found.get() == null; k++) {
-            pos = m.decode(in.words(), pos, w.s);
-            int nc = m.candidates(w.s, w.codes);
+            pos = m.decodeAt(in.words(), pos, s);
+            System.arraycopy(s, 0, t, 0, len);
+            int nc = m.liveCandidates(s, w.codes);
+            int ns = 0;
             for (int j = 0; j < nc; j++) {
-                if (!m.step(w.s, w.codes[j], w.t, w.x)) continue;
-                w.generated++;
-                int n = m.encode(w.t, w.enc);
-                if (seen.add(fingerprint(w.enc, 0, n))) {
-                    String bad = props.firstViolated(w.t);
+                if (!m.stepOn(s, w.codes[j], t, w.x)) continue;
+                fps[ns] = m.fingerprint(t);
+                System.arraycopy(t, 0, succ, ns++ * len, len);
+                System.arraycopy(s, 0, t, 0, len);
+            }
+            w.generated += ns;
+            long sink = 0;
+            for (int j = 0; j < ns; j++) sink += seen.touch(fps[j]);
+            w.sink += sink;
+            for (int j = 0; j < ns; j++) {
+                System.arraycopy(succ, j * len, t, 0, len);
+                if (seen.add(fps[j])) {
+                    String bad = props.firstViolated(t);
                     if (bad != null) found.compareAndSet(null, bad);
-                    if (w.outWords + n > w.out.length) flush(w, next, nextBytes);
-                    System.arraycopy(w.enc, 0, w.out, w.outWords, n);
-                    w.outWords += n;
-                    if (++w.outStates == BATCH) flush(w, next, nextBytes);
+                    if (((w.outBits + 63) >>> 6) + m.maxWords + 1 > w.out.length) flush(w, next, queue);
+                    w.outBits = m.encodeAt(t, w.out, w.outBits);
+                    if (++w.outStates == BATCH) flush(w, next, queue);
                 }
-                String badStep = props.firstViolatedOnStep(w.s, w.t);
+                String badStep = props.firstViolatedOnStep(s, t);
                 if (badStep != null) found.compareAndSet(null, badStep);
             }
         }
     }
 
-    private void flush(Worker w, List<Batch> next, AtomicLong nextBytes) {
+    private void flush(Worker w, List<Batch> next, QueueBytes queue) {
         if (w.outStates == 0) return;
-        Batch b = new Batch(Arrays.copyOf(w.out, w.outWords), w.outStates);
+        Batch b = new Batch(Arrays.copyOf(w.out, (int) ((w.outBits + 63) >>> 6)), w.outStates);
         next.add(b);
-        nextBytes.addAndGet(16 + 8L * b.words().length);
-        w.outWords = 0;
+        queue.add(b.bytes());
+        w.outBits = 0;
         w.outStates = 0;
     }
 
@@ -204,21 +227,21 @@ public final class PackedExplorer {
         IntIndex index = new IntIndex();
         LongList edges = new LongList();   // from << 32 | to
         IntList labels = new IntList();
-        int n0 = m.encode(init, w.enc);
-        index.putIfAbsent(fingerprint(w.enc, 0, n0), 0);
+        long[] enc = new long[m.maxWords + 1];
+        int n0 = m.encode(init, enc);
+        index.putIfAbsent(m.fingerprint(init), 0);
         starts.add(0);
-        words.addAll(w.enc, n0);
+        words.addAll(enc, n0);
         for (int k = 0; k < starts.size(); k++) {
             m.decode(words.array(), (int) starts.get(k), w.s);
-            int nc = m.candidates(w.s, w.codes);
+            int nc = m.liveCandidates(w.s, w.codes);
             for (int j = 0; j < nc; j++) {
                 if (!m.step(w.s, w.codes[j], w.t, w.x)) continue;
-                int n = m.encode(w.t, w.enc);
-                int id = index.putIfAbsent(fingerprint(w.enc, 0, n), starts.size());
+                int id = index.putIfAbsent(m.fingerprint(w.t), starts.size());
                 if (id < 0) {
                     id = starts.size();
                     starts.add(words.size());
-                    words.addAll(w.enc, n);
+                    words.addAll(enc, m.encode(w.t, enc));
                 }
                 edges.add((long) k << 32 | id);
                 labels.add(w.codes[j]);

@@ -68,10 +68,16 @@ public final class PackedModel {
     /** The most words an encoded state can take. */
     public final int maxWords;
     private final int[] fixed;   // the action codes whose parameters range over constants only
+    private final int[] segEnd;  // fixed split into runs of one gate: run k is fixed[segEnd[k-1] .. segEnd[k])
+    private final int[] segGate;
+
+    /** The kernel choices whose steps are not ported (the constructor refuses them; PackedModelTest skips them). */
+    public static final Set<Variant> NOT_PACKED = Set.of(Variant.DAX_WRITEBACK_MKCLEAN, Variant.DAX_MUNMAP_ACKS_WITH_DMA,
+            Variant.CLONE_HOLE, Variant.PIN_REFUSED_FIRST);
 
     public PackedModel(Constants c) {
-        if (!c.pageCache()) {   // WriteBlock / ReadPage without a page cache are not packed yet
-            throw new IllegalArgumentException("the packed model has no PageCache = FALSE (model dax): use the Java explorer");
+        if (NOT_PACKED.contains(c.variant())) {   // kernel choices landed after the packed port: not ported yet
+            throw new IllegalArgumentException("the packed model has no kernel choice " + c.variant().tla() + " yet: use the record explorer");
         }
         this.c = c;
         nFiles = c.files().size();
@@ -125,6 +131,19 @@ public final class PackedModel {
                 + dcw + maxD * (iw + fw + nw + bw + 1 + vw);
         maxWords = (total + 63) / 64;
         fixed = fixedCandidates();
+        List<Integer> ends = new ArrayList<>();
+        List<Integer> gates = new ArrayList<>();
+        for (int j = 0; j < fixed.length; j++) {
+            int g = gate(fixed[j]);
+            if (gates.isEmpty() || gates.get(gates.size() - 1).intValue() != g) {
+                gates.add(g);
+                ends.add(j + 1);
+            } else {
+                ends.set(ends.size() - 1, j + 1);
+            }
+        }
+        segEnd = ends.stream().mapToInt(Integer::intValue).toArray();
+        segGate = gates.stream().mapToInt(Integer::intValue).toArray();
     }
 
     private int mask(Set<String> importers) {
@@ -199,7 +218,7 @@ public final class PackedModel {
         int k = 1;
         while (k <= n && s[at + k] < x) k++;
         if (k <= n && s[at + k] == x) return;
-        if (n == cap) throw new IllegalStateException("packed explorer: a set outgrew its room (" + cap + ")");
+        if (n == cap) throw fail("packed explorer: a set outgrew its room (%d)", cap);
         System.arraycopy(s, at + k, s, at + k + 1, n - k + 1);
         s[at + k] = x;
         s[at] = n + 1;
@@ -249,7 +268,7 @@ public final class PackedModel {
     }
 
     long dataAt(long[] s, int b) {
-        if (b < 1 || b > nBlocks) throw new IllegalStateException("data[" + b + "] is outside DOMAIN data (TLC would stop here)");
+        if (b < 1 || b > nBlocks) throw fail("data[%d] is outside DOMAIN data (TLC would stop here)", b);
         return s[oData + b - 1];
     }
 
@@ -328,6 +347,11 @@ public final class PackedModel {
     }
 
     private boolean wholeFile(int cause) { return is(Variant.DAX_PUNCH_WHOLE_FILE) && cause == C_PUNCH; }
+
+    /** Spec: {@code AcksWithDma(cause)}. */
+    private boolean acksWithDma(int cause) {
+        return is(Variant.DAX_MUNMAP_ACKS_WITH_DMA) && cause == C_MUNMAP || is(Variant.PAGECACHE_ACKS_WITH_DMA);
+    }
 
     private boolean pinIgnored() { return is(Variant.TRUNCATE_IGNORES_PIN) || is(Variant.READ_PIN_IGNORES_TRUNCATE); }
 
@@ -439,13 +463,11 @@ public final class PackedModel {
     /** {@code pend' = Bumped(f, lo, hi)}: built from the pre-state's pend. */
     private void bumped(long[] s, long[] t, int f, int lo, int hi) {
         int n = (int) s[oPend];
-        long[] keep = new long[n];
+        setClear(t, oPend, maxP);
         for (int k = 1; k <= n; k++) {
             long p = s[oPend + k];
-            keep[k - 1] = gf(p) == f && overlaps(p, lo, hi) ? p | RETRY : p;
+            setAdd(t, oPend, maxP, gf(p) == f && overlaps(p, lo, hi) ? p | RETRY : p);
         }
-        setClear(t, oPend, maxP);
-        for (long p : keep) setAdd(t, oPend, maxP, p);
     }
 
     private void invalidate(long[] s, long[] t, int f, int lo, int hi, int cause, int arg, boolean wonly, Scratch x) {
@@ -487,7 +509,7 @@ public final class PackedModel {
 
     // ------------------------------------------------------------------ the actions
 
-    /** Reusable per-thread scratch for the steps (no allocation in the hot path but for Bumped). */
+    /** Reusable per-thread scratch for the steps (no allocation in the hot path). */
     public final class Scratch {
         final long[] e2 = new long[nPages];
         final long[] d1 = new long[Math.max(1, nBlocks)];
@@ -503,6 +525,16 @@ public final class PackedModel {
      */
     public boolean step(long[] s, int code, long[] t, Scratch x) {
         System.arraycopy(s, 0, t, 0, len);
+        return stepOn(s, code, t, x);
+    }
+
+    /**
+     * {@link #step} on a t that equals s already (the explorer's hot path: no copy per candidate).
+     * A disabled action leaves t equal to s (every guard is decided before t is written; checked
+     * by PackedModelTest on every reachable state of ci and dax), so t needs restoring only after
+     * an enabled one.
+     */
+    public boolean stepOn(long[] s, int code, long[] t, Scratch x) {
         int op = code & 31, i = code >>> 5 & 15, f = code >>> 9 & 15, a = code >>> 13 & 15, b = code >>> 17 & 15;
         int fl = code >>> 21 & 7;
         return switch (op) {
@@ -630,10 +662,8 @@ public final class PackedModel {
                     }
                     t[oRev] = holders;
                     int n = (int) s[oPend];
-                    long[] keep = new long[n];
-                    for (int k = 1; k <= n; k++) keep[k - 1] = s[oPend + k] | RETRY;
                     setClear(t, oPend, maxP);
-                    for (long p : keep) setAdd(t, oPend, maxP, p);
+                    for (int k = 1; k <= n; k++) setAdd(t, oPend, maxP, s[oPend + k] | RETRY);
                 }
                 yield true;
             }
@@ -653,8 +683,19 @@ public final class PackedModel {
                 t[oExp] = GONE;
                 yield true;
             }
-            default -> throw new IllegalArgumentException("unknown action code " + code);
+            default -> throw fail("unknown action code %d", code);
         };
+    }
+
+    /**
+     * The exception of a hot method's failure, built out of line: a string concatenation inlined
+     * into the step, encode and decode methods makes their JIT compilation (part of a cold run)
+     * several times longer.
+     */
+    private static IllegalStateException fail(String format, long a) { return new IllegalStateException(String.format(format, a)); }
+
+    private static IllegalStateException fail(String format, long a, long b) {
+        return new IllegalStateException(String.format(format, a, b));
     }
 
     private boolean writePage(long[] s, long[] t, int f, int o, boolean fromDev, Scratch x) {
@@ -665,6 +706,8 @@ public final class PackedModel {
             setData(t, blk(s[oExt + k]), nv);
             t[oLastw + k] = nv;
             t[oNextv] = nv;
+        } else if (!c.pageCache()) {
+            return writeBlock(s, t, f, o, x);
         } else if (anyVictim(s, f, o, o, false)) {
             invalidate(s, t, f, o, o, C_POPULATE, 0, false, x);
         } else {
@@ -677,7 +720,28 @@ public final class PackedModel {
         return true;
     }
 
+    /** {@code WriteBlock(f, o)}: without a page cache a write goes to the block (allocated, unshared first). */
+    private boolean writeBlock(long[] s, long[] t, int f, int o, Scratch x) {
+        int k = pg(f, o);
+        int b = blk(s[oExt + k]);
+        if (b != 0 && shared(s, b) && anyVictim(s, f, o, o, false)) {
+            invalidate(s, t, f, o, o, C_COW, 0, false, x);
+            return true;
+        }
+        boolean inPlace = b != 0 && !shared(s, b);
+        if (!inPlace && minFree(s) == 0) return false;
+        int nb = inPlace ? b : minFree(s);
+        long nv = s[oNextv] + 1;
+        t[oExt + k] = (long) WRITTEN << 8 | nb;
+        setData(t, nb, nv);
+        t[oLastw + k] = nv;
+        t[oNextv] = nv;
+        bumpSeq(s, t, f, o, o);
+        return true;
+    }
+
     private boolean readPage(long[] s, long[] t, int f, int o, Scratch x) {
+        if (!c.pageCache()) return false;   // served by the block, nothing changes
         if (invOn(s, f) || cst(cache(s, f, o)) != ABSENT || pinnedAt(s, f, o)) return false;
         if (anyVictim(s, f, o, o, true)) {
             invalidate(s, t, f, o, o, C_POPULATE, 0, true, x);
@@ -709,7 +773,7 @@ public final class PackedModel {
                 long g = s[at + 3 + k];
                 if (gi(g) == i && setHas(s, oMaps, g)) x.gone[ng++] = g;
             }
-            if (dmaOn(s, i, x.gone, ng)) return false;
+            if (dmaOn(s, i, x.gone, ng) && !acksWithDma(rcause(h))) return false;
             for (int k = 0; k < ng; k++) setRemove(t, oMaps, x.gone[k]);
             t[oBar] = s[oBar] - pagesOf(x.gone, ng);
         }
@@ -889,6 +953,86 @@ public final class PackedModel {
         return n;
     }
 
+    // gates: a necessary condition of a whole run of candidates, read off their guards (type | i << 8 | f << 12 | o << 16)
+    private static final int G_ALWAYS = 0, G_VMA_OFF = 1, G_MUNMAP = 2, G_INV_OFF = 3, G_WRITE = 4, G_CACHE_DIRTY = 5,
+            G_CACHE_CLEAN = 6, G_INV_ON = 7, G_AWAIT = 8, G_PREPARE = 9, G_VMA_ON = 10, G_PEND = 11, G_DMA = 12,
+            G_REVOKE = 13, G_EXP_UP = 14, G_EXP_REMOVING = 15;
+
+    private static int gate(int code) {
+        int op = code & 31, i = code >>> 5 & 15, f = code >>> 9 & 15, a = code >>> 13 & 15;
+        int type = switch (op) {
+            case MMAP -> G_VMA_OFF;
+            case MUNMAP -> G_MUNMAP;
+            case CPU_WRITE -> G_WRITE;
+            case CPU_READ, TRUNCATE, PUNCH, FALLOCATE, REFLINK, RELOCATE, UNSHARE -> G_INV_OFF;
+            case WRITEBACK -> G_CACHE_DIRTY;
+            case EVICT -> G_CACHE_CLEAN;
+            case INV_END -> G_INV_ON;
+            case INV_ACK -> G_AWAIT;
+            case MAP_PREPARE -> G_PREPARE;
+            case DEV_FALLBACK_READ, DEV_FALLBACK_WRITE -> G_VMA_ON;
+            case MAP_COMMIT, MAP_RETRY -> G_PEND;
+            case DMA_END -> G_DMA;
+            case REVOKE_ACK -> G_REVOKE;
+            case UNPLUG_START -> G_EXP_UP;
+            case UNPLUG_END -> G_EXP_REMOVING;
+            default -> G_ALWAYS;
+        };
+        boolean page = type == G_CACHE_DIRTY || type == G_CACHE_CLEAN;
+        return type | i << 8 | f << 12 | (page ? a : 0) << 16;
+    }
+
+    private boolean open(long[] s, int g) {
+        int i = g >>> 8 & 15, f = g >>> 12 & 15, o = g >>> 16 & 15;
+        return switch (g & 255) {
+            case G_VMA_OFF -> (s[oVma] >>> f & 1) == 0;
+            case G_MUNMAP -> (s[oVma] >>> f & 1) != 0 && !invOn(s, f);
+            case G_INV_OFF -> !invOn(s, f);
+            case G_WRITE -> !invOn(s, f) && s[oNextv] < maxVal;
+            case G_CACHE_DIRTY -> cst(cache(s, f, o)) == DIRTY;
+            case G_CACHE_CLEAN -> cst(cache(s, f, o)) == CLEAN;
+            case G_INV_ON -> invOn(s, f);
+            case G_AWAIT -> invOn(s, f) && (s[inv(f) + 1] >>> i & 1) != 0;
+            case G_PREPARE -> (s[oVma] >>> f & 1) != 0 && !hasPend(s, i);
+            case G_VMA_ON -> (s[oVma] >>> f & 1) != 0;
+            case G_PEND -> hasPend(s, i);
+            case G_DMA -> hasDma(s, i);
+            case G_REVOKE -> s[oExp] == REMOVING && (s[oRev] >>> i & 1) != 0;
+            case G_EXP_UP -> s[oExp] == UP;
+            case G_EXP_REMOVING -> s[oExp] == REMOVING;
+            default -> true;
+        };
+    }
+
+    /**
+     * {@link #candidates} without the runs of actions whose gate (a condition every one of their
+     * guards requires: the file mmapped, no invalidation running, a pending map, ...) is closed in
+     * s, in the same order. The explorer's list: what it drops is disabled (PackedModelTest checks
+     * that on every reachable state of ci and dax), so the successors are the same.
+     */
+    public int liveCandidates(long[] s, int[] out) {
+        int n = 0;
+        for (int k = 0, from = 0; k < segEnd.length; from = segEnd[k++]) {
+            if (!open(s, segGate[k])) continue;
+            System.arraycopy(fixed, from, out, n, segEnd[k] - from);
+            n += segEnd[k] - from;
+        }
+        int ng = (int) s[oMaps];
+        for (int k = 1; k <= ng; k++) {
+            long g = s[oMaps + k];
+            int i = gi(g), f = gf(g), lo = glo(g);
+            out[n++] = code(DEVICE_UNMAP, i, f, lo, 0, 0);
+            out[n++] = code(DMABUF_RELEASE, i, f, lo, 0, 0);
+            out[n++] = code(BAR_RECLAIM, i, f, lo, 0, 0);
+            if (hasDma(s, i) || s[oExp] == GONE) continue;
+            for (int o = lo; o <= ghi(g); o++) {
+                out[n++] = code(DMA_START, i, f, lo, o, 0);
+                out[n++] = code(DMA_START, i, f, lo, o, 1);
+            }
+        }
+        return n;
+    }
+
     /** Room for {@link #candidates}. */
     public int maxCandidates() { return fixed.length + maxG * (3 + 2 * nOff); }
 
@@ -1051,8 +1195,15 @@ public final class PackedModel {
      * Encodes working copy s into out from word 0; returns the words used. Equal states give equal
      * words (the sets are sorted), so the words are the state's identity and fingerprint input.
      */
-    public int encode(long[] s, long[] out) {
-        Bits w = new Bits(out, 0);
+    public int encode(long[] s, long[] out) { return (int) ((encodeAt(s, out, 0) + 63) >>> 6); }
+
+    /**
+     * Encodes working copy s into out from bit {@code bit} on (the bits of out from there on are
+     * written, those before it kept); returns the bit after it. States appended this way to one
+     * array take their exact bit length each (the queue's batches).
+     */
+    public long encodeAt(long[] s, long[] out, long bit) {
+        Bits w = new Bits(out, bit);
         for (int p = 0; p < nPages; p++) {
             w.put(kind(s[oExt + p]), 2).put(blk(s[oExt + p]), bw);
             w.put(cst(s[oCache + p]), 2).put(cval(s[oCache + p]), vw).put(s[oLastw + p], vw);
@@ -1084,7 +1235,7 @@ public final class PackedModel {
             long d = s[oDma + k];
             w.put(di(d), iw).put(df(d), fw).put(dO(d) - 1, nw).put(db(d), bw).put(dwrite(d) ? 1 : 0, 1).put(dv(d), vw);
         }
-        return w.words();
+        return w.pos;
     }
 
     private void putGrant(Bits w, long g) {
@@ -1100,9 +1251,12 @@ public final class PackedModel {
     }
 
     /** Decodes the state at in[from..] into working copy s; returns the index after it. */
-    public int decode(long[] in, int from, long[] s) {
+    public int decode(long[] in, int from, long[] s) { return (int) ((decodeAt(in, 64L * from, s) + 63) >>> 6); }
+
+    /** Decodes the state at bit {@code bit} of in into working copy s; returns the bit after it. */
+    public long decodeAt(long[] in, long bit, long[] s) {
         Arrays.fill(s, 0, len, 0);
-        Bits r = new Bits(in, from);
+        Bits r = new Bits(in, bit);
         for (int p = 0; p < nPages; p++) {
             long k = r.get(2);
             s[oExt + p] = k << 8 | r.get(bw);
@@ -1147,24 +1301,35 @@ public final class PackedModel {
             boolean write = r.get(1) != 0;
             s[oDma + k] = dma(i, f, o, b, write, (int) r.get(vw));
         }
-        return from + r.words();
+        return r.pos;
+    }
+
+    /**
+     * The fingerprint of a working copy. Working copies are canonical (sets sorted, unused slots 0,
+     * an idle invalidation's header IDLE: decoding a state's encoding gives the working copy back,
+     * PackedModelTest checks it for every successor of ci and dax), so equal states have equal
+     * fingerprints without being encoded first; only new states are encoded.
+     */
+    public long fingerprint(long[] s) {
+        long h = 0x27D4EB2F165667C5L + len;
+        for (int k = 0; k < len; k++) h = Long.rotateLeft(h + s[k] * 0xC2B2AE3D27D4EB4FL, 31) * 0x9E3779B185EBCA87L;
+        return FpSet.mix(h);
     }
 
     /** A bit cursor over a long[]: put/get n low bits at a time, little-endian within words. */
     static final class Bits {
         private final long[] a;
-        private final int base;
-        private long pos;   // in bits from base
+        long pos;   // in bits from the start of a
 
-        Bits(long[] a, int base) {
+        Bits(long[] a, long pos) {
             this.a = a;
-            this.base = base;
+            this.pos = pos;
         }
 
         Bits put(long v, int n) {
             if (n == 0) return this;
-            if (v < 0 || (n < 64 && v >>> n != 0)) throw new IllegalStateException("value " + v + " does not fit " + n + " bits");
-            int w = base + (int) (pos >>> 6);
+            if (v < 0 || (n < 64 && v >>> n != 0)) throw fail("value %d does not fit %d bits", v, n);
+            int w = (int) (pos >>> 6);
             int off = (int) (pos & 63);
             if (off == 0) a[w] = 0;
             a[w] |= v << off;
@@ -1175,7 +1340,7 @@ public final class PackedModel {
 
         long get(int n) {
             if (n == 0) return 0;
-            int w = base + (int) (pos >>> 6);
+            int w = (int) (pos >>> 6);
             int off = (int) (pos & 63);
             long v = a[w] >>> off;
             if (off + n > 64) v |= a[w + 1] << (64 - off);
@@ -1183,6 +1348,5 @@ public final class PackedModel {
             return n == 64 ? v : v & ((1L << n) - 1);
         }
 
-        int words() { return (int) ((pos + 63) >>> 6); }
     }
 }

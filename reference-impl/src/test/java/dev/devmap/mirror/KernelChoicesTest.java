@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,18 +28,38 @@ class KernelChoicesTest {
     static final Path SPEC = Path.of("..", "spec");
     static final Manifest MANIFEST = Manifest.loadFromSpecDir(SPEC);
     static final String S2 = "S2_InvalidateBeforeLayoutChange";
+    /** The step properties (S2, S11-S13); every other S is an invariant. */
+    static final Set<String> STEPS = Set.of(S2, "S11_PinLifetime", "S12_BarReturnedOnUnmap", "S13_ReadsLastWrite");
+    static final List<String> SIXTEEN = List.of("S1_NoStaleBlock", S2, "S3_NoEstablishDuringInvalidate",
+            "S4_AckBeforeProceed", "S5_CacheExclusion", "S6_WritebackCoherence", "S7_PinFreeze", "S8_ExporterLifetime",
+            "S9_BarAccounting", "S10_Capability", "L1_InvalidationEnds", "L2_AccessCompletes", "L3_RetryTerminates",
+            "L4_TruncateNotStarved", "L5_UnplugFinishes", "L6_UnmapReturnsBar");
+    static final List<String> S11_S14 = List.of("S11_PinLifetime", "S12_BarReturnedOnUnmap", "S13_ReadsLastWrite",
+            "S14_RefusalOrder");
 
-    static List<String> choices() { return List.copyOf(MANIFEST.choices().keySet()); }
+    /**
+     * In mvn verify the fs-dax choices that break a property (small graphs without a page cache);
+     * with -Ddmap.heavy=true all of them (each a whole state graph and six liveness checks; the
+     * page-cache ones up to 193,314 states: minutes under load).
+     */
+    static List<String> choices() {
+        if (Boolean.getBoolean("dmap.heavy")) return List.copyOf(MANIFEST.choices().keySet());
+        return MANIFEST.choices().values().stream().filter(v -> !v.holds() && "fs-dax".equals(v.choice().facility()))
+                .map(dev.devmap.spec.model.VariantModel::name).toList();
+    }
 
     @Test
-    void everyJavaChoiceIsInTheManifestAndEveryVerdictNamesAllSixteenProperties() {
+    void everyJavaChoiceIsInTheManifestAndEveryVerdictNamesS1ToS10AndL1ToL6AtLeast() {
         List<String> java = new ArrayList<>();
         for (Variant v : Variant.values()) if (v.choice()) java.add(v.tla());
         assertThat(MANIFEST.choices().keySet()).containsExactlyInAnyOrderElementsOf(java);
         for (var v : MANIFEST.choices().values()) {
             List<String> all = new ArrayList<>(v.choice().keeps());
             all.addAll(v.choice().breaks().keySet());
-            assertThat(all).as(v.name()).hasSize(16).doesNotHaveDuplicates();
+            assertThat(all).as(v.name()).containsAll(SIXTEEN).doesNotHaveDuplicates();
+            List<String> beyond = new ArrayList<>(all);
+            beyond.removeAll(SIXTEEN);
+            assertThat(S11_S14).as(v.name() + ": only S11-S14 beyond the sixteen").containsAll(beyond);
         }
     }
 
@@ -51,7 +72,7 @@ class KernelChoicesTest {
         List<String> keptInvariants = new ArrayList<>(List.of("TypeOK"));
         List<String> keptSteps = new ArrayList<>();
         for (String p : choice.keeps()) {
-            if (p.equals(S2)) keptSteps.add(p);
+            if (STEPS.contains(p)) keptSteps.add(p);
             else if (p.startsWith("S")) keptInvariants.add(p);
         }
         Explorer.Result kept = new Explorer(m, keptInvariants, keptSteps).keepGraph(true).run();
@@ -59,7 +80,7 @@ class KernelChoicesTest {
         for (Map.Entry<String, Integer> e : choice.breaks().entrySet()) {
             String p = e.getKey();
             if (p.startsWith("L")) continue;
-            boolean step = p.equals(S2);
+            boolean step = STEPS.contains(p);
             Explorer.Result r = new Explorer(m, step ? List.of("TypeOK") : List.of("TypeOK", p), step ? List.of(p) : List.of()).run();
             assertThat(r.violated()).as(name + " breaks " + p).contains(p);
             assertThat(r.trace()).as(name + ": TLC's counterexample length for " + p).hasSize(e.getValue());

@@ -1,6 +1,7 @@
 package dev.devmap.harness.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.devmap.cli.ExitCodes;
 import dev.devmap.harness.DutConfig;
 import dev.devmap.harness.Request;
 import dev.devmap.harness.Response;
@@ -52,7 +53,7 @@ public final class AgentServer {
         BufferedReader in = new BufferedReader(new InputStreamReader(input, StandardCharsets.UTF_8));
         BufferedWriter out = new BufferedWriter(new OutputStreamWriter(output, StandardCharsets.UTF_8), 1 << 16);
         String line = in.readLine();
-        if (line == null) return 0;
+        if (line == null) return ExitCodes.OK;
         try {
             JsonNode hello = Wire.parse(line);
             if (!"hello".equals(hello.path("op").asText())) throw new Wire.ProtocolException("expected hello first");
@@ -63,7 +64,7 @@ public final class AgentServer {
             }
         } catch (Wire.ProtocolException e) {
             System.err.println("devmap-agent-sim: " + e.getMessage());
-            return 2;
+            return ExitCodes.BAD_INPUT;
         }
         write(out, Wire.helloReply(dev.capabilities()));
         int count = 0;
@@ -85,7 +86,7 @@ public final class AgentServer {
                 try {
                     Thread.sleep(Long.MAX_VALUE);
                 } catch (InterruptedException e) {
-                    return 1;
+                    return ExitCodes.FAILED;
                 }
             }
             if (faults.garbageAfter() > 0 && count > faults.garbageAfter()) {
@@ -96,7 +97,7 @@ public final class AgentServer {
                 try {
                     Thread.sleep(faults.delayMs());
                 } catch (InterruptedException e) {
-                    return 1;
+                    return ExitCodes.FAILED;
                 }
             }
             long id = -1;
@@ -107,7 +108,7 @@ public final class AgentServer {
                 if (op.equals("bye")) {
                     write(out, "{\"id\":" + id + ",\"ok\":true,\"result\":\"done\"}");
                     removeScratch();
-                    return 0;
+                    return ExitCodes.OK;
                 }
                 if (op.equals("reset")) {
                     DutConfig cfg = dev.reset(Wire.parseConfig(n.get("config")));
@@ -134,7 +135,7 @@ public final class AgentServer {
             }
         }
         removeScratch();
-        return 0;
+        return ExitCodes.OK;
     }
 
     private static String quote(String s) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.devmap.kernelapi.Event;
 import dev.devmap.kernelapi.Op;
+import dev.devmap.kernelapi.OpSchema;
 import dev.devmap.kernelapi.Outcome;
 import dev.devmap.harness.Capabilities;
 import dev.devmap.harness.DutConfig;
@@ -176,38 +177,35 @@ public final class Wire {
 
     public static String bye(long id) { return new Obj().put("id", id).put("op", "bye").done(); }
 
+    /** A request: its op's name and arguments as its row of {@link OpSchema} says (the FLAG arguments as one array). */
     public static String request(long id, Request r) {
         Op op = r.op();
-        Obj o = new Obj().put("id", id).put("op", op.wire());
-        if (op instanceof Op.MmapCall x) o.put("file", x.f());
-        else if (op instanceof Op.MunmapCall x) o.put("file", x.f());
-        else if (op instanceof Op.WriteCall x) o.put("file", x.f()).put("off", x.o());
-        else if (op instanceof Op.ReadCall x) o.put("file", x.f()).put("off", x.o());
-        else if (op instanceof Op.TruncateCall x) o.put("file", x.f()).put("pages", x.n());
-        else if (op instanceof Op.PunchHoleCall x) o.put("file", x.f()).put("lo", x.lo()).put("hi", x.hi());
-        else if (op instanceof Op.FallocateCall x) o.put("file", x.f()).put("off", x.o());
-        else if (op instanceof Op.ReflinkCall x) o.put("file", x.f()).put("off", x.o()).put("to", x.p());
-        else if (op instanceof Op.WritebackCall x) o.put("file", x.f()).put("off", x.o());
-        else if (op instanceof Op.EvictCall x) o.put("file", x.f()).put("off", x.o());
-        else if (op instanceof Op.RelocateCall x) o.put("file", x.f()).put("off", x.o());
-        else if (op instanceof Op.UnshareCall x) o.put("file", x.f()).put("off", x.o());
-        else if (op instanceof Op.DeviceMapCall x) {
-            List<String> flags = new ArrayList<>();
-            if (x.pin()) flags.add("PIN");
-            if (x.w()) flags.add("WRITE");
-            if (x.at()) flags.add("ATOMIC");
-            o.put("imp", x.i()).put("file", x.f()).put("lo", x.lo()).put("hi", x.hi()).strings("flags", flags)
-                    .put("commit", x.commit());
-        } else if (op instanceof Op.MapCommitCall x) o.put("imp", x.i());
-        else if (op instanceof Op.DeviceUnmapCall x) o.put("imp", x.i()).put("file", x.f()).put("lo", x.lo());
-        else if (op instanceof Op.UnpinCall x) o.put("imp", x.i()).put("file", x.f()).put("lo", x.lo());
-        else if (op instanceof Op.DmaStartCall x) o.put("imp", x.i()).put("file", x.f()).put("off", x.o()).put("dir", x.op().tla());
-        else if (op instanceof Op.DmaEndCall x) o.put("imp", x.i());
-        else if (op instanceof Op.DevReadCall x) o.put("imp", x.i()).put("file", x.f()).put("off", x.o());
-        else if (op instanceof Op.DevWriteCall x) o.put("imp", x.i()).put("file", x.f()).put("off", x.o());
-        else if (op instanceof Op.InvAckCall x) o.put("imp", x.i()).put("file", x.f());
-        else if (op instanceof Op.RevokeAckCall x) o.put("imp", x.i());
-        else if (op instanceof Op.BarReclaimCall x) o.put("imp", x.i()).put("file", x.f()).put("lo", x.lo());
+        OpSchema.Entry row = OpSchema.of(op);
+        Obj o = new Obj().put("id", id).put("op", row.wire());
+        List<Object> values = row.values(op);
+        boolean flagsWritten = false;
+        for (int k = 0; k < values.size(); k++) {
+            OpSchema.Arg a = row.args().get(k);
+            Object v = values.get(k);
+            switch (a.type()) {
+                case TEXT -> o.put(a.key(), (String) v);
+                case INT -> o.put(a.key(), (int) (Integer) v);
+                case BOOL -> o.put(a.key(), (boolean) (Boolean) v);
+                case DIR -> o.put(a.key(), ((DmaOp) v).tla());
+                case FLAG -> {
+                    if (!flagsWritten) {   // all of the row's flags, as one array where the first stands
+                        List<String> flags = new ArrayList<>();
+                        for (int j = k; j < values.size(); j++) {
+                            if (row.args().get(j).type() == OpSchema.Type.FLAG && (Boolean) values.get(j)) {
+                                flags.add(row.args().get(j).key());
+                            }
+                        }
+                        o.strings(OpSchema.FLAGS, flags);
+                        flagsWritten = true;
+                    }
+                }
+            }
+        }
         o.put("value", r.value());
         return o.done();
     }
@@ -463,54 +461,39 @@ public final class Wire {
         return true;
     }
 
-    /** A request as the agent side reads it. */
+    /** A request as the agent side reads it: the op's row of {@link OpSchema} says which fields it has. */
     public static Request parseRequest(JsonNode n) throws ProtocolException {
         String op = text(n, "op");
         Integer value = optInt(n, "value");
-        Op x;
-        switch (op) {
-            case "mmap": x = new Op.MmapCall(text(n, "file")); break;
-            case "munmap": x = new Op.MunmapCall(text(n, "file")); break;
-            case "cpu_write": x = new Op.WriteCall(text(n, "file"), integer(n, "off")); break;
-            case "cpu_read": x = new Op.ReadCall(text(n, "file"), integer(n, "off")); break;
-            case "truncate": x = new Op.TruncateCall(text(n, "file"), integer(n, "pages")); break;
-            case "punch": x = new Op.PunchHoleCall(text(n, "file"), integer(n, "lo"), integer(n, "hi")); break;
-            case "fallocate": x = new Op.FallocateCall(text(n, "file"), integer(n, "off")); break;
-            case "reflink": x = new Op.ReflinkCall(text(n, "file"), integer(n, "off"), integer(n, "to")); break;
-            case "writeback": x = new Op.WritebackCall(text(n, "file"), integer(n, "off")); break;
-            case "evict": x = new Op.EvictCall(text(n, "file"), integer(n, "off")); break;
-            case "relocate": x = new Op.RelocateCall(text(n, "file"), integer(n, "off")); break;
-            case "unshare": x = new Op.UnshareCall(text(n, "file"), integer(n, "off")); break;
-            case "device_map": {
-                List<String> flags = strings(n, "flags");
-                for (String f : flags) {
-                    if (!f.equals("PIN") && !f.equals("WRITE") && !f.equals("ATOMIC")) {
-                        throw new ProtocolException("unknown flag " + f);
-                    }
+        OpSchema.Entry row = OpSchema.of(op);
+        if (row == null) throw new ProtocolException("unknown op \"" + op + "\"");
+        List<String> flags = null;
+        List<Object> values = new ArrayList<>();
+        for (OpSchema.Arg a : row.args()) {
+            switch (a.type()) {
+                case TEXT -> values.add(text(n, a.key()));
+                case INT -> values.add(integer(n, a.key()));
+                case BOOL -> values.add(bool(n, a.key(), true));
+                case DIR -> {
+                    String dir = text(n, a.key());
+                    if (!dir.equals("read") && !dir.equals("write")) throw new ProtocolException(a.key() + " must be read or write");
+                    values.add(DmaOp.of(dir));
                 }
-                x = new Op.DeviceMapCall(text(n, "imp"), text(n, "file"), integer(n, "lo"), integer(n, "hi"),
-                        flags.contains("PIN"), flags.contains("WRITE"), flags.contains("ATOMIC"), bool(n, "commit", true));
-                break;
+                case FLAG -> {
+                    if (flags == null) flags = flags(n, row);
+                    values.add(flags.contains(a.key()));
+                }
             }
-            case "map_commit": x = new Op.MapCommitCall(text(n, "imp")); break;
-            case "device_unmap": x = new Op.DeviceUnmapCall(text(n, "imp"), text(n, "file"), integer(n, "lo")); break;
-            case "dmabuf_release": x = new Op.UnpinCall(text(n, "imp"), text(n, "file"), integer(n, "lo")); break;
-            case "dma_start": {
-                String dir = text(n, "dir");
-                if (!dir.equals("read") && !dir.equals("write")) throw new ProtocolException("dir must be read or write");
-                x = new Op.DmaStartCall(text(n, "imp"), text(n, "file"), integer(n, "off"), DmaOp.of(dir));
-                break;
-            }
-            case "dma_end": x = new Op.DmaEndCall(text(n, "imp")); break;
-            case "dev_read": x = new Op.DevReadCall(text(n, "imp"), text(n, "file"), integer(n, "off")); break;
-            case "dev_write": x = new Op.DevWriteCall(text(n, "imp"), text(n, "file"), integer(n, "off")); break;
-            case "inv_ack": x = new Op.InvAckCall(text(n, "imp"), text(n, "file")); break;
-            case "revoke_ack": x = new Op.RevokeAckCall(text(n, "imp")); break;
-            case "bar_reclaim": x = new Op.BarReclaimCall(text(n, "imp"), text(n, "file"), integer(n, "lo")); break;
-            case "unplug": x = new Op.UnplugCall(); break;
-            case "settle": x = new Op.SettleCall(); break;
-            default: throw new ProtocolException("unknown op \"" + op + "\"");
         }
-        return new Request(x, value);
+        return new Request(row.make(values), value);
+    }
+
+    /** The "flags" array of a request, each element one of the row's FLAG names. */
+    private static List<String> flags(JsonNode n, OpSchema.Entry row) throws ProtocolException {
+        List<String> known = new ArrayList<>();
+        for (OpSchema.Arg a : row.args()) if (a.type() == OpSchema.Type.FLAG) known.add(a.key());
+        List<String> flags = strings(n, OpSchema.FLAGS);
+        for (String f : flags) if (!known.contains(f)) throw new ProtocolException("unknown flag " + f);
+        return flags;
     }
 }

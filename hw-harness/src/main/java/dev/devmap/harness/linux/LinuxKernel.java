@@ -64,6 +64,7 @@ public final class LinuxKernel {
         List<String> args = new ArrayList<>();
         String pci = null;
         String fs = null;
+        String planted = null;
         for (String part : rest.split(",")) {
             if (part.isBlank()) continue;
             String k = part.contains("=") ? part.substring(0, part.indexOf('=')) : part;
@@ -103,12 +104,21 @@ public final class LinuxKernel {
                     args.add("--fs");
                     args.add(v);
                 }
+                case "plant" -> {
+                    if (!qemu) throw new IllegalArgumentException("plant= is for --device linux-qemu");
+                    if (!v.equals("stale-dev-read")) {
+                        throw new IllegalArgumentException("plant= names the bug planted in the agent: stale-dev-read, not '" + v + "'");
+                    }
+                    args.add("--plant");
+                    args.add(v);
+                    planted = v;
+                }
                 case "allow-unplug" -> {
                     if (qemu) throw new IllegalArgumentException("linux-qemu always allows unplug (the NVMe is emulated)");
                     args.add("--allow-unplug");
                 }
                 default -> throw new IllegalArgumentException("unknown option '" + part + "' for " + (qemu ? "linux-qemu" : "linux")
-                        + " (options: " + (qemu ? "bar-pages=N, fs=dax|xfs" : "pci=BDF, nvme=DEV, bar-pages=N, allow-unplug") + ")");
+                        + " (options: " + (qemu ? "bar-pages=N, fs=dax|xfs, plant=stale-dev-read" : "pci=BDF, nvme=DEV, bar-pages=N, allow-unplug") + ")");
             }
         }
         if (!qemu && pci == null) {
@@ -131,11 +141,30 @@ public final class LinuxKernel {
                 w.count(KernelWitness.Status.PASS), w.count(KernelWitness.Status.FAIL), w.count(KernelWitness.Status.SKIP),
                 w.millis() / 1000.0));
         Duration op = qemu && timeout.toMillis() < 30_000 ? Duration.ofMillis(30_000) : timeout;
-        String name = qemu ? (fs == null ? "linux-qemu" : "linux-qemu:fs=" + fs) : "linux:" + pci;
+        String name = (qemu ? (fs == null ? "linux-qemu" : "linux-qemu:fs=" + fs) : "linux:" + pci)
+                + (planted == null ? "" : (qemu && fs == null ? ":" : ",") + "plant=" + planted);
         // a QEMU boot (TCG) takes 5-25 s to the hello, more on a loaded machine: a minute for the handshake
         AgentDevice agent = new AgentDevice(argv, name, op, resources, log);
         if (qemu) agent.handshakeTimeout(Duration.ofSeconds(90));
-        return new KernelDevice(name, agent, w);
+        return new KernelDevice(name, agent, w, randomDefault(fs));
+    }
+
+    /** Random sequences on a real kernel per run (a few: every operation is a guest round trip). */
+    static final int KERNEL_RANDOMS = 3;
+    /** Operations per random sequence on a real kernel (short: a failure is shrunk on the kernel). */
+    static final int KERNEL_LENGTH = 12;
+
+    /**
+     * Where the mechanism allows random sequences: files with blocks (fs=dax, fs=xfs), a few short
+     * ones. The memfd stand-ins have no writeback and no delayed allocation: a random map of a
+     * written page differs from the model by design, so none there.
+     */
+    static DeviceUnderTest.RandomDefault randomDefault(String fs) {
+        return fs == null
+                ? new DeviceUnderTest.RandomDefault(0, KERNEL_LENGTH, "memfd stand-in files have no writeback or delayed "
+                        + "allocation: random maps of written pages differ from the model by design")
+                : new DeviceUnderTest.RandomDefault(KERNEL_RANDOMS, KERNEL_LENGTH,
+                        "every operation is a round trip to the guest and a failure is shrunk there");
     }
 
     /** Runs build-kernel.sh (a no-op when cached), passing its progress lines on. */
@@ -247,12 +276,16 @@ public final class LinuxKernel {
         private final String name;
         private final AgentDevice agent;
         private final KernelWitness witness;
+        private final RandomDefault randoms;
 
-        KernelDevice(String name, AgentDevice agent, KernelWitness witness) {
+        KernelDevice(String name, AgentDevice agent, KernelWitness witness, RandomDefault randoms) {
             this.name = name;
             this.agent = agent;
             this.witness = witness;
+            this.randoms = randoms;
         }
+
+        @Override public RandomDefault randomDefault() { return randoms; }
 
         @Override public String name() { return name; }
         @Override public Capabilities capabilities() throws DutException { return agent.capabilities(); }

@@ -43,8 +43,8 @@ import java.util.Set;
  *     what liveness promises (an invalidation, DMA, prepared map or removal left over, BAR leaked).</li>
  * <li>Otherwise, by what was observed: a value read that is not the last write is S5 (silent
  *     corruption); an importer that should have been told to invalidate and was not is replayed
- *     with its grants hidden from the invalidation; a BAR address outside the window or still mapped
- *     is S9 or S8; a device that stops owing steps is the liveness row of the step it owes; anything
+ *     with its grants hidden from the invalidation; a harness-only check (BAR addresses, dma_buf
+ *     handles) is the row {@link Protects} gives it; a device that stops owing steps is the liveness row of the step it owes; anything
  *     else is the Reference row.</li>
  * </ol>
  */
@@ -60,17 +60,12 @@ public final class Diagnosis {
         this.caps = caps;
     }
 
-    /** The hypotheses: every known mistake of the spec, as the constants of its model. */
+    /** The hypotheses: every known mistake of the spec, as the constants of its model (DutConfig#constants). */
     public List<Constants> hypotheses() {
         List<Constants> out = new ArrayList<>();
         for (Variant v : Variant.values()) {
             if (v == Variant.NONE || v.choice()) continue;   // a kernel's choice is a difference, not a mistake
-            Constants c = cfg.constants(v);
-            if (v == Variant.UNBOUNDED_REVOKE) {
-                c = new Constants(c.files(), c.nOff(), c.nBlocks(), c.importers(), c.route(), c.atomicRoute(),
-                        c.writeOK(), c.barSize(), c.maxVal(), c.pinSupport(), false, c.pageCache(), v);
-            }
-            out.add(c);
+            out.add(cfg.constants(v));   // with the variant's capability constants of models.json
         }
         return out;
     }
@@ -270,19 +265,14 @@ public final class Diagnosis {
                 return liveness(m, o.kernel().states(), o.kernel().internal());
             case ADDRESS_COUNT:
             case ADDRESS_OUTSIDE_BAR:
-                return new Verdict(Requirement.S9, f.detail() + " (harness-only: BAR use is what the addresses count)", null,
-                        List.of());
             case ADDRESS_REPEATED:
             case ADDRESS_ALIAS:
-                return new Verdict(Requirement.S8, f.detail() + " (harness-only: BAR space reused while mapped)", null,
-                        List.of());
             case PIN_WITHOUT_DMABUF:
             case DMABUF_ALIAS:
-                return new Verdict(Requirement.S7, f.detail() + " (harness-only: nothing of its own holds the pin)", null,
-                        List.of());
-            case DMABUF_WITHOUT_PIN:
-                return new Verdict(Requirement.S11, f.detail() + " (harness-only: the handle claims a pin the grant does not "
-                        + "have; its holder would count on the grant outliving munmap, which only a pin does)", null, List.of());
+            case DMABUF_WITHOUT_PIN: {
+                Protects p = Protects.of(f.kind());
+                return new Verdict(p.row(), f.detail() + " (harness-only: " + p.why() + ")", null, List.of());
+            }
             case EVENT:
                 return event(m, sem, trace, f, it, pre, explained);
             case OUTCOME: {
@@ -361,6 +351,8 @@ public final class Diagnosis {
                         + "invalidation it started; the device reports it done without them", null, List.of());
             }
             if (mo.kind() == seen.kind() && mo.path() != null && seen.path() != null && mo.path() != seen.path()) {
+                Verdict cached = cachedWithout(sem.model(), s, op, seen, f);
+                if (cached != null) return cached;
                 return new Verdict(Requirement.S5, f.detail() + ": the access took another path than the one that holds the "
                         + "page's current copy (" + mo.path().wire() + "): a write that way splits the page's value "
                         + "(page cache vs block), a read that way can miss the last write", null, List.of());
@@ -391,6 +383,29 @@ public final class Diagnosis {
                     + "has; no state of the spec follows from it";
         }
         return new Verdict(Requirement.REF, f.detail() + " (" + why + ")", null, List.of());
+    }
+
+    /**
+     * A read the device served from a page-cache copy where the model reads the block: the step the
+     * device took is the spec's {@code ReadPage} (it filled the cache), and the guard that disables
+     * it (a device that declared no page cache, fs-dax: {@code NO_PAGE_CACHE}) names the row through
+     * {@link Protects}. Null when that step is enabled or disabled by another guard.
+     */
+    private static Verdict cachedWithout(DeviceMapModel m, State s, Op op, Outcome seen, Failure f) {
+        if (seen.path() != Outcome.Path.PAGE_CACHE) return null;
+        Action read;
+        if (op instanceof Op.ReadCall x) read = new Action.CpuRead(x.f(), x.o());
+        else if (op instanceof Op.DevReadCall x) read = new Action.DevFallbackRead(x.i(), x.f(), x.o());
+        else return null;
+        dev.devmap.model.Guard g = Step.guardOf(m.step(s, read));
+        // only the guard that forbids a page-cache copy at all: ReadPage's others (an invalidation running,
+        // a pinned page read from its block) do not say the copy is what is wrong
+        if (g != dev.devmap.model.Guard.NO_PAGE_CACHE) return null;
+        Protects p = Protects.of(g, false);
+        if (p.row() == null) return null;
+        return new Verdict(p.row(), f.detail() + ": the device answered from a page-cache copy, so it took "
+                + read.getClass().getSimpleName() + ", which the model's guard " + g + " disables; that guard protects "
+                + p.row().spec() + ": " + p.why(), null, List.of());
     }
 
     /**
@@ -496,6 +511,15 @@ public final class Diagnosis {
         return null;
     }
 
+    /** Is the page op accesses pinned (a CPU or fallback access of a page a pinned grant covers)? */
+    private static boolean pinnedPage(DeviceMapModel m, State s, Op op) {
+        if (op instanceof Op.ReadCall x) return m.pinnedAt(s, x.f(), x.o());
+        if (op instanceof Op.WriteCall x) return m.pinnedAt(s, x.f(), x.o());
+        if (op instanceof Op.DevReadCall x) return m.pinnedAt(s, x.f(), x.o());
+        if (op instanceof Op.DevWriteCall x) return m.pinnedAt(s, x.f(), x.o());
+        return false;
+    }
+
     /**
      * A pin that vanishes: a truncate, punch or relocate the model refuses (EBUSY) because a dma_buf
      * pins the range goes ahead (the pinned blocks change: S7), or an access the model takes through
@@ -513,7 +537,8 @@ public final class Diagnosis {
                 return new Verdict(Requirement.S7, f.detail() + ": a dma_buf pins the range, so the change must be refused "
                         + "(EBUSY); the pinned blocks change under the pin", null, List.of());
             }
-            if (o.path() != null && seen.path() != o.path() && (o.path() == Outcome.Path.BLOCK
+            // the block path: the page itself is pinned (without a page cache every access takes it)
+            if (o.path() != null && seen.path() != o.path() && (o.path() == Outcome.Path.BLOCK && pinnedPage(m, s, op)
                     || o.path() == Outcome.Path.DIRECT && op instanceof Op.DevReadCall r && pinnedGrant(s, r.i(), r.f(), r.o())
                     || o.path() == Outcome.Path.DIRECT && op instanceof Op.DevWriteCall w && pinnedGrant(s, w.i(), w.f(), w.o()))) {
                 return new Verdict(Requirement.S11, f.detail() + ": the access goes through a pinned mapping (a pin lives "

@@ -34,6 +34,16 @@ public record Protects(Requirement row, String why) {
         return GUARDS.get(g);
     }
 
+    /**
+     * The row a harness-only check (BAR addresses, dma_buf handles: what the spec does not model)
+     * stands for: the spec's property whose fact the addresses or handles carry.
+     */
+    public static Protects of(Failure.Mismatch k) {
+        Protects p = HARNESS_ONLY.get(k);
+        if (p == null) throw new IllegalArgumentException(k + " is a check of the spec, not a harness-only check");
+        return p;
+    }
+
     private static final Protects ARGUMENT = new Protects(null,
             "an argument check of the operation (what it names does not exist or is not in that state): the step is not "
                     + "enabled, so no state of the spec is reached in which an S or L property could fail");
@@ -48,6 +58,28 @@ public record Protects(Requirement row, String why) {
     // after the constants above: the tables use them
     private static final Map<Reason, Requirement> REASONS = reasons();
     private static final Map<Guard, Protects> GUARDS = guards();
+    private static final Map<Failure.Mismatch, Protects> HARNESS_ONLY = harnessOnly();
+
+    private static Map<Failure.Mismatch, Protects> harnessOnly() {
+        Map<Failure.Mismatch, Protects> t = new EnumMap<>(Failure.Mismatch.class);
+        Protects bar = row(Requirement.S9, "BAR use is what the addresses count: bar <= BarSize and bar >= Held");
+        t.put(Failure.Mismatch.ADDRESS_COUNT, bar);
+        t.put(Failure.Mismatch.ADDRESS_OUTSIDE_BAR, bar);
+        Protects reused = row(Requirement.S9, "BAR space is never reused while held (S9's bar >= Held): an address two "
+                + "live mappings share is a BAR page counted once and held twice");
+        t.put(Failure.Mismatch.ADDRESS_REPEATED, reused);
+        t.put(Failure.Mismatch.ADDRESS_ALIAS, reused);
+        Protects pin = row(Requirement.S7, "nothing of its own holds the pin: another pin's release ends it, and its "
+                + "blocks may then change");
+        t.put(Failure.Mismatch.PIN_WITHOUT_DMABUF, pin);
+        t.put(Failure.Mismatch.DMABUF_ALIAS, pin);
+        t.put(Failure.Mismatch.DMABUF_WITHOUT_PIN, row(Requirement.S11, "the handle claims a pin the grant does not "
+                + "have; its holder would count on the grant outliving munmap, which only a pin does"));
+        for (Failure.Mismatch k : Failure.Mismatch.values()) {
+            if (k.harnessOnly() != t.containsKey(k)) throw new IllegalStateException("harness-only row table: " + k);
+        }
+        return Map.copyOf(t);
+    }
 
     private static Map<Reason, Requirement> reasons() {
         Map<Reason, Requirement> t = new EnumMap<>(Reason.class);

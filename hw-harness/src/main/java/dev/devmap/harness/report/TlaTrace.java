@@ -2,6 +2,7 @@ package dev.devmap.harness.report;
 
 import dev.devmap.kernelapi.Event;
 import dev.devmap.kernelapi.Op;
+import dev.devmap.kernelapi.OpSchema;
 import dev.devmap.kernelapi.Outcome;
 import dev.devmap.harness.DutConfig;
 import dev.devmap.harness.oracle.TraceItem;
@@ -107,7 +108,7 @@ public final class TlaTrace {
             out.add("Frozen /\\ (" + waits(op) + ")" + bar);
             return out;
         }
-        if (op instanceof Op.MmapCall x) out.add("Mmap(" + q(x.f()) + ")");
+        if (op instanceof Op.MmapCall) out.add(action);
         else if (op instanceof Op.MunmapCall x) out.add(inv(action, q(x.f()), o));
         else if (op instanceof Op.TruncateCall || op instanceof Op.PunchHoleCall) {
             String f = q(op instanceof Op.TruncateCall t ? t.f() : ((Op.PunchHoleCall) op).f());
@@ -202,43 +203,8 @@ public final class TlaTrace {
         return guard + "((" + action + " /\\ ~NewInv(" + qf + ") /\\ " + c + "'.v = " + out.value() + ") \\/ " + stutter + ")";
     }
 
-    /** The spec's action(s) an operation takes, for ENABLED. */
-    private static String action(Op op) {
-        if (op instanceof Op.MmapCall x) return "Mmap(" + q(x.f()) + ")";
-        if (op instanceof Op.MunmapCall x) return "Munmap(" + q(x.f()) + ")";
-        if (op instanceof Op.WriteCall x) return "CpuWrite(" + q(x.f()) + ", " + x.o() + ")";
-        if (op instanceof Op.ReadCall x) return "CpuRead(" + q(x.f()) + ", " + x.o() + ")";
-        if (op instanceof Op.TruncateCall x) return "Truncate(" + q(x.f()) + ", " + x.n() + ")";
-        if (op instanceof Op.PunchHoleCall x) return "PunchHole(" + q(x.f()) + ", " + x.lo() + ", " + x.hi() + ")";
-        if (op instanceof Op.FallocateCall x) return "Fallocate(" + q(x.f()) + ", " + x.o() + ")";
-        if (op instanceof Op.ReflinkCall x) return "Reflink(" + q(x.f()) + ", " + x.o() + ", " + x.p() + ")";
-        if (op instanceof Op.WritebackCall x) return "Writeback(" + q(x.f()) + ", " + x.o() + ")";
-        if (op instanceof Op.EvictCall x) return "Evict(" + q(x.f()) + ", " + x.o() + ")";
-        if (op instanceof Op.RelocateCall x) return "Relocate(" + q(x.f()) + ", " + x.o() + ")";
-        if (op instanceof Op.UnshareCall x) return "Unshare(" + q(x.f()) + ", " + x.o() + ")";
-        if (op instanceof Op.DeviceMapCall x) {
-            return "MapPrepare(" + q(x.i()) + ", " + q(x.f()) + ", " + x.lo() + ", " + x.hi() + ", " + bool(x.pin()) + ", "
-                    + bool(x.w()) + ", " + bool(x.at()) + ")";
-        }
-        if (op instanceof Op.MapCommitCall x) return "MapCommit(" + q(x.i()) + ") \\/ MapRetry(" + q(x.i()) + ")";
-        if (op instanceof Op.DeviceUnmapCall x) return "DeviceUnmap(" + q(x.i()) + ", " + q(x.f()) + ", " + x.lo() + ")";
-        if (op instanceof Op.UnpinCall x) return "DmaBufRelease(" + q(x.i()) + ", " + q(x.f()) + ", " + x.lo() + ")";
-        if (op instanceof Op.DmaStartCall x) return "Direct(" + q(x.i()) + ", " + q(x.f()) + ", " + x.o() + ", " + q(x.op().tla()) + ")";
-        if (op instanceof Op.DmaEndCall x) return "DmaEnd(" + q(x.i()) + ")";
-        if (op instanceof Op.DevReadCall x) {
-            return "Direct(" + q(x.i()) + ", " + q(x.f()) + ", " + x.o() + ", \"read\") \\/ DevFallbackRead(" + q(x.i())
-                    + ", " + q(x.f()) + ", " + x.o() + ")";
-        }
-        if (op instanceof Op.DevWriteCall x) {
-            return "Direct(" + q(x.i()) + ", " + q(x.f()) + ", " + x.o() + ", \"write\") \\/ DevFallbackWrite(" + q(x.i())
-                    + ", " + q(x.f()) + ", " + x.o() + ")";
-        }
-        if (op instanceof Op.InvAckCall x) return "InvAck(" + q(x.i()) + ", " + q(x.f()) + ")";
-        if (op instanceof Op.RevokeAckCall x) return "RevokeAck(" + q(x.i()) + ")";
-        if (op instanceof Op.BarReclaimCall x) return "BarReclaim(" + q(x.i()) + ", " + q(x.f()) + ", " + x.lo() + ")";
-        if (op instanceof Op.UnplugCall) return "UnplugStart";
-        return "Internal";
-    }
+    /** The spec's action(s) an operation takes, for ENABLED: its row of {@link OpSchema}. */
+    private static String action(Op op) { return OpSchema.of(op).tla(op); }
 
     /** The condition under which an operation must wait for an invalidation. */
     private static String waits(Op op) {

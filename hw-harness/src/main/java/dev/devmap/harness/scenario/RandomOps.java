@@ -56,7 +56,7 @@ public final class RandomOps {
     public Op next(State s) {
         for (int tries = 0; tries < 20; tries++) {
             Op op = pick(s);
-            if (op != null && supported.contains(op.wire())) return op;
+            if (op != null && supported.containsAll(dev.devmap.harness.Capabilities.needed(op))) return op;
         }
         return new Op.SettleCall();
     }

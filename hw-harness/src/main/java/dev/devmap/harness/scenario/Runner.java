@@ -31,6 +31,12 @@ import java.util.List;
 public final class Runner {
     /** How much work shrinking may do per failure (runs of the candidate scenario). */
     public static final int SHRINK_RUNS = 400;
+    /**
+     * The same for a random sequence on a real kernel, where each run is a round trip per operation to
+     * a guest (measured: 0.1-0.5 s per operation under load): a budget that keeps a failing sequence
+     * within minutes; its trace may stay longer than minimal.
+     */
+    public static final int KERNEL_RANDOM_SHRINK_RUNS = 30;
 
     private final DeviceUnderTest dut;
     private final Capabilities caps;
@@ -188,10 +194,11 @@ public final class Runner {
         Execution best = failing;
         int runs = 0;
         int chunks = 2;
-        while (ops.size() >= 2 && runs < SHRINK_RUNS) {
+        int budget = sc.random() && dut.kernelWitness() != null ? KERNEL_RANDOM_SHRINK_RUNS : SHRINK_RUNS;
+        while (ops.size() >= 2 && runs < budget) {
             int size = (ops.size() + chunks - 1) / chunks;
             boolean reduced = false;
-            for (int start = 0; start < ops.size() && runs < SHRINK_RUNS; start += size) {
+            for (int start = 0; start < ops.size() && runs < budget; start += size) {
                 List<Op> cand = new ArrayList<>(ops.subList(0, start));
                 cand.addAll(ops.subList(Math.min(ops.size(), start + size), ops.size()));
                 runs++;

@@ -47,7 +47,7 @@ public record Scenario(String id, String group, String title, List<Requirement> 
     /** The wire names of the operations it needs (random scenarios use what the device has). */
     public Set<String> opsNeeded() {
         Set<String> out = new LinkedHashSet<>();
-        for (Op op : ops) out.add(op.wire());
+        for (Op op : ops) out.addAll(dev.devmap.harness.Capabilities.needed(op));
         if (!ops.isEmpty()) out.add("settle");
         return out;
     }

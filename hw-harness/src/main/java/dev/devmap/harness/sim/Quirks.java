@@ -18,6 +18,7 @@ public final class Quirks {
     public static final String BAR_SLOT_REUSE = "bar-slot-reuse";
     public static final String LOST_ACK = "lost-ack";
     public static final String LOST_WRITEBACK = "lost-writeback";
+    public static final String DAX_PAGE_CACHE = "dax-page-cache";
 
     /** What the harness reports each spec variant breaking (measured; models.json names TLC's first violation). */
     private static final Map<String, String> BREAKS = Map.ofEntries(Map.entry("no-ack-wait", "S4"),
@@ -63,10 +64,12 @@ public final class Quirks {
         device(all, DMA_MISDIRECT, "silent data corruption: a DMA write lands in the neighbouring block", "S5");
         device(all, ACK_WITHOUT_DRAIN, "the importer acknowledges an invalidation while its DMA is still in flight", "S1");
         device(all, SKIP_NOTIFY, "the invalidation notifies only the first importer holding a mapping of the range", "S3");
-        device(all, BAR_SLOT_REUSE, "the exporter hands out the same BAR slots to every mapping (addresses alias)", "S8");
+        device(all, BAR_SLOT_REUSE, "the exporter hands out the same BAR slots to every mapping (addresses alias)", "S9");
         device(all, LOST_ACK, "the importer's acknowledgements never reach the filesystem: invalidations never end", "L1");
         device(all, LOST_WRITEBACK, "writeback marks the page clean but the block keeps its old contents (a lost effect)",
                 "S5");
+        device(all, DAX_PAGE_CACHE, "declares no page cache (fs-dax) but serves CPU reads from a copy the first read "
+                + "cached: a later read misses a write that went to the block", "S5");
         ALL = Collections.unmodifiableMap(all);
     }
 

@@ -1,6 +1,6 @@
 package dev.devmap.harness.linux;
 
-import dev.devmap.kernelapi.Op;
+import dev.devmap.kernelapi.OpSchema;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The C agent's operation table (AGENT_OPS in hw-harness/linux/agent/proto.c, read as source: no
- * compiler, no QEMU) against the protocol's operation list on the Java side ({@link Op#WIRE_NAMES}): the
+ * compiler, no QEMU) against the protocol's operation list on the Java side ({@link OpSchema#WIRE_NAMES}, the operation schema that also drives Op, the wire codec and the trace writer): the
  * same names in the same order (the hello lists them in table order), and every handler it names is a
  * function the agent defines.
  */
@@ -73,8 +73,8 @@ class AgentOpTableTest {
     void theAgentsOperationTableIsTheProtocolsOperationList() {
         List<Entry> t = table(read(AGENT.resolve("proto.c")));
         List<String> names = t.stream().map(Entry::name).toList();
-        assertThat(mismatch(names, Op.WIRE_NAMES)).isEmpty();
-        assertThat(names).containsExactlyElementsOf(Op.WIRE_NAMES);
+        assertThat(mismatch(names, OpSchema.WIRE_NAMES)).isEmpty();
+        assertThat(names).containsExactlyElementsOf(OpSchema.WIRE_NAMES);
     }
 
     @Test
@@ -100,9 +100,9 @@ class AgentOpTableTest {
         assertThat(dropped).isNotEqualTo(src);
         assertThat(renamed).isNotEqualTo(src);
         assertThat(swapped).isNotEqualTo(src);
-        assertThat(mismatch(names(dropped), Op.WIRE_NAMES)).contains("agent lacks [evict]");
-        assertThat(mismatch(names(renamed), Op.WIRE_NAMES)).contains("agent lacks [inv_ack]").contains("extra [inv_acks]");
-        assertThat(mismatch(names(swapped), Op.WIRE_NAMES)).startsWith("same names, other order");
+        assertThat(mismatch(names(dropped), OpSchema.WIRE_NAMES)).contains("agent lacks [evict]");
+        assertThat(mismatch(names(renamed), OpSchema.WIRE_NAMES)).contains("agent lacks [inv_ack]").contains("extra [inv_acks]");
+        assertThat(mismatch(names(swapped), OpSchema.WIRE_NAMES)).startsWith("same names, other order");
         String odd = src.replace("{ \"settle\", op_settle, op_settle_fs },", "{ \"settle\", op_settle },");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> table(odd))
                 .hasMessageContaining("not a table entry").hasMessageContaining("\"settle\"");

@@ -136,22 +136,58 @@ class LinuxKernelTest {
                 .hasMessageContaining("qemu: cannot boot");
     }
 
-    @Test
-    void fsDaxReachesBothBootsAndNamesTheDevice() throws Exception {
+    /**
+     * Stand-ins that record every invocation's arguments in args.log: the self-test prints one
+     * passing test (witness line, result), the agent is the simulated one.
+     */
+    private void recordingQemuAgent(String witness, String result) throws Exception {
         standIns("echo /nonexistent/bzImage");
-        // record every invocation's arguments; the self-test passes, the agent is the simulated one
-        Files.write(dir.resolve("ok.ktap"), List.of("TAP version 13", "1..1",
-                "# witnesses kernel-decided S4 L4: truncate waited for the page reference", "ok 1 dax_truncate_waits_for_page_reference"));
+        Files.write(dir.resolve("ok.ktap"), List.of("TAP version 13", "1..1", witness, result));
         script("qemu-agent.sh", "echo \"$*\" >> \"$(dirname \"$0\")/args.log\"\nfor a in \"$@\"; do [ \"$a\" = --selftest ] && "
                 + "{ cat \"$(dirname \"$0\")/ok.ktap\"; exit 0; }; done\nexec " + Support.agentSim());
+    }
+
+    @Test
+    void fsDaxReachesBothBootsAndNamesTheDevice() throws Exception {
+        recordingQemuAgent("# witnesses kernel-decided S4 L4: truncate waited for the page reference",
+                "ok 1 dax_truncate_waits_for_page_reference");
         DeviceUnderTest dut = LinuxKernel.open("linux-qemu:fs=dax", Duration.ofSeconds(20), Map.of(), l -> { }, l -> { }, dir);
         try {
             assertThat(dut.name()).isEqualTo("linux-qemu:fs=dax");
+            // files with blocks: a few short seeded random sequences by default
+            assertThat(dut.randomDefault().count()).isEqualTo(LinuxKernel.KERNEL_RANDOMS).isPositive();
+            assertThat(dut.randomDefault().length()).isEqualTo(LinuxKernel.KERNEL_LENGTH);
             dut.capabilities();
             assertThat(Files.readAllLines(dir.resolve("args.log"))).containsExactly("--fs dax --selftest", "--fs dax");
         } finally {
             dut.close();
         }
+    }
+
+    @Test
+    void randomSequencesWhereTheMechanismAllowsThem() {
+        assertThat(LinuxKernel.randomDefault(null).count()).isZero();
+        assertThat(LinuxKernel.randomDefault(null).why()).contains("memfd");
+        assertThat(LinuxKernel.randomDefault("xfs").count()).isPositive();
+        assertThat(LinuxKernel.randomDefault("dax").count()).isPositive();
+    }
+
+    @Test
+    void aPlantedBugReachesTheAgentAndNamesTheDevice() throws Exception {
+        recordingQemuAgent("# witnesses kernel-decided S6: writeback write-protects the mirror",
+                "ok 1 pagecache.writeback_write_protects_mirror");
+        DeviceUnderTest dut = LinuxKernel.open("linux-qemu:fs=xfs,plant=stale-dev-read", Duration.ofSeconds(20), Map.of(),
+                l -> { }, l -> { }, dir);
+        try {
+            assertThat(dut.name()).isEqualTo("linux-qemu:fs=xfs,plant=stale-dev-read");
+            dut.capabilities();
+            assertThat(Files.readAllLines(dir.resolve("args.log")))
+                    .containsExactly("--fs xfs --plant stale-dev-read --selftest", "--fs xfs --plant stale-dev-read");
+        } finally {
+            dut.close();
+        }
+        assertThatThrownBy(() -> LinuxKernel.open("linux-qemu:plant=everything", Duration.ofSeconds(5), Map.of(), l -> { }, l -> { }, dir))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("stale-dev-read, not 'everything'");
     }
 
     @Test

