@@ -380,6 +380,10 @@ Fallocate(f, o) ==
 \* block becomes shared.  Writable grants of o must go first.
 \* Kernel choice clone-hole: FICLONERANGE of a hole succeeds (xfs_reflink_remap_blocks
 \* maps the source's hole over the destination: nothing changes for a hole).
+\* Kernel choice reflink-unmaps-source: read-only grants of o go too (fs-dax:
+\* xfs_ilock2_io_mmap -> xfs_break_dax_layouts unmaps the file; page cache:
+\* truncating the target splits or unmaps a large folio the source shares).
+ReflinkWonly == Variant # "reflink-unmaps-source"
 Reflink(f, o, p) ==
     /\ o # p
     /\ ~inv[f].on
@@ -387,7 +391,7 @@ Reflink(f, o, p) ==
     /\ cache[f][o].st # "dirty"
     /\ extent[f][p] = Hole /\ cache[f][p] = Absent
     /\ ~PinnedAt(f, o)
-    /\ Invalidate(f, o, o, "reflink", p, TRUE)
+    /\ Invalidate(f, o, o, "reflink", p, ReflinkWonly)
     /\ UNCHANGED <<nextv, maps, dma, bar, exp, rev>>
 
 -----------------------------------------------------------------------------

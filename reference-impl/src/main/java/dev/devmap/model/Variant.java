@@ -28,7 +28,8 @@ public enum Variant {
     DAX_MUNMAP_ACKS_WITH_DMA("dax-munmap-acks-with-dma", true),
     CLONE_HOLE("clone-hole", true),
     PIN_REFUSED_FIRST("pin-refused-first", true),
-    PAGECACHE_ACKS_WITH_DMA("pagecache-acks-with-dma", true);
+    PAGECACHE_ACKS_WITH_DMA("pagecache-acks-with-dma", true),
+    REFLINK_UNMAPS_SOURCE("reflink-unmaps-source", true);
 
     private final String tla;
     private final boolean choice;
