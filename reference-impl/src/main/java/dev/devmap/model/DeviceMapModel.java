@@ -148,9 +148,13 @@ public final class DeviceMapModel {
         return r.on() && (r.overlaps(lo, hi) || wholeFile(r.cause()));
     }
 
-    /** {@code WholeFile(cause)}: kernel choice dax-punch-whole-file, punch invalidates the whole file. */
+    /**
+     * {@code WholeFile(cause)}: kernel choice dax-punch-whole-file, punch invalidates the whole file;
+     * dax-reflink-breaks-layouts, so does a reflink.
+     */
     private boolean wholeFile(Cause cause) {
-        return c.is(Variant.DAX_PUNCH_WHOLE_FILE) && cause == Cause.PUNCH;
+        return c.is(Variant.DAX_PUNCH_WHOLE_FILE) && cause == Cause.PUNCH
+                || c.is(Variant.DAX_REFLINK_BREAKS_LAYOUTS) && cause == Cause.REFLINK;
     }
 
     /** {@code PinIgnored}: truncate and punch do not wait for (or refuse over) pins. */
@@ -542,7 +546,7 @@ public final class DeviceMapModel {
         }
         if (pinnedAt(s, f, o)) return Step.disabled(Guard.PINNED, () -> "EBUSY: source is pinned");
         Work w = new Work(s);
-        w.invalidate(f, o, o, Cause.REFLINK, p, true);
+        w.invalidate(f, o, o, Cause.REFLINK, p, !c.is(Variant.DAX_REFLINK_BREAKS_LAYOUTS));
         return w.done();
     }
 
