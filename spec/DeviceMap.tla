@@ -64,7 +64,7 @@ Combines(v) ==
     THEN {"dax-map-during-break-layouts", "dax-new-ref-extends-wait",
           "dax-punch-whole-file", "write-shared-cow-on-fault",
           "dax-writeback-mkclean", "dax-munmap-acks-with-dma", "clone-hole",
-          "pin-refused-first", "dax-reflink-breaks-layouts"}
+          "pin-refused-first", "reflink-unmaps-source"}
     ELSE {v}
 \* Is the protection v removed / the kernel choice v made?
 Is(v) == v \in Combines(Variant)
@@ -106,11 +106,7 @@ Pages(gs)      == Cardinality(UNION {{<<g.i, g.f, o>> : o \in g.lo..g.hi} : g \i
 Held           == Pages(maps) + Pages(pend)
 HasPend(i)     == \E p \in pend : p.i = i
 HasDma(i)      == \E d \in dma : d.i = i
-\* (Kernel choice dax-reflink-breaks-layouts: FICLONERANGE on fs-dax breaks
-\* the layouts of the whole file, xfs_reflink_remap_prep -> xfs_ilock2_io_mmap
-\* -> xfs_break_dax_layouts -> dax_layout_busy_page: every mapping unmapped.)
-WholeFile(cause) == \/ Is("dax-punch-whole-file") /\ cause = "punch"
-                    \/ Is("dax-reflink-breaks-layouts") /\ cause = "reflink"
+WholeFile(cause) == Is("dax-punch-whole-file") /\ cause = "punch"
 PinnedAt(f, o) == \E g \in maps : g.pin /\ g.f = f /\ In(o, g)
 PinnedIn(f, lo, hi) == \E o \in lo..hi : PinnedAt(f, o)
 \* (Kernel choice dax-punch-whole-file: punch's notifier covers the whole file.)
@@ -394,10 +390,13 @@ Fallocate(f, o) ==
     /\ UNCHANGED <<nextv, maps, dma, bar, exp, rev>>
 
 \* FICLONERANGE of page o onto the hole at page p of the same file: the
-\* block becomes shared.  Writable grants of o must go first (kernel choice
-\* dax-reflink-breaks-layouts: every grant of the file, read-only too).
+\* block becomes shared.  Writable grants of o must go first.
 \* Kernel choice clone-hole: FICLONERANGE of a hole succeeds (xfs_reflink_remap_blocks
 \* maps the source's hole over the destination: nothing changes for a hole).
+\* Kernel choice reflink-unmaps-source: read-only grants of o go too (fs-dax:
+\* xfs_ilock2_io_mmap -> xfs_break_dax_layouts unmaps the file; page cache:
+\* truncating the target splits or unmaps a large folio the source shares).
+ReflinkWonly == ~Is("reflink-unmaps-source")
 Reflink(f, o, p) ==
     /\ o # p
     /\ ~inv[f].on
@@ -405,7 +404,7 @@ Reflink(f, o, p) ==
     /\ cache[f][o].st # "dirty"
     /\ extent[f][p] = Hole /\ cache[f][p] = Absent
     /\ ~PinnedAt(f, o)
-    /\ Invalidate(f, o, o, "reflink", p, ~Is("dax-reflink-breaks-layouts"))
+    /\ Invalidate(f, o, o, "reflink", p, ReflinkWonly)
     /\ UNCHANGED <<nextv, maps, dma, bar, exp, rev>>
 
 -----------------------------------------------------------------------------

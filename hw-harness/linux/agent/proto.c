@@ -275,9 +275,9 @@ static void hello_choices(struct out *o)
 	static const char *const dax[] = { "dax-map-during-break-layouts", "dax-new-ref-extends-wait",
 					   "dax-punch-whole-file", "write-shared-cow-on-fault",
 					   "dax-writeback-mkclean", "dax-munmap-acks-with-dma",
-					   "clone-hole", "pin-refused-first", "dax-reflink-breaks-layouts" };
+					   "clone-hole", "pin-refused-first", "reflink-unmaps-source" };
 	static const char *const pc[] = { "write-shared-cow-on-fault", "read-pin-ignores-truncate",
-					  "pagecache-acks-with-dma", "clone-hole" };
+					  "pagecache-acks-with-dma", "clone-hole", "reflink-unmaps-source" };
 	const char *const *c = fs_dax() ? dax : pc;
 	size_t n = fs_dax() ? sizeof(dax) / sizeof(dax[0]) : sizeof(pc) / sizeof(pc[0]);
 

@@ -148,13 +148,9 @@ public final class DeviceMapModel {
         return r.on() && (r.overlaps(lo, hi) || wholeFile(r.cause()));
     }
 
-    /**
-     * {@code WholeFile(cause)}: kernel choice dax-punch-whole-file, punch invalidates the whole file;
-     * dax-reflink-breaks-layouts, so does a reflink.
-     */
+    /** {@code WholeFile(cause)}: kernel choice dax-punch-whole-file, punch invalidates the whole file. */
     private boolean wholeFile(Cause cause) {
-        return c.is(Variant.DAX_PUNCH_WHOLE_FILE) && cause == Cause.PUNCH
-                || c.is(Variant.DAX_REFLINK_BREAKS_LAYOUTS) && cause == Cause.REFLINK;
+        return c.is(Variant.DAX_PUNCH_WHOLE_FILE) && cause == Cause.PUNCH;
     }
 
     /** {@code PinIgnored}: truncate and punch do not wait for (or refuse over) pins. */
@@ -546,7 +542,7 @@ public final class DeviceMapModel {
         }
         if (pinnedAt(s, f, o)) return Step.disabled(Guard.PINNED, () -> "EBUSY: source is pinned");
         Work w = new Work(s);
-        w.invalidate(f, o, o, Cause.REFLINK, p, !c.is(Variant.DAX_REFLINK_BREAKS_LAYOUTS));
+        w.invalidate(f, o, o, Cause.REFLINK, p, !c.is(Variant.REFLINK_UNMAPS_SOURCE));   // spec: ReflinkWonly
         return w.done();
     }
 

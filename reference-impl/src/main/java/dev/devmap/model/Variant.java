@@ -29,11 +29,11 @@ public enum Variant {
     CLONE_HOLE("clone-hole", true),
     PIN_REFUSED_FIRST("pin-refused-first", true),
     PAGECACHE_ACKS_WITH_DMA("pagecache-acks-with-dma", true),
-    DAX_REFLINK_BREAKS_LAYOUTS("dax-reflink-breaks-layouts", true),
+    REFLINK_UNMAPS_SOURCE("reflink-unmaps-source", true),
     // a combination: the choices one kernel facility makes together (the spec's Combines)
     FS_DAX("fs-dax", true, "dax-map-during-break-layouts", "dax-new-ref-extends-wait", "dax-punch-whole-file",
             "write-shared-cow-on-fault", "dax-writeback-mkclean", "dax-munmap-acks-with-dma", "clone-hole",
-            "pin-refused-first", "dax-reflink-breaks-layouts");
+            "pin-refused-first", "reflink-unmaps-source");
 
     private final String tla;
     private final boolean choice;
