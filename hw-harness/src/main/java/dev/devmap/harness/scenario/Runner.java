@@ -26,7 +26,9 @@ import java.util.List;
  * device still fails the same requirement, so the report shows a minimal trace. A failure is then
  * re-checked under each protocol choice the device lists ({@link Capabilities#choices()}): when the
  * choice's model accepts the whole scenario and the minimal trace, the result is a DIFFERENCE
- * named by that choice, not a failure.
+ * named by that choice, not a failure; when it accepts the whole scenario but not the minimal trace
+ * (the shrinker drifted to another mechanism with the same requirement), the DIFFERENCE carries the
+ * unshrunk trace. Otherwise the failure says where each listed choice's model rejected it.
  */
 public final class Runner {
     /** How much work shrinking may do per failure (runs of the candidate scenario). */
@@ -82,6 +84,8 @@ public final class Runner {
         Diagnosis diag = new Diagnosis(ex.config(), caps);
         Verdict v = diag.diagnose(ex.oracle().trace(), ex.failure());
         int original = ex.oracle().trace().size();
+        Execution unshrunk = ex;
+        Verdict unshrunkVerdict = v;
         if (shrink) {
             try {
                 Execution small = shrink(sc, ex, v.requirement(), signature(ex), diag);
@@ -96,15 +100,24 @@ public final class Runner {
         ScenarioResult failed = new ScenarioResult(sc, ScenarioResult.Status.FAIL, null, ex.failure(), v, ex.oracle().trace(),
                 ex.ops(), ex.oracle().coverage(), original, millis(t0));
         List<String> rejected = new ArrayList<>();
+        String wholeOnly = null;
         for (String choice : caps.choices()) {
             try {
                 Failure whole = failureUnder(sc, Variant.of(choice));
                 Failure small = whole == null ? failureUnder(sc.withOps(ex.ops()), Variant.of(choice)) : null;
                 if (whole == null && small == null) return failed.asDifference(choice);
+                if (whole == null && wholeOnly == null) wholeOnly = choice;
                 rejected.add(rejection(choice, whole != null ? whole : small, whole != null));
             } catch (DutException e) {
                 return failed;  // the fault shows up in the next scenario
             }
+        }
+        if (wholeOnly != null) {
+            // the shrinker drifted to another mechanism (same requirement and mismatch kind) that this
+            // choice does not explain; the whole scenario it does: the difference, with the unshrunk trace
+            return new ScenarioResult(sc, ScenarioResult.Status.FAIL, null, unshrunk.failure(), unshrunkVerdict,
+                    unshrunk.oracle().trace(), unshrunk.ops(), unshrunk.oracle().coverage(), original, millis(t0))
+                    .asDifference(wholeOnly);
         }
         return rejected.isEmpty() ? failed : failed.withReason(String.join("; ", rejected));
     }
