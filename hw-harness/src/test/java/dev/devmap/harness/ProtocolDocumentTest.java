@@ -119,6 +119,10 @@ class ProtocolDocumentTest {
         }
         properties.remove("TypeOK");
         assertThat(firstColumn(doc, "## The properties")).containsExactlyInAnyOrderElementsOf(properties);
+        // the report's rows are the spec's properties (and the two harness rows, Reference and Agent)
+        Set<String> rows = new LinkedHashSet<>();
+        for (Requirement r : Requirement.values()) if (r != Requirement.REF && r != Requirement.AGENT) rows.add(r.spec());
+        assertThat(rows).containsExactlyInAnyOrderElementsOf(properties);
 
         Set<String> mistakes = mf.variants().keySet();   // the kernel's choices are models.json's "choices"
         assertThat(firstColumn(doc, "## Variants")).containsExactlyInAnyOrderElementsOf(mistakes);
