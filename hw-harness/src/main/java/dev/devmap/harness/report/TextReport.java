@@ -127,7 +127,7 @@ public final class TextReport {
         for (RunResult.Numbered n : run.failures) {
             ScenarioResult r = n.result;
             Requirement q = r.verdict().requirement();
-            boolean harnessOnly = r.failure() != null && r.failure().kind().harnessOnly();
+            boolean harnessOnly = n.harnessOnly();
             sb.append(String.format(Locale.ROOT, "%n%d. %s%s in scenario %s%s%n", n.number, q.spec(),
                     harnessOnly ? " [harness-only check]" : "", r.scenario().id(),
                     n.alsoIn.isEmpty() ? "" : " (also " + String.join(", ", n.alsoIn) + ")"));
@@ -135,7 +135,10 @@ public final class TextReport {
             sb.append("   minimal trace (").append(r.trace().size()).append(" steps, shrunk from ").append(r.originalLength())
                     .append("):\n");
             for (String l : Texts.trace(r)) sb.append("     ").append(l).append('\n');
-            if (n.tlaModule != null) sb.append("   TLA+ trace module: ").append(n.tlaModule).append('\n');
+            if (n.tlaModule != null) {
+                sb.append(n.acceptedByTlc ? "   TLA+ trace module (TLC accepts it: a behaviour of the spec, not a "
+                        + "counterexample): " : "   TLA+ trace module: ").append(n.tlaModule).append('\n');
+            }
             if (n.tlc != null) sb.append("   ").append(n.tlc).append('\n');
         }
         if (!run.notes.isEmpty()) {
