@@ -129,7 +129,8 @@ public final class TlaTrace {
         } else if (op instanceof Op.WriteCall x) {
             out.add(write(action, x.f(), x.o(), o));
         } else if (op instanceof Op.ReadCall x) {
-            out.add(read(action, x.f(), x.o(), o, ""));
+            // the spec's CPU read goes through the page cache or reads the block, never a device's direct path
+            out.add(o.path() == Outcome.Path.DIRECT ? "FALSE" : read(action, x.f(), x.o(), o, ""));
         } else if (op instanceof Op.DevReadCall x) {
             if (o.path() == Outcome.Path.DIRECT) {
                 out.add("Direct(" + q(x.i()) + ", " + q(x.f()) + ", " + x.o() + ", \"read\")");
@@ -145,6 +146,9 @@ public final class TlaTrace {
             } else {
                 out.add(write("DevFallbackWrite(" + q(x.i()) + ", " + q(x.f()) + ", " + x.o() + ")", x.f(), x.o(), o));
             }
+        } else if ((op instanceof Op.DmaStartCall || op instanceof Op.DmaEndCall) && o.path() != null
+                && o.path() != Outcome.Path.DIRECT) {
+            out.add("FALSE");   // DmaStart and DmaEnd are the direct path's steps: no other path has them
         } else if (op instanceof Op.DmaStartCall x) {
             out.add("Direct(" + q(x.i()) + ", " + q(x.f()) + ", " + x.o() + ", " + q(x.op().tla()) + ")"
                     + (o.value() == null ? "" : " /\\ nextv' = " + o.value()));
