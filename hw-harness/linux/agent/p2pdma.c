@@ -217,6 +217,10 @@ int stage_into_bar(struct grant *gr, char *why, size_t cap)
  * A grant with no live page left gives its BAR window back (what the driver's invalidate
  * callback does once the importer acknowledged): before the next request, so the answer
  * that reported the invalidation still counts it, as the acks come after that answer.
+ * Acknowledged is what the agent reported: a DMA in flight keeps the window only while a
+ * layout change still awaits that importer's ack (fs-dax truncate/punch waiting on the page
+ * reference); where the ack came with the DMA in flight (page cache; munmap on fs-dax) the
+ * window goes with the ack, as the model's InvAck gives the grant's BAR pages back.
  */
 void release_dead_windows(void)
 {
@@ -230,11 +234,8 @@ void release_dead_windows(void)
 			any |= gr->live[o];
 		if (any)
 			continue;
-		for (int f = 0; f < MAX_IMPS; f++)
-			if (g.dmas[f].on && f == gr->imp && g.dmas[f].file == gr->file)
-				any = 1;	/* its DMA has not drained: not acknowledged yet */
-		if (any)
-			continue;
+		if (g.lops[gr->file].on && (g.lops[gr->file].awaiting >> gr->imp & 1))
+			continue;	/* fs-dax: its DMA has not drained, the ack is still owed */
 		if (munmap(gr->bar, gr->bar_len))
 			diag("munmap(p2pmem): %s", strerror(errno));
 		gr->bar = NULL;

@@ -865,6 +865,34 @@ TEST_F(protocol, fs_dma_write_lands_at_its_end)
 	free_answers(a, n);
 }
 
+/*
+ * An importer that acks with its DMA in flight (munmap on both fs devices: the mirror's
+ * notifier callback returns at once) gives its grant's BAR window back with the ack, as the
+ * model's InvAck does; the window is not held until the DMA ends.
+ */
+TEST_F(protocol, fs_ack_with_dma_gives_bar_back)
+{
+	char *a[16];
+	int n = agent_session(HELLO RESET1
+		"{\"id\":2,\"op\":\"mmap\",\"file\":\"f1\"}\n"
+		"{\"id\":3,\"op\":\"cpu_write\",\"file\":\"f1\",\"off\":1,\"value\":5}\n"
+		"{\"id\":4,\"op\":\"writeback\",\"file\":\"f1\",\"off\":1}\n"
+		"{\"id\":5,\"op\":\"device_map\",\"imp\":\"gpu\",\"file\":\"f1\",\"lo\":1,\"hi\":1,\"flags\":[\"WRITE\"],\"commit\":true}\n"
+		"{\"id\":6,\"op\":\"dma_start\",\"imp\":\"gpu\",\"file\":\"f1\",\"off\":1,\"dir\":\"write\",\"value\":7}\n"
+		"{\"id\":7,\"op\":\"munmap\",\"file\":\"f1\"}\n"
+		"{\"id\":8,\"op\":\"cpu_read\",\"file\":\"f1\",\"off\":2}\n"
+		"{\"id\":9,\"op\":\"dma_end\",\"imp\":\"gpu\"}\n"
+		"{\"id\":10,\"op\":\"bye\"}\n", a, 16);
+
+	ASSERT_EQ(11, n);
+	EXPECT_NE(NULL, strstr(a[5], "\"result\":\"granted\""));
+	EXPECT_NE(NULL, strstr(a[5], "\"bar\":1"));
+	EXPECT_NE(NULL, strstr(a[7], "{\"event\":\"ack\",\"imp\":\"gpu\""));	/* acked, DMA in flight */
+	EXPECT_NE(NULL, strstr(a[8], "\"bar\":0"));	/* the window went with the ack */
+	EXPECT_NE(NULL, strstr(a[9], "\"id\":9,\"ok\":true"));
+	free_answers(a, n);
+}
+
 /* ======================================================================================
  * pci: the exporter's removal with a live BAR mapping (last: the function is gone after it)
  * ==================================================================================== */

@@ -98,5 +98,16 @@ class DifferencesTest {
         RunResult res = run("sim:truncate-ignores-pin,choices=read-pin-ignores-truncate").result();
         assertThat(res.conformant()).isFalse();
         assertThat(res.count(ScenarioResult.Status.FAIL)).isPositive();
+        // each failure says where the listed choice's model rejected it (the step and what that model allows)
+        assertThat(res.results).filteredOn(x -> x.status() == ScenarioResult.Status.FAIL).allSatisfy(x ->
+                assertThat(x.reason()).startsWith("read-pin-ignores-truncate rejects the ").contains(" at step ")
+                        .contains("(its model allows "));
+        Path d = dir.resolve("simtruncateignorespinchoicesreadpinignorestruncate");
+        assertThat(Files.readString(d.resolve("report.txt")))
+                .contains("   not explained by a listed choice: read-pin-ignores-truncate rejects the ");
+        assertThat(Files.readString(d.resolve("results.jsonl"))).contains("\"reason\":\"read-pin-ignores-truncate rejects");
+        // a device that lists no choice: nothing to say
+        assertThat(run("sim:truncate-ignores-pin").result().results)
+                .filteredOn(x -> x.status() == ScenarioResult.Status.FAIL).allSatisfy(x -> assertThat(x.reason()).isNull());
     }
 }

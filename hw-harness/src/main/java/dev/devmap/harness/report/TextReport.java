@@ -135,6 +135,7 @@ public final class TextReport {
             sb.append("   minimal trace (").append(r.trace().size()).append(" steps, shrunk from ").append(r.originalLength())
                     .append("):\n");
             for (String l : Texts.trace(r)) sb.append("     ").append(l).append('\n');
+            if (r.reason() != null) sb.append("   not explained by a listed choice: ").append(r.reason()).append('\n');
             if (n.tlaModule != null) {
                 sb.append(n.acceptedByTlc ? "   TLA+ trace module (TLC accepts it: a behaviour of the spec, not a "
                         + "counterexample): " : "   TLA+ trace module: ").append(n.tlaModule).append('\n');

@@ -95,22 +95,31 @@ public final class Runner {
         }
         ScenarioResult failed = new ScenarioResult(sc, ScenarioResult.Status.FAIL, null, ex.failure(), v, ex.oracle().trace(),
                 ex.ops(), ex.oracle().coverage(), original, millis(t0));
+        List<String> rejected = new ArrayList<>();
         for (String choice : caps.choices()) {
             try {
-                if (passesUnder(sc, Variant.of(choice)) && passesUnder(sc.withOps(ex.ops()), Variant.of(choice))) {
-                    return failed.asDifference(choice);
-                }
+                Failure whole = failureUnder(sc, Variant.of(choice));
+                Failure small = whole == null ? failureUnder(sc.withOps(ex.ops()), Variant.of(choice)) : null;
+                if (whole == null && small == null) return failed.asDifference(choice);
+                rejected.add(rejection(choice, whole != null ? whole : small, whole != null));
             } catch (DutException e) {
                 return failed;  // the fault shows up in the next scenario
             }
         }
-        return failed;
+        return rejected.isEmpty() ? failed : failed.withReason(String.join("; ", rejected));
     }
 
-    /** Does the whole scenario pass when the oracle is the model of protocol choice v? */
-    private boolean passesUnder(Scenario sc, Variant v) throws DutException {
+    /** The first observation the model of protocol choice v does not explain when the scenario runs again; null: none. */
+    private Failure failureUnder(Scenario sc, Variant v) throws DutException {
         DutConfig actual = dut.reset(sc.configure().apply(DutConfig.standard()));
-        return execute(sc, actual, v).failure() == null;
+        return execute(sc, actual, v).failure();
+    }
+
+    /** Where a listed choice's model rejected a failing scenario: what the report says instead of "not diagnosed". */
+    static String rejection(String choice, Failure f, boolean whole) {
+        return choice + " rejects " + (whole ? "the scenario" : "the minimal trace") + " at step " + f.step() + ": "
+                + f.observed() + " (its model allows " + (f.allowed().isEmpty() ? "nothing" : String.join(" | ", f.allowed()))
+                + ")";
     }
 
     private static long millis(long t0) { return (System.nanoTime() - t0) / 1_000_000; }

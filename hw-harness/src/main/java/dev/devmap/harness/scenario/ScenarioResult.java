@@ -14,7 +14,8 @@ import java.util.List;
  * @param scenario  the scenario
  * @param status    PASS, FAIL (non-conformant), SKIP (with reason), ERROR (the agent hung, crashed or
  *                  wrote garbage; with reason)
- * @param reason    SKIP / ERROR: why
+ * @param reason    SKIP / ERROR: why; FAIL on a device that lists protocol choices: where each listed
+ *                  choice's model rejected the scenario (null when it lists none)
  * @param failure   FAIL: the first observation no allowed state explains (in the minimal trace)
  * @param verdict   FAIL: the requirement it breaks
  * @param trace     the observed trace (FAIL: the minimal one the shrinker found)
@@ -40,6 +41,11 @@ public record ScenarioResult(Scenario scenario, Status status, String reason, Fa
     public ScenarioResult asDifference(String choiceName) {
         return new ScenarioResult(scenario, Status.DIFFERENCE, reason, failure, verdict, trace, ops, coverage, originalLength,
                 millis, choiceName);
+    }
+
+    /** This failure with where the device's listed choices rejected it. */
+    public ScenarioResult withReason(String why) {
+        return new ScenarioResult(scenario, status, why, failure, verdict, trace, ops, coverage, originalLength, millis, choice);
     }
 
     public ScenarioResult {
