@@ -98,8 +98,9 @@ public final class ConformCommand extends SpecCommand {
     @Option(names = "--mutate",
             description = "Mutation testing of the harness itself: the default suite against the simulated device with one "
                     + "systematic change of its answers or events at a time; prints caught / missed / equivalent per "
-                    + "mutation, the row named and the trace length, then the score. Exit 0 when every non-equivalent "
-                    + "mutation is caught, else 1.")
+                    + "mutation, the row named, the row expected from what it changes, the trace length and what TLC "
+                    + "says of the catch's trace module (--no-tlc: not run), then the score. Exit 0 when every "
+                    + "non-equivalent mutation is caught with its expected row, else 1.")
     boolean mutate;
 
     @Option(names = "--mutations", paramLabel = "ID", split = ",",
