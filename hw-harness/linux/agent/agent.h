@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * devmap-agent: a devmap agent (AGENT-PROTOCOL.md v1) for a real Linux kernel.
+ * devmap-agent: a devmap agent (hw-harness/AGENT-PROTOCOL.md v1) for a real Linux kernel.
  *
  * Today's kernel has no device_map()/device_unmap() callbacks.  This agent maps the
  * protocol's operations onto the kernel facilities that stand for its parts:
@@ -268,7 +268,7 @@ enum lop_kind { LOP_TRUNCATE, LOP_PUNCH, LOP_FALLOCATE, LOP_UNSHARE, LOP_RELOCAT
 
 /*
  * What this kernel can witness: each self-test stands for the protocol requirements
- * (PROTOCOL.md S1-S10, L1-L6) whose contract the facility implements today; the harness
+ * (spec/PROTOCOL.md S1-S14, L1-L6) whose contract the facility implements today; the harness
  * marks a requirement "real kernel" only when such a test passed.  The others are declared
  * with the reason no facility of today's kernel shows them.  Same table in the hello.
  */

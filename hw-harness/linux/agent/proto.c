@@ -267,16 +267,17 @@ static const char *why_not(const char *op)
  * The documented protocol choices of this kernel facility (spec variants of the same name):
  * the first ones are shown by a self-test of this mode ("# choice NAME: ..." before its result),
  * the fs-dax ones from dax-writeback-mkclean on by the scenarios' answers (writeback invalidating a
- * writable mirror, munmap acking with a page reference held, a hole cloned, PIN refused first).
+ * writable mirror, munmap acking with a page reference held, a hole cloned, PIN refused first, a
+ * reflink unmapping the whole file's mappings).
  */
 static void hello_choices(struct out *o)
 {
 	static const char *const dax[] = { "dax-map-during-break-layouts", "dax-new-ref-extends-wait",
 					   "dax-punch-whole-file", "write-shared-cow-on-fault",
 					   "dax-writeback-mkclean", "dax-munmap-acks-with-dma",
-					   "clone-hole", "pin-refused-first" };
+					   "clone-hole", "pin-refused-first", "reflink-unmaps-source" };
 	static const char *const pc[] = { "write-shared-cow-on-fault", "read-pin-ignores-truncate",
-					  "pagecache-acks-with-dma", "clone-hole" };
+					  "pagecache-acks-with-dma", "clone-hole", "reflink-unmaps-source" };
 	const char *const *c = fs_dax() ? dax : pc;
 	size_t n = fs_dax() ? sizeof(dax) / sizeof(dax[0]) : sizeof(pc) / sizeof(pc[0]);
 

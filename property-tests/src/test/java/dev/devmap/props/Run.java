@@ -333,14 +333,9 @@ public final class Run {
         return true;
     }
 
-    /** The property a refusal reason protects: cached S5, exporter gone S8, BAR full S9, the others S10. */
+    /** The property a refusal reason protects (the model's {@link Reason#protects}), checked at device_map. */
     private static String protectedBy(Reason first) {
-        switch (first) {
-            case CACHED: return Violation.GRANT_S5;
-            case EXPORTER_GONE: return Violation.GRANT_S8;
-            case BAR_FULL: return Violation.GRANT_S9;
-            default: return Violation.GRANT_S10;
-        }
+        return Violation.atDeviceMap(first.protects());
     }
 
     /** A granted device_map: no refusal reason of the protocol applied. */

@@ -57,13 +57,20 @@ public abstract class Violation extends AssertionError {
     public static final String REFUSAL_REASON = "RefusalHasAllowedReason";
     /**
      * A device_map decided past a refusal reason that applies (granted, or refused with a later
-     * reason), named after the spec property the skipped refusal protects: cached -> S5, exporter
-     * gone -> S8, BAR full -> S9, the others -> S10.
+     * reason), named after the spec property the skipped refusal protects ({@link
+     * dev.devmap.model.Reason#protects}: cached -> S5, exporter gone -> S8, BAR full -> S9, the others -> S10).
      */
     public static final String GRANT_S5 = "S5_CacheExclusion[at device_map]";
     public static final String GRANT_S8 = "S8_ExporterLifetime[at device_map]";
     public static final String GRANT_S9 = "S9_BarAccounting[at device_map]";
     public static final String GRANT_S10 = "S10_Capability[at device_map]";
+
+    /** The name of a device_map decided past a refusal that protects property: one of the GRANT_ names. */
+    static String atDeviceMap(String property) {
+        String name = property + "[at device_map]";
+        for (String g : new String[] {GRANT_S5, GRANT_S8, GRANT_S9, GRANT_S10}) if (g.equals(name)) return g;
+        throw new IllegalArgumentException("no device_map violation for " + property);
+    }
     /** Every read (CPU, fallback, DMA) returns the last value written to the page. */
     public static final String READS_LAST_WRITE = "ReadsLastWrite";
     /** The spec's ghost lastw equals the last write the test saw. */

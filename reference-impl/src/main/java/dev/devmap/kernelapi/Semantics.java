@@ -299,7 +299,11 @@ public final class Semantics {
         if (!knownFile(f) || !pages) return badArgs(s, x);
         Step st = m.step(s, a);
         if (!(st instanceof Step.Next n)) return disabled(s, st);
-        return invalidates ? invalidating(s, n.state(), f, a) : moved(Outcome.of(Answer.DONE), n.state(), List.of(a));
+        if (invalidates) return invalidating(s, n.state(), f, a);
+        // writeback and evict start no invalidation in the protocol, but a kernel choice's may
+        // (dax-writeback-mkclean): the model's step says, not the operation
+        Outcome started = invalidationStarted(s, n.state(), f);
+        return moved(started != null ? started : Outcome.of(Answer.DONE), n.state(), List.of(a));
     }
 
     private Result deviceMap(State s, Op.DeviceMapCall x) {
@@ -330,13 +334,13 @@ public final class Semantics {
 
     private Result mapCommit(State s, String i) {
         if (!knownImporter(i)) return error(s, "EINVAL", "no such importer " + i);
-        Pending p = pendingOf(s, i);
-        if (p == null) return error(s, "EINVAL", i + " has no prepared map");
         Action commit = new Action.MapCommit(i);
         Step st = m.step(s, commit);
+        // no prepared map: the model's NO_PREPARED_MAP (MapCommit and MapRetry alike), graded by the table
+        if (Step.guardOf(st) == Guard.NO_PREPARED_MAP) return disabled(s, st);
         if (st instanceof Step.Next n) {
-            return new Result(Outcome.of(Answer.GRANTED).withBar(n.state().bar()), n.state(), List.of(commit), p.bs(), null,
-                    null);
+            return new Result(Outcome.of(Answer.GRANTED).withBar(n.state().bar()), n.state(), List.of(commit),
+                    pendingOf(s, i).bs(), null, null);
         }
         Action retry = new Action.MapRetry(i);
         Step rt = m.step(s, retry);
@@ -344,17 +348,6 @@ public final class Semantics {
             return moved(Outcome.of(Answer.RETRY), n.state(), List.of(retry)).guarded(Step.guardOf(st));
         }
         return disabled(s, rt);
-    }
-
-    /** The grant of i on f starting at lo ({@code Named(g, i, f, lo)}), or null. */
-    public static Grant named(State s, String i, String f, int lo) {
-        Grant best = null;
-        for (Grant g : s.maps()) {
-            if (g.i().equals(i) && g.f().equals(f) && g.lo() == lo) {
-                if (best == null || GRANT_COMPARATOR.compare(g, best) < 0) best = g;
-            }
-        }
-        return best;
     }
 
     /** The live grant of i covering (f, o), optionally only writable ones, or null. */
@@ -394,12 +387,11 @@ public final class Semantics {
 
     private Result dmaEnd(State s, String i) {
         if (!knownImporter(i)) return error(s, "EINVAL", "no such importer " + i);
-        Dma d = null;
-        for (Dma x : s.dma()) if (x.i().equals(i)) d = x;
-        if (d == null) return error(s, "EINVAL", i + " has no DMA in flight");
         Action a = new Action.DmaEnd(i);
         Step st = m.step(s, a);
-        if (!(st instanceof Step.Next n)) return disabled(s, st);
+        if (!(st instanceof Step.Next n)) return disabled(s, st);   // no DMA in flight: the model's NO_DMA
+        Dma d = null;
+        for (Dma x : s.dma()) if (x.i().equals(i)) d = x;   // the DMA that ended: what it read or wrote
         if (d.op() == DmaOp.READ) {
             return moved(new Outcome(Answer.VALUE, null, dataAt(s, d.b()), Path.DIRECT, null, null), n.state(), List.of(a));
         }
@@ -459,11 +451,10 @@ public final class Semantics {
     }
 
     private Result barReclaim(State s, Op.BarReclaimCall x) {
-        Grant g = named(s, x.i(), x.f(), x.lo());
-        if (g == null) return error(s, "EINVAL", "no grant of " + x.i() + " on " + x.f() + " starts at " + x.lo());
+        if (!knownFile(x.f()) || !knownImporter(x.i())) return badArgs(s, x);
         Action a = new Action.BarReclaim(x.i(), x.f(), x.lo());
-        Step st = m.step(s, a);
-        if (st instanceof Step.Next n) return invalidating(s, n.state(), g.f(), a);
+        Step st = m.step(s, a);   // no such grant: the model's NO_SUCH_GRANT, after its own earlier guards
+        if (st instanceof Step.Next n) return invalidating(s, n.state(), x.f(), a);
         return disabled(s, st);
     }
 
@@ -525,8 +516,8 @@ public final class Semantics {
     public List<Inv> pendingAcks(State s, String i) {
         List<Inv> out = new ArrayList<>();
         for (String f : c.files()) {
-            Inv r = m.inv(s, f);
-            if (r.on() && r.await().contains(i)) out.add(r);
+            // owed unless the model's InvAck says there is nothing to acknowledge (it may wait for a DMA)
+            if (Step.guardOf(m.step(s, new Action.InvAck(i, f))) != Guard.NOT_AWAITED) out.add(m.inv(s, f));
         }
         return out;
     }

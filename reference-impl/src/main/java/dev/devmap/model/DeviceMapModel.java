@@ -542,7 +542,7 @@ public final class DeviceMapModel {
         }
         if (pinnedAt(s, f, o)) return Step.disabled(Guard.PINNED, () -> "EBUSY: source is pinned");
         Work w = new Work(s);
-        w.invalidate(f, o, o, Cause.REFLINK, p, true);
+        w.invalidate(f, o, o, Cause.REFLINK, p, !c.is(Variant.REFLINK_UNMAPS_SOURCE));   // spec: ReflinkWonly
         return w.done();
     }
 

@@ -213,9 +213,14 @@ public final class SafetyProperties {
         return true;
     }
 
+    /** S12's antecedent ({@code maps' \subseteq maps /\ pend' = pend}): the step s -> t only takes grants away. */
+    public boolean onlyTakesGrants(State s, State t) {
+        return s.maps().containsAll(t.maps()) && t.pend().equals(s.pend());
+    }
+
     /** {@code BarReturned}, the step property behind S12. */
     boolean barReturned(State s, State t) {
-        if (!s.maps().containsAll(t.maps()) || !t.pend().equals(s.pend())) return true;
+        if (!onlyTakesGrants(s, t)) return true;
         return s.bar() - t.bar() == DeviceMapModel.pages(s.maps()) - DeviceMapModel.pages(t.maps());
     }
 

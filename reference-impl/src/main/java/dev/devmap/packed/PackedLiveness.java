@@ -2,7 +2,6 @@ package dev.devmap.packed;
 
 import dev.devmap.mirror.LeadsTo;
 import dev.devmap.mirror.LivenessChecker;
-import dev.devmap.model.Action;
 import dev.devmap.model.DeviceMapModel;
 import dev.devmap.model.State;
 
@@ -31,17 +30,8 @@ public final class PackedLiveness implements LeadsTo.FairGraph {
         this.g = g;
         PackedModel m = g.model();
         this.records = new DeviceMapModel(m.c);
-        List<Action> fair = LivenessChecker.fairActions(m.c);
-        if (fair.size() > 64) throw new IllegalArgumentException("more than 64 fair actions");
-        fairCodes = new int[fair.size()];
-        List<Integer> all = new ArrayList<>();
-        for (int code : m.fairActions()) all.add(code);
-        for (int a = 0; a < fair.size(); a++) {
-            int found = -1;
-            for (int code : all) if (m.action(code).equals(fair.get(a))) found = code;
-            if (found < 0) throw new IllegalStateException("no packed code for fair action " + fair.get(a));
-            fairCodes[a] = found;
-        }
+        fairCodes = m.fairActions();   // Liveness's list, in its order
+        if (fairCodes.length > 64) throw new IllegalArgumentException("more than 64 fair actions");
         enabled = new long[g.size()];
         long[] s = new long[m.len];
         long[] t = new long[m.len];

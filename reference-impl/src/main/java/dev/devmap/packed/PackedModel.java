@@ -73,7 +73,7 @@ public final class PackedModel {
 
     /** The kernel choices whose steps are not ported (the constructor refuses them; PackedModelTest skips them). */
     public static final Set<Variant> NOT_PACKED = Set.of(Variant.DAX_WRITEBACK_MKCLEAN, Variant.DAX_MUNMAP_ACKS_WITH_DMA,
-            Variant.CLONE_HOLE, Variant.PIN_REFUSED_FIRST);
+            Variant.CLONE_HOLE, Variant.PIN_REFUSED_FIRST, Variant.REFLINK_UNMAPS_SOURCE, Variant.FS_DAX);
 
     public PackedModel(Constants c) {
         if (NOT_PACKED.contains(c.variant())) {   // kernel choices landed after the packed port: not ported yet
@@ -1074,19 +1074,20 @@ public final class PackedModel {
         };
     }
 
-    /** The fair actions of the spec's fairness (as {@code LivenessChecker}), as codes. */
+    /**
+     * The spec's fair actions ({@link dev.devmap.model.Liveness#fairActions}, their one home), in its
+     * order, as the codes of this model's candidates that decode to them.
+     */
     public int[] fairActions() {
-        List<Integer> out = new ArrayList<>();
-        for (int i = 0; i < nImp; i++) {
-            out.add(code(DMA_END, i, 0, 0, 0, 0));
-            out.add(code(MAP_COMMIT, i, 0, 0, 0, 0));
-            out.add(code(MAP_RETRY, i, 0, 0, 0, 0));
-            out.add(code(REVOKE_ACK, i, 0, 0, 0, 0));
-            for (int f = 0; f < nFiles; f++) out.add(code(INV_ACK, i, f, 0, 0, 0));
+        List<Action> fair = dev.devmap.model.Liveness.fairActions(c);
+        int[] out = new int[fair.size()];
+        for (int a = 0; a < out.length; a++) {
+            int found = -1;
+            for (int code : fixed) if (action(code).equals(fair.get(a))) found = code;
+            if (found < 0) throw new IllegalStateException("no packed code for fair action " + fair.get(a));
+            out[a] = found;
         }
-        for (int f = 0; f < nFiles; f++) out.add(code(INV_END, 0, f, 0, 0, 0));
-        out.add(code(UNPLUG_END, 0, 0, 0, 0, 0));
-        return out.stream().mapToInt(Integer::intValue).toArray();
+        return out;
     }
 
     // ------------------------------------------------------------------ records <-> working copy

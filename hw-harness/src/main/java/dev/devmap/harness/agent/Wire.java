@@ -25,7 +25,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The agent line protocol, version 1 (see AGENT-PROTOCOL.md): one JSON object per line. Writing is
+ * The agent line protocol, version 1 (see hw-harness/AGENT-PROTOCOL.md): one JSON object per line. Writing is
  * done by hand (fast, stable field order); reading with Jackson. Anything that does not parse as
  * the protocol raises {@link ProtocolException}.
  */

@@ -9,12 +9,10 @@ import dev.devmap.harness.DutConfig;
 import dev.devmap.harness.Requirement;
 import dev.devmap.harness.Response;
 import dev.devmap.model.Action;
-import dev.devmap.model.Cause;
 import dev.devmap.model.Constants;
 import dev.devmap.model.DeviceMapModel;
 import dev.devmap.model.Exp;
 import dev.devmap.model.Grant;
-import dev.devmap.model.Inv;
 import dev.devmap.model.Liveness;
 import dev.devmap.model.SafetyProperties;
 import dev.devmap.model.Reason;
@@ -511,7 +509,7 @@ public final class Diagnosis {
         return null;
     }
 
-    /** Is the page op accesses pinned (a CPU or fallback access of a page a pinned grant covers)? */
+    /** Is the page op accesses pinned (a CPU or fallback access of a page a pinned grant covers: the model's PinnedAt)? */
     private static boolean pinnedPage(DeviceMapModel m, State s, Op op) {
         if (op instanceof Op.ReadCall x) return m.pinnedAt(s, x.f(), x.o());
         if (op instanceof Op.WriteCall x) return m.pinnedAt(s, x.f(), x.o());
@@ -520,38 +518,39 @@ public final class Diagnosis {
         return false;
     }
 
+    /** Is the grant a device access goes through ({@link Semantics#covering}, as the model's step takes it) pinned? */
+    private static boolean throughPinnedGrant(State s, Op op) {
+        Grant g = null;
+        if (op instanceof Op.DevReadCall r) g = Semantics.covering(s, r.i(), r.f(), r.o(), false);
+        if (op instanceof Op.DevWriteCall w) g = Semantics.covering(s, w.i(), w.f(), w.o(), true);
+        return g != null && g.pin();
+    }
+
     /**
-     * A pin that vanishes: a truncate, punch or relocate the model refuses (EBUSY) because a dma_buf
-     * pins the range goes ahead (the pinned blocks change: S7), or an access the model takes through
-     * a pinned grant (which survives munmap) takes another path (the pin ended early: S11).
+     * A pin that vanishes: a truncate, punch or relocate the model disables by its guard
+     * {@link dev.devmap.model.Guard#PINNED} (EBUSY: a dma_buf pins the range) goes ahead (the pinned
+     * blocks change: S7), or an access the model takes through a pinned grant (which survives
+     * munmap) takes another path (the pin ended early: S11).
      */
     private static Verdict pinVanished(DeviceMapModel m, Semantics sem, List<State> pre, Op op, Outcome seen, Failure f) {
         for (State s : pre) {
             Semantics.Result x = sem.apply(s, op);
             Outcome o = x.outcome();
-            boolean pinned = false;
-            for (Grant g : s.maps()) if (g.pin()) pinned = true;
-            if (!pinned) continue;
-            if (o.kind() == Outcome.Answer.BUSY && (seen.kind() == Outcome.Answer.DONE || seen.kind() == Outcome.Answer.STARTED)
+            if (x.guard() == dev.devmap.model.Guard.PINNED
+                    && (seen.kind() == Outcome.Answer.DONE || seen.kind() == Outcome.Answer.STARTED)
                     && (op instanceof Op.TruncateCall || op instanceof Op.PunchHoleCall || op instanceof Op.RelocateCall)) {
                 return new Verdict(Requirement.S7, f.detail() + ": a dma_buf pins the range, so the change must be refused "
                         + "(EBUSY); the pinned blocks change under the pin", null, List.of());
             }
             // the block path: the page itself is pinned (without a page cache every access takes it)
             if (o.path() != null && seen.path() != o.path() && (o.path() == Outcome.Path.BLOCK && pinnedPage(m, s, op)
-                    || o.path() == Outcome.Path.DIRECT && op instanceof Op.DevReadCall r && pinnedGrant(s, r.i(), r.f(), r.o())
-                    || o.path() == Outcome.Path.DIRECT && op instanceof Op.DevWriteCall w && pinnedGrant(s, w.i(), w.f(), w.o()))) {
+                    || o.path() == Outcome.Path.DIRECT && throughPinnedGrant(s, op))) {
                 return new Verdict(Requirement.S11, f.detail() + ": the access goes through a pinned mapping (a pin lives "
                         + "until its dma_buf is released, munmap does not end it); the device took another path", null,
                         List.of());
             }
         }
         return null;
-    }
-
-    private static boolean pinnedGrant(State s, String i, String f, int o) {
-        for (Grant g : s.maps()) if (g.pin() && g.i().equals(i) && g.f().equals(f) && g.in(o)) return true;
-        return false;
     }
 
     /**
@@ -574,7 +573,7 @@ public final class Diagnosis {
                             + sem.constants().barSize() + ")", null, List.of());
                 }
                 // S12's antecedent: the step only takes grants away (or none) and leaves the prepared maps
-                if (s.maps().containsAll(r.next().maps()) && r.next().pend().equals(s.pend())) {
+                if (new SafetyProperties(sem.model()).onlyTakesGrants(s, r.next())) {
                     return new Verdict(Requirement.S12, f.detail() + ": a step that grants nothing took BAR pages (it gives "
                             + "back exactly the pages of the grants it removes)", null, List.of());
                 }
@@ -594,9 +593,7 @@ public final class Diagnosis {
             switch (e.kind()) {
                 case ACK:
                 case INV_END: {
-                    Inv inv = m.inv(s, e.file());
-                    x = inv.on() && (inv.cause() == Cause.TRUNCATE || inv.cause() == Cause.PUNCH) ? Requirement.L4
-                            : Requirement.L1;
+                    x = Liveness.LeadsTo.L4_TruncateNotStarved.p(m, s, e.file()) ? Requirement.L4 : Requirement.L1;
                     break;
                 }
                 case DMA_END: x = Requirement.L2; break;
@@ -626,7 +623,7 @@ public final class Diagnosis {
         if (!(op instanceof Op.InvAckCall a) || seen.kind() != Outcome.Answer.DONE) return null;
         SafetyProperties props = new SafetyProperties(m);
         for (State s : pre) {
-            if (sem.apply(s, op).outcome().kind() != Outcome.Answer.BUSY) continue;
+            if (sem.apply(s, op).guard() != dev.devmap.model.Guard.DMA_IN_FLIGHT) continue;
             Set<dev.devmap.model.Dma> mine = new HashSet<>();
             for (dev.devmap.model.Dma d : s.dma()) if (d.i().equals(a.i())) mine.add(d);
             Set<dev.devmap.model.Dma> rest = new HashSet<>(s.dma());

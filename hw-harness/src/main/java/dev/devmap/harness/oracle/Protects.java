@@ -83,16 +83,7 @@ public record Protects(Requirement row, String why) {
 
     private static Map<Reason, Requirement> reasons() {
         Map<Reason, Requirement> t = new EnumMap<>(Reason.class);
-        t.put(Reason.HOLE, Requirement.S10);
-        t.put(Reason.CACHED, Requirement.S5);
-        t.put(Reason.SHARED, Requirement.S10);
-        t.put(Reason.PIN_UNSUPPORTED, Requirement.S10);
-        t.put(Reason.EXPORTER_GONE, Requirement.S8);
-        t.put(Reason.NO_ROUTE, Requirement.S10);
-        t.put(Reason.NO_ATOMIC_ROUTE, Requirement.S10);
-        t.put(Reason.WRITE_NOT_ALLOWED, Requirement.S10);
-        t.put(Reason.BAR_FULL, Requirement.S9);
-        for (Reason r : Reason.values()) if (!t.containsKey(r)) throw new IllegalStateException("no row for reason " + r);
+        for (Reason r : Reason.values()) t.put(r, Requirement.ofSpec(r.protects()));   // the model's Reason says
         return Map.copyOf(t);
     }
 

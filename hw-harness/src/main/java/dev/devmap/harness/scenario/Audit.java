@@ -71,9 +71,7 @@ public final class Audit {
     /** An importer that holds no grant covering (f, o): its device accesses take the fallback path. */
     private static String withoutGrant(State s, DutConfig cfg, String f, int o) {
         for (DutConfig.Importer i : cfg.importers()) {
-            boolean covered = false;
-            for (Grant g : s.maps()) if (g.i().equals(i.name()) && g.f().equals(f) && g.in(o)) covered = true;
-            if (!covered) return i.name();
+            if (Semantics.covering(s, i.name(), f, o, false) == null) return i.name();
         }
         return null;
     }

@@ -1,6 +1,7 @@
 package dev.devmap.harness.sim;
 
 import dev.devmap.model.Variant;
+import dev.devmap.spec.model.Manifest;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -40,24 +41,11 @@ public final class Quirks {
     private static final Map<String, Quirk> ALL;
 
     static {
-        Map<String, String> spec = new LinkedHashMap<>();
-        spec.put("no-ack-wait", "the filesystem frees blocks right after sending the invalidation, without waiting for acks");
-        spec.put("valid-flag", "the driver re-validates a prepared map with a boolean flag instead of the sequence count");
-        spec.put("map-while-cached", "the filesystem grants a writable mapping although the range is in the page cache");
-        spec.put("truncate-ignores-pin", "truncate and punch free blocks pinned by a dma_buf");
-        spec.put("unplug-without-invalidate", "exporter removal with live peer mappings (no reverse map, no revoke)");
-        spec.put("bar-overcommit", "the exporter grants beyond its BAR capacity");
-        spec.put("atomic-without-route", "ATOMIC granted to an importer whose path does not route PCIe atomics");
-        spec.put("write-to-hole", "a WRITE mapping granted over a hole, unwritten or shared extent");
-        spec.put("unbounded-revoke", "the block device cannot invalidate: unplug waits for importers that never unmap");
-        spec.put("early-tlb-flush", "the device acks after flushing its TLB but keeps its page table until the invalidation ends");
-        spec.put("gup-no-dirty", "a device write through the fallback (GUP) path to a clean page does not dirty it");
-        spec.put("unmap-keeps-bar", "device_unmap does not return the BAR pages");
-        spec.put("cow-without-invalidate", "a COW break (unshare) moves a page without invalidating its read-only mappings");
         Map<String, Quirk> all = new LinkedHashMap<>();
         for (Variant v : Variant.values()) {
             if (v == Variant.NONE || v.choice()) continue;
-            String what = spec.getOrDefault(v.tla(), "the spec's variant " + v.tla());
+            // what the variant removes: its own description in models.json (one home, Manifest.bundled())
+            String what = Manifest.bundled().variant(v.tla()).why();
             all.put(v.tla(), new Quirk(v.tla(), Quirk.Origin.SPEC, v, what, BREAKS.get(v.tla()),
                     ALSO.getOrDefault(v.tla(), List.of())));
         }

@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The one place that starts and ends child processes (agents, QEMU, TLC): each child's whole tree
@@ -151,6 +153,47 @@ public final class Supervisor {
             // fall back to the descendants
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * A watchdog for one job of p: a daemon thread that kills p ({@link #kill}) when the job is not
+     * over within timeout, and says so ({@link Deadline#expired}); {@link Deadline#close} ends the
+     * watch. A null timeout watches nothing. It also ends when p exits by itself.
+     */
+    public static Deadline deadline(Process p, Duration timeout, String name) {
+        AtomicBoolean expired = new AtomicBoolean();
+        if (timeout == null) return new Deadline(null, expired);
+        Thread t = new Thread(() -> {
+            try {
+                if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    expired.set(true);
+                    kill(p);
+                }
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+        return new Deadline(t, expired);
+    }
+
+    /** A running {@link #deadline}: whether it expired (and the process was killed); close ends the watch. */
+    public static final class Deadline implements AutoCloseable {
+        private final Thread watchdog;
+        private final AtomicBoolean expired;
+
+        private Deadline(Thread watchdog, AtomicBoolean expired) {
+            this.watchdog = watchdog;
+            this.expired = expired;
+        }
+
+        public boolean expired() { return expired.get(); }
+
+        @Override
+        public void close() {
+            if (watchdog != null) watchdog.interrupt();
         }
     }
 

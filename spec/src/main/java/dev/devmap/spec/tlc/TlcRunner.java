@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 /**
@@ -181,22 +180,7 @@ public final class TlcRunner {
         Thread errReader = new Thread(() -> drain(proc.getErrorStream(), stderr), "dmap-tlc-stderr");
         errReader.setDaemon(true);
         errReader.start();
-        AtomicBoolean timedOut = new AtomicBoolean();
-        Thread watchdog = null;
-        if (job.timeout() != null) {
-            watchdog = new Thread(() -> {
-                try {
-                    if (!proc.waitFor(job.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
-                        timedOut.set(true);
-                        Supervisor.kill(proc);
-                    }
-                } catch (InterruptedException ignored) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "dmap-tlc-timeout");
-            watchdog.setDaemon(true);
-            watchdog.start();
-        }
+        Supervisor.Deadline deadline = Supervisor.deadline(proc, job.timeout(), "dmap-tlc-timeout");
         ToolOutputParser parser = new ToolOutputParser(listener, job.singleProperty());
         try (BufferedReader out = new BufferedReader(new InputStreamReader(proc.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
@@ -207,9 +191,7 @@ public final class TlcRunner {
             errReader.join(5000);
         } finally {
             Supervisor.kill(proc);
-            if (watchdog != null) {
-                watchdog.interrupt();
-            }
+            deadline.close();
         }
         int exit = proc.exitValue();
         Duration wall = Duration.ofNanos(System.nanoTime() - start);
@@ -217,11 +199,11 @@ public final class TlcRunner {
         synchronized (stderr) {
             err = stderr.toString();
         }
-        if (timedOut.get()) {
+        if (deadline.expired()) {
             err = "TLC timed out after " + job.timeout().toSeconds() + "s and was killed\n" + err;
         }
         TlcResult r = parser.result(exit, wall, err);
-        if (timedOut.get() && r.outcome() == TlcResult.Outcome.OK) {
+        if (deadline.expired() && r.outcome() == TlcResult.Outcome.OK) {
             r = new TlcResult(TlcResult.Outcome.ERROR, r.generated(), r.distinct(), r.depth(), null, r.trace(),
                     r.loop(), exit, wall, err);
         }

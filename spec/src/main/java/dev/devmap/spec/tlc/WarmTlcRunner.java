@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Runs TLC jobs one after the other in one long-lived child JVM ({@link TlcServer}), for campaigns
@@ -81,22 +80,7 @@ public final class WarmTlcRunner implements AutoCloseable {
             }
             toServer.write(line.append('\n').toString());
             toServer.flush();
-            AtomicBoolean timedOut = new AtomicBoolean();
-            Process p = proc;
-            Thread watchdog = null;
-            if (job.timeout() != null) {
-                watchdog = new Thread(() -> {
-                    try {
-                        Thread.sleep(job.timeout().toMillis());
-                        timedOut.set(true);
-                        Supervisor.kill(p);
-                    } catch (InterruptedException ignored) {
-                        Thread.currentThread().interrupt();
-                    }
-                }, "dmap-warm-tlc-timeout");
-                watchdog.setDaemon(true);
-                watchdog.start();
-            }
+            Supervisor.Deadline deadline = Supervisor.deadline(proc, job.timeout(), "dmap-warm-tlc-timeout");
             ToolOutputParser parser = new ToolOutputParser(listener, job.singleProperty());
             Integer exit = null;
             try {
@@ -109,10 +93,10 @@ public final class WarmTlcRunner implements AutoCloseable {
                     parser.line(l);
                 }
             } finally {
-                if (watchdog != null) watchdog.interrupt();
+                deadline.close();
             }
             Duration wall = Duration.ofNanos(System.nanoTime() - start);
-            if (timedOut.get()) {
+            if (deadline.expired()) {
                 stop();
                 TlcResult r = parser.result(137, wall, "");
                 return new TlcResult(TlcResult.Outcome.ERROR, r.generated(), r.distinct(), r.depth(), null, r.trace(),
