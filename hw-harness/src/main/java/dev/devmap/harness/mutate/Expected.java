@@ -10,9 +10,7 @@ import dev.devmap.kernelapi.Event;
 import dev.devmap.kernelapi.Op;
 import dev.devmap.kernelapi.Outcome;
 import dev.devmap.kernelapi.Semantics;
-import dev.devmap.model.Cause;
 import dev.devmap.model.Guard;
-import dev.devmap.model.Inv;
 import dev.devmap.model.Reason;
 import dev.devmap.model.SafetyProperties;
 import dev.devmap.model.State;
@@ -231,9 +229,9 @@ public record Expected(Requirement row, String why) {
         switch (e.kind()) {
             case ACK:
             case INV_END: {
+                // the spec's own statement of L4's premise (a truncate or punch invalidation of the file)
                 for (State st : states) {
-                    Inv inv = sem.model().inv(st, e.file());
-                    if (inv.on() && (inv.cause() == Cause.TRUNCATE || inv.cause() == Cause.PUNCH)) return Requirement.L4;
+                    if (dev.devmap.model.Liveness.LeadsTo.L4_TruncateNotStarved.p(sem.model(), st, e.file())) return Requirement.L4;
                 }
                 return Requirement.L1;
             }
