@@ -26,8 +26,10 @@ import java.util.List;
  * device still fails the same requirement, so the report shows a minimal trace. A failure is then
  * re-checked under each protocol choice the device lists ({@link Capabilities#choices()}), then under
  * each combination of listed choices ({@link Variant#combines()}): when that model accepts the whole
- * scenario and the minimal trace, the result is a DIFFERENCE named by it, not a failure; otherwise
- * the failure says where each of those models rejects it.
+ * scenario and the minimal trace, the result is a DIFFERENCE named by it, not a failure; when one
+ * accepts the whole scenario but not the minimal trace (the shrinker drifted to another mechanism
+ * with the same requirement), the DIFFERENCE carries the unshrunk trace; otherwise the failure says
+ * where each of those models rejects it.
  */
 public final class Runner {
     /** How much work shrinking may do per failure (runs of the candidate scenario). */
@@ -83,6 +85,8 @@ public final class Runner {
         Diagnosis diag = new Diagnosis(ex.config(), caps);
         Verdict v = diag.diagnose(ex.oracle().trace(), ex.failure());
         int original = ex.oracle().trace().size();
+        Execution unshrunk = ex;
+        Verdict unshrunkVerdict = v;
         if (shrink) {
             try {
                 Execution small = shrink(sc, ex, v.requirement(), signature(ex), diag);
@@ -97,15 +101,24 @@ public final class Runner {
         ScenarioResult failed = new ScenarioResult(sc, ScenarioResult.Status.FAIL, null, ex.failure(), v, ex.oracle().trace(),
                 ex.ops(), ex.oracle().coverage(), original, millis(t0));
         List<String> rejected = new ArrayList<>();
+        String wholeOnly = null;
         for (Variant choice : candidates(caps.choices())) {
             try {
                 Failure whole = failureUnder(sc, choice);
                 Failure small = whole == null ? failureUnder(sc.withOps(ex.ops()), choice) : null;
                 if (whole == null && small == null) return failed.asDifference(choice.tla());
+                if (whole == null && wholeOnly == null) wholeOnly = choice.tla();
                 rejected.add(rejection(choice.tla(), whole != null ? whole : small, whole != null));
             } catch (DutException e) {
                 return failed;  // the fault shows up in the next scenario
             }
+        }
+        if (wholeOnly != null) {
+            // the shrinker drifted to another mechanism (same requirement and mismatch kind) that this
+            // model does not explain; the whole scenario it does: the difference, with the unshrunk trace
+            return new ScenarioResult(sc, ScenarioResult.Status.FAIL, null, unshrunk.failure(), unshrunkVerdict,
+                    unshrunk.oracle().trace(), unshrunk.ops(), unshrunk.oracle().coverage(), original, millis(t0))
+                    .asDifference(wholeOnly);
         }
         return rejected.isEmpty() ? failed : failed.withReason(String.join("; ", rejected));
     }
