@@ -35,7 +35,8 @@ CONSTANTS
     PinSupport,        \* does the filesystem support PIN (dma_buf) at all
     BdevCanInvalidate, \* open question 1: can the block device revoke mappings
     PageCache,         \* does the filesystem cache file pages (FALSE: fs-dax)
-    Variant            \* "none" or the name of the protection removed
+    Variant            \* "none", the name of the protection removed, or of a
+                       \* combination of kernel choices (Combines)
 
 VARIABLES
     extent,  \* extent[f][o] = [k |-> "hole"|"unwritten"|"written", b |-> block]
@@ -55,6 +56,18 @@ VARIABLES
 
 vars == <<extent, data, cache, lastw, nextv, vma, maps, pend, dma, inv, vflag,
           bar, exp, rev>>
+
+\* A combination of today's kernel's protocol choices, made together by one
+\* facility (models.json "choices"): fs-dax's nine.
+Combines(v) ==
+    IF v = "fs-dax"
+    THEN {"dax-map-during-break-layouts", "dax-new-ref-extends-wait",
+          "dax-punch-whole-file", "write-shared-cow-on-fault",
+          "dax-writeback-mkclean", "dax-munmap-acks-with-dma", "clone-hole",
+          "pin-refused-first", "reflink-unmaps-source"}
+    ELSE {v}
+\* Is the protection v removed / the kernel choice v made?
+Is(v) == v \in Combines(Variant)
 
 Offsets == 1..NOff
 Blocks  == 1..NBlocks
@@ -93,7 +106,7 @@ Pages(gs)      == Cardinality(UNION {{<<g.i, g.f, o>> : o \in g.lo..g.hi} : g \i
 Held           == Pages(maps) + Pages(pend)
 HasPend(i)     == \E p \in pend : p.i = i
 HasDma(i)      == \E d \in dma : d.i = i
-WholeFile(cause) == Variant = "dax-punch-whole-file" /\ cause = "punch"
+WholeFile(cause) == Is("dax-punch-whole-file") /\ cause = "punch"
 PinnedAt(f, o) == \E g \in maps : g.pin /\ g.f = f /\ In(o, g)
 PinnedIn(f, lo, hi) == \E o \in lo..hi : PinnedAt(f, o)
 \* (Kernel choice dax-punch-whole-file: punch's notifier covers the whole file.)
@@ -114,10 +127,10 @@ DmaOn(i, gs)   == \E d \in dma, g \in gs : d.i = i /\ g.i = i /\ d.f = g.f /\ In
 \* invalidation waits for a page reference: the mirror's notifier callback
 \* drops the mapping at once (the ack), truncate_inode_pages_range removes
 \* the page from the file while the DMA still holds it.
-AcksWithDma(cause) == \/ Variant = "dax-munmap-acks-with-dma" /\ cause = "munmap"
-                      \/ Variant = "pagecache-acks-with-dma"
+AcksWithDma(cause) == \/ Is("dax-munmap-acks-with-dma") /\ cause = "munmap"
+                      \/ Is("pagecache-acks-with-dma")
 RefHeld(i, f, lo, hi, cause) ==
-    /\ Variant = "dax-munmap-acks-with-dma"
+    /\ Is("dax-munmap-acks-with-dma")
     /\ cause \in {"truncate", "punch", "fallocate", "relocate", "cow"}
     /\ \E d \in dma : d.i = i /\ d.f = f /\ d.o \in lo..hi
 
@@ -162,7 +175,7 @@ Bumped(f, lo, hi) ==
     {IF p.f = f /\ Overlap(p, lo, hi) THEN [p EXCEPT !.retry = TRUE] ELSE p : p \in pend}
 BumpSeq(f, lo, hi) ==
     /\ pend' = Bumped(f, lo, hi)
-    /\ vflag' = IF Variant = "valid-flag" THEN [vflag EXCEPT ![f] = FALSE] ELSE vflag
+    /\ vflag' = IF Is("valid-flag") THEN [vflag EXCEPT ![f] = FALSE] ELSE vflag
 
 \* Start an invalidation of f's range lo..hi for cause: bump the sequence
 \* count (every overlapping prepared map must retry), notify every importer
@@ -174,7 +187,7 @@ Invalidate(f, lo, hi, cause, arg, wonly) ==
     LET whole == WholeFile(cause)
         wlo == IF whole THEN 1 ELSE lo
         whi == IF whole THEN NOff ELSE hi
-        vs == IF Variant = "cow-without-invalidate" /\ cause = "cow" THEN {}
+        vs == IF Is("cow-without-invalidate") /\ cause = "cow" THEN {}
               ELSE {g \in maps : Victim(g, f, wlo, whi, wonly)}
         hs == {g.i : g \in vs} \cup {i \in Importers : RefHeld(i, f, lo, hi, cause)}
     IN /\ BumpSeq(f, wlo, whi)
@@ -183,8 +196,8 @@ Invalidate(f, lo, hi, cause, arg, wonly) ==
                /\ UNCHANGED inv
           ELSE /\ inv' = [inv EXCEPT ![f] = [on |-> TRUE, lo |-> lo, hi |-> hi,
                           cause |-> cause, arg |-> arg, wonly |-> wonly, await |-> hs,
-                          victims |-> vs, done |-> Variant = "no-ack-wait"]]
-               /\ IF Variant = "no-ack-wait"
+                          victims |-> vs, done |-> Is("no-ack-wait")]]
+               /\ IF Is("no-ack-wait")
                   THEN Apply(f, lo, hi, cause, arg)    \* frees blocks before the acks
                   ELSE UNCHANGED <<extent, data, cache, lastw, vma>>
 
@@ -193,7 +206,7 @@ Invalidate(f, lo, hi, cause, arg, wonly) ==
 \* xfs_reflink_allocate_cow: a new block, the data copied) instead of the
 \* refusal "shared".  One page at a time, as a fault is.
 CowOnFault(f, lo, hi, pin, w) ==
-    /\ Variant = "write-shared-cow-on-fault"
+    /\ Is("write-shared-cow-on-fault")
     /\ w /\ ~pin /\ lo = hi
     /\ FreeBlocks # {}
 
@@ -204,23 +217,23 @@ CowOnFault(f, lo, hi, pin, w) ==
 \* FOLL_LONGTERM on vma_is_fsdax -> EOPNOTSUPP, before the fault).
 Refusal(i, f, lo, hi, pin, w, at) ==
     LET rg == lo..hi IN
-    CASE pin /\ ~PinSupport /\ Variant = "pin-refused-first"    -> "pin-unsupported"
+    CASE pin /\ ~PinSupport /\ Is("pin-refused-first")        -> "pin-unsupported"
       [] \E o \in rg : extent[f][o].k # "written"
-            /\ ~(Variant = "write-to-hole" /\ w)                -> "hole"
+            /\ ~(Is("write-to-hole") /\ w)                    -> "hole"
       [] \E o \in rg : cache[f][o].st # "absent"
-            /\ ~(Variant = "map-while-cached" /\ w)             -> "cached"
+            /\ ~(Is("map-while-cached") /\ w)                 -> "cached"
       [] (w \/ pin) /\ \E o \in rg : Shared(extent[f][o].b)
-            /\ ~(Variant = "write-to-hole" /\ w)
+            /\ ~(Is("write-to-hole") /\ w)
             /\ ~CowOnFault(f, lo, hi, pin, w)                   -> "shared"
       [] pin /\ ~PinSupport                                   -> "pin-unsupported"
-      [] pin /\ w /\ Variant = "read-pin-ignores-truncate"     -> "pin-unsupported"
+      [] pin /\ w /\ Is("read-pin-ignores-truncate")          -> "pin-unsupported"
       [] exp # "up"                                           -> "exporter-gone"
       [] i \notin Route                                       -> "no-route"
       [] at /\ i \notin AtomicRoute
-            /\ Variant # "atomic-without-route"               -> "no-atomic-route"
+            /\ ~Is("atomic-without-route")                    -> "no-atomic-route"
       [] w /\ i \notin WriteOK                                -> "write-not-allowed"
       [] bar + (hi - lo + 1) > BarSize
-            /\ Variant # "bar-overcommit"                     -> "bar-full"
+            /\ ~Is("bar-overcommit")                          -> "bar-full"
       [] OTHER                                                -> "none"
 
 -----------------------------------------------------------------------------
@@ -315,7 +328,7 @@ WritePage(f, o, fromDev) ==
        THEN /\ Invalidate(f, o, o, "populate", 0, FALSE)
             /\ UNCHANGED nextv
        ELSE /\ cache' = [cache EXCEPT ![f][o] =
-                   [st |-> IF Variant = "gup-no-dirty" /\ fromDev /\ cache[f][o].st = "clean"
+                   [st |-> IF Is("gup-no-dirty") /\ fromDev /\ cache[f][o].st = "clean"
                            THEN "clean" ELSE "dirty",
                     v |-> nextv + 1]]
             /\ lastw' = [lastw EXCEPT ![f][o] = nextv + 1]
@@ -349,7 +362,7 @@ CpuRead(f, o)  == f \in Files /\ ReadPage(f, o)
 \* pin of a dirty-tracked file mapping is refused, mm/gup.c), and truncate
 \* does not wait for it (truncate_inode_pages drops the pinned pages from
 \* the file; the pin keeps them).
-PinIgnored == Variant \in {"truncate-ignores-pin", "read-pin-ignores-truncate"}
+PinIgnored == Is("truncate-ignores-pin") \/ Is("read-pin-ignores-truncate")
 
 Truncate(f, n) ==
     /\ n \in 0..(NOff - 1)
@@ -383,11 +396,11 @@ Fallocate(f, o) ==
 \* Kernel choice reflink-unmaps-source: read-only grants of o go too (fs-dax:
 \* xfs_ilock2_io_mmap -> xfs_break_dax_layouts unmaps the file; page cache:
 \* truncating the target splits or unmaps a large folio the source shares).
-ReflinkWonly == Variant # "reflink-unmaps-source"
+ReflinkWonly == ~Is("reflink-unmaps-source")
 Reflink(f, o, p) ==
     /\ o # p
     /\ ~inv[f].on
-    /\ extent[f][o].k = "written" \/ (Variant = "clone-hole" /\ extent[f][o] = Hole)
+    /\ extent[f][o].k = "written" \/ (Is("clone-hole") /\ extent[f][o] = Hole)
     /\ cache[f][o].st # "dirty"
     /\ extent[f][p] = Hole /\ cache[f][p] = Absent
     /\ ~PinnedAt(f, o)
@@ -404,7 +417,7 @@ Reflink(f, o, p) ==
 \* (dax_writeback_mapping_range -> dax_entry_mkclean, an mmu-notifier
 \* invalidation): a writable device mapping of the page is invalidated.
 DaxMkclean(f, o) ==
-    /\ Variant = "dax-writeback-mkclean"
+    /\ Is("dax-writeback-mkclean")
     /\ ~inv[f].on
     /\ \E g \in maps : Victim(g, f, o, o, TRUE)
     /\ Invalidate(f, o, o, "writeback", 0, TRUE)
@@ -455,7 +468,7 @@ Unshare(f, o) ==
 InvAck(i, f) ==
     /\ inv[f].on
     /\ i \in inv[f].await
-    /\ IF Variant = "early-tlb-flush"
+    /\ IF Is("early-tlb-flush")
        THEN UNCHANGED <<maps, bar>>
        ELSE LET gone == {g \in inv[f].victims \cap maps : g.i = i}
             IN /\ ~DmaOn(i, gone) \/ AcksWithDma(inv[f].cause)
@@ -473,7 +486,7 @@ InvAck(i, f) ==
 \* no busy page, so the grants made during the wait are revoked in another
 \* round, and the change itself (truncate_pagecache) moves the count again.
 BreakLayouts(f) ==
-    Variant = "dax-map-during-break-layouts" /\ inv[f].cause \in {"truncate", "punch"}
+    Is("dax-map-during-break-layouts") /\ inv[f].cause \in {"truncate", "punch"}
 \* Once every importer has acked, a grant of the range still live was made
 \* during the wait (a grant equal to a revoked one included).
 Late(f) == {g \in maps : Victim(g, f, inv[f].lo, inv[f].hi, inv[f].wonly)}
@@ -492,7 +505,7 @@ InvEnd(f) ==
                   /\ bar' = bar - Pages(left)
                   /\ pend' = IF BreakLayouts(f) THEN Bumped(f, r.lo, r.hi) ELSE pend
             /\ inv' = [inv EXCEPT ![f] = Idle]
-            /\ vflag' = IF Variant = "valid-flag" THEN [vflag EXCEPT ![f] = TRUE] ELSE vflag
+            /\ vflag' = IF Is("valid-flag") THEN [vflag EXCEPT ![f] = TRUE] ELSE vflag
     /\ UNCHANGED <<nextv, dma, exp, rev>>
 
 -----------------------------------------------------------------------------
@@ -509,7 +522,7 @@ MapCalled(i, f, lo, hi) ==
     /\ f \in vma
     /\ ~HasPend(i)
     /\ ~\E g \in maps : g.i = i /\ g.f = f /\ Overlap(g, lo, hi)
-    /\ ~InvOver(f, lo, hi) \/ Variant = "valid-flag" \/ BreakLayouts(f)
+    /\ ~InvOver(f, lo, hi) \/ Is("valid-flag") \/ BreakLayouts(f)
 
 \* device_map(vma, importer, &dma_buf, lo, hi, flags, pa[]): the fs and the
 \* block device grant it; the driver holds the result until it commits.
@@ -528,12 +541,12 @@ MapPrepare(i, f, lo, hi, pin, w, at) ==
                             bs |-> [k \in 1..(hi - lo + 1) |-> e2[f][lo + k - 1].b],
                             w |-> w, at |-> at, pin |-> pin, retry |-> FALSE]}
     /\ bar' = bar + (hi - lo + 1)
-    /\ vflag' = IF Variant = "valid-flag" THEN [vflag EXCEPT ![f] = TRUE] ELSE vflag
+    /\ vflag' = IF Is("valid-flag") THEN [vflag EXCEPT ![f] = TRUE] ELSE vflag
     /\ UNCHANGED <<cache, lastw, nextv, vma, maps, dma, inv, exp, rev>>
 
 Grant(p) == [i |-> p.i, f |-> p.f, lo |-> p.lo, hi |-> p.hi, bs |-> p.bs,
              w |-> p.w, at |-> p.at, pin |-> p.pin]
-Stale(p) == IF Variant = "valid-flag" THEN ~vflag[p.f] ELSE p.retry
+Stale(p) == IF Is("valid-flag") THEN ~vflag[p.f] ELSE p.retry
 
 \* Under the driver lock: mmu_interval_read_retry() is false, program the
 \* device page table with the DMA addresses.
@@ -561,7 +574,7 @@ Unmap(i, g) ==
     /\ g \in maps /\ g.i = i
     /\ ~DmaOn(i, {g})
     /\ maps' = maps \ {g}
-    /\ bar' = IF Variant = "unmap-keeps-bar" THEN bar ELSE bar - Size(g)
+    /\ bar' = IF Is("unmap-keeps-bar") THEN bar ELSE bar - Size(g)
     /\ UNCHANGED <<extent, data, cache, lastw, nextv, vma, pend, dma, inv, vflag, exp, rev>>
 
 \* A grant is named by its importer, file and first page (the grants of one
@@ -579,7 +592,7 @@ DmaBufRelease(i, f, lo) == \E g \in maps : Named(g, i, f, lo) /\ g.pin /\ Unmap(
 \* being invalidated) is waited for too: dax_layout_busy_page_range finds the
 \* page busy again, so the wait lasts until every new reference is dropped.
 NewRefExtends(h) ==
-    Variant = "dax-new-ref-extends-wait" /\ inv[h].cause \in {"truncate", "punch"}
+    Is("dax-new-ref-extends-wait") /\ inv[h].cause \in {"truncate", "punch"}
 
 DmaStart(i, f, lo, o, op) ==
   \E g \in maps :
@@ -636,7 +649,7 @@ BarReclaim(i, f, lo) ==
 \* the importers to unmap.  Prepared maps must retry.
 UnplugStart ==
     /\ exp = "up"
-    /\ IF Variant = "unplug-without-invalidate"
+    /\ IF Is("unplug-without-invalidate")
        THEN /\ exp' = "gone"
             /\ UNCHANGED <<pend, rev, bar>>
        ELSE /\ exp' = "removing"

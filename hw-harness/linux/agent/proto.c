@@ -267,7 +267,8 @@ static const char *why_not(const char *op)
  * The documented protocol choices of this kernel facility (spec variants of the same name):
  * the first ones are shown by a self-test of this mode ("# choice NAME: ..." before its result),
  * the fs-dax ones from dax-writeback-mkclean on by the scenarios' answers (writeback invalidating a
- * writable mirror, munmap acking with a page reference held, a hole cloned, PIN refused first).
+ * writable mirror, munmap acking with a page reference held, a hole cloned, PIN refused first, a
+ * reflink unmapping the whole file's mappings).
  */
 static void hello_choices(struct out *o)
 {

@@ -838,6 +838,14 @@ TEST_F(protocol, fs_offers_only_working_layout_changes)
 	free_answers(a, n);
 }
 
+/* requests 2-6: f1 page 1 written (5) and written back, mapped WRITE by gpu, a write DMA of 7 started */
+#define MAPPED_DMA_WRITE \
+	"{\"id\":2,\"op\":\"mmap\",\"file\":\"f1\"}\n" \
+	"{\"id\":3,\"op\":\"cpu_write\",\"file\":\"f1\",\"off\":1,\"value\":5}\n" \
+	"{\"id\":4,\"op\":\"writeback\",\"file\":\"f1\",\"off\":1}\n" \
+	"{\"id\":5,\"op\":\"device_map\",\"imp\":\"gpu\",\"file\":\"f1\",\"lo\":1,\"hi\":1,\"flags\":[\"WRITE\"],\"commit\":true}\n" \
+	"{\"id\":6,\"op\":\"dma_start\",\"imp\":\"gpu\",\"file\":\"f1\",\"off\":1,\"dir\":\"write\",\"value\":7}\n"
+
 /*
  * A DMA write lands when it ends (the protocol's DmaEnd), not when it starts: between
  * dma_start and dma_end a CPU read returns the old value, after dma_end the DMA's value.
@@ -846,11 +854,7 @@ TEST_F(protocol, fs_dma_write_lands_at_its_end)
 {
 	char *a[16];
 	int n = agent_session(HELLO RESET1
-		"{\"id\":2,\"op\":\"mmap\",\"file\":\"f1\"}\n"
-		"{\"id\":3,\"op\":\"cpu_write\",\"file\":\"f1\",\"off\":1,\"value\":5}\n"
-		"{\"id\":4,\"op\":\"writeback\",\"file\":\"f1\",\"off\":1}\n"
-		"{\"id\":5,\"op\":\"device_map\",\"imp\":\"gpu\",\"file\":\"f1\",\"lo\":1,\"hi\":1,\"flags\":[\"WRITE\"],\"commit\":true}\n"
-		"{\"id\":6,\"op\":\"dma_start\",\"imp\":\"gpu\",\"file\":\"f1\",\"off\":1,\"dir\":\"write\",\"value\":7}\n"
+		MAPPED_DMA_WRITE
 		"{\"id\":7,\"op\":\"cpu_read\",\"file\":\"f1\",\"off\":1}\n"
 		"{\"id\":8,\"op\":\"dma_end\",\"imp\":\"gpu\"}\n"
 		"{\"id\":9,\"op\":\"cpu_read\",\"file\":\"f1\",\"off\":1}\n"
@@ -874,11 +878,7 @@ TEST_F(protocol, fs_ack_with_dma_gives_bar_back)
 {
 	char *a[16];
 	int n = agent_session(HELLO RESET1
-		"{\"id\":2,\"op\":\"mmap\",\"file\":\"f1\"}\n"
-		"{\"id\":3,\"op\":\"cpu_write\",\"file\":\"f1\",\"off\":1,\"value\":5}\n"
-		"{\"id\":4,\"op\":\"writeback\",\"file\":\"f1\",\"off\":1}\n"
-		"{\"id\":5,\"op\":\"device_map\",\"imp\":\"gpu\",\"file\":\"f1\",\"lo\":1,\"hi\":1,\"flags\":[\"WRITE\"],\"commit\":true}\n"
-		"{\"id\":6,\"op\":\"dma_start\",\"imp\":\"gpu\",\"file\":\"f1\",\"off\":1,\"dir\":\"write\",\"value\":7}\n"
+		MAPPED_DMA_WRITE
 		"{\"id\":7,\"op\":\"munmap\",\"file\":\"f1\"}\n"
 		"{\"id\":8,\"op\":\"cpu_read\",\"file\":\"f1\",\"off\":2}\n"
 		"{\"id\":9,\"op\":\"dma_end\",\"imp\":\"gpu\"}\n"

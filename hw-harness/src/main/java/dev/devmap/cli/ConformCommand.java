@@ -98,8 +98,9 @@ public final class ConformCommand extends SpecCommand {
     @Option(names = "--mutate",
             description = "Mutation testing of the harness itself: the default suite against the simulated device with one "
                     + "systematic change of its answers or events at a time; prints caught / missed / equivalent per "
-                    + "mutation, the row named and the trace length, then the score. Exit 0 when every non-equivalent "
-                    + "mutation is caught, else 1.")
+                    + "mutation, the row named, the row expected from what it changes, the trace length and what TLC "
+                    + "says of the catch's trace module (--no-tlc: not run), then the score. Exit 0 when every "
+                    + "non-equivalent mutation is caught with its expected row, else 1.")
     boolean mutate;
 
     @Option(names = "--mutations", paramLabel = "ID", split = ",",
@@ -206,14 +207,27 @@ public final class ConformCommand extends SpecCommand {
                 + "each against the default suite (" + suite.size() + " scenarios, seed " + dev.devmap.harness.mutate.Campaign.SEED
                 + ")");
         out.flush();
-        var score = dev.devmap.harness.mutate.Campaign.run(ms, suite, r -> {
-            out.println(r.show());
-            out.flush();
-        });
-        out.println("# rows named: " + score.rows());
-        err.println("dmap conform: " + score.show());
-        err.flush();
-        return score.missed() == 0 ? ExitCodes.OK : ExitCodes.VIOLATED;
+        java.nio.file.Path spec = noTlc ? null : specDir.resolveIfPresent();
+        try (var warm = spec == null ? null : new dev.devmap.spec.tlc.WarmTlcRunner(new dev.devmap.spec.tlc.TlcRunner(),
+                List.of())) {
+            var tlc = spec == null ? null : new dev.devmap.harness.mutate.Campaign.TlcCheck(spec, warm);
+            var score = dev.devmap.harness.mutate.Campaign.run(ms, suite, tlc, r -> {
+                out.println(r.show());
+                out.flush();
+            });
+            out.println("# rows named: " + score.rows());
+            for (var r : score.wrongRow()) {
+                out.println("# wrong row: " + r.mutation().id() + " named " + r.row() + ", expected "
+                        + (r.expected() == null ? "(no place recorded)" : r.expected().name()));
+            }
+            out.println("# " + score.showTlc());
+            err.println("dmap conform: " + score.show());
+            err.println("dmap conform: " + score.showTlc());
+            err.flush();
+            return score.missed() == 0 && score.wrongRow().isEmpty() ? ExitCodes.OK : ExitCodes.VIOLATED;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("TLC's warm JVM did not end cleanly", e);
+        }
     }
 
     private String reproduce(long s) {

@@ -134,18 +134,24 @@ public final class Conformance {
     private static void finish(Options o, Capabilities caps, RunResult run, Ktap ktap) throws IOException {
         if (run.kernel != null) simulatedInstead(run);
         int tlcRuns = 0;
-        for (RunResult.Numbered f : run.byPriority()) {
-            TlaTrace t = f.trace;
-            if (t == null) continue;   // a harness-only check: no module (see traceModule)
-            if (o.tlc() && o.specDir() != null && tlcRuns < o.tlcMax()) {
-                tlcRuns++;
-                f.tlc = t.confirm(o.specDir()).text();
-                ktap.note("failure " + f.number + " (" + f.result.verdict().requirement().spec() + "): " + f.tlc);
-            } else if (o.tlc() && o.specDir() == null) {
-                f.tlc = "TLC not run: no spec directory (--spec-dir)";
-            } else if (o.tlc()) {
-                f.tlc = "TLC not run (--tlc-max " + o.tlcMax() + ")";
+        dev.devmap.spec.tlc.WarmTlcRunner warm = null;   // one TLC JVM for the run's modules, started when needed
+        try {
+            for (RunResult.Numbered f : run.byPriority()) {
+                TlaTrace t = f.trace;
+                if (t == null) continue;   // a harness-only check: no module (see traceModule)
+                if (o.tlc() && o.specDir() != null && tlcRuns < o.tlcMax()) {
+                    tlcRuns++;
+                    if (warm == null) warm = new dev.devmap.spec.tlc.WarmTlcRunner(new dev.devmap.spec.tlc.TlcRunner(), List.of());
+                    confirmed(f, t.confirm(o.specDir(), warm));
+                    ktap.note("failure " + f.number + " (" + f.result.verdict().requirement().spec() + "): " + f.tlc);
+                } else if (o.tlc() && o.specDir() == null) {
+                    f.tlc = "TLC not run: no spec directory (--spec-dir)";
+                } else if (o.tlc()) {
+                    f.tlc = "TLC not run (--tlc-max " + o.tlcMax() + ")";
+                }
             }
+        } finally {
+            if (warm != null) warm.close();
         }
         ktap.note("coverage: " + run.coverage.summary());
         for (String l : run.coverage.matrix()) ktap.note("  " + l);
@@ -200,6 +206,20 @@ public final class Conformance {
         return out;
     }
 
+
+    /**
+     * Records what TLC said about failure f's module. A module TLC accepts (a behaviour of the spec)
+     * makes the failure a harness-only check, labelled with the check that found it: it is never
+     * presented as a trace TLC rejects.
+     */
+    public static void confirmed(RunResult.Numbered f, TlaTrace.Confirmation c) {
+        if (c.behaviour() && f.result.failure() != null) {
+            f.acceptedByTlc = true;
+            f.tlc = TlaTrace.acceptedLabel(f.result.failure()) + " (" + c.text() + ")";
+        } else {
+            f.tlc = c.text();
+        }
+    }
 
     /** Writes failure f's TLA+ trace module, with the configuration the device reported for its scenario. */
     private static void traceModule(Path reportDir, RunResult.Numbered f, DutConfig config) throws IOException {

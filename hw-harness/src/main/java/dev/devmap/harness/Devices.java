@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The device string forms: {@code sim}, {@code sim:QUIRK[,QUIRK...][,ack-delay=N][,choices=NAME+NAME]} (the embedded
+ * The device string forms: {@code sim}, {@code sim:QUIRK[,QUIRK...][,ack-delay=N][,fs=dax][,choices=NAME+NAME]} (the embedded
  * simulated device, with quirks), {@code agent:CMD} (any program speaking the agent line protocol),
  * {@code linux-qemu[:bar-pages=N][,fs=dax|xfs]} and {@code linux:pci=BDF[,...]} (a real kernel, see {@link LinuxKernel}).
  */
@@ -33,6 +33,7 @@ public final class Devices {
         if (spec.equals("sim") || spec.startsWith("sim:")) {
             List<Quirk> quirks = new ArrayList<>();
             int ackDelay = -1;
+            boolean fsDax = false;
             List<String> listed = new ArrayList<>();
             String rest = spec.length() > 4 ? spec.substring(4) : "";
             StringBuilder names = new StringBuilder();
@@ -45,6 +46,8 @@ public final class Devices {
                         throw new IllegalArgumentException("ack-delay needs a number, not '" + part + "'");
                     }
                     if (ackDelay < 0) throw new IllegalArgumentException("ack-delay must be at least 0");
+                } else if (part.equals("fs=dax")) {
+                    fsDax = true;
                 } else if (part.startsWith("choices=")) {
                     for (String c : part.substring("choices=".length()).split("\\+")) {
                         Quirk q = Quirks.of(c.strip());
@@ -59,7 +62,7 @@ public final class Devices {
                 }
             }
             quirks.addAll(Quirks.parse(names.toString()));
-            return new SimulatedDevice(quirks, ackDelay, listed);
+            return new SimulatedDevice(quirks, ackDelay, listed, fsDax);
         }
         if (spec.startsWith("agent:")) {
             String cmd = spec.substring("agent:".length()).strip();

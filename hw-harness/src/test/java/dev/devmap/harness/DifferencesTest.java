@@ -92,6 +92,45 @@ class DifferencesTest {
         assertThat(res.count(ScenarioResult.Status.FAIL)).isPositive();
     }
 
+    /**
+     * A device that makes two choices at once, as the fs devices do: reflink-unmaps-source (the
+     * simulated device's model) and a clone of a hole answered done (clone-hole). cow-break-invalidates
+     * fails under the standard model at its reflink; the shrinker drifts to a reflink of a hole (same
+     * requirement, same mismatch), which only clone-hole explains, while only reflink-unmaps-source
+     * explains the whole scenario: a difference named by it, with the unshrunk trace.
+     */
+    @Test
+    void aChoiceThatExplainsTheWholeScenarioButNotTheDriftedMinimalTraceKeepsTheUnshrunkOne() throws Exception {
+        DeviceUnderTest inner = Devices.open("sim:reflink-unmaps-source,choices=clone-hole+reflink-unmaps-source",
+                Duration.ofSeconds(10), Map.of(), l -> { });
+        DeviceUnderTest both = new DeviceUnderTest() {
+            public String name() { return "two-choices"; }
+            public Capabilities capabilities() throws DutException { return inner.capabilities(); }
+            public DutConfig reset(DutConfig c) throws DutException { return inner.reset(c); }
+            public Response perform(Request r) throws DutException {
+                Response a = inner.perform(r);
+                boolean refusedClone = r.op() instanceof dev.devmap.kernelapi.Op.ReflinkCall
+                        && a.outcome().kind() == dev.devmap.kernelapi.Outcome.Answer.ERROR;
+                return refusedClone ? Response.of(dev.devmap.kernelapi.Outcome.of(dev.devmap.kernelapi.Outcome.Answer.DONE)
+                        .withBar(a.outcome().bar())) : a;
+            }
+            public void close() { inner.close(); }
+        };
+        try (both) {
+            Capabilities caps = both.capabilities();
+            dev.devmap.harness.scenario.Scenario sc = dev.devmap.harness.scenario.Guided.all().stream()
+                    .filter(x -> x.id().equals("cow-break-invalidates")).findFirst().orElseThrow();
+            ScenarioResult r = new dev.devmap.harness.scenario.Runner(both, caps, true).run(sc);
+            assertThat(r.status()).isEqualTo(ScenarioResult.Status.DIFFERENCE);
+            assertThat(r.choice()).isEqualTo("reflink-unmaps-source");
+            assertThat(r.trace()).hasSizeGreaterThan(1);   // unshrunk: the mmap, write and map before the reflink
+            // without shrinking there is no drift: the same difference
+            ScenarioResult plain = new dev.devmap.harness.scenario.Runner(both, caps, false).run(sc);
+            assertThat(plain.status()).isEqualTo(ScenarioResult.Status.DIFFERENCE);
+            assertThat(plain.choice()).isEqualTo("reflink-unmaps-source");
+        }
+    }
+
     @Test
     void aFailureNoListedChoiceExplainsStaysAFailure() throws Exception {
         // truncate-ignores-pin ignores write pins too, which read-pin-ignores-truncate refuses

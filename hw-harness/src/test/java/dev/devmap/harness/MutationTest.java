@@ -93,6 +93,9 @@ class MutationTest {
         assertThat(r.status()).as(r.show()).isEqualTo(Campaign.Status.CAUGHT);
         assertThat(r.row()).as(r.show()).isEqualTo("Reference");
         assertThat(r.show()).contains("no S or L row: ").contains(reason);
+        // and "Reference" is what the mutation's own rule derives, with its reason
+        assertThat(r.expected().name()).as(r.show()).isEqualTo("Reference");
+        assertThat(r.rightRow()).as(r.show()).isTrue();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -101,9 +104,38 @@ class MutationTest {
         Campaign.Result r = Campaign.run(c.m(), suite);
         assertThat(r.status()).as(r.show()).isEqualTo(Campaign.Status.CAUGHT);
         assertThat(r.row()).as(r.show()).isEqualTo(c.row());
+        // the row derived from what the mutation changes (Expected), not from the diagnosis
+        assertThat(r.expected()).as(r.show()).isNotNull();
+        assertThat(r.expected().name()).as(r.show()).isEqualTo(c.row());
+        assertThat(r.rightRow()).as(r.show()).isTrue();
         assertThat(r.traceLength()).isPositive();
         // "Reference" only with the stated reason why no S or L row applies
         if (c.row().equals("Reference")) assertThat(r.show()).contains("no S or L row: ");
+    }
+
+    /** A catch named after another row than the derived one counts as a wrong row, listed with both. */
+    @Test
+    void aCatchWithAnotherRowThanTheDerivedOneIsAWrongRow() {
+        Campaign.Result right = Campaign.run(Mutation.event(Event.Type.ACK, DROP, 1), suite);
+        assertThat(right.rightRow()).as(right.show()).isTrue();
+        Campaign.Result planted = new Campaign.Result(right.mutation(), right.status(), "S1_NoStaleBlock", false,
+                right.traceLength(), right.scenario(), 0, right.why(), right.expected(), right.tlc(), null);
+        assertThat(planted.rightRow()).isFalse();
+        assertThat(planted.show()).contains("WRONG ROW: expected " + right.expected().name());
+    }
+
+    /**
+     * The full campaign (-Ddmap.campaign=true; about a minute idle): every non-equivalent mutation is
+     * caught, and each with the row derived from what it mutates.
+     */
+    @Test
+    void theFullCampaignCatchesEveryMutationWithTheRightRow() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Boolean.getBoolean("dmap.campaign"), "-Ddmap.campaign=true");
+        Campaign.Score s = Campaign.run(Campaign.applicable(suite), suite, r -> { });
+        assertThat(s.missed()).as(s.show()).isZero();
+        assertThat(s.wrongRow().stream().map(r -> r.mutation().id() + ": " + r.row() + " vs " + r.expected().name()))
+                .as(s.show()).isEmpty();
+        assertThat(s.rightRow()).isEqualTo(s.mutations() - s.equivalent());
     }
 
     @Test

@@ -29,6 +29,12 @@ class TlaTraceTest {
         // the spec explains every step before the failing one, and none takes it
         assertThat(c.explained()).isEqualTo(t.steps() - 1);
         assertThat(c.text()).startsWith("TLC: not a behaviour of DeviceMap");
+        // a module TLC rejects keeps its failure a check of the spec: not labelled harness-only
+        RunResult.Numbered n = r.failureOf(f);
+        Conformance.confirmed(n, c);
+        assertThat(n.acceptedByTlc).isFalse();
+        assertThat(n.harnessOnly()).isFalse();
+        assertThat(n.tlc).startsWith("TLC: not a behaviour of DeviceMap");
     }
 
     @Test
@@ -51,8 +57,35 @@ class TlaTraceTest {
             TlaTrace t = new TlaTrace("DmapTrace_ok" + checked, DutConfig.standard(), s.trace());
             TlaTrace.Confirmation c = t.confirm(Support.SPEC);
             assertThat(c.behaviour()).as(s.scenario().id() + ": " + c.text()).isTrue();
+            if (s.scenario().id().equals("unplug-revokes")) plantedFailureIsLabelledHarnessOnly(s, t, c);
             checked++;
         }
         assertThat(checked).isEqualTo(3);
+    }
+
+    /**
+     * A failure whose trace module TLC accepts is labelled a harness-only check with the check that
+     * found it, never presented as a trace TLC rejects. Planted: a conformant scenario's trace (TLC
+     * just accepted its module) reported as a failure of the answer at its last step.
+     */
+    private static void plantedFailureIsLabelledHarnessOnly(ScenarioResult pass, TlaTrace t, TlaTrace.Confirmation c) {
+        int last = pass.trace().size();
+        dev.devmap.harness.oracle.Failure planted = new dev.devmap.harness.oracle.Failure(last,
+                dev.devmap.harness.oracle.Failure.Mismatch.OUTCOME, "planted", java.util.List.of(), "a planted failure");
+        ScenarioResult failed = new ScenarioResult(pass.scenario(), ScenarioResult.Status.FAIL, null, planted,
+                new dev.devmap.harness.oracle.Verdict(Requirement.S4, "planted", null, java.util.List.of()), pass.trace(),
+                pass.ops(), pass.coverage(), last, 0);
+        RunResult run = new RunResult("planted", new SimulatedDevice().capabilities(), 4, "");
+        RunResult.Numbered f = run.failures.get(run.add(failed) - 1);
+        f.trace = t;
+        f.tlaModule = "failure-1/" + t.name() + ".tla";
+        Conformance.confirmed(f, c);
+        assertThat(f.acceptedByTlc).isTrue();
+        assertThat(f.harnessOnly()).isTrue();
+        assertThat(f.tlc).startsWith("harness-only check (the oracle's check of the answer at step " + last + ")")
+                .contains("not a trace TLC rejects").doesNotContain("not a behaviour of DeviceMap");
+        String report = dev.devmap.harness.report.TextReport.render(run);
+        assertThat(report).contains("S4_AckBeforeProceed [harness-only check] in scenario unplug-revokes")
+                .contains("TLC accepts it: a behaviour of the spec, not a counterexample");
     }
 }

@@ -299,7 +299,11 @@ public final class Semantics {
         if (!knownFile(f) || !pages) return badArgs(s, x);
         Step st = m.step(s, a);
         if (!(st instanceof Step.Next n)) return disabled(s, st);
-        return invalidates ? invalidating(s, n.state(), f, a) : moved(Outcome.of(Answer.DONE), n.state(), List.of(a));
+        if (invalidates) return invalidating(s, n.state(), f, a);
+        // writeback and evict start no invalidation in the protocol, but a kernel choice's may
+        // (dax-writeback-mkclean): the model's step says, not the operation
+        Outcome started = invalidationStarted(s, n.state(), f);
+        return moved(started != null ? started : Outcome.of(Answer.DONE), n.state(), List.of(a));
     }
 
     private Result deviceMap(State s, Op.DeviceMapCall x) {

@@ -3,6 +3,7 @@ package dev.devmap.mirror;
 import dev.devmap.explore.Explorer;
 import dev.devmap.model.Constants;
 import dev.devmap.model.DeviceMapModel;
+import dev.devmap.model.Variant;
 import dev.devmap.model.State;
 import dev.devmap.model.tla.TlaBridge;
 import dev.devmap.spec.model.Manifest;
@@ -102,12 +103,19 @@ public final class MirrorCheck {
     /**
      * A variant: same violated property, same counterexample length. A kernel choice that keeps
      * every property: the same states and labelled edges, and the liveness properties hold in Java too.
+     * A combination of choices: the same states and labelled edges first, then the same violation.
      */
     public Report variant(Manifest manifest, String name) throws IOException, InterruptedException {
         RunPlan plan = manifest.planVariant(name);
         if (plan.variant().holds()) {
             Report g = graph("choice " + name, plan);
             return new Report(g.name(), g.agree(), g.summary() + " (TLC: every property holds)", g.detail());
+        }
+        Report whole = null;
+        if (Variant.of(name).combination()) {   // choices made together interact: first the whole state graph
+            whole = graph("combination " + name, new RunPlan(plan.name(), plan.spec(), plan.constants(), List.of("TypeOK"),
+                    List.of(), plan.expect(), plan.model(), plan.variant()));
+            if (!whole.agree()) return whole;
         }
         progress.accept("mirror variant " + name + ": TLC ...");
         TlcResult tlc = runTlc(plan, null, 1);
@@ -134,7 +142,7 @@ public final class MirrorCheck {
                 tlcLen, javaProp.isEmpty() ? "none" : javaProp, javaLen);
         String detail = agree ? "" : "expected the same property and length; TLC's trace:\n" + tlcTrace(tlc)
                 + "Java's trace:\n" + javaTrace(java);
-        return new Report("variant " + name, agree, summary, detail);
+        return new Report("variant " + name, agree, (whole == null ? "" : whole.summary() + "; ") + summary, detail);
     }
 
     private TlcResult runTlc(RunPlan plan, Path dot, int w) throws IOException, InterruptedException {

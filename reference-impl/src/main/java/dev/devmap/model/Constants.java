@@ -60,5 +60,6 @@ public record Constants(List<String> files, int nOff, int nBlocks, List<String> 
                 bdevCanInvalidate, pageCache, v);
     }
 
-    public boolean is(Variant v) { return variant == v; }
+    /** The spec's {@code Is(v)}: {@code v \in Combines(Variant)}. */
+    public boolean is(Variant v) { return variant == v || variant.combination() && variant.combines().contains(v); }
 }

@@ -29,17 +29,37 @@ public enum Variant {
     CLONE_HOLE("clone-hole", true),
     PIN_REFUSED_FIRST("pin-refused-first", true),
     PAGECACHE_ACKS_WITH_DMA("pagecache-acks-with-dma", true),
-    REFLINK_UNMAPS_SOURCE("reflink-unmaps-source", true);
+    REFLINK_UNMAPS_SOURCE("reflink-unmaps-source", true),
+    // a combination: the choices one kernel facility makes together (the spec's Combines)
+    FS_DAX("fs-dax", true, "dax-map-during-break-layouts", "dax-new-ref-extends-wait", "dax-punch-whole-file",
+            "write-shared-cow-on-fault", "dax-writeback-mkclean", "dax-munmap-acks-with-dma", "clone-hole",
+            "pin-refused-first", "reflink-unmaps-source");
 
     private final String tla;
     private final boolean choice;
+    private final String[] combines;
 
     Variant(String tla) { this(tla, false); }
 
-    Variant(String tla, boolean choice) {
+    Variant(String tla, boolean choice, String... combines) {
         this.tla = tla;
         this.choice = choice;
+        this.combines = combines;
     }
+
+    /**
+     * The spec's {@code Combines(v)}: the variants this one makes together (a combination of kernel
+     * choices), else itself alone.
+     */
+    public java.util.Set<Variant> combines() {
+        if (combines.length == 0) return java.util.EnumSet.of(this);
+        java.util.Set<Variant> out = java.util.EnumSet.noneOf(Variant.class);
+        for (String n : combines) out.add(of(n));
+        return out;
+    }
+
+    /** A combination of several kernel choices (the spec's {@code Combines} has more than itself). */
+    public boolean combination() { return combines.length > 0; }
 
     /** The name used in the spec and in models.json. */
     public String tla() { return tla; }

@@ -34,6 +34,26 @@ class SemanticsGuardTest {
     }
 
     /**
+     * The drift that was (fs=dax's four writeback failures): under dax-writeback-mkclean the model's
+     * Writeback of a page a device maps writable starts an invalidation, but the facade answered
+     * DONE for every writeback, as if the operation decided and not the model's step.
+     */
+    @Test
+    void aWritebackThatInvalidatesIsAnsweredStartedWithTheImportersNotified() {
+        Constants dax = new Constants(List.of("f1"), 2, 3, List.of("gpu", "nic"), Set.of("gpu"), Set.of(),
+                Set.of("gpu"), 2, 100, false, true, false, Variant.DAX_WRITEBACK_MKCLEAN);
+        DeviceMapModel m = new DeviceMapModel(dax);
+        State s = run(m, new Action.Mmap("f1"), new Action.CpuWrite("f1", 1),
+                new Action.MapPrepare("gpu", "f1", 1, 1, false, true, false), new Action.MapCommit("gpu"));
+        Semantics.Result r = new Semantics(m).apply(s, new Op.WritebackCall("f1", 1));
+        assertThat(r.outcome().kind()).isEqualTo(Outcome.Answer.STARTED);
+        assertThat(r.outcome().notified()).containsExactly("gpu");
+        // the protocol without a page cache: nothing to write back, done
+        DeviceMapModel ref = new DeviceMapModel(dax.withVariant(Variant.NONE));
+        assertThat(new Semantics(ref).apply(s, new Op.WritebackCall("f1", 1)).outcome().kind()).isEqualTo(Outcome.Answer.DONE);
+    }
+
+    /**
      * The drift that was: under valid-flag the model's MapPrepare does not wait for a running
      * invalidation (that is the bug the variant plants), so a map the block device refuses is
      * refused; the facade re-checked the InvOver guard itself and answered WAIT.

@@ -12,6 +12,7 @@ import dev.devmap.harness.Response;
 import dev.devmap.harness.scenario.Runner;
 import dev.devmap.harness.scenario.Scenario;
 import dev.devmap.harness.scenario.ScenarioResult;
+import dev.devmap.harness.report.TlaTrace;
 import dev.devmap.harness.sim.SimulatedDevice;
 
 import java.util.ArrayList;
@@ -35,9 +36,27 @@ public final class Campaign {
 
     public enum Status { CAUGHT, MISSED, EQUIVALENT }
 
-    /** One mutation's outcome: for a catch, the row named, whether the check is harness-only, the trace, the scenario. */
+    /** What TLC said about a catch's TLA+ trace module. */
+    public enum Tlc {
+        /** TLC rejects the module: the trace is not a behaviour of the spec. */
+        REJECTED,
+        /** TLC accepts it: the catch is presented as a harness-only check, not as a trace TLC rejects. */
+        ACCEPTED,
+        /** No module: a harness-only check (addresses, handles) from the start. */
+        NONE,
+        /** TLC was not asked (or could not check the module). */
+        NOT_RUN
+    }
+
+    /**
+     * One mutation's outcome: for a catch, the row named, whether the check is harness-only, the trace,
+     * the scenario; the row expected from what the mutation changed ({@link Expected}); TLC on its module.
+     */
     public record Result(Mutation mutation, Status status, String row, boolean harnessOnly, int traceLength,
-                         String scenario, long millis, String why) {
+                         String scenario, long millis, String why, Expected expected, Tlc tlc, String tlcText) {
+        /** Caught and named after the row derived from what it mutates. */
+        public boolean rightRow() { return status == Status.CAUGHT && expected != null && expected.name().equals(row); }
+
         public String show() {
             String what = switch (status) {
                 case CAUGHT -> String.format(Locale.ROOT, "%-32s %-13s %2d steps  in %s", row,
@@ -46,11 +65,18 @@ public final class Campaign {
                 case MISSED -> "no scenario failed";
             };
             String line = String.format(Locale.ROOT, "%-10s %-32s %s", status.name().toLowerCase(), mutation.id(), what);
+            if (status != Status.CAUGHT) return line;
             // the diagnosis behind the row; for "Reference", why no S or L row applies
-            return status == Status.CAUGHT ? line + "\n" + " ".repeat(11)
-                    + (Requirement.REF.spec().equals(row) ? "no S or L row: " : "why: ") + why : line;
+            line += "\n" + " ".repeat(11) + (Requirement.REF.spec().equals(row) ? "no S or L row: " : "why: ") + why;
+            line += "\n" + " ".repeat(11) + (rightRow() ? "expected " : "WRONG ROW: expected ")
+                    + (expected == null ? "(no place recorded)" : expected.name() + " (" + expected.why() + ")");
+            if (tlcText != null) line += "\n" + " ".repeat(11) + tlcText;
+            return line;
         }
     }
+
+    /** TLC for the catches' trace modules: the spec directory and a warm runner (one JVM for the campaign). */
+    public record TlcCheck(java.nio.file.Path specDir, dev.devmap.spec.tlc.WarmTlcRunner warm) {}
 
     private Campaign() { }
 
@@ -119,56 +145,93 @@ public final class Campaign {
         return max;
     }
 
-    /** Runs one mutation against the suite, stopping at the first failing scenario (shrunk). */
-    public static Result run(Mutation m, List<Scenario> suite) {
+    /** Runs one mutation against the suite, stopping at the first failing scenario (shrunk); no TLC. */
+    public static Result run(Mutation m, List<Scenario> suite) { return run(m, suite, null); }
+
+    /** As above; with tlc, TLC checks the catch's trace module (a module TLC accepts makes the catch harness-only). */
+    public static Result run(Mutation m, List<Scenario> suite, TlcCheck tlc) {
         long t0 = System.nanoTime();
         try (MutatingDevice dev = new MutatingDevice(m)) {
             Runner runner = new Runner(dev, dev.capabilities(), true);
             for (Scenario sc : suite) {
+                dev.mark();
                 ScenarioResult r = runner.run(sc);
                 if (r.status() == ScenarioResult.Status.FAIL || r.status() == ScenarioResult.Status.ERROR) {
-                    return new Result(m, Status.CAUGHT, r.verdict().requirement().spec(),
-                            r.failure() != null && r.failure().kind().harnessOnly(), r.trace().size(), sc.id(), millis(t0),
-                            r.verdict().why());
+                    Expected want = dev.site() == null ? null : Expected.of(m, dev.site(), dev.semantics());
+                    boolean harnessOnly = r.failure() != null && r.failure().kind().harnessOnly();
+                    Tlc verdict = harnessOnly ? Tlc.NONE : Tlc.NOT_RUN;
+                    String text = harnessOnly ? "TLC: no module (a harness-only check from the start)" : null;
+                    if (tlc != null && !harnessOnly && r.failure() != null) {
+                        TlaTrace t = new TlaTrace("DmapTrace_M", runner.lastConfig(), r.trace());
+                        TlaTrace.Confirmation c = t.confirm(tlc.specDir(), tlc.warm());
+                        verdict = !c.ran() ? Tlc.NOT_RUN : c.behaviour() ? Tlc.ACCEPTED : Tlc.REJECTED;
+                        text = c.behaviour() ? TlaTrace.acceptedLabel(r.failure()) : c.text();
+                        harnessOnly = c.behaviour();
+                    }
+                    return new Result(m, Status.CAUGHT, r.verdict().requirement().spec(), harnessOnly, r.trace().size(),
+                            sc.id(), millis(t0), r.verdict().why(), want, verdict, text);
                 }
             }
             Status s = dev.applied() > 0 && dev.allExplained() ? Status.EQUIVALENT : Status.MISSED;
-            return new Result(m, s, null, false, 0, null, millis(t0), null);
+            return new Result(m, s, null, false, 0, null, millis(t0), null, null, Tlc.NOT_RUN, null);
         }
     }
 
     private static long millis(long t0) { return (System.nanoTime() - t0) / 1_000_000; }
 
-    /** The campaign's figures. */
-    public record Score(int mutations, int caught, int equivalent, int missed, long millis, Map<String, Integer> rows) {
+    /** The campaign's figures; wrongRow: the catches named after another row than the expected one. */
+    public record Score(int mutations, int caught, int equivalent, int missed, long millis, Map<String, Integer> rows,
+                        int rightRow, List<Result> wrongRow, Map<Tlc, Integer> tlc) {
         public double percent() {
             int d = mutations - equivalent;
             return d == 0 ? 100.0 : 100.0 * caught / d;
         }
 
+        public double rightPercent() {
+            int d = mutations - equivalent;
+            return d == 0 ? 100.0 : 100.0 * rightRow / d;
+        }
+
         public String show() {
-            return String.format(Locale.ROOT, "mutation score: %d caught / (%d mutations - %d equivalent) = %.1f%%; %d missed; "
-                    + "%.1f s", caught, mutations, equivalent, percent(), missed, millis / 1000.0);
+            return String.format(Locale.ROOT, "mutation score: %d caught / (%d mutations - %d equivalent) = %.1f%%; "
+                    + "with the right row %d / %d = %.1f%%; %d missed; %.1f s", caught, mutations, equivalent, percent(),
+                    rightRow, mutations - equivalent, rightPercent(), missed, millis / 1000.0);
+        }
+
+        /** TLC on the catches' modules: rejected / accepted (labelled harness-only) / none (harness-only) / not run. */
+        public String showTlc() {
+            return String.format(Locale.ROOT, "TLC on the catches' trace modules: %d rejected, %d accepted (labelled "
+                    + "harness-only), %d none (harness-only check), %d not run", tlc.getOrDefault(Tlc.REJECTED, 0),
+                    tlc.getOrDefault(Tlc.ACCEPTED, 0), tlc.getOrDefault(Tlc.NONE, 0), tlc.getOrDefault(Tlc.NOT_RUN, 0));
         }
     }
 
     /** Runs the mutations, reporting each result as it comes. */
     public static Score run(List<Mutation> ms, List<Scenario> suite, Consumer<Result> each) {
+        return run(ms, suite, null, each);
+    }
+
+    /** As above, with TLC on each catch's trace module when tlc is given. */
+    public static Score run(List<Mutation> ms, List<Scenario> suite, TlcCheck tlc, Consumer<Result> each) {
         long t0 = System.nanoTime();
-        int caught = 0, equivalent = 0, missed = 0;
+        int caught = 0, equivalent = 0, missed = 0, right = 0;
         Map<String, Integer> rows = new java.util.TreeMap<>();
+        List<Result> wrong = new ArrayList<>();
+        Map<Tlc, Integer> tlcs = new java.util.EnumMap<>(Tlc.class);
         for (Mutation m : ms) {
-            Result r = run(m, suite);
+            Result r = run(m, suite, tlc);
             switch (r.status()) {
                 case CAUGHT -> {
                     caught++;
                     rows.merge(r.row(), 1, Integer::sum);
+                    if (r.rightRow()) right++; else wrong.add(r);
+                    tlcs.merge(r.tlc(), 1, Integer::sum);
                 }
                 case EQUIVALENT -> equivalent++;
                 default -> missed++;
             }
             each.accept(r);
         }
-        return new Score(ms.size(), caught, equivalent, missed, millis(t0), rows);
+        return new Score(ms.size(), caught, equivalent, missed, millis(t0), rows, right, wrong, tlcs);
     }
 }

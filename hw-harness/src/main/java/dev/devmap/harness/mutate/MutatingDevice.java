@@ -42,6 +42,12 @@ public final class MutatingDevice implements DeviceUnderTest {
     private List<Event> delayed = new ArrayList<>();
     private int applied;
     private boolean allExplained = true;
+    // the first place the mutation was applied since mark(), and what a probe oracle (fed with what the
+    // harness sees from there, a forged report left out) found first: what Expected derives the row from
+    private Expected.Site site;
+    private Oracle probe;
+    private Event siteEvent;
+    private Response siteWithout;
 
     public MutatingDevice(Mutation m) {
         this.m = m;
@@ -60,8 +66,21 @@ public final class MutatingDevice implements DeviceUnderTest {
     /** Whether every application kept the answer one the model explains with no state lost (equivalence). */
     public boolean allExplained() { return allExplained; }
 
+    /** Forget the last place: the next application is the first of the next scenario's first execution. */
+    public void mark() {
+        site = null;
+        probe = null;
+    }
+
+    /** The first place the mutation was applied since {@link #mark()}, with the probe's first failure (null: none yet). */
+    public Expected.Site site() { return site; }
+
+    /** The model the device's answers are checked against (the reference protocol of its configuration). */
+    public Semantics semantics() { return shadow.kernel().semantics(); }
+
     @Override
     public DutConfig reset(DutConfig proposed) {
+        probe = null;   // the probe follows only the execution the site is in (not the shrinking runs)
         cfg = sim.reset(proposed);
         shadow = new Oracle(new Semantics(new DeviceMapModel(cfg.constants(Variant.NONE))), cfg, caps, true);
         seen = 0;
@@ -82,8 +101,28 @@ public final class MutatingDevice implements DeviceUnderTest {
             delayed = new ArrayList<>();
         }
         if (out != truth) equivalence(pre, req, truth, out);
+        if (out != truth && site == null) {
+            Response seen = m.how() == Mutation.EventChange.FORGE && siteWithout != null ? siteWithout : out;
+            probe = new Oracle(shadow.kernel().semantics(), cfg, caps, pre);
+            site = new Expected.Site(req, truth, out, pre, cfg, siteEvent, null, false, null);
+            probe(req, seen);
+        } else if (probe != null) {
+            probe(req, out);
+        }
         shadow.check(req, truth);
         return out;
+    }
+
+    private void probe(Request req, Response seen) {
+        List<State> before = probe.kernel().states();
+        dev.devmap.harness.oracle.Failure f = probe.check(req, seen);
+        if (f == null) return;
+        // settle's own answer (not a report it carries) rejected: the device stopped with steps owed
+        boolean settle = req.op() instanceof dev.devmap.kernelapi.Op.SettleCall
+                && f.kind() != dev.devmap.harness.oracle.Failure.Mismatch.EVENT;
+        site = site.withProbe(f, settle, f.kind() == dev.devmap.harness.oracle.Failure.Mismatch.LIVENESS || settle
+                ? before : probe.atFailure());
+        probe = null;
     }
 
     private void equivalence(List<State> pre, Request req, Response truth, Response mutated) {
@@ -189,6 +228,11 @@ public final class MutatingDevice implements DeviceUnderTest {
                 Event e = list.get(k);
                 if (e.kind() != m.event()) continue;
                 if (++seen != m.occurrence()) continue;
+                siteEvent = e;
+                List<Event> b0 = new ArrayList<>(r.before());
+                List<Event> a0 = new ArrayList<>(r.after());
+                (list == before ? b0 : a0).remove(k);
+                siteWithout = with(r, b0, r.outcome(), a0, r.blocks(), r.addrs(), r.dmabuf());
                 switch (m.how()) {
                     case DROP -> list.remove(k);
                     case DUPLICATE -> list.add(k + 1, e);

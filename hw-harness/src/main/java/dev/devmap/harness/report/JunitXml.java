@@ -72,7 +72,10 @@ public final class JunitXml {
                                 .append(esc(r.verdict().requirement().spec() + ": " + r.verdict().why())).append("\">");
                         sb.append(esc("failure " + (n == null ? "?" : n.number) + ", minimal trace:\n"));
                         for (String l : Texts.trace(r)) sb.append(esc("  " + l + "\n"));
-                        if (n != null && n.tlaModule != null) sb.append(esc("TLA+ trace: " + n.tlaModule + "\n"));
+                        if (n != null && n.tlaModule != null) {
+                            sb.append(esc((n.acceptedByTlc ? "TLA+ trace (TLC accepts it: harness-only): " : "TLA+ trace: ")
+                                    + n.tlaModule + "\n"));
+                        }
                         if (n != null && n.tlc != null) sb.append(esc(n.tlc + "\n"));
                         sb.append("</failure>\n    </testcase>\n");
                     }

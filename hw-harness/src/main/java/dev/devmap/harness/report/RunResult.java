@@ -39,6 +39,13 @@ public final class RunResult {
         /** The trace module as written (null until it is). */
         public TlaTrace trace;
         public String tlc;
+        /** TLC accepted the module (a behaviour of the spec): the failure is a harness-only check. */
+        public boolean acceptedByTlc;
+
+        /** A check the spec does not back: harness-only from the start (addresses, handles), or a module TLC accepts. */
+        public boolean harnessOnly() {
+            return acceptedByTlc || result.failure() != null && result.failure().kind().harnessOnly();
+        }
 
         Numbered(int number, ScenarioResult result) {
             this.number = number;

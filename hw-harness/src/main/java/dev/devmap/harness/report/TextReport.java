@@ -127,7 +127,7 @@ public final class TextReport {
         for (RunResult.Numbered n : run.failures) {
             ScenarioResult r = n.result;
             Requirement q = r.verdict().requirement();
-            boolean harnessOnly = r.failure() != null && r.failure().kind().harnessOnly();
+            boolean harnessOnly = n.harnessOnly();
             sb.append(String.format(Locale.ROOT, "%n%d. %s%s in scenario %s%s%n", n.number, q.spec(),
                     harnessOnly ? " [harness-only check]" : "", r.scenario().id(),
                     n.alsoIn.isEmpty() ? "" : " (also " + String.join(", ", n.alsoIn) + ")"));
@@ -136,7 +136,10 @@ public final class TextReport {
                     .append("):\n");
             for (String l : Texts.trace(r)) sb.append("     ").append(l).append('\n');
             if (r.reason() != null) sb.append("   not explained by a listed choice: ").append(r.reason()).append('\n');
-            if (n.tlaModule != null) sb.append("   TLA+ trace module: ").append(n.tlaModule).append('\n');
+            if (n.tlaModule != null) {
+                sb.append(n.acceptedByTlc ? "   TLA+ trace module (TLC accepts it: a behaviour of the spec, not a "
+                        + "counterexample): " : "   TLA+ trace module: ").append(n.tlaModule).append('\n');
+            }
             if (n.tlc != null) sb.append("   ").append(n.tlc).append('\n');
         }
         if (!run.notes.isEmpty()) {

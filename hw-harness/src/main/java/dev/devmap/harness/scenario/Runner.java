@@ -24,9 +24,12 @@ import java.util.List;
  * reason), resets the device, sends the operations one at a time and checks each observation. A
  * failure is diagnosed (which requirement) and shrunk: operations are removed as long as the
  * device still fails the same requirement, so the report shows a minimal trace. A failure is then
- * re-checked under each protocol choice the device lists ({@link Capabilities#choices()}): when the
- * choice's model accepts the whole scenario and the minimal trace, the result is a DIFFERENCE
- * named by that choice, not a failure.
+ * re-checked under each protocol choice the device lists ({@link Capabilities#choices()}), then under
+ * each combination of listed choices ({@link Variant#combines()}): when that model accepts the whole
+ * scenario and the minimal trace, the result is a DIFFERENCE named by it, not a failure; when one
+ * accepts the whole scenario but not the minimal trace (the shrinker drifted to another mechanism
+ * with the same requirement), the DIFFERENCE carries the unshrunk trace; otherwise the failure says
+ * where each of those models rejects it.
  */
 public final class Runner {
     /** How much work shrinking may do per failure (runs of the candidate scenario). */
@@ -82,6 +85,8 @@ public final class Runner {
         Diagnosis diag = new Diagnosis(ex.config(), caps);
         Verdict v = diag.diagnose(ex.oracle().trace(), ex.failure());
         int original = ex.oracle().trace().size();
+        Execution unshrunk = ex;
+        Verdict unshrunkVerdict = v;
         if (shrink) {
             try {
                 Execution small = shrink(sc, ex, v.requirement(), signature(ex), diag);
@@ -96,17 +101,45 @@ public final class Runner {
         ScenarioResult failed = new ScenarioResult(sc, ScenarioResult.Status.FAIL, null, ex.failure(), v, ex.oracle().trace(),
                 ex.ops(), ex.oracle().coverage(), original, millis(t0));
         List<String> rejected = new ArrayList<>();
-        for (String choice : caps.choices()) {
+        String wholeOnly = null;
+        for (Variant choice : candidates(caps.choices())) {
             try {
-                Failure whole = failureUnder(sc, Variant.of(choice));
-                Failure small = whole == null ? failureUnder(sc.withOps(ex.ops()), Variant.of(choice)) : null;
-                if (whole == null && small == null) return failed.asDifference(choice);
-                rejected.add(rejection(choice, whole != null ? whole : small, whole != null));
+                Failure whole = failureUnder(sc, choice);
+                Failure small = whole == null ? failureUnder(sc.withOps(ex.ops()), choice) : null;
+                if (whole == null && small == null) return failed.asDifference(choice.tla());
+                if (whole == null && wholeOnly == null) wholeOnly = choice.tla();
+                rejected.add(rejection(choice.tla(), whole != null ? whole : small, whole != null));
             } catch (DutException e) {
                 return failed;  // the fault shows up in the next scenario
             }
         }
+        if (wholeOnly != null) {
+            // the shrinker drifted to another mechanism (same requirement and mismatch kind) that this
+            // model does not explain; the whole scenario it does: the difference, with the unshrunk trace
+            return new ScenarioResult(sc, ScenarioResult.Status.FAIL, null, unshrunk.failure(), unshrunkVerdict,
+                    unshrunk.oracle().trace(), unshrunk.ops(), unshrunk.oracle().coverage(), original, millis(t0))
+                    .asDifference(wholeOnly);
+        }
         return rejected.isEmpty() ? failed : failed.withReason(String.join("; ", rejected));
+    }
+
+    /**
+     * The models a failure is re-checked under: each listed choice alone, then each combination of
+     * choices (the spec's {@code Combines}) all of whose choices are listed: a scenario that needs two
+     * of them at once is explained only by their combination.
+     */
+    public static List<Variant> candidates(List<String> listed) {
+        List<Variant> out = new ArrayList<>();
+        java.util.Set<Variant> declared = java.util.EnumSet.noneOf(Variant.class);
+        for (String c : listed) {
+            Variant v = Variant.of(c);
+            out.add(v);
+            declared.addAll(v.combines());
+        }
+        for (Variant v : Variant.values()) {
+            if (v.combination() && !out.contains(v) && declared.containsAll(v.combines())) out.add(v);
+        }
+        return out;
     }
 
     /** The first observation the model of protocol choice v does not explain when the scenario runs again; null: none. */

@@ -50,6 +50,8 @@ public final class SimulatedDevice implements DeviceUnderTest {
     private final Set<String> device = new HashSet<>();
     private final Variant variant;
     private final int ackDelay;
+    /** fs=dax: the facts fs-dax declares (no page cache, no long-term pins), whatever is proposed. */
+    private final boolean fsDax;
     private DutConfig cfg;
     private Semantics sem;
     private DeviceMapModel model;
@@ -78,6 +80,16 @@ public final class SimulatedDevice implements DeviceUnderTest {
      *                kernel facility lists the documented choices it makes
      */
     public SimulatedDevice(List<Quirk> quirks, int ackDelay, List<String> choices) {
+        this(quirks, ackDelay, choices, false);
+    }
+
+    /**
+     * @param fsDax the device declares fs-dax's facts as the {@code linux-qemu:fs=dax} agent does
+     *              ({@code page_cache:false}, no long-term pin support), so a run of a choice's model
+     *              reproduces the kernel's configuration without a kernel
+     */
+    public SimulatedDevice(List<Quirk> quirks, int ackDelay, List<String> choices, boolean fsDax) {
+        this.fsDax = fsDax;
         this.choices = List.copyOf(choices);
         this.quirks = List.copyOf(quirks);
         Variant v = Variant.NONE;
@@ -98,23 +110,29 @@ public final class SimulatedDevice implements DeviceUnderTest {
 
     @Override
     public String name() {
-        if (quirks.isEmpty() && choices.isEmpty()) return "sim";
+        if (quirks.isEmpty() && choices.isEmpty() && !fsDax) return "sim";
         StringBuilder sb = new StringBuilder("sim:");
         for (int k = 0; k < quirks.size(); k++) sb.append(k == 0 ? "" : ",").append(quirks.get(k).name());
-        if (!choices.isEmpty()) sb.append(quirks.isEmpty() ? "" : ",").append("choices=").append(String.join("+", choices));
+        if (fsDax) sb.append(quirks.isEmpty() ? "" : ",").append("fs=dax");
+        if (!choices.isEmpty()) sb.append(quirks.isEmpty() && !fsDax ? "" : ",").append("choices=").append(String.join("+", choices));
         return sb.toString();
     }
 
     @Override
     public Capabilities capabilities() {
         return new Capabilities(AGENT, 1, new java.util.LinkedHashSet<>(dev.devmap.kernelapi.OpSchema.WIRE_NAMES), Set.of(), Set.of("bar", "addrs", "blocks", "dmabuf"),
-                Map.of(), DutConfig.standard(), choices);
+                Map.of(), declared(DutConfig.standard()), choices);
+    }
+
+    private DutConfig declared(DutConfig proposed) {
+        return fsDax ? proposed.withPageCache(false).withPinSupport(false) : proposed;
     }
 
     @Override
     public DutConfig reset(DutConfig proposed) {
         // dax-page-cache: the device says it has no page cache (fs-dax), whatever was proposed
         if (device.contains(Quirks.DAX_PAGE_CACHE)) proposed = proposed.withPageCache(false);
+        proposed = declared(proposed);
         this.cfg = proposed;
         Constants c = proposed.constants(variant);   // with the variant's capability constants of models.json
         this.model = new DeviceMapModel(c);
