@@ -178,11 +178,11 @@ public final class TraceTools {
         sb.append("Traces == <<");
         for (int k = 0; k < runs.size(); k++) sb.append(k == 0 ? "" : ", ").append('T').append(k + 1);
         sb.append(">>\n\n");
-        sb.append("Is(r) == ");
+        sb.append("InState(r) == ");
         appendAll(sb, "", "r");
         sb.append("\nBecomes(r) == ");
         appendAll(sb, "'", "r");
-        sb.append("\n\nTraceInit == /\\ tr \\in 1..Len(Traces)\n             /\\ cur = 1\n             /\\ Is(Traces[tr][1])\n");
+        sb.append("\n\nTraceInit == /\\ tr \\in 1..Len(Traces)\n             /\\ cur = 1\n             /\\ InState(Traces[tr][1])\n");
         sb.append("TraceStep == /\\ cur < Len(Traces[tr])\n             /\\ cur' = cur + 1\n             /\\ tr' = tr\n");
         sb.append("             /\\ Becomes(Traces[tr][cur + 1])\n             /\\ Next\n");
         sb.append("TraceEnd == cur = Len(Traces[tr]) /\\ UNCHANGED <<vars, tr, cur>>\n");
