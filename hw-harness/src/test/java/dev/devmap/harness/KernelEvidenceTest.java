@@ -25,8 +25,14 @@ class KernelEvidenceTest {
     static final class KernelLike implements DeviceUnderTest {
         private final SimulatedDevice sim = new SimulatedDevice();
         private final boolean kernelRefuses;
+        private final boolean kernelDecidesAll;
 
-        KernelLike(boolean kernelRefuses) { this.kernelRefuses = kernelRefuses; }
+        KernelLike(boolean kernelRefuses) { this(kernelRefuses, false); }
+
+        KernelLike(boolean kernelRefuses, boolean kernelDecidesAll) {
+            this.kernelRefuses = kernelRefuses;
+            this.kernelDecidesAll = kernelDecidesAll;
+        }
 
         @Override public String name() { return "kernel-like"; }
         @Override public Capabilities capabilities() { return sim.capabilities(); }
@@ -35,7 +41,7 @@ class KernelEvidenceTest {
         @Override
         public Response perform(Request request) throws DutException {
             Response r = sim.perform(request);
-            boolean by = kernelRefuses && r.outcome().kind() == Outcome.Answer.REFUSED;
+            boolean by = kernelDecidesAll || kernelRefuses && r.outcome().kind() == Outcome.Answer.REFUSED;
             return new Response(r.before(), r.outcome(), r.after(), r.blocks(), r.addrs(), r.dmabuf(), r.errno(), r.message(), by);
         }
 
@@ -63,6 +69,20 @@ class KernelEvidenceTest {
         assertThat(row(run, Requirement.S1).status()).isNotEqualTo("pass");
         assertThat(row(run, Requirement.S1).witness()).isNotEqualTo("kernel-decided");
         assertThat(run.kernelHeadline()).startsWith("witnessed by the real kernel: 1 of 20 (S10)");
+    }
+
+    /**
+     * Invalidations the kernel ended and a DMA in the run do not make S1 kernel-decided: nothing ties
+     * the DMA to the invalidation's end (S2, the ordering of the invalidation itself, still is).
+     */
+    @Test
+    void invalidationsEndedByTheKernelAndADmaDoNotPromoteS1() throws Exception {
+        RunResult run = run(new KernelLike(true, true), "ack-waits-for-dma");
+        assertThat(run.results).hasSize(1).allMatch(r -> r.status() == dev.devmap.harness.scenario.ScenarioResult.Status.PASS);
+        assertThat(row(run, Requirement.S2).witness()).isEqualTo("kernel-decided");
+        assertThat(row(run, Requirement.S1).witness()).isNotEqualTo("kernel-decided");
+        assertThat(run.kernelHeadline()).startsWith("witnessed by the real kernel: ")
+                .doesNotMatch("witnessed by the real kernel: \\d+ of 20 \\([^)]*\\bS1\\b.*");
     }
 
     @Test

@@ -273,7 +273,7 @@ public final class RunResult {
      * answer), or null. Only decisions the requirement is about count: the kernel's own
      * refusals for the capability and exclusion rows, its EBUSY for S7, the kernel's progress
      * ending an invalidation (with its wait when the operation answered {@code started}) for
-     * S1/S2/S4/L1/L4, its removal for S8/L5.
+     * S2/S4/L1/L4 (not S1: see there), its removal for S8/L5.
      */
     static String decidedEvidence(Requirement q, ObservedCoverage decided, ObservedCoverage all) {
         Map<String, Long> a = decided.actions();
@@ -284,8 +284,10 @@ public final class RunResult {
             waits += a.getOrDefault(op, 0L);
         }
         switch (q) {
-            case S1: return ends > 0 && all.actions().containsKey("DmaStart")
-                    ? ends + " invalidations the kernel ended, with device DMA checked" : null;
+            // S1: not from these counts. An invalidation the kernel ended and a DMA somewhere in the run
+            // do not show that the kernel held the block until a DMA in flight across that invalidation
+            // drained (the observation would have to tie the two); until the harness records that,
+            // S1 rests on the post-syscall self-tests and the agent's answers.
             case S2: case L1: return ends > 0 ? ends + " invalidations the kernel ended" : null;
             case S4: return ends > 0 && waits > 0 ? waits + " waits the kernel imposed, " + ends + " ended after the acks" : null;
             case L4: return ends > 0 && (a.containsKey("Truncate") || a.containsKey("PunchHole"))
