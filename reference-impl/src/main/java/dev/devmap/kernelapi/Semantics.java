@@ -299,11 +299,12 @@ public final class Semantics {
         if (!knownFile(f) || !pages) return badArgs(s, x);
         Step st = m.step(s, a);
         if (!(st instanceof Step.Next n)) return disabled(s, st);
-        if (invalidates) return invalidating(s, n.state(), f, a);
-        // writeback and evict start no invalidation in the protocol, but a kernel choice's may
-        // (dax-writeback-mkclean): the model's step says, not the operation
+        // whether the call starts an invalidation is the model's step's (writeback and evict start
+        // none in the protocol, but dax-writeback-mkclean's do); `invalidates` only says whether a
+        // call that started none reports its (empty) notified set
         Outcome started = invalidationStarted(s, n.state(), f);
-        return moved(started != null ? started : Outcome.of(Answer.DONE), n.state(), List.of(a));
+        if (started != null) return moved(started, n.state(), List.of(a));
+        return moved(invalidates ? Outcome.of(Answer.DONE).withNotified(Set.of()) : Outcome.of(Answer.DONE), n.state(), List.of(a));
     }
 
     private Result deviceMap(State s, Op.DeviceMapCall x) {
