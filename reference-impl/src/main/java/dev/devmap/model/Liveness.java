@@ -95,19 +95,22 @@ public final class Liveness {
         return FAIR.stream().map(f -> indent + "\\/ " + f.tla()).collect(Collectors.joining("\n"));
     }
 
+    /** The spec's TruncRunning(f): an invalidation of f for truncate or punch runs. */
+    static boolean truncRunning(DeviceMapModel m, State s, String f) {
+        return m.inv(s, f).on() && (m.inv(s, f).cause() == Cause.TRUNCATE || m.inv(s, f).cause() == Cause.PUNCH);
+    }
+
     /**
-     * A leads-to property {@code P ~> Q} of the spec, for each instance of its quantifier (a file, an
+     * A leads-to property {@code P ~> Q} of the spec (each written there as {@code []<>Q} with Q = ~P), for each instance of its quantifier (a file, an
      * importer, or one instance): {@code p} and {@code q} take the model, the state and the instance.
      */
     public enum LeadsTo {
         L1_InvalidationEnds(Over.FILE, (m, s, f) -> m.inv(s, f).on(), (m, s, f) -> !m.inv(s, f).on()),
         L2_AccessCompletes(Over.IMPORTER, (m, s, i) -> m.hasDma(s, i), (m, s, i) -> !m.hasDma(s, i)),
         L3_RetryTerminates(Over.IMPORTER, (m, s, i) -> m.hasPend(s, i), (m, s, i) -> !m.hasPend(s, i)),
-        L4_TruncateNotStarved(Over.FILE, (m, s, f) -> m.inv(s, f).on()
-                && (m.inv(s, f).cause() == Cause.TRUNCATE || m.inv(s, f).cause() == Cause.PUNCH),
-                (m, s, f) -> !m.inv(s, f).on()),
-        L5_UnplugFinishes(Over.NOTHING, (m, s, x) -> s.exp() == Exp.REMOVING, (m, s, x) -> s.exp() == Exp.GONE),
-        L6_UnmapReturnsBar(Over.NOTHING, (m, s, x) -> s.bar() > m.held(s), (m, s, x) -> s.bar() == m.held(s));
+        L4_TruncateNotStarved(Over.FILE, Liveness::truncRunning, (m, s, f) -> !truncRunning(m, s, f)),
+        L5_UnplugFinishes(Over.NOTHING, (m, s, x) -> s.exp() == Exp.REMOVING, (m, s, x) -> s.exp() != Exp.REMOVING),
+        L6_UnmapReturnsBar(Over.NOTHING, (m, s, x) -> s.bar() > m.held(s), (m, s, x) -> s.bar() <= m.held(s));
 
         /** A condition of one instance. */
         public interface Cond { boolean test(DeviceMapModel m, State s, String instance); }
