@@ -369,9 +369,11 @@ static void run_lop(struct req *r, enum lop_kind kind, long long a, long long b)
 		}
 		probe_file(r->file, LOP_NAME[kind], &inv);
 		diag("%s of %s returned in %.1f ms", LOP_NAME[kind], g.files[r->file].name, l->t1 - l->t0);
-		if (l->awaiting)
+		if (l->awaiting) {
 			diag("%s of %s went on with DMA in flight (a page reference held): the kernel did not wait",
 			     LOP_NAME[kind], g.files[r->file].name);
+			g.reply_by_kernel = 1;	/* not waiting, and the inv_end that follows, are the kernel's */
+		}
 		/*
 		 * fs-dax: an importer with DMA in flight has not drained: no ack for it.  Page
 		 * cache: nothing waits for a page reference; the mirror's notifier callback
