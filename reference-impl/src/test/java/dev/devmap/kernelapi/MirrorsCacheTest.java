@@ -5,7 +5,6 @@ import dev.devmap.model.CacheState;
 import dev.devmap.model.Constants;
 import dev.devmap.model.DeviceMapModel;
 import dev.devmap.model.State;
-import dev.devmap.model.Step;
 import dev.devmap.model.Variant;
 import org.junit.jupiter.api.Test;
 
@@ -26,14 +25,8 @@ class MirrorsCacheTest {
     }
 
     private static State cachedAndGranted(DeviceMapModel m) {
-        State s = m.init();
-        for (Action a : List.of(new Action.Mmap("f1"), new Action.CpuWrite("f1", 1), new Action.Writeback("f1", 1),
-                new Action.MapPrepare("gpu", "f1", 1, 1, false, true, false), new Action.MapCommit("gpu"))) {
-            Step st = m.step(s, a);
-            assertThat(st).as(a.toString()).isInstanceOf(Step.Next.class);
-            s = ((Step.Next) st).state();
-        }
-        return s;
+        return SemanticsGuardTest.run(m, new Action.Mmap("f1"), new Action.CpuWrite("f1", 1), new Action.Writeback("f1", 1),
+                new Action.MapPrepare("gpu", "f1", 1, 1, false, true, false), new Action.MapCommit("gpu"));
     }
 
     @Test
@@ -60,10 +53,7 @@ class MirrorsCacheTest {
     @Test
     void theProtocolRefusesTheCachedPageAndAPinStillIs() {
         DeviceMapModel ref = new DeviceMapModel(constants(Variant.NONE));
-        State s = ref.init();
-        for (Action a : List.of(new Action.Mmap("f1"), new Action.CpuWrite("f1", 1), new Action.Writeback("f1", 1))) {
-            s = ((Step.Next) ref.step(s, a)).state();
-        }
+        State s = SemanticsGuardTest.run(ref, new Action.Mmap("f1"), new Action.CpuWrite("f1", 1), new Action.Writeback("f1", 1));
         assertThat(ref.refusal(s, "gpu", "f1", 1, 1, false, true, false)).isEqualTo(dev.devmap.model.Reason.CACHED);
         DeviceMapModel m = new DeviceMapModel(constants(Variant.PAGECACHE_MIRROR_MAPS_CACHE));
         assertThat(m.refusal(s, "gpu", "f1", 1, 1, false, true, false)).isNull();
