@@ -56,8 +56,9 @@ public final class MutateCommand extends SpecCommand {
     long timeoutSeconds;
 
     @Option(names = "--resume",
-            description = "Take the killed and invalid verdicts of the table file (--table) whose digest (the mutated "
-                    + "spec, the models, the timeout) is this run's; run the others.")
+            description = "Take the verdicts of the table file (--table) whose digest (the mutated spec, the models, "
+                    + "the timeout) is this run's, all but timed out; a mutant the table shows passed a stage goes on "
+                    + "at the next; run the others.")
     boolean resume;
 
     @Option(names = "--cold",
@@ -119,8 +120,10 @@ public final class MutateCommand extends SpecCommand {
         Map<Integer, Result> sofar = new java.util.TreeMap<>();
         for (Result k : known.values()) sofar.put(k.mutant().id(), k);   // --resume --only keeps the other rows
         List<Result> results = runner.run(chosen, workers, known, r -> {
-            out.println(ktap(n.incrementAndGet(), r));
-            out.flush();
+            if (r.verdict() != Verdict.PASSED) {   // a stage passed is a table row, not a test line
+                out.println(ktap(n.incrementAndGet(), r));
+                out.flush();
+            }
             sofar.put(r.mutant().id(), r);
             writeTable(sofar.values());   // after every verdict: a long campaign stopped midway keeps its table
         }, line -> {
@@ -157,6 +160,7 @@ public final class MutateCommand extends SpecCommand {
             case UNREACHABLE -> String.format("ok %d %s # SKIP unreachable in these models: state graph equal to the original's",
                     n, what);
             case INVALID -> String.format("ok %d %s # SKIP invalid: does not parse (%s)", n, what, r.property());
+            case PASSED -> String.format("# %s passed the stages up to %s", what, r.model());
         };
     }
 
@@ -167,7 +171,8 @@ public final class MutateCommand extends SpecCommand {
         for (Result r : results) {
             Mutant m = r.mutant();
             sb.append(String.join("\t", m.name(), m.kind(), m.definition(), Integer.toString(m.line()),
-                    r.verdict().name().toLowerCase(Locale.ROOT), r.property() == null ? "" : flat(r.property()),
+                    r.verdict().name().toLowerCase(Locale.ROOT),
+                    r.verdict() == Verdict.PASSED ? distinctColumn(r.distinct()) : r.property() == null ? "" : flat(r.property()),
                     Integer.toString(r.steps()), r.model() == null ? "" : r.model(),
                     String.format(Locale.ROOT, "%.1f", r.seconds()), r.digest(), flat(m.before()), flat(m.after()))).append('\n');
         }
@@ -198,11 +203,30 @@ public final class MutateCommand extends SpecCommand {
             Verdict v;
             try {
                 v = Verdict.valueOf(c[4].toUpperCase(Locale.ROOT));
-                out.put(c[0], new Result(m, v, c[7], c[5].isEmpty() ? null : c[5], Integer.parseInt(c[6]), Map.of(),
-                        Double.parseDouble(c[8]), c[9]));
+                boolean passed = v == Verdict.PASSED;
+                out.put(c[0], new Result(m, v, c[7], passed || c[5].isEmpty() ? null : c[5], Integer.parseInt(c[6]),
+                        passed ? parseDistinct(c[5]) : Map.of(), Double.parseDouble(c[8]), c[9]));
             } catch (IllegalArgumentException e) {
                 throw CliException.badInput("--resume: " + table + " line " + (k + 1) + ": " + e.getMessage());
             }
+        }
+        return out;
+    }
+
+    /** A PASSED row's property column: the distinct states per model so far, {@code caps=246,values=8696}. */
+    static String distinctColumn(Map<String, Long> distinct) {
+        StringBuilder sb = new StringBuilder();
+        distinct.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ",").append(k).append('=').append(v));
+        return sb.toString();
+    }
+
+    static Map<String, Long> parseDistinct(String column) {
+        Map<String, Long> out = new java.util.LinkedHashMap<>();
+        if (column.isEmpty()) return out;
+        for (String kv : column.split(",")) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) throw new IllegalArgumentException("distinct states 'model=N' expected, got '" + kv + "'");
+            out.put(kv.substring(0, eq), Long.parseLong(kv.substring(eq + 1)));
         }
         return out;
     }

@@ -38,7 +38,18 @@ import java.util.stream.Stream;
  */
 public final class MutationRunner {
     /** What happened to one mutant. */
-    public enum Verdict { KILLED, SURVIVED, UNREACHABLE, INVALID, TIMEOUT }
+    public enum Verdict {
+        KILLED, SURVIVED, UNREACHABLE, INVALID, TIMEOUT,
+        /**
+         * Not a verdict: the mutant passed the stages up to and including {@code model} (its distinct
+         * states per model so far in {@code distinct}) and goes on; a table row of a campaign stopped
+         * midway, from which {@code --resume} goes on at the next stage.
+         */
+        PASSED;
+
+        /** A verdict that stands: a later run with the same digest takes it as it is. */
+        public boolean stands() { return this != TIMEOUT && this != PASSED; }
+    }
 
     /**
      * @param model    the model that killed it (or the last one run)
@@ -156,40 +167,52 @@ public final class MutationRunner {
         ExecutorService pool = Executors.newFixedThreadPool(workers);
         Map<Mutant, Result> done = new LinkedHashMap<>();
         Map<Mutant, Acc> alive = new LinkedHashMap<>();
+        int resumed = 0;
         long t0 = System.nanoTime();
         try {
             for (Mutant m : mutants) {
                 String digest = digest(m);
                 Result k = known.get(m.name());
-                if (k != null && k.digest().equals(digest)
-                        && (k.verdict() == Verdict.KILLED || k.verdict() == Verdict.INVALID)) {
+                if (k != null && k.digest().equals(digest) && k.verdict().stands()) {
                     Result r = new Result(m, k.verdict(), k.model(), k.property(), k.steps(), k.distinct(), k.seconds(), digest);
                     done.put(m, r);
                     each.accept(r);
                 } else {
-                    alive.put(m, new Acc(digest));
+                    Acc acc = new Acc(digest);
+                    if (k != null && k.digest().equals(digest) && k.verdict() == Verdict.PASSED) acc.resumeAfter(k, stages);
+                    if (acc.from > 0) resumed++;
+                    alive.put(m, acc);
                 }
             }
-            if (!known.isEmpty()) progress.accept(done.size() + " verdicts reused from the table, " + alive.size() + " to run");
+            if (!known.isEmpty()) {
+                progress.accept(done.size() + " verdicts reused from the table, " + alive.size() + " to run"
+                        + (resumed == 0 ? "" : " (" + resumed + " from the stage after the last one they passed)"));
+            }
             for (int s = 0; s < stages.size() && !alive.isEmpty(); s++) {
                 Stage stage = stages.get(s);
                 String head = String.format(Locale.ROOT, "stage %d/%d %s", s + 1, stages.size(), stage.label());
-                progress.accept(head + ": " + alive.size() + " mutants");
+                final int si = s;
+                Map<Mutant, Acc> later = new LinkedHashMap<>();   // resumed past this stage
+                alive.forEach((m, a) -> { if (a.from > si) later.put(m, a); });
+                progress.accept(head + ": " + (alive.size() - later.size()) + " mutants"
+                        + (later.isEmpty() ? "" : ", " + later.size() + " passed it in the table"));
                 Map<Mutant, Future<Result>> fs = new LinkedHashMap<>();
                 for (Map.Entry<Mutant, Acc> e : alive.entrySet()) {
+                    if (later.containsKey(e.getKey())) continue;
                     fs.put(e.getKey(), pool.submit(() -> {
-                        Result r = runStage(e.getKey(), stage, e.getValue());
-                        if (r != null) {
-                            synchronized (each) {
-                                each.accept(r);
-                            }
+                        Acc acc = e.getValue();
+                        Result r = runStage(e.getKey(), stage, acc);
+                        Result row = r != null ? r : new Result(e.getKey(), Verdict.PASSED, stage.plan().name(), null, 0,
+                                Map.copyOf(acc.distinct), acc.seconds, acc.digest);
+                        synchronized (each) {
+                            each.accept(row);   // a PASSED row: the table keeps the stage it passed
                         }
                         return r;
                     }));
                 }
                 int n = 0;
                 int killed = 0;
-                Map<Mutant, Acc> next = new LinkedHashMap<>();
+                Map<Mutant, Acc> next = new LinkedHashMap<>(later);
                 for (Map.Entry<Mutant, Future<Result>> f : fs.entrySet()) {
                     Result r = f.getValue().get();
                     n++;
@@ -252,9 +275,23 @@ public final class MutationRunner {
         final Map<String, Long> distinct = new LinkedHashMap<>();
         double seconds;
         String last;
+        int from;   // the first stage still to run
 
         Acc(String digest) {
             this.digest = digest;
+        }
+
+        /** Go on after the stage a PASSED row of the table names, with what it had found so far. */
+        void resumeAfter(Result passed, List<Stage> stages) {
+            for (int s = 0; s < stages.size(); s++) {
+                if (stages.get(s).plan().name().equals(passed.model())) {
+                    from = s + 1;
+                    distinct.putAll(passed.distinct());
+                    seconds = passed.seconds();
+                    last = passed.model();
+                    return;
+                }
+            }
         }
     }
 

@@ -86,5 +86,21 @@ class MutatorTest {
         lines.clear();
         runner.run(List.of(dropVar), 1, java.util.Map.of(dropVar.name(), stale), r -> { }, lines::add);
         assertThat(lines).contains("0 verdicts reused from the table, 1 to run");
+        // a PASSED row (a campaign stopped after the mutant passed stage ci) goes on after that stage: ci is not
+        // run again, so the mutant ci kills is now judged on what the row says ci found (5 states, not the
+        // original's count: survived)
+        MutationRunner.Result passed = new MutationRunner.Result(dropVar, MutationRunner.Verdict.PASSED, "ci", null, 0,
+                java.util.Map.of("ci", 5L), 0.5, earlier.digest());
+        lines.clear();
+        List<MutationRunner.Result> rows = new java.util.ArrayList<>();
+        List<MutationRunner.Result> resumed = runner.run(List.of(dropVar), 1, java.util.Map.of(dropVar.name(), passed),
+                rows::add, lines::add);
+        assertThat(resumed.get(0).verdict()).isEqualTo(MutationRunner.Verdict.SURVIVED);
+        assertThat(lines).anyMatch(l -> l.endsWith(": 0 mutants, 1 passed it in the table"))
+                .contains("0 verdicts reused from the table, 1 to run (1 from the stage after the last one they passed)");
+        assertThat(rows).extracting(MutationRunner.Result::verdict).containsExactly(MutationRunner.Verdict.SURVIVED);
+        assertThat(MutationRunner.Verdict.PASSED.stands()).isFalse();
+        assertThat(MutationRunner.Verdict.TIMEOUT.stands()).isFalse();
+        assertThat(MutationRunner.Verdict.SURVIVED.stands()).isTrue();
     }
 }
