@@ -73,6 +73,12 @@ class ModelContractTest {
                 with(f -> { f[11] = -1; return f; }),
                 with(f -> { f[13] = Set.of("nobody"); return f; }));
         for (State s : bad) assertThat(p.holds("TypeOK", s)).as("%s", s).isFalse();
+        // with one importer (ci): two DMAs of it (counting the other importers' DMAs instead misses this)
+        DeviceMapModel ci = new DeviceMapModel(Specs.model("ci"));
+        State twoDmas = edit(ci.init(), f -> { f[8] = Set.of(new Dma("gpu", "f1", 1, 1, DmaOp.READ, 0),
+                new Dma("gpu", "f1", 2, 2, DmaOp.READ, 0)); return f; });
+        assertThat(new SafetyProperties(ci).holds("TypeOK", twoDmas)).isFalse();
+        assertThat(new SafetyProperties(ci).holds("TypeOK", ci.init())).isTrue();
         assertThat(p.allViolated(bad.get(9))).contains("TypeOK");
         assertThat(p.invariantNames()).startsWith("TypeOK").contains("S1_NoStaleBlock", "S10_Capability");
         assertThat(p.stepPropertyNames()).containsExactly("S2_InvalidateBeforeLayoutChange", "S11_PinLifetime",
@@ -139,12 +145,41 @@ class ModelContractTest {
                 wiped.maps(), wiped.pend(), Set.of(), wiped.inv(), wiped.vflag(), wiped.bar(), wiped.exp(), wiped.rev());
         assertThat(p.holdsOnStep("S13_ReadsLastWrite", wiped, wipedDone)).isFalse();
 
+        // S13 on the last page of the file (a check that stops one page short misses it)
+        State staleTo2 = edit(w, f -> { f[2] = set(w.cache(), c.page("f1", 2), new Page(CacheState.CLEAN, 1)); return f; });
+        assertThat(p.holdsOnStep("S13_ReadsLastWrite", w, staleTo2)).isFalse();
+        // S11: a revoke that takes two grants of the importer, one of them pinned, is a legal end of the pin
+        dev.devmap.model.Grant other = new dev.devmap.model.Grant("gpu", "f1", 2, 2, List.of(3 - g.blk(1)), false, false, false);
+        State two = edit(pinned, f -> { f[6] = Set.of(g, other); f[11] = 2; return f; });
+        State removing = after(m, two, new dev.devmap.model.Action.UnplugStart());
+        State revoked = after(m, removing, new dev.devmap.model.Action.RevokeAck("gpu"));
+        assertThat(revoked.maps()).isEmpty();
+        assertThat(p.holdsOnStep("S11_PinLifetime", removing, revoked)).isTrue();
+        // the first broken step property is named
+        assertThat(p.firstViolatedOnStep(List.of("S11_PinLifetime", "S12_BarReturnedOnUnmap"), pinned, barKept))
+                .contains("S12_BarReturnedOnUnmap");
+        assertThat(p.firstViolatedOnStep(List.of("S11_PinLifetime", "S12_BarReturnedOnUnmap"), pinned, released)).isEmpty();
+        // S2: an extent changed under a DMA (no grant left), and on the last page under a grant
+        State dmaOn = after(m, granted, new dev.devmap.model.Action.DmaEnd("gpu"),
+                new dev.devmap.model.Action.DmaStart("gpu", "f1", 1, 1, DmaOp.READ));
+        State movedUnderDma = edit(dmaOn, f -> { f[6] = Set.of(); f[0] = set(dmaOn.extent(), c.page("f1", 1),
+                new Extent(ExtentKind.WRITTEN, 3 - g.blk(1))); return f; });
+        assertThat(p.holdsOnStep(Run.S2, dmaOn, movedUnderDma)).isFalse();
+        State onPage2 = edit(w, f -> { f[6] = Set.of(other); return f; });
+        State page2Moved = edit(onPage2, f -> { f[0] = set(w.extent(), c.page("f1", 2), new Extent(ExtentKind.WRITTEN, 1)); return f; });
+        assertThat(p.holdsOnStep(Run.S2, onPage2, page2Moved)).isFalse();
+        assertThat(p.holdsOnStep(Run.S2, w, read)).isTrue();
         // S14: holds where the model refuses in the protocol's order; write-to-hole skips "hole" for writes
         assertThat(p.holds("S14_RefusalOrder", init)).isTrue();
         assertThat(p.holds("S14_RefusalOrder", w)).isTrue();
         assertThat(p.holds("S14_RefusalOrder", pinned)).isTrue();
         DeviceMapModel holes = new DeviceMapModel(c.withVariant(Variant.WRITE_TO_HOLE));
         assertThat(new SafetyProperties(holes).holds("S14_RefusalOrder", init)).isFalse();
+        // and on a model of one page (a check that stops one range short misses every range there)
+        DeviceMapModel onePage = new DeviceMapModel(Specs.model("values").withVariant(Variant.WRITE_TO_HOLE));
+        assertThat(new SafetyProperties(onePage).holds("S14_RefusalOrder", onePage.init())).isFalse();
+        DeviceMapModel onePageOk = new DeviceMapModel(Specs.model("values"));
+        assertThat(new SafetyProperties(onePageOk).holds("S14_RefusalOrder", onePageOk.init())).isTrue();
     }
 
     /**
