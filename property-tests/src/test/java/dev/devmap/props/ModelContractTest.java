@@ -78,6 +78,13 @@ class ModelContractTest {
         State twoDmas = edit(ci.init(), f -> { f[8] = Set.of(new Dma("gpu", "f1", 1, 1, DmaOp.READ, 0),
                 new Dma("gpu", "f1", 2, 2, DmaOp.READ, 0)); return f; });
         assertThat(new SafetyProperties(ci).holds("TypeOK", twoDmas)).isFalse();
+        dev.devmap.model.Pending one = new dev.devmap.model.Pending("gpu", "f1", 1, 1, List.of(1), false, false, false, false);
+        State twoPends = edit(ci.init(), f -> { f[7] = Set.of(one, new dev.devmap.model.Pending("gpu", "f1", 2, 2, List.of(2),
+                false, false, false, false)); return f; });
+        assertThat(new SafetyProperties(ci).holds("TypeOK", twoPends)).isFalse();
+        assertThat(new SafetyProperties(ci).holds("TypeOK", edit(ci.init(), f -> { f[7] = Set.of(one); return f; }))).isTrue();
+        // a state whose per-page variables have the wrong length
+        assertThat(p.holds("TypeOK", with(f -> { f[0] = init.extent().subList(0, 1); return f; }))).isFalse();
         assertThat(new SafetyProperties(ci).holds("TypeOK", ci.init())).isTrue();
         assertThat(p.allViolated(bad.get(9))).contains("TypeOK");
         assertThat(p.invariantNames()).startsWith("TypeOK").contains("S1_NoStaleBlock", "S10_Capability");
