@@ -109,6 +109,14 @@ HasDma(i)      == \E d \in dma : d.i = i
 WholeFile(cause) == Is("dax-punch-whole-file") /\ cause = "punch"
 PinnedAt(f, o) == \E g \in maps : g.pin /\ g.f = f /\ In(o, g)
 PinnedIn(f, lo, hi) == \E o \in lo..hi : PinnedAt(f, o)
+\* Kernel choice pagecache-mirror-maps-cache: on a page-cache filesystem an
+\* importer's mapping (the HMM mirror, hmm_range_fault -> filemap_fault) maps
+\* the page-cache page itself, not the block: one copy, so nothing is
+\* refused "cached", a CPU read or write of a mapped page invalidates
+\* nothing, and a device access through an unpinned grant reads or writes
+\* the cached page (the block while none is cached: a clean page equals it).
+MirrorsCache == Is("pagecache-mirror-maps-cache")
+DevVal(f, o, b) == IF MirrorsCache /\ cache[f][o].st # "absent" THEN cache[f][o].v ELSE data[b]
 \* (Kernel choice dax-punch-whole-file: punch's notifier covers the whole file.)
 InvOver(f, lo, hi)  == inv[f].on /\ (Overlap(inv[f], lo, hi) \/ WholeFile(inv[f].cause))
 \* A grant is held against an invalidation unless it is pinned (a dma_buf
@@ -221,7 +229,8 @@ Refusal(i, f, lo, hi, pin, w, at) ==
       [] \E o \in rg : extent[f][o].k # "written"
             /\ ~(Is("write-to-hole") /\ w)                    -> "hole"
       [] \E o \in rg : cache[f][o].st # "absent"
-            /\ ~(Is("map-while-cached") /\ w)                 -> "cached"
+            /\ ~(Is("map-while-cached") /\ w)
+            /\ ~(MirrorsCache /\ ~pin)                        -> "cached"
       [] (w \/ pin) /\ \E o \in rg : Shared(extent[f][o].b)
             /\ ~(Is("write-to-hole") /\ w)
             /\ ~CowOnFault(f, lo, hi, pin, w)                   -> "shared"
@@ -324,7 +333,7 @@ WritePage(f, o, fromDev) ==
             /\ UNCHANGED <<extent, cache, vma, pend, inv, vflag>>
        ELSE IF ~PageCache
        THEN WriteBlock(f, o)
-       ELSE IF \E g \in maps : Victim(g, f, o, o, FALSE)
+       ELSE IF ~MirrorsCache /\ \E g \in maps : Victim(g, f, o, o, FALSE)
        THEN /\ Invalidate(f, o, o, "populate", 0, FALSE)
             /\ UNCHANGED nextv
        ELSE /\ cache' = [cache EXCEPT ![f][o] =
@@ -344,7 +353,7 @@ ReadPage(f, o) ==
     /\ ~inv[f].on
     /\ cache[f][o].st = "absent"
     /\ ~PinnedAt(f, o)   \* a pinned page is read from its block directly
-    /\ IF \E g \in maps : Victim(g, f, o, o, TRUE)
+    /\ IF ~MirrorsCache /\ \E g \in maps : Victim(g, f, o, o, TRUE)
        THEN Invalidate(f, o, o, "populate", 0, TRUE)
        ELSE /\ cache' = [cache EXCEPT ![f][o] = [st |-> "clean", v |-> DiskVal(f, o)]]
             /\ BumpSeq(f, o, o)
@@ -613,10 +622,14 @@ DmaEnd(i) ==
         /\ d.i = i
         /\ dma' = dma \ {d}
         /\ IF d.op = "write"
-           THEN /\ data' = [data EXCEPT ![d.b] = d.v]
+           THEN /\ IF MirrorsCache /\ ~PinnedAt(d.f, d.o)
+                   THEN /\ cache' = [cache EXCEPT ![d.f][d.o] = [st |-> "dirty", v |-> d.v]]
+                        /\ UNCHANGED data
+                   ELSE /\ data' = [data EXCEPT ![d.b] = d.v]
+                        /\ UNCHANGED cache
                 /\ lastw' = [lastw EXCEPT ![d.f][d.o] = d.v]
-           ELSE UNCHANGED <<data, lastw>>
-        /\ UNCHANGED <<extent, cache, nextv, vma, maps, pend, inv, vflag, bar, exp, rev>>
+           ELSE UNCHANGED <<data, cache, lastw>>
+        /\ UNCHANGED <<extent, nextv, vma, maps, pend, inv, vflag, bar, exp, rev>>
 
 \* The fallback path: the device faults page-cache pages (HMM / GUP).
 DevFallbackRead(i, f, o) ==
@@ -752,7 +765,7 @@ S4_AckBeforeProceed ==
 S5_CacheExclusion ==
     /\ \A g \in maps : g.w => \A o \in g.lo..g.hi : cache[g.f][o].st = "absent"
     /\ \A f \in Files, o \in Offsets : Visible(f, o) = lastw[f][o]
-    /\ \A g \in maps : \A o \in g.lo..g.hi : data[Blk(g, o)] = lastw[g.f][o]
+    /\ \A g \in maps : \A o \in g.lo..g.hi : DevVal(g.f, o, Blk(g, o)) = lastw[g.f][o]
 
 \* S6: a clean page equals its block: nobody wrote it without dirtying it.
 S6_WritebackCoherence ==
@@ -807,7 +820,7 @@ S12_BarReturnedOnUnmap == [][BarReturned]_vars
 ReadsLast ==
     /\ \A f \in Files, o \in Offsets :
           cache[f][o].st = "absent" /\ cache'[f][o].st = "clean" => cache'[f][o].v = lastw[f][o]
-    /\ \A d \in dma \ dma' : d.op = "read" => d.b \in Blocks /\ data[d.b] = lastw[d.f][d.o]
+    /\ \A d \in dma \ dma' : d.op = "read" => d.b \in Blocks /\ DevVal(d.f, d.o, d.b) = lastw[d.f][d.o]
 S13_ReadsLastWrite == [][ReadsLast]_vars
 
 \* S14: device_map answers with the first reason, in the protocol's order,

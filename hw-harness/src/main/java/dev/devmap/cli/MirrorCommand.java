@@ -29,11 +29,16 @@ public final class MirrorCommand extends SpecCommand {
     @Option(names = "--no-variants", description = "Only the model's state graph, no variants.")
     boolean noVariants;
 
+    @Option(names = "--graph", description = "With --variant: first compare the whole state graph under the "
+            + "variant's constants (TypeOK only), as for a combination of choices, then the violation.")
+    boolean graph;
+
     @Option(names = "--workers", paramLabel = "N", description = "TLC workers for the state-graph dump (default 2).")
     int workers = 2;
 
     @Override
     public Integer call() throws Exception {
+        if (graph && variant == null) throw CliException.badInput("--graph needs --variant NAME");
         PrintWriter out = out();
         PrintWriter err = err();
         workers(workers);
@@ -46,7 +51,7 @@ public final class MirrorCommand extends SpecCommand {
         List<MirrorCheck.Report> reports = new ArrayList<>();
         if (variant != null) {
             manifest.variant(variant); // fails with a clear message if unknown
-            reports.add(print(out, check.variant(manifest, variant)));
+            reports.add(print(out, check.variant(manifest, variant, graph)));
         } else {
             reports.add(print(out, check.model(manifest, model == null ? "ci" : model)));
             if (!noVariants) {

@@ -55,6 +55,11 @@ class ExitCodesTest {
     }
 
     @Test
+    void mirrorGraphWithoutAVariantIsBadInput() throws Exception {
+        oneLine(Support.dmap("mirror", "--graph", "--spec-dir", Support.SPEC.toString()), 2, "--graph needs --variant NAME");
+    }
+
+    @Test
     void mirrorOnASpecThatDoesNotParseIsBadInput() throws Exception {
         Path dir = specCopy("", "");
         Path tla = dir.resolve("DeviceMap.tla");

@@ -84,6 +84,31 @@ class DifferencesTest {
                 .extracting(x -> x.scenario().id()).contains(listed.differences().get(0).scenario().id());
     }
 
+    /**
+     * pagecache-mirror-maps-cache (fs=xfs: the mirror maps the page-cache page): the four scenarios the
+     * kernel answers that way (a map of a cached page granted; a CPU access of a mapped page that
+     * invalidates nothing) are differences named by it when it is listed, failures when not; a device
+     * whose WRITE grant over a cached page writes the block behind the cache (map-while-cached: two
+     * copies) is not explained by it.
+     */
+    @Test
+    void theMirrorOfTheCachePageIsADifferenceAndTwoCopiesAreNot() throws Exception {
+        String choice = "pagecache-mirror-maps-cache";
+        java.util.List<String> four = java.util.List.of("map-refused-cached", "read-only-beside-cache",
+                "direct-write-then-read", "dma-inflight-populate");
+        RunResult listed = run("sim:" + choice + ",choices=" + choice).result();
+        assertThat(listed.differences()).allSatisfy(d -> assertThat(d.choice()).isEqualTo(choice))
+                .extracting(d -> d.scenario().id()).containsAll(four);
+        assertThat(listed.conformant()).isTrue();
+        RunResult unlisted = run("sim:" + choice).result();
+        assertThat(unlisted.conformant()).isFalse();
+        assertThat(unlisted.results).filteredOn(x -> x.status() == ScenarioResult.Status.FAIL)
+                .extracting(x -> x.scenario().id()).containsAll(four);
+        RunResult twoCopies = run("sim:map-while-cached,choices=" + choice).result();
+        assertThat(twoCopies.conformant()).isFalse();
+        assertThat(twoCopies.count(ScenarioResult.Status.FAIL)).isPositive();
+    }
+
     @Test
     void aDmaAckTheMunmapChoiceDoesNotCoverStaysAFailure() throws Exception {
         // early-tlb-flush acks every invalidation with DMA in flight; the kernel's choice is munmap's only

@@ -394,22 +394,22 @@ public final class Semantics {
         Dma d = null;
         for (Dma x : s.dma()) if (x.i().equals(i)) d = x;   // the DMA that ended: what it read or wrote
         if (d.op() == DmaOp.READ) {
-            return moved(new Outcome(Answer.VALUE, null, dataAt(s, d.b()), Path.DIRECT, null, null), n.state(), List.of(a));
+            return moved(new Outcome(Answer.VALUE, null, readValue(s, d), Path.DIRECT, null, null), n.state(), List.of(a));
         }
         return moved(new Outcome(Answer.DONE, null, d.v(), Path.DIRECT, null, null), n.state(), List.of(a));
-    }
-
-    /** The contents of block b (0 outside the device, where a DMA to no block reads nothing). */
-    public int dataAt(State s, int b) {
-        return b >= 1 && b <= s.data().size() ? s.data().get(b - 1) : 0;
     }
 
     /** The value a completed DMA of importer i reports: what a read found, or what a write wrote. */
     public Integer dmaValue(State s, String i) {
         for (Dma d : s.dma()) {
-            if (d.i().equals(i)) return d.op() == DmaOp.READ ? dataAt(s, d.b()) : d.v();
+            if (d.i().equals(i)) return d.op() == DmaOp.READ ? readValue(s, d) : d.v();
         }
         return null;
+    }
+
+    /** What a DMA read finds when it completes: the model's {@code DevVal} (0 outside the device). */
+    private int readValue(State s, Dma d) {
+        return d.b() >= 1 && d.b() <= s.data().size() ? m.devVal(s, d.f(), d.o(), d.b()) : 0;
     }
 
     private Result devRead(State s, Op.DevReadCall x) {
@@ -496,7 +496,7 @@ public final class Semantics {
             if (enabled(s, new Action.InvEnd(f))) out.add(Event.invEnd(f));
         }
         for (Dma d : s.dma()) {
-            if (enabled(s, new Action.DmaEnd(d.i()))) out.add(Event.dmaEnd(d.i(), d.op() == DmaOp.READ ? dataAt(s, d.b()) : d.v()));
+            if (enabled(s, new Action.DmaEnd(d.i()))) out.add(Event.dmaEnd(d.i(), d.op() == DmaOp.READ ? readValue(s, d) : d.v()));
         }
         for (Pending p : s.pend()) {
             if (enabled(s, new Action.MapCommit(p.i()))) out.add(Event.mapCommit(p.i()));

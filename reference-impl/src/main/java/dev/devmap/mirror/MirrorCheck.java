@@ -106,13 +106,21 @@ public final class MirrorCheck {
      * A combination of choices: the same states and labelled edges first, then the same violation.
      */
     public Report variant(Manifest manifest, String name) throws IOException, InterruptedException {
+        return variant(manifest, name, false);
+    }
+
+    /**
+     * As {@link #variant(Manifest, String)}; with wholeGraph the whole state graph under the variant's
+     * constants is compared first, as it always is for a combination of choices.
+     */
+    public Report variant(Manifest manifest, String name, boolean wholeGraph) throws IOException, InterruptedException {
         RunPlan plan = manifest.planVariant(name);
         if (plan.variant().holds()) {
             Report g = graph("choice " + name, plan);
             return new Report(g.name(), g.agree(), g.summary() + " (TLC: every property holds)", g.detail());
         }
         Report whole = null;
-        if (Variant.of(name).combination()) {   // choices made together interact: first the whole state graph
+        if (wholeGraph || Variant.of(name).combination()) {   // choices made together interact: first the whole state graph
             whole = graph("combination " + name, new RunPlan(plan.name(), plan.spec(), plan.constants(), List.of("TypeOK"),
                     List.of(), plan.expect(), plan.model(), plan.variant()));
             if (!whole.agree()) return whole;

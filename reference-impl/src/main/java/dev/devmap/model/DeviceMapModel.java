@@ -83,6 +83,15 @@ public final class DeviceMapModel {
         return p.st() == CacheState.ABSENT ? diskVal(s, f, o) : p.v();
     }
 
+    /** {@code MirrorsCache}: kernel choice pagecache-mirror-maps-cache, a grant maps the page-cache page. */
+    public boolean mirrorsCache() { return c.is(Variant.PAGECACHE_MIRROR_MAPS_CACHE); }
+
+    /** {@code DevVal(f, o, b)}: what a device access through a grant of (f, o) on block b reads. */
+    public int devVal(State s, String f, int o, int b) {
+        Page p = cache(s, f, o);
+        return mirrorsCache() && p.st() != CacheState.ABSENT ? p.v() : dataAt(s.data(), b);
+    }
+
     private static int dataAt(List<Integer> data, int b) {
         if (b < 1 || b > data.size()) {
             throw new IllegalStateException("data[" + b + "] is outside DOMAIN data (TLC would stop here)");
@@ -223,7 +232,8 @@ public final class DeviceMapModel {
             if (extent(s, f, o).k() != ExtentKind.WRITTEN && !writeToHole) return Reason.HOLE;
         }
         for (int o = lo; o <= hi; o++) {
-            if (cache(s, f, o).st() != CacheState.ABSENT && !(c.is(Variant.MAP_WHILE_CACHED) && w)) {
+            if (cache(s, f, o).st() != CacheState.ABSENT && !(c.is(Variant.MAP_WHILE_CACHED) && w)
+                    && !(mirrorsCache() && !pin)) {
                 return Reason.CACHED;
             }
         }
@@ -439,7 +449,7 @@ public final class DeviceMapModel {
             w.nextv = s.nextv() + 1;
         } else if (!c.pageCache()) {
             return writeBlock(s, f, o);
-        } else if (anyVictim(s, f, o, o, false)) {
+        } else if (!mirrorsCache() && anyVictim(s, f, o, o, false)) {
             w.invalidate(f, o, o, Cause.POPULATE, 0, false);
         } else {
             boolean keepClean = c.is(Variant.GUP_NO_DIRTY) && fromDev && s.cache().get(k).st() == CacheState.CLEAN;
@@ -478,7 +488,7 @@ public final class DeviceMapModel {
         if (cache(s, f, o).st() != CacheState.ABSENT) return Step.disabled(Guard.PAGE_CACHED, () -> "page is cached already");
         if (pinnedAt(s, f, o)) return Step.disabled(Guard.PINNED_PAGE_READ, () -> "pinned page: read from its block, nothing changes");
         Work w = new Work(s);
-        if (anyVictim(s, f, o, o, true)) {
+        if (!mirrorsCache() && anyVictim(s, f, o, o, true)) {
             w.invalidate(f, o, o, Cause.POPULATE, 0, true);
         } else {
             w.cache()[c.page(f, o)] = new Page(CacheState.CLEAN, diskVal(s, f, o));
@@ -796,8 +806,10 @@ public final class DeviceMapModel {
         Work w = new Work(s);
         w.dma().remove(d);
         if (d.op() == DmaOp.WRITE) {
-            w.setData(d.b(), d.v());
-            w.lastw()[c.page(d.f(), d.o())] = d.v();
+            int k = c.page(d.f(), d.o());
+            if (mirrorsCache() && !pinnedAt(s, d.f(), d.o())) w.cache()[k] = new Page(CacheState.DIRTY, d.v());
+            else w.setData(d.b(), d.v());
+            w.lastw()[k] = d.v();
         }
         return w.done();
     }

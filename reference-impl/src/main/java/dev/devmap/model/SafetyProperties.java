@@ -149,7 +149,7 @@ public final class SafetyProperties {
                 if (b < 1 || b > c.nBlocks()) {
                     throw new IllegalStateException("data[" + b + "] is outside DOMAIN data (TLC would stop here)");
                 }
-                if (s.data().get(b - 1) != m.lastw(s, g.f(), o)) return false;
+                if (m.devVal(s, g.f(), o, b) != m.lastw(s, g.f(), o)) return false;
             }
         }
         return true;
@@ -235,7 +235,7 @@ public final class SafetyProperties {
         }
         for (Dma d : s.dma()) {
             if (t.dma().contains(d) || d.op() != DmaOp.READ) continue;
-            if (d.b() < 1 || d.b() > c.nBlocks() || s.data().get(d.b() - 1) != m.lastw(s, d.f(), d.o())) return false;
+            if (d.b() < 1 || d.b() > c.nBlocks() || m.devVal(s, d.f(), d.o(), d.b()) != m.lastw(s, d.f(), d.o())) return false;
         }
         return true;
     }

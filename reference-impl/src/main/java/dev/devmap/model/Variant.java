@@ -30,6 +30,7 @@ public enum Variant {
     PIN_REFUSED_FIRST("pin-refused-first", true),
     PAGECACHE_ACKS_WITH_DMA("pagecache-acks-with-dma", true),
     REFLINK_UNMAPS_SOURCE("reflink-unmaps-source", true),
+    PAGECACHE_MIRROR_MAPS_CACHE("pagecache-mirror-maps-cache", true),
     // a combination: the choices one kernel facility makes together (the spec's Combines)
     FS_DAX("fs-dax", true, "dax-map-during-break-layouts", "dax-new-ref-extends-wait", "dax-punch-whole-file",
             "write-shared-cow-on-fault", "dax-writeback-mkclean", "dax-munmap-acks-with-dma", "clone-hole",

@@ -23,7 +23,7 @@ class SemanticsGuardTest {
                 Set.of("gpu"), 2, 100, true, true, v);
     }
 
-    private static State run(DeviceMapModel m, Action... as) {
+    static State run(DeviceMapModel m, Action... as) {
         State s = m.init();
         for (Action a : as) {
             Step st = m.step(s, a);
