@@ -283,6 +283,7 @@ class ModelContractTest {
         assertThatThrownBy(() -> Reason.of("tired")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Variant.of("no-such-variant")).isInstanceOf(IllegalArgumentException.class);
         assertThat(c.importerIndex(c.importers().get(1))).isEqualTo(1);
+        assertThat(c.importerIndex(c.importers().get(0))).isZero();
         assertThat(c.fileIndex("f1")).isZero();
         assertThat(c.withVariant(Variant.NO_ACK_WAIT).is(Variant.NO_ACK_WAIT)).isTrue();
         assertThat(Reason.of("bar-full")).isEqualTo(Reason.BAR_FULL);
