@@ -402,6 +402,7 @@ int fs_dax(void);
 int page_block(int fd, int pageidx, long long *block, unsigned *flags);
 int fs_create_file(int i, const char *name);
 void lop_collect(char *ev, size_t cap);
+void lop_events_before(void);
 void op_layout(struct req *r, enum lop_kind kind);
 int fs_pin(struct grant *gr, char *why, size_t cap);
 int fs_pin_read(struct grant *gr, int off, long long *v);

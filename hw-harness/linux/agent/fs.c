@@ -298,6 +298,29 @@ void lop_collect(char *ev, size_t cap)
 }
 
 /*
+ * The events of layout changes that have finished, each on a line of its own before the next
+ * answer ("event lines before an answer happened before the operation"): a dma_end must not
+ * report after itself an inv_end that came before the reference was dropped.
+ */
+void lop_events_before(void)
+{
+	char ev[LINE_MAX_LEN / 2] = "";
+	struct out o = { .n = 0 };
+
+	lop_collect(ev, sizeof(ev));
+	for (char *p = ev, *e; *p; p = e) {	/* "{...},{...}": the objects hold no braces */
+		e = strchr(p, '}');
+		if (!e)
+			break;
+		e++;
+		oprintf(&o, "%.*s", (int)(e - p), p);
+		emit(&o);
+		if (*e == ',')
+			e++;
+	}
+}
+
+/*
  * truncate / punch / fallocate / unshare / relocate / reflink: on a thread; answered when
  * it returns within LOP_WAIT_MS, else "started" (the kernel waits, in break_layouts, for
  * the page references of DMA in flight) with inv_end later.
@@ -346,9 +369,11 @@ static void run_lop(struct req *r, enum lop_kind kind, long long a, long long b)
 		}
 		probe_file(r->file, LOP_NAME[kind], &inv);
 		diag("%s of %s returned in %.1f ms", LOP_NAME[kind], g.files[r->file].name, l->t1 - l->t0);
-		if (l->awaiting)
+		if (l->awaiting) {
 			diag("%s of %s went on with DMA in flight (a page reference held): the kernel did not wait",
 			     LOP_NAME[kind], g.files[r->file].name);
+			g.reply_by_kernel = 1;	/* not waiting, and the inv_end that follows, are the kernel's */
+		}
 		/*
 		 * fs-dax: an importer with DMA in flight has not drained: no ack for it.  Page
 		 * cache: nothing waits for a page reference; the mirror's notifier callback
@@ -528,7 +553,7 @@ void op_dma_end_fs(struct req *r)
 {
 	struct out o;
 	long long v;
-	int file;
+	int file, held;
 
 	if (need_imp(r))
 		return;
@@ -537,13 +562,17 @@ void op_dma_end_fs(struct req *r)
 		return;
 	}
 	file = g.dmas[r->imp].file;
+	/* a layout change that finished before the reference is dropped did not wait for it: its
+	 * inv_end goes on lines before this answer (it happened first), not after the DMA's end */
+	lop_events_before();
+	held = g.lops[file].on;	/* still waiting in the kernel as the reference is dropped */
 	v = dma_drain(r->imp);
 	reply_begin(&o, r->id);
 	if (g.dmas[r->imp].write)
 		oprintf(&o, ",\"result\":\"done\",\"value\":%lld,\"path\":\"direct\"", v);
 	else
 		oprintf(&o, ",\"result\":\"value\",\"value\":%lld,\"path\":\"direct\"", v);
-	if (g.lops[file].on && lop_wait(file, 3000))
+	if (held && lop_wait(file, 3000))
 		g.reply_by_kernel = 1;	/* the inv_end that follows is the kernel's progress */
 	reply_end(&o, NULL);
 }
@@ -569,6 +598,8 @@ void op_settle_fs(struct req *r)
 	size_t n = 0;
 	struct out o;
 
+	lop_collect(ev, sizeof(ev));	/* changes that finished before the DMAs drain: their events first */
+	n = strlen(ev);
 	for (int i = 0; i < g.nimps; i++) {
 		if (!g.dmas[i].on)
 			continue;

@@ -34,7 +34,11 @@ void op_munmap(struct req *r)
 	if (need_file(r))
 		return;
 	f = &g.files[r->file];
-	if (f->map && munmap(f->map, g.npages * PG)) {
+	if (!f->map) {	/* no vma: nothing to ask the kernel (munmap(2) of a free range would say 0) */
+		reply_err(r->id, EINVAL, "%s is not mmapped: no vma to unmap (no kernel call made)", f->name);
+		return;
+	}
+	if (munmap(f->map, g.npages * PG)) {
 		reply_err(r->id, errno, "munmap: %s", strerror(errno));
 		return;
 	}
@@ -110,6 +114,26 @@ static void reply_granted(long long id, struct grant *gr)
 }
 
 /*
+ * Does imp hold a grant of file overlapping lo..hi (the protocol allows one grant per range and
+ * importer)?  A grant with a page invalidated is gone: the protocol revokes a grant whole.
+ */
+static int holds_overlap(int imp, int file, int lo, int hi)
+{
+	for (int i = 0; i < MAX_GRANTS; i++) {
+		struct grant *gr = &g.grants[i];
+		int whole = 1;
+
+		if (!gr->used || gr->imp != imp || gr->file != file || gr->hi < lo || hi < gr->lo)
+			continue;
+		for (int o = gr->lo; o <= gr->hi; o++)
+			whole &= gr->live[o] != 0;
+		if (whole)
+			return 1;
+	}
+	return 0;
+}
+
+/*
  * fs-dax: a PIN is a FOLL_LONGTERM pin, which mm/gup.c check_vma_flags refuses for an fs-dax
  * vma before it faults anything: tried first, so its refusal comes before the fs's own
  * reasons (hole, ...) and the agent's (write-not-allowed, exporter-gone).  1: answered.
@@ -153,6 +177,12 @@ void op_device_map(struct req *r)
 	}
 	if (!g.files[r->file].map) {	/* a map is of a mapping, PIN too (the protocol's order) */
 		reply_err(r->id, EFAULT, "file is not mmapped (no vma)");
+		return;
+	}
+	if (holds_overlap(r->imp, r->file, (int)r->lo, (int)r->hi)) {	/* before any kernel call */
+		reply_err(r->id, EINVAL, "%s maps part of %s %lld..%lld already: one grant per range "
+			  "(device_map's own rule; no kernel call made)", g.imps[r->imp],
+			  g.files[r->file].name, r->lo, r->hi);
 		return;
 	}
 	if (fs_dax() && jhas_item(r->j, "flags", "PIN") && dax_pin_refused(r))

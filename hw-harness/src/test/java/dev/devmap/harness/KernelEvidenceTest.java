@@ -1,6 +1,12 @@
 package dev.devmap.harness;
 
+import dev.devmap.kernelapi.Op;
 import dev.devmap.kernelapi.Outcome;
+import dev.devmap.harness.scenario.Runner;
+import dev.devmap.harness.scenario.Scenario;
+import dev.devmap.harness.scenario.ScenarioResult;
+import dev.devmap.harness.sim.Quirks;
+import dev.devmap.model.DmaOp;
 import dev.devmap.harness.report.RunResult;
 import dev.devmap.harness.sim.SimulatedDevice;
 import org.junit.jupiter.api.Test;
@@ -10,6 +16,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,13 +30,19 @@ class KernelEvidenceTest {
 
     /** The simulated device dressed as a kernel: an empty self-test; refusals marked by the kernel when asked. */
     static final class KernelLike implements DeviceUnderTest {
-        private final SimulatedDevice sim = new SimulatedDevice();
+        private final SimulatedDevice sim;
         private final boolean kernelRefuses;
         private final boolean kernelDecidesAll;
 
         KernelLike(boolean kernelRefuses) { this(kernelRefuses, false); }
 
-        KernelLike(boolean kernelRefuses, boolean kernelDecidesAll) {
+        KernelLike(boolean kernelRefuses, boolean kernelDecidesAll) { this(new SimulatedDevice(), kernelRefuses, kernelDecidesAll); }
+
+        /** A planted device: sim as it is (a quirk, a choice, importers acking by themselves), every answer by the kernel. */
+        KernelLike(SimulatedDevice sim) { this(sim, true, true); }
+
+        private KernelLike(SimulatedDevice sim, boolean kernelRefuses, boolean kernelDecidesAll) {
+            this.sim = sim;
             this.kernelRefuses = kernelRefuses;
             this.kernelDecidesAll = kernelDecidesAll;
         }
@@ -71,18 +84,96 @@ class KernelEvidenceTest {
         assertThat(run.kernelHeadline()).startsWith("witnessed by the real kernel: 1 of 20 (S10)");
     }
 
+    /** A scenario of the given operations on file f1 (planted: no guided scenario has this shape). */
+    private static RunResult runOps(DeviceUnderTest dut, List<Op> ops) throws Exception {
+        Scenario sc = new Scenario("planted", "guided", "planted", List.of(), ops, c -> c, List.of(), 0, 0);
+        RunResult run = new RunResult(dut.name(), dut.capabilities(), 1, "test");
+        run.kernel = dut.kernelWitness();
+        run.add(new Runner(dut, dut.capabilities(), false).run(sc));
+        return run;
+    }
+
+    private static final Pattern KERNEL_DECIDED_S1 = Pattern.compile("witnessed by the real kernel: \\d+ of 20 \\([^)]*\\bS1\\b.*");
+    private static final Pattern KERNEL_DECIDED_S4 = Pattern.compile("witnessed by the real kernel: \\d+ of 20 \\([^)]*\\bS4\\b.*");
+
     /**
-     * Invalidations the kernel ended and a DMA in the run do not make S1 kernel-decided: nothing ties
-     * the DMA to the invalidation's end (S2, the ordering of the invalidation itself, still is).
+     * Invalidations the kernel ended and DMAs in the run do not make S1 kernel-decided when no DMA was
+     * in flight to the invalidated range across it: one drained before the punch started, one went to
+     * another page across it, one started after it ended (S4 is: the punch waited for the ack).
      */
     @Test
-    void invalidationsEndedByTheKernelAndADmaDoNotPromoteS1() throws Exception {
-        RunResult run = run(new KernelLike(true, true), "ack-waits-for-dma");
-        assertThat(run.results).hasSize(1).allMatch(r -> r.status() == dev.devmap.harness.scenario.ScenarioResult.Status.PASS);
-        assertThat(row(run, Requirement.S2).witness()).isEqualTo("kernel-decided");
+    void aDmaBeforeAfterOrBesideAnInvalidationDoesNotPromoteS1() throws Exception {
+        RunResult run = runOps(new KernelLike(new SimulatedDevice()), List.of(
+                new Op.MmapCall("f1"), new Op.WriteCall("f1", 1), new Op.WritebackCall("f1", 1), new Op.EvictCall("f1", 1),
+                new Op.WriteCall("f1", 2), new Op.WritebackCall("f1", 2), new Op.EvictCall("f1", 2),
+                new Op.DeviceMapCall("gpu", "f1", 1, 1, false, true, false, true),
+                new Op.DeviceMapCall("nic", "f1", 2, 2, false, false, false, true),
+                new Op.DmaStartCall("gpu", "f1", 1, DmaOp.WRITE), new Op.DmaEndCall("gpu"),   // before
+                new Op.DmaStartCall("nic", "f1", 2, DmaOp.READ),                              // beside, across
+                new Op.PunchHoleCall("f1", 1, 1), new Op.InvAckCall("gpu", "f1"),
+                new Op.DmaEndCall("nic"),
+                new Op.DmaStartCall("nic", "f1", 2, DmaOp.READ), new Op.DmaEndCall("nic")));   // after
+        assertThat(run.results).hasSize(1).allMatch(r -> r.status() == ScenarioResult.Status.PASS);
+        assertThat(run.results.get(0).trace().stream().map(t -> t.show()).toList())
+                .anyMatch(t -> t.contains("punch") && t.contains("started")).anyMatch(t -> t.contains("dma_start nic f1 2 read -> done"));
+        assertThat(run.coverage.heldForDma()).isZero();
+        assertThat(run.coverage.kernelWaits()).isEqualTo(1);
+        assertThat(row(run, Requirement.S4).witness()).isEqualTo("kernel-decided");
         assertThat(row(run, Requirement.S1).witness()).isNotEqualTo("kernel-decided");
-        assertThat(run.kernelHeadline()).startsWith("witnessed by the real kernel: ")
-                .doesNotMatch("witnessed by the real kernel: \\d+ of 20 \\([^)]*\\bS1\\b.*");
+        assertThat(row(run, Requirement.S2).witness()).isEqualTo("kernel-decided");
+        assertThat(run.kernelHeadline()).doesNotMatch(KERNEL_DECIDED_S1);
+    }
+
+    /** A DMA in flight to the truncated page since before the truncate, drained before the kernel's inv_end: S1's in-flight half. */
+    @Test
+    void aDmaDrainedBeforeTheKernelsInvEndPromotesS1() throws Exception {
+        RunResult run = run(new KernelLike(new SimulatedDevice()), "ack-waits-for-dma");
+        assertThat(run.results).hasSize(1).allMatch(r -> r.status() == ScenarioResult.Status.PASS);
+        assertThat(run.coverage.heldForDma()).isEqualTo(1);
+        assertThat(row(run, Requirement.S1).witness()).isEqualTo("kernel-decided");
+        assertThat(row(run, Requirement.S1).detail()).contains("1 layout change the kernel held")
+                .contains("dma_end before the inv_end");
+        assertThat(run.kernelHeadline()).matches(KERNEL_DECIDED_S1);
+    }
+
+    /**
+     * The kernel ends the truncate while the DMA to the page is still in flight (the page cache's
+     * choice, pagecache-acks-with-dma, listed: a difference, not a failure): evidence against S1, and
+     * the report says so; S1 is not kernel-decided.
+     */
+    @Test
+    void anInvEndWhileTheDmaIsInFlightIsEvidenceAgainstS1() throws Exception {
+        String choice = "pagecache-acks-with-dma";
+        RunResult run = run(new KernelLike(new SimulatedDevice(List.of(Quirks.of(choice)), -1, List.of(choice))),
+                "ack-waits-for-dma");
+        assertThat(run.results).hasSize(1);
+        assertThat(run.results.get(0).status()).isIn(ScenarioResult.Status.DIFFERENCE, ScenarioResult.Status.FAIL);
+        assertThat(run.coverage.endedUnderDma()).isEqualTo(1);
+        assertThat(run.coverage.heldForDma()).isZero();
+        assertThat(row(run, Requirement.S1).status()).isEqualTo("FAIL");
+        assertThat(row(run, Requirement.S1).detail()).contains("evidence against S1: 1 layout change reported ended")
+                .contains("had not drained").contains("ack-waits-for-dma");
+        assertThat(run.kernelHeadline()).doesNotMatch(KERNEL_DECIDED_S1).contains("FAIL: S1");
+    }
+
+    /**
+     * S4 counts only waits: a kernel whose importers acknowledge at once answers the truncate
+     * {@code started} with its ack and inv_end in the same answer (nothing waited). The old count
+     * (every layout change the kernel answered, with any inv_end of the kernel) called that a wait.
+     */
+    @Test
+    void aLayoutChangeEndedInItsOwnAnswerIsNoWait() throws Exception {
+        RunResult run = run(new KernelLike(new SimulatedDevice(List.of(), 0)), "truncate-waits-for-ack");
+        assertThat(run.results).hasSize(1).allMatch(r -> r.status() == ScenarioResult.Status.PASS);
+        assertThat(run.coverage.decided().actions()).containsKeys("Truncate", "InvEnd");   // what the old count counted
+        assertThat(run.coverage.kernelWaits()).isZero();
+        assertThat(row(run, Requirement.S4).witness()).isNotEqualTo("kernel-decided");
+        assertThat(run.kernelHeadline()).doesNotMatch(KERNEL_DECIDED_S4);
+        // the control: the same scenario with the program's ack is a wait, in those words
+        RunResult waited = run(new KernelLike(new SimulatedDevice()), "truncate-waits-for-ack");
+        assertThat(row(waited, Requirement.S4).witness()).isEqualTo("kernel-decided");
+        assertThat(row(waited, Requirement.S4).detail()).contains("1 layout change the kernel answered started and ended "
+                + "with its own inv_end in a later answer, after the acks");
     }
 
     @Test

@@ -21,6 +21,11 @@ public final class ObservedCoverage {
     private final Map<Paths.Cell, Long> cells = new HashMap<>();
     private long ops;
     private long busy;
+    private long kernelWaits;
+    private long truncateWaits;
+    private long heldForDma;
+    private long endedUnderDma;
+    private long endedUnderDmaByKernel;
     private ObservedCoverage decided;
 
     /** What the answers the kernel decided ({@code "by":"kernel"}) exercised (created on first use). */
@@ -33,6 +38,40 @@ public final class ObservedCoverage {
     public long busy() { return busy; }
 
     void busyAnswer() { busy++; }
+
+    /**
+     * Layout changes the kernel answered {@code started} and ended itself ({@code inv_end} in a later
+     * answer it decided) after an acknowledgement that came after the start: waits observed
+     * ({@link HeldInvalidations}).
+     */
+    public long kernelWaits() { return kernelWaits; }
+
+    /** Of those, the truncates and punches (what L4 is about). */
+    public long truncateWaits() { return truncateWaits; }
+
+    /** Of those, the ones whose range had a DMA in flight at the start that drained before the kernel's inv_end. */
+    public long heldForDma() { return heldForDma; }
+
+    /**
+     * Layout changes that give a page another block, reported ended ({@code inv_end}) while a DMA in
+     * flight to it since before the change had not drained: evidence against S1, whatever the model said.
+     */
+    public long endedUnderDma() { return endedUnderDma; }
+
+    /** Of those, the ones whose inv_end came in an answer the kernel decided. */
+    public long endedUnderDmaByKernel() { return endedUnderDmaByKernel; }
+
+    void kernelWait(boolean truncateOrPunch) {
+        kernelWaits++;
+        if (truncateOrPunch) truncateWaits++;
+    }
+
+    void heldOneForDma() { heldForDma++; }
+
+    void endedUnderDma(boolean byKernel) {
+        endedUnderDma++;
+        if (byKernel) endedUnderDmaByKernel++;
+    }
 
     void action(String name) { actions.merge(name, 1L, Long::sum); }
 
@@ -106,6 +145,11 @@ public final class ObservedCoverage {
         o.cells.forEach((k, v) -> cells.merge(k, v, Long::sum));
         ops += o.ops;
         busy += o.busy;
+        kernelWaits += o.kernelWaits;
+        truncateWaits += o.truncateWaits;
+        heldForDma += o.heldForDma;
+        endedUnderDma += o.endedUnderDma;
+        endedUnderDmaByKernel += o.endedUnderDmaByKernel;
         if (o.decided != null) decided().add(o.decided);
     }
 

@@ -52,6 +52,7 @@ public final class Oracle {
     private boolean truncated;
     private List<State> atFailure = List.of();
     private Op lastOp;
+    private final HeldInvalidations held = new HeldInvalidations();
     private java.util.function.BiConsumer<Integer, List<Semantics.Result>> onMove = (k, rs) -> { };
 
     public Oracle(DutConfig cfg, Capabilities caps) {
@@ -120,6 +121,20 @@ public final class Oracle {
 
     /** Checks one observation; null when some allowed state explains it. */
     public Failure check(Request req, Response r) {
+        opened = null;
+        openedFrom = null;
+        Failure f = checked(req, r);
+        // what each invalidation was held for, from the answer as reported (an inv_end the model rejects counts too)
+        held.observe(trace.size(), req.op(), r, kernel.semantics().model(), openedFrom, opened, coverage);
+        return f;
+    }
+
+    /** The allowed states right after the model accepted the last operation's answer (null: it did not). */
+    private List<State> opened;
+    /** The allowed states just before that operation. */
+    private List<State> openedFrom;
+
+    private Failure checked(Request req, Response r) {
         trace.add(new TraceItem(req, r));
         int step = trace.size();
         coverage.op();
@@ -143,6 +158,8 @@ public final class Oracle {
                     describe(op, seen, os.allowed()));
         }
         lastOp = op;
+        opened = kernel.states();
+        openedFrom = atFailure;
         resized(op, seen);
         account(seen, coverage);
         if (r.byKernel()) account(seen, coverage.decided());

@@ -163,12 +163,17 @@ public final class RunResult {
         }
         List<Row> rows = new ArrayList<>();
         String real = "";
+        String against = kernel == null ? null : againstS1();
         for (Requirement q : Requirement.values()) {
             if (fails.containsKey(q)) {
                 List<String> fs = fails.get(q);
                 String d = fs.size() <= 6 ? String.join(", ", fs)
                         : fs.size() + " failures: " + String.join(", ", fs.subList(0, 5)) + ", ...";
-                rows.add(new Row(q, "FAIL", d, real));
+                rows.add(new Row(q, "FAIL", q == Requirement.S1 && against != null ? d + "; " + against : d, real));
+                continue;
+            }
+            if (q == Requirement.S1 && against != null) {
+                rows.add(new Row(q, "FAIL", against, real));
                 continue;
             }
             if (q == Requirement.AGENT && !agentErrors.isEmpty()) {
@@ -236,6 +241,30 @@ public final class RunResult {
         return new Row(q, "pass", d, by.keySet().iterator().next().wire());
     }
 
+    /**
+     * On a kernel: the layout changes reported ended while a DMA in flight across them had not
+     * drained (the block changed under the DMA: what S1 forbids), with the scenarios and what they
+     * were judged; null when none was. A difference (a listed choice's model allows it) is still
+     * evidence against S1: the choice breaks S1.
+     */
+    private String againstS1() {
+        long n = 0;
+        long byKernel = 0;
+        List<String> where = new ArrayList<>();
+        for (ScenarioResult r : results) {
+            long k = r.coverage().endedUnderDma();
+            if (k == 0) continue;
+            n += k;
+            byKernel += r.coverage().endedUnderDmaByKernel();
+            where.add(r.scenario().id() + " (" + r.status().name().toLowerCase() + ")");
+        }
+        if (n == 0) return null;
+        return "evidence against S1: " + n + " layout change" + (n == 1 ? "" : "s") + " reported ended (inv_end, "
+                + byKernel + " in an answer the kernel decided) while a DMA in flight to its range since before it "
+                + "started had not drained: the block changed under the DMA, in " + String.join(", ", where.size() > 6
+                ? where.subList(0, 6) : where) + (where.size() > 6 ? ", ..." : "");
+    }
+
     /** The strongest evidence class each of S1-S10, L1-L6 got on the kernel, or null (not shown there). */
     public Map<Requirement, String> kernelClasses() {
         Map<Requirement, String> out = new LinkedHashMap<>();
@@ -272,26 +301,30 @@ public final class RunResult {
      * What the answers the kernel decided show for q (decided: their coverage; all: every checked
      * answer), or null. Only decisions the requirement is about count: the kernel's own
      * refusals for the capability and exclusion rows, its EBUSY for S7, the kernel's progress
-     * ending an invalidation (with its wait when the operation answered {@code started}) for
-     * S2/S4/L1/L4 (not S1: see there), its removal for S8/L5.
+     * ending an invalidation for S2/L1, a layout change it answered {@code started} and ended itself
+     * after the acks for S4/L4 (a wait: one answered {@code done} at once waited for nothing), such a
+     * wait held until a DMA in flight across it drained for S1 (its in-flight half), its removal for S8/L5.
      */
     static String decidedEvidence(Requirement q, ObservedCoverage decided, ObservedCoverage all) {
         Map<String, Long> a = decided.actions();
         Map<String, Long> rf = decided.refusals();
         long ends = a.getOrDefault("InvEnd", 0L);
-        long waits = 0;
-        for (String op : new String[] {"Truncate", "PunchHole", "Unshare", "Relocate", "Reflink", "Fallocate"}) {
-            waits += a.getOrDefault(op, 0L);
-        }
+        long waits = all.kernelWaits();
+        long held = all.heldForDma();
         switch (q) {
-            // S1: not from these counts. An invalidation the kernel ended and a DMA somewhere in the run
-            // do not show that the kernel held the block until a DMA in flight across that invalidation
-            // drained (the observation would have to tie the two); until the harness records that,
-            // S1 rests on the post-syscall self-tests and the agent's answers.
+            // S1: not from counts of invalidations and DMAs (nothing ties the two): only invalidations
+            // the kernel held until a DMA in flight across them since their start drained (HeldInvalidations)
+            case S1: return held > 0 ? held + " layout change" + (held == 1 ? "" : "s") + " the kernel held (answered "
+                    + "started, its own inv_end in a later answer) until a DMA in flight to the range since before it "
+                    + "started drained (dma_end before the inv_end)" : null;
             case S2: case L1: return ends > 0 ? ends + " invalidations the kernel ended" : null;
-            case S4: return ends > 0 && waits > 0 ? waits + " waits the kernel imposed, " + ends + " ended after the acks" : null;
-            case L4: return ends > 0 && (a.containsKey("Truncate") || a.containsKey("PunchHole"))
-                    ? "truncates/punches the kernel made wait, then finished" : null;
+            case S4: return waits > 0 ? waits + " layout change" + (waits == 1 ? "" : "s") + " the kernel answered "
+                    + "started and ended with its own inv_end in a later answer, after the acks (waits observed)" : null;
+            case L4: {
+                long t = all.truncateWaits();
+                return t > 0 ? t + " truncate" + (t == 1 ? "" : "s") + "/punches the kernel made wait (answered started), "
+                        + "then finished (its own inv_end in a later answer)" : null;
+            }
             case S5: return rf.containsKey("cached") ? rf.get("cached") + " cached refusals by the kernel" : null;
             case S7: return decided.busy() > 0 ? decided.busy() + " EBUSY from the kernel" : null;
             case S8: return rf.containsKey("exporter-gone") || a.containsKey("UnplugEnd") ? "exporter removal by the kernel" : null;
