@@ -42,11 +42,20 @@ public final class Chains {
         return ActionChain.<Run>startWith(fresh).withAction(new Choose()).withMaxTransformations(maxSteps);
     }
 
-    /** A run on a model of the manifest, checking its invariants and the bounded liveness properties. */
+    /**
+     * A run on a model of the manifest, checking its invariants, its step properties (S11-S13 where
+     * models.json lists them) and the bounded liveness properties.
+     */
     public static Supplier<Run> onModel(String model) {
+        return onModel(model, true);
+    }
+
+    /** The same, with the bounded liveness checks only if asked (a model without fairness: no). */
+    public static Supplier<Run> onModel(String model, boolean liveness) {
         Constants c = Specs.model(model);
         List<String> invariants = Specs.plan(model).invariants();
-        return () -> new Run(model, c, invariants, true);
+        List<String> properties = Specs.plan(model).properties();
+        return () -> new Run(model, c, invariants, properties, liveness);
     }
 
     private static final String REFUSED_MAP = "device_map refused";

@@ -50,6 +50,34 @@ class ModelChainProperties {
     }
 
     /**
+     * The coverage models of the CI set (models.json "values", "caps", "nofree"): device writes after
+     * a grant, importers without a route or atomics, no PIN support, an exporter that cannot
+     * invalidate. Their invariants include S14_RefusalOrder and their properties S11-S13, so the
+     * spec's refusal order, pin lifetime, BAR return and read-last-write are checked here in Java
+     * too; bounded liveness where the model checks liveness (not on nofree).
+     */
+    @Property(tries = 50)
+    void everyPropertyHoldsAfterEveryStepOfTheValuesModel(@ForAll("values") ActionChain<Run> chain) {
+        onCoverageModel(chain);
+    }
+
+    @Property(tries = 50)
+    void everyPropertyHoldsAfterEveryStepOfTheCapsModel(@ForAll("caps") ActionChain<Run> chain) {
+        onCoverageModel(chain);
+    }
+
+    @Property(tries = 50)
+    void everyPropertyHoldsAfterEveryStepOfTheNofreeModel(@ForAll("nofree") ActionChain<Run> chain) {
+        onCoverageModel(chain);
+    }
+
+    private static void onCoverageModel(ActionChain<Run> chain) {
+        Run run = chain.run();
+        run.collectStatistics();
+        run.verify();
+    }
+
+    /**
      * The step function's contract in every visited state: each action of Next (every candidate)
      * gives the next state or says why it is disabled; never nothing.
      */
@@ -87,6 +115,20 @@ class ModelChainProperties {
     @Provide
     Arbitrary<ActionChain<Run>> ci() {
         return Chains.chains(Chains.onModel("ci"), Campaign.chainLength(50));
+    }
+
+    @Provide
+    Arbitrary<ActionChain<Run>> values() { return coverageChains("values"); }
+
+    @Provide
+    Arbitrary<ActionChain<Run>> caps() { return coverageChains("caps"); }
+
+    @Provide
+    Arbitrary<ActionChain<Run>> nofree() { return coverageChains("nofree"); }
+
+    private static Arbitrary<ActionChain<Run>> coverageChains(String model) {
+        boolean liveness = Specs.plan(model).properties().stream().anyMatch(p -> p.startsWith("L"));
+        return Chains.chains(Chains.onModel(model, liveness), Campaign.chainLength(40));
     }
 
     @Provide

@@ -41,6 +41,8 @@ public final class Run {
     final DeviceMapModel m;
     private final SafetyProperties props;
     private final List<String> invariants;
+    /** The model's step properties beyond S2 (S11-S13, as models.json lists them), checked after the test's own oracles. */
+    private final List<String> stepProperties;
     private final Drain drain;
     private final boolean liveness;
     private final Oracles.LastWrites last;
@@ -80,11 +82,23 @@ public final class Run {
      * @param liveness   whether to check the bounded liveness properties after every step
      */
     public Run(String model, Constants c, List<String> invariants, boolean liveness) {
+        this(model, c, invariants, List.of(), liveness);
+    }
+
+    /**
+     * @param properties the model's properties (models.json "properties"): those that are step
+     *                   properties of {@link SafetyProperties} besides S2 are checked after every step
+     */
+    public Run(String model, Constants c, List<String> invariants, List<String> properties, boolean liveness) {
         this.model = model;
         this.c = c;
         this.m = new DeviceMapModel(c);
         this.props = new SafetyProperties(m);
         this.invariants = List.copyOf(invariants);
+        List<String> steps = new ArrayList<>(properties);
+        steps.retainAll(props.stepPropertyNames());
+        steps.remove(S2);
+        this.stepProperties = List.copyOf(steps);
         this.drain = new Drain(m);
         this.liveness = liveness;
         this.last = new Oracles.LastWrites(c);
@@ -279,6 +293,11 @@ public final class Run {
             fail(Violation.GHOST_LAST_WRITE, ghost);
             return;
         }
+        Optional<String> stepBroken = props.firstViolatedOnStep(stepProperties, s, t);
+        if (stepBroken.isPresent()) {
+            fail(stepBroken.get(), "step " + steps + " (" + Describe.action(a) + ") breaks it");
+            return;
+        }
         if (liveness) {
             Optional<String[]> bad = drain.check(t);
             if (bad.isPresent()) fail(bad.get()[0], bad.get()[1]);
@@ -399,7 +418,7 @@ public final class Run {
 
     /** A fresh run on the same model that performs these operations. */
     Run replay(List<Replay> operations) {
-        Run r = new Run(model, c, invariants, liveness);
+        Run r = new Run(model, c, invariants, stepProperties, liveness);
         for (Replay op : operations) op.on(r);
         return r;
     }

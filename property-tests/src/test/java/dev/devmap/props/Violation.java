@@ -101,6 +101,10 @@ public abstract class Violation extends AssertionError {
         kind("S8_ExporterLifetime", (d, r) -> new S8(d, r[0], Integer.parseInt(r[1])));
         kind("S9_BarAccounting", (d, r) -> new S9(d, r[0], Integer.parseInt(r[1])));
         kind("S10_Capability", (d, r) -> new S10(d, r[0], Integer.parseInt(r[1])));
+        kind("S11_PinLifetime", (d, r) -> new S11(d, r[0], Integer.parseInt(r[1])));
+        kind("S12_BarReturnedOnUnmap", (d, r) -> new S12(d, r[0], Integer.parseInt(r[1])));
+        kind("S13_ReadsLastWrite", (d, r) -> new S13(d, r[0], Integer.parseInt(r[1])));
+        kind("S14_RefusalOrder", (d, r) -> new S14(d, r[0], Integer.parseInt(r[1])));
         kind(PIN_SURVIVES_MUNMAP, (d, r) -> new PinSurvivesMunmap(d, r[0], Integer.parseInt(r[1])));
         kind(PIN_DIES_WITH_DMA_BUF, (d, r) -> new PinDiesWithDmaBuf(d, r[0], Integer.parseInt(r[1])));
         kind(BAR_RETURNED_ON_UNMAP, (d, r) -> new BarReturnedOnUnmap(d, r[0], Integer.parseInt(r[1])));
@@ -141,6 +145,10 @@ public abstract class Violation extends AssertionError {
     static final class S8 extends Violation { S8(String d, String r, int n) { super("S8_ExporterLifetime", d, r, n); } }
     static final class S9 extends Violation { S9(String d, String r, int n) { super("S9_BarAccounting", d, r, n); } }
     static final class S10 extends Violation { S10(String d, String r, int n) { super("S10_Capability", d, r, n); } }
+    static final class S11 extends Violation { S11(String d, String r, int n) { super("S11_PinLifetime", d, r, n); } }
+    static final class S12 extends Violation { S12(String d, String r, int n) { super("S12_BarReturnedOnUnmap", d, r, n); } }
+    static final class S13 extends Violation { S13(String d, String r, int n) { super("S13_ReadsLastWrite", d, r, n); } }
+    static final class S14 extends Violation { S14(String d, String r, int n) { super("S14_RefusalOrder", d, r, n); } }
     static final class PinSurvivesMunmap extends Violation { PinSurvivesMunmap(String d, String r, int n) { super(PIN_SURVIVES_MUNMAP, d, r, n); } }
     static final class PinDiesWithDmaBuf extends Violation { PinDiesWithDmaBuf(String d, String r, int n) { super(PIN_DIES_WITH_DMA_BUF, d, r, n); } }
     static final class BarReturnedOnUnmap extends Violation { BarReturnedOnUnmap(String d, String r, int n) { super(BAR_RETURNED_ON_UNMAP, d, r, n); } }
