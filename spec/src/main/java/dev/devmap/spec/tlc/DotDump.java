@@ -48,6 +48,15 @@ public final class DotDump {
             initial = Collections.unmodifiableSet(initial);
             edges = Collections.unmodifiableList(edges);
         }
+
+        /**
+         * The graph of Next's steps alone: without the unlabelled self-loops (stuttering) that a run
+         * checking liveness adds to every state.
+         */
+        public StateGraph withoutStuttering() {
+            return new StateGraph(nodes, initial,
+                    edges.stream().filter(e -> e.action() != null || e.from() != e.to()).toList());
+        }
     }
 
     public static StateGraph read(Path file) throws IOException {

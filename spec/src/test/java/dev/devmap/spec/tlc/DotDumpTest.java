@@ -71,6 +71,9 @@ class DotDumpTest {
                 "edge -5 7 Up",
                 "node 7 false \"c\"",
                 "edge 7 7 null");
+        DotDump.StateGraph g = new DotDump.StateGraph(java.util.Map.of(), java.util.Set.of(), List.of(
+                new DotDump.Edge(-5, 7, "Up"), new DotDump.Edge(7, 7, null), new DotDump.Edge(7, 7, "Stay")));
+        assertThat(g.withoutStuttering().edges()).extracting(DotDump.Edge::action).containsExactly("Up", "Stay");
     }
 
     @Test
