@@ -134,11 +134,14 @@ static int holds_overlap(int imp, int file, int lo, int hi)
 }
 
 /*
- * fs-dax: a PIN is a FOLL_LONGTERM pin, which mm/gup.c check_vma_flags refuses for an fs-dax
- * vma before it faults anything: tried first, so its refusal comes before the fs's own
- * reasons (hole, ...) and the agent's (write-not-allowed, exporter-gone).  1: answered.
+ * A PIN is a FOLL_LONGTERM pin, asked of the kernel (and let go if granted) before the agent's
+ * own exporter-side reasons (write-not-allowed, exporter-gone), which come after the
+ * filesystem's in the protocol's order.  fs-dax: mm/gup.c check_vma_flags refuses it for an
+ * fs-dax vma before it faults anything, so it is tried first of all, before the fs's own reasons
+ * (hole, ...); page cache: a write pin of a file mapping is refused (EFAULT), after the hole
+ * check.  1: answered.
  */
-static int dax_pin_refused(struct req *r)
+static int kernel_pin_refused(struct req *r)
 {
 	struct grant t = { .imp = r->imp, .file = r->file, .lo = (int)r->lo, .hi = (int)r->hi,
 			   .write = jhas_item(r->j, "flags", "WRITE"), .dmabuf = -1 };
@@ -185,7 +188,7 @@ void op_device_map(struct req *r)
 			  g.files[r->file].name, r->lo, r->hi);
 		return;
 	}
-	if (fs_dax() && jhas_item(r->j, "flags", "PIN") && dax_pin_refused(r))
+	if (fs_dax() && jhas_item(r->j, "flags", "PIN") && kernel_pin_refused(r))
 		return;	/* the kernel's pin refusal comes before any fault (pin-refused-first) */
 	{	/*
 		 * the filesystem decides first: a page with no storage is a hole -- beyond EOF,
@@ -254,6 +257,8 @@ void op_device_map(struct req *r)
 				return;
 			}
 	}
+	if (jhas_item(r->j, "flags", "PIN") && fs_on() && !fs_dax() && kernel_pin_refused(r))
+		return;	/* the kernel's (mm's) refusal before the exporter's write-not-allowed */
 	if (jhas_item(r->j, "flags", "WRITE") && !g.imp_write[r->imp]) {
 		reply_refused(r->id, "write-not-allowed", "the importer was configured read-only");
 		return;
