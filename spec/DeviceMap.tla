@@ -58,13 +58,21 @@ vars == <<extent, data, cache, lastw, nextv, vma, maps, pend, dma, inv, vflag,
           bar, exp, rev>>
 
 \* A combination of today's kernel's protocol choices, made together by one
-\* facility (models.json "choices"): fs-dax's nine.
+\* facility (models.json "choices"): fs-dax's nine, the page cache's eight
+\* (xfs on NVMe), and a choice that needs another to mean anything.
 Combines(v) ==
     IF v = "fs-dax"
     THEN {"dax-map-during-break-layouts", "dax-new-ref-extends-wait",
           "dax-punch-whole-file", "write-shared-cow-on-fault",
           "dax-writeback-mkclean", "dax-munmap-acks-with-dma", "clone-hole",
           "pin-refused-first", "reflink-unmaps-source"}
+    ELSE IF v = "page-cache"
+    THEN {"write-shared-cow-on-fault", "read-pin-ignores-truncate",
+          "pagecache-acks-with-dma", "clone-hole", "reflink-unmaps-source",
+          "pagecache-mirror-maps-cache", "pagecache-writeback-mkclean",
+          "read-pin-ignores-shared"}
+    ELSE IF v = "pagecache-writeback-mkclean"
+    THEN {"pagecache-mirror-maps-cache", "pagecache-writeback-mkclean"}
     ELSE {v}
 Chosen == Combines(Variant)
 \* Is the protection v removed / the kernel choice v made?
@@ -154,20 +162,31 @@ Move(f, o) ==  \* relocate or unshare (f, o) to a fresh block, copying its data
     IF FreeBlocks = {} THEN extent
     ELSE [extent EXCEPT ![f][o] = [k |-> extent[f][o].k, b |-> MinFree]]
 
+\* Writeback of a dirty page: to its block in place, to a fresh one for a
+\* hole (delayed allocation) or a shared block (COW).
+WbInPlace(f, o) == extent[f][o].b # 0 /\ ~Shared(extent[f][o].b)
+WbBlock(f, o)   == IF WbInPlace(f, o) THEN extent[f][o].b ELSE MinFree
+CanWb(f, o)     == cache[f][o].st = "dirty" /\ (WbInPlace(f, o) \/ FreeBlocks # {})
+
 Apply(f, lo, hi, cause, arg) ==
-    LET e2 == CASE cause \in {"truncate", "punch"} -> Holes(f, lo, hi)
+    LET wb == cause = "writeback" /\ PageCache /\ CanWb(f, lo)
+        e2 == CASE cause \in {"truncate", "punch"} -> Holes(f, lo, hi)
                 [] cause = "fallocate" /\ FreeBlocks # {} ->
                        [extent EXCEPT ![f][lo] = [k |-> "unwritten", b |-> MinFree]]
                 [] cause \in {"relocate", "cow"} -> Move(f, lo)
                 [] cause = "reflink" -> [extent EXCEPT ![f][arg] = extent[f][lo]]
+                [] wb -> [extent EXCEPT ![f][lo] = [k |-> "written", b |-> WbBlock(f, lo)]]
                 [] OTHER -> extent
-        d1 == IF cause \in {"relocate", "cow"} /\ e2 # extent
-              THEN [data EXCEPT ![e2[f][lo].b] = data[extent[f][lo].b]] ELSE data
+        d1 == CASE cause \in {"relocate", "cow"} /\ e2 # extent ->
+                       [data EXCEPT ![e2[f][lo].b] = data[extent[f][lo].b]]
+                [] wb -> [data EXCEPT ![WbBlock(f, lo)] = cache[f][lo].v]
+                [] OTHER -> data
     IN /\ extent' = e2
        /\ data' = Discard(d1, Freed(extent, e2))
        /\ cache' = IF cause \in {"truncate", "punch"}
                    THEN [cache EXCEPT ![f] = [o \in Offsets |->
                              IF o \in lo..hi THEN Absent ELSE cache[f][o]]]
+                   ELSE IF wb THEN [cache EXCEPT ![f][lo].st = "clean"]
                    ELSE cache
        /\ lastw' = CASE cause \in {"truncate", "punch"} ->
                           [lastw EXCEPT ![f] = [o \in Offsets |->
@@ -221,6 +240,10 @@ CowOnFault(f, lo, hi, pin, w) ==
 
 \* device_map's decision: the filesystem first, then the block device.
 \* "none" means granted.  Unwritten extents are refused as "hole".
+\* Kernel choice read-pin-ignores-shared: a read long-term pin of page-cache
+\* pages is granted over a shared (reflinked) block: gup (pin_user_pages,
+\* FOLL_LONGTERM -> faultin_page -> filemap_fault) pins the cached page and
+\* never asks the filesystem about its extents.
 \* Kernel choice pin-refused-first: a long-term pin of a DAX mapping is
 \* refused before any block is looked at (mm/gup.c check_vma_flags:
 \* FOLL_LONGTERM on vma_is_fsdax -> EOPNOTSUPP, before the fault).
@@ -234,7 +257,8 @@ Refusal(i, f, lo, hi, pin, w, at) ==
             /\ ~(MirrorsCache /\ ~pin)                        -> "cached"
       [] (w \/ pin) /\ \E o \in rg : Shared(extent[f][o].b)
             /\ ~(Is("write-to-hole") /\ w)
-            /\ ~CowOnFault(f, lo, hi, pin, w)                   -> "shared"
+            /\ ~CowOnFault(f, lo, hi, pin, w)
+            /\ ~(Is("read-pin-ignores-shared") /\ pin /\ ~w)      -> "shared"
       [] pin /\ ~PinSupport                                   -> "pin-unsupported"
       [] pin /\ w /\ Is("read-pin-ignores-truncate")          -> "pin-unsupported"
       [] exp # "up"                                           -> "exporter-gone"
@@ -424,26 +448,44 @@ Reflink(f, o, p) ==
 \* allocation), converts an unwritten extent, breaks sharing (COW).
 \* Kernel choice dax-writeback-mkclean: without a page cache, writeback
 \* (fsync, sync_file_range) write-protects the page's DAX mappings
-\* (dax_writeback_mapping_range -> dax_entry_mkclean, an mmu-notifier
-\* invalidation): a writable device mapping of the page is invalidated.
+\* (dax_writeback_mapping_range -> dax_writeback_one -> dax_entry_mkclean ->
+\* pfn_mkclean_range -> page_vma_mkclean_one, an mmu-notifier invalidation of
+\* every shared vma of the page): a page with a writable device mapping (its
+\* write fault tagged the DAX entry dirty) is written back, and the mirror
+\* drops every entry of the range whatever the event (dmirror_interval_invalidate,
+\* lib/test_hmm.c): its read-only device mappings are invalidated too.
 DaxMkclean(f, o) ==
     /\ Is("dax-writeback-mkclean")
     /\ ~inv[f].on
     /\ \E g \in maps : Victim(g, f, o, o, TRUE)
-    /\ Invalidate(f, o, o, "writeback", 0, TRUE)
+    /\ Invalidate(f, o, o, "writeback", 0, FALSE)
     /\ UNCHANGED <<nextv, maps, dma, bar, exp, rev>>
 
+\* Kernel choice pagecache-writeback-mkclean (made with pagecache-mirror-maps-cache,
+\* Combines): a writable mirror's fault dirtied the page-cache page
+\* (hmm_range_fault -> handle_mm_fault -> do_shared_fault ->
+\* fault_dirty_shared_page), so a page under a writable grant is written back;
+\* writeback first write-protects the page's shared CPU mappings
+\* (folio_clear_dirty_for_io -> folio_mkclean -> page_vma_mkclean_one,
+\* mm/rmap.c: an mmu-notifier invalidation, MMU_NOTIFY_PROTECTION_PAGE), and
+\* the mirror drops its entries of the range whatever the event
+\* (dmirror_interval_invalidate, lib/test_hmm.c): every unpinned grant of the
+\* page is invalidated, then a dirty page is written back (Apply, "writeback").
+PcMkclean(f, o) == Is("pagecache-writeback-mkclean") /\ \E g \in maps : Victim(g, f, o, o, FALSE)
+PcDirty(f, o) ==
+    \/ cache[f][o].st = "dirty"
+    \/ Is("pagecache-writeback-mkclean") /\ \E g \in maps : Victim(g, f, o, o, TRUE)
+
 PageWriteback(f, o) ==
-    /\ cache[f][o].st = "dirty"
+    /\ PcDirty(f, o)
     /\ ~InvOver(f, o, o)
-    /\ LET e == extent[f][o]
-           inPlace == e.b # 0 /\ ~Shared(e.b)
-       IN /\ inPlace \/ FreeBlocks # {}
-          /\ LET nb == IF inPlace THEN e.b ELSE MinFree
-             IN /\ extent' = [extent EXCEPT ![f][o] = [k |-> "written", b |-> nb]]
-                /\ data' = [data EXCEPT ![nb] = cache[f][o].v]
-    /\ cache' = [cache EXCEPT ![f][o].st = "clean"]
-    /\ UNCHANGED <<lastw, nextv, vma, maps, pend, dma, inv, vflag, bar, exp, rev>>
+    /\ IF PcMkclean(f, o)
+       THEN /\ ~inv[f].on
+            /\ Invalidate(f, o, o, "writeback", 0, FALSE)
+       ELSE /\ CanWb(f, o)
+            /\ Apply(f, o, o, "writeback", 0)
+            /\ UNCHANGED <<pend, inv, vflag>>
+    /\ UNCHANGED <<nextv, maps, dma, bar, exp, rev>>
 
 Writeback(f, o) == IF PageCache THEN PageWriteback(f, o) ELSE DaxMkclean(f, o)
 

@@ -237,7 +237,8 @@ public final class DeviceMapModel {
                 return Reason.CACHED;
             }
         }
-        if (w || pin) {
+        boolean readPinIgnoresShared = c.is(Variant.READ_PIN_IGNORES_SHARED) && pin && !w;
+        if ((w || pin) && !readPinIgnoresShared) {
             for (int o = lo; o <= hi; o++) {
                 if (shared(s, extent(s, f, o).b()) && !writeToHole && !cowOnFault(s, lo, hi, pin, w)) return Reason.SHARED;
             }
@@ -310,6 +311,7 @@ public final class DeviceMapModel {
         /** {@code Apply(f, lo, hi, cause, arg)}, reading the pre-state. */
         void apply(String f, int lo, int hi, Cause cause, int arg) {
             Extent[] e2 = s.extent().toArray(new Extent[0]);
+            boolean wb = cause == Cause.WRITEBACK && c.pageCache() && canWb(s, f, lo);   // spec: wb
             switch (cause) {
                 case TRUNCATE, PUNCH -> {
                     for (int o = lo; o <= hi; o++) e2[c.page(f, o)] = Extent.HOLE;
@@ -321,7 +323,9 @@ public final class DeviceMapModel {
                     if (!freeBlocks(s).isEmpty()) e2[c.page(f, lo)] = new Extent(DeviceMapModel.this.extent(s, f, lo).k(), minFree(s));
                 }
                 case REFLINK -> e2[c.page(f, arg)] = DeviceMapModel.this.extent(s, f, lo);
-                default -> { }
+                default -> {
+                    if (wb) e2[c.page(f, lo)] = new Extent(ExtentKind.WRITTEN, DeviceMapModel.this.wbBlock(s, f, lo));
+                }
             }
             // d1: a moved page takes its data along
             int[] oldData = ints(s.data());
@@ -331,6 +335,9 @@ public final class DeviceMapModel {
                 int nb = e2[c.page(f, lo)].b();
                 int ob = DeviceMapModel.this.extent(s, f, lo).b();
                 if (nb >= 1 && nb <= d1.length) d1[nb - 1] = dataAt(s.data(), ob);
+            } else if (wb) {
+                int nb = wbBlock(s, f, lo);
+                if (nb >= 1 && nb <= d1.length) d1[nb - 1] = DeviceMapModel.this.cache(s, f, lo).v();
             }
             // Discard(d1, Freed(extent, e2))
             Set<Integer> before = new HashSet<>();
@@ -346,6 +353,8 @@ public final class DeviceMapModel {
                 }
             } else if (cause == Cause.REFLINK) {
                 lastw()[c.page(f, arg)] = s.lastw().get(c.page(f, lo));
+            } else if (wb) {
+                cache()[c.page(f, lo)] = new Page(CacheState.CLEAN, DeviceMapModel.this.cache(s, f, lo).v());
             }
             if (cause == Cause.MUNMAP) vma().remove(f);
         }
@@ -561,7 +570,7 @@ public final class DeviceMapModel {
         return c.pageCache() ? pageWriteback(s, f, o) : daxMkclean(s, f, o);
     }
 
-    /** Spec: {@code DaxMkclean(f, o)}: kernel choice dax-writeback-mkclean, writeback invalidates writable grants. */
+    /** Spec: {@code DaxMkclean(f, o)}: kernel choice dax-writeback-mkclean: a page with a writable grant is written back, every unpinned grant of it invalidated. */
     private Step daxMkclean(State s, String f, int o) {
         if (!c.is(Variant.DAX_WRITEBACK_MKCLEAN)) return Step.disabled(Guard.NOT_DIRTY, () -> "no page cache: nothing to write back");
         if (inv(s, f).on()) return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "an invalidation of " + f + " is running");
@@ -569,25 +578,54 @@ public final class DeviceMapModel {
         for (Grant g : s.maps()) writable |= victim(g, f, o, o, true);
         if (!writable) return Step.disabled(Guard.NOT_DIRTY, () -> "no writable mapping of the page: nothing to write-protect");
         Work w = new Work(s);
-        w.invalidate(f, o, o, Cause.WRITEBACK, 0, true);
+        w.invalidate(f, o, o, Cause.WRITEBACK, 0, false);   // every unpinned grant of the page: the mirror drops them all
         return w.done();
     }
 
-    /** Spec: {@code PageWriteback(f, o)}. */
-    private Step pageWriteback(State s, String f, int o) {
-        Page pg = cache(s, f, o);
-        if (pg.st() != CacheState.DIRTY) return Step.disabled(Guard.NOT_DIRTY, () -> "page is not dirty");
-        if (invOver(s, f, o, o)) return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "an invalidation covers the page");
+    /** Spec: {@code WbInPlace(f, o)}: the page's block is its own. */
+    private boolean wbInPlace(State s, String f, int o) {
         Extent e = extent(s, f, o);
-        boolean inPlace = e.b() != 0 && !shared(s, e.b());
-        if (!inPlace && freeBlocks(s).isEmpty()) return Step.disabled(Guard.NO_FREE_BLOCK, () -> "ENOSPC");
-        int nb = inPlace ? e.b() : minFree(s);
+        return e.b() != 0 && !shared(s, e.b());
+    }
+
+    /** Spec: {@code WbBlock(f, o)}: where writeback puts the page. */
+    private int wbBlock(State s, String f, int o) {
+        return wbInPlace(s, f, o) ? extent(s, f, o).b() : minFree(s);
+    }
+
+    /** Spec: {@code CanWb(f, o)}. */
+    private boolean canWb(State s, String f, int o) {
+        return cache(s, f, o).st() == CacheState.DIRTY && (wbInPlace(s, f, o) || !freeBlocks(s).isEmpty());
+    }
+
+    /**
+     * Spec: {@code PageWriteback(f, o)}; kernel choice pagecache-writeback-mkclean: with an unpinned grant
+     * of the page, writeback invalidates it first ({@code PcMkclean}: folio_mkclean's mmu-notifier event).
+     */
+    private Step pageWriteback(State s, String f, int o) {
+        if (!pcDirty(s, f, o)) return Step.disabled(Guard.NOT_DIRTY, () -> "page is not dirty");
+        if (invOver(s, f, o, o)) return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "an invalidation covers the page");
         Work w = new Work(s);
-        int k = c.page(f, o);
-        w.extent()[k] = new Extent(ExtentKind.WRITTEN, nb);
-        w.setData(nb, pg.v());
-        w.cache()[k] = new Page(CacheState.CLEAN, pg.v());
+        if (pcMkclean(s, f, o, false)) {
+            if (inv(s, f).on()) return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "an invalidation of " + f + " is running");
+            w.invalidate(f, o, o, Cause.WRITEBACK, 0, false);
+        } else {
+            if (!canWb(s, f, o)) return Step.disabled(Guard.NO_FREE_BLOCK, () -> "ENOSPC");
+            w.apply(f, o, o, Cause.WRITEBACK, 0);
+        }
         return w.done();
+    }
+
+    /** Spec: {@code PcMkclean(f, o)} (wonly false); with wonly true, PcDirty's writable-mirror clause. */
+    private boolean pcMkclean(State s, String f, int o, boolean wonly) {
+        if (!c.is(Variant.PAGECACHE_WRITEBACK_MKCLEAN)) return false;
+        for (Grant g : s.maps()) if (victim(g, f, o, o, wonly)) return true;
+        return false;
+    }
+
+    /** Spec: {@code PcDirty(f, o)}: dirty, or under a writable mirror whose fault dirtied it. */
+    private boolean pcDirty(State s, String f, int o) {
+        return cache(s, f, o).st() == CacheState.DIRTY || pcMkclean(s, f, o, true);
     }
 
     /** Spec: {@code Evict(f, o)}. */

@@ -31,10 +31,17 @@ public enum Variant {
     PAGECACHE_ACKS_WITH_DMA("pagecache-acks-with-dma", true),
     REFLINK_UNMAPS_SOURCE("reflink-unmaps-source", true),
     PAGECACHE_MIRROR_MAPS_CACHE("pagecache-mirror-maps-cache", true),
+    // made with pagecache-mirror-maps-cache: writeback's folio_mkclean zaps the mirror of the cached page
+    READ_PIN_IGNORES_SHARED("read-pin-ignores-shared", true),
+    PAGECACHE_WRITEBACK_MKCLEAN("pagecache-writeback-mkclean", true, "pagecache-mirror-maps-cache",
+            "pagecache-writeback-mkclean"),
     // a combination: the choices one kernel facility makes together (the spec's Combines)
     FS_DAX("fs-dax", true, "dax-map-during-break-layouts", "dax-new-ref-extends-wait", "dax-punch-whole-file",
             "write-shared-cow-on-fault", "dax-writeback-mkclean", "dax-munmap-acks-with-dma", "clone-hole",
-            "pin-refused-first", "reflink-unmaps-source");
+            "pin-refused-first", "reflink-unmaps-source"),
+    PAGE_CACHE("page-cache", true, "write-shared-cow-on-fault", "read-pin-ignores-truncate", "pagecache-acks-with-dma",
+            "clone-hole", "reflink-unmaps-source", "pagecache-mirror-maps-cache", "pagecache-writeback-mkclean",
+            "read-pin-ignores-shared");
 
     private final String tla;
     private final boolean choice;
