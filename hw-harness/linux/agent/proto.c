@@ -278,7 +278,8 @@ static void hello_choices(struct out *o)
 					   "clone-hole", "pin-refused-first", "reflink-unmaps-source" };
 	static const char *const pc[] = { "write-shared-cow-on-fault", "read-pin-ignores-truncate",
 					  "pagecache-acks-with-dma", "clone-hole", "reflink-unmaps-source",
-					  "pagecache-mirror-maps-cache" };
+					  "pagecache-mirror-maps-cache", "pagecache-writeback-mkclean",
+					  "read-pin-ignores-shared" };
 	const char *const *c = fs_dax() ? dax : pc;
 	size_t n = fs_dax() ? sizeof(dax) / sizeof(dax[0]) : sizeof(pc) / sizeof(pc[0]);
 
