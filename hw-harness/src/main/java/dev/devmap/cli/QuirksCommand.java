@@ -5,6 +5,7 @@ import dev.devmap.harness.sim.Quirk;
 import dev.devmap.harness.sim.Quirks;
 
 import java.io.PrintWriter;
+import java.util.Locale;
 import picocli.CommandLine.Command;
 
 /** {@code dmap quirks}: the faults the simulated device can switch on, one per line, name first. */
@@ -19,7 +20,7 @@ public final class QuirksCommand extends DmapCommand {
         int w = Quirks.all().stream().mapToInt(q -> q.name().length()).max().orElse(0);
         for (Quirk q : Quirks.all()) {
             String req = Requirement.valueOf(q.breaks()).spec();
-            out.println(String.format("%-" + w + "s  %-6s  %-31s  %s%s", q.name(), q.kind().name().toLowerCase(), req, q.what(),
+            out.println(String.format("%-" + w + "s  %-6s  %-31s  %s%s", q.name(), q.kind().name().toLowerCase(Locale.ROOT), req, q.what(),
                     q.also().isEmpty() ? "" : " (also " + String.join(", ", q.also()) + ")"));
         }
         out.flush();

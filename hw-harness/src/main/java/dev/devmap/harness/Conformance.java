@@ -23,6 +23,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -225,7 +226,7 @@ public final class Conformance {
     private static void traceModule(Path reportDir, RunResult.Numbered f, DutConfig config) throws IOException {
         if (f.result.failure() != null && f.result.failure().kind().harnessOnly()) {
             // the spec has no BAR addresses or dma_buf handles: TLC would accept this trace, so none is offered
-            f.tlc = "harness-only check (" + f.result.failure().kind().name().toLowerCase().replace('_', ' ')
+            f.tlc = "harness-only check (" + f.result.failure().kind().name().toLowerCase(Locale.ROOT).replace('_', ' ')
                     + "): the spec states no BAR addresses or dma_buf handles, so no TLA+ trace module is written "
                     + "(TLC would accept the trace)";
             return;
@@ -244,7 +245,7 @@ public final class Conformance {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("scenario", r.scenario().id());
         m.put("group", r.scenario().group());
-        m.put("status", r.status().name().toLowerCase());
+        m.put("status", r.status().name().toLowerCase(Locale.ROOT));
         if (r.reason() != null) m.put("reason", r.reason());
         if (r.verdict() != null) {
             m.put("requirement", r.verdict().requirement().spec());

@@ -59,6 +59,37 @@ class MainTest {
                 .isEqualTo(ExitCodes.BAD_INPUT);
     }
 
+    /** Three CI models checked in two lanes: each report whole and in manifest order; --record in lanes; the worst exit wins. */
+    @Test
+    void severalModelsRunInLanesAndReportInManifestOrder(@TempDir Path tmp) throws IOException {
+        Files.copy(TOY.resolve("Toy.tla"), tmp.resolve("Toy.tla"));
+        Path manifest = tmp.resolve("models.json");
+        String model = "{\"constants\": {\"Names\": %s, \"N\": %d, \"Flag\": true, \"Mv\": \"mv\", \"Base\": 7, "
+                + "\"Variant\": \"none\"}, \"invariants\": [\"TypeOK\"], \"properties\": [\"EventuallyZero\"], \"heavy\": false}";
+        Files.writeString(manifest, "{\"spec\": \"Toy\", \"models\": {"
+                + "\"ci\": " + String.format(model, "[\"alpha\", \"bravo\"]", 2) + ", "
+                + "\"one\": " + String.format(model, "[\"alpha\"]", 2) + ", "
+                + "\"wide\": " + String.format(model, "[\"alpha\", \"bravo\"]", 3) + "}}");
+        Run rec = dmap("check", "--spec-dir", tmp.toString(), "--workers", "2", "--record");
+        assertThat(rec.code()).as(rec.err()).isEqualTo(ExitCodes.OK);
+        assertThat(rec.err()).contains("ci: checking Toy (FairSpec, 1 invariant, 1 property) with 1 worker")
+                .contains("one: recorded distinct=").contains("wide: recorded distinct=");
+        assertThat(rec.outLines()).hasSize(3);
+        assertThat(rec.outLines().get(0)).startsWith("ci: OK  distinct=48 ");
+        assertThat(rec.outLines().get(1)).startsWith("one: OK  ");
+        assertThat(rec.outLines().get(2)).startsWith("wide: OK  ");
+        String recorded = Files.readString(manifest);
+        assertThat(recorded.split("\"expect\"", -1)).as("three models recorded").hasSize(4);
+
+        // the middle model's figures planted wrong: it alone differs, the others still hold and are reported
+        Files.writeString(manifest, recorded.replace("\"distinct\": 48,", "\"distinct\": 47,"));
+        Run planted = dmap("check", "--spec-dir", tmp.toString(), "--workers", "2", "-q");
+        assertThat(planted.code()).as(planted.err()).isEqualTo(ExitCodes.COUNTS_DIFFER);
+        assertThat(planted.out().lines().map(l -> l.substring(0, l.indexOf(':'))).toList()).containsExactly("ci", "one", "wide");
+        assertThat(planted.outLines().get(0)).contains("MISMATCH");
+        assertThat(planted.outLines().get(2)).startsWith("wide: OK").doesNotContain("MISMATCH");
+    }
+
     @Test
     void variantViolationPrintsTheCounterexampleAndExitsOne() {
         Run r = dmap("check", "--variant", "small", "--spec-dir", TOY.toString(), "--workers", "1", "-q");

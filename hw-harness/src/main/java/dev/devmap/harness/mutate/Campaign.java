@@ -64,7 +64,7 @@ public final class Campaign {
                 case EQUIVALENT -> "the model explains every changed answer with no state lost: no observation can tell";
                 case MISSED -> "no scenario failed";
             };
-            String line = String.format(Locale.ROOT, "%-10s %-32s %s", status.name().toLowerCase(), mutation.id(), what);
+            String line = String.format(Locale.ROOT, "%-10s %-32s %s", status.name().toLowerCase(Locale.ROOT), mutation.id(), what);
             if (status != Status.CAUGHT) return line;
             // the diagnosis behind the row; for "Reference", why no S or L row applies
             line += "\n" + " ".repeat(11) + (Requirement.REF.spec().equals(row) ? "no S or L row: " : "why: ") + why;

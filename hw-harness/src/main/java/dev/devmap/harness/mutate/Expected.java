@@ -17,6 +17,7 @@ import dev.devmap.model.State;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -275,7 +276,7 @@ public record Expected(Requirement row, String why) {
                     + "no S or L row is observed to fail");
         }
         if (s.probe() == null) {
-            return new Expected(null, e.kind().wire() + " " + m.how().name().toLowerCase() + ": nothing in the scenario "
+            return new Expected(null, e.kind().wire() + " " + m.how().name().toLowerCase(Locale.ROOT) + ": nothing in the scenario "
                     + "asked for it");
         }
         if (s.owedAtSettle()) {

@@ -2,6 +2,7 @@ package dev.devmap.harness.mutate;
 
 import dev.devmap.kernelapi.Event;
 import dev.devmap.kernelapi.Outcome;
+import java.util.Locale;
 
 /**
  * One systematic change to the reference device's answers, applied at the {@code occurrence}-th
@@ -31,7 +32,7 @@ public record Mutation(Outcome.Answer answer, Field field, Event.Type event, Eve
 
     /** e.g. {@code granted.addrs@1} or {@code event.ack.delay@2}. */
     public String id() {
-        return (onEvent() ? "event." + event.wire() + "." + how.name().toLowerCase()
-                : answer.wire() + "." + field.name().toLowerCase()) + "@" + occurrence;
+        return (onEvent() ? "event." + event.wire() + "." + how.name().toLowerCase(Locale.ROOT)
+                : answer.wire() + "." + field.name().toLowerCase(Locale.ROOT)) + "@" + occurrence;
     }
 }

@@ -54,6 +54,12 @@ public final class Oracle {
     private Op lastOp;
     private final HeldInvalidations held = new HeldInvalidations();
     private java.util.function.BiConsumer<Integer, List<Semantics.Result>> onMove = (k, rs) -> { };
+    /** The allowed states right after the model accepted the last operation's answer (null: it did not). */
+    private List<State> opened;
+    /** The allowed states just before that operation. */
+    private List<State> openedFrom;
+    /** Pages per file within the file's size, for a device that declares {@link DutConfig#fileSize()}. */
+    private final Map<String, Integer> size = new HashMap<>();
 
     public Oracle(DutConfig cfg, Capabilities caps) {
         this(new Semantics(new DeviceMapModel(cfg.reference())), cfg, caps, true);
@@ -129,11 +135,6 @@ public final class Oracle {
         return f;
     }
 
-    /** The allowed states right after the model accepted the last operation's answer (null: it did not). */
-    private List<State> opened;
-    /** The allowed states just before that operation. */
-    private List<State> openedFrom;
-
     private Failure checked(Request req, Response r) {
         trace.add(new TraceItem(req, r));
         int step = trace.size();
@@ -187,9 +188,6 @@ public final class Oracle {
         }
         return null;
     }
-
-    /** Pages per file within the file's size, for a device that declares {@link DutConfig#fileSize()}. */
-    private final Map<String, Integer> size = new HashMap<>();
 
     private int size(String f) { return size.getOrDefault(f, cfg.pages()); }
 

@@ -10,6 +10,7 @@ import dev.devmap.harness.scenario.ScenarioResult;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -256,7 +257,7 @@ public final class RunResult {
             if (k == 0) continue;
             n += k;
             byKernel += r.coverage().endedUnderDmaByKernel();
-            where.add(r.scenario().id() + " (" + r.status().name().toLowerCase() + ")");
+            where.add(r.scenario().id() + " (" + r.status().name().toLowerCase(Locale.ROOT) + ")");
         }
         if (n == 0) return null;
         return "evidence against S1: " + n + " layout change" + (n == 1 ? "" : "s") + " reported ended (inv_end, "

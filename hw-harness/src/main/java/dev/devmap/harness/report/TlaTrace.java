@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -312,7 +313,7 @@ public final class TlaTrace {
             case OUTCOME -> "the oracle's check of the answer at step " + f.step();
             case EVENT -> "the oracle's check of a reported event at step " + f.step();
             case LIVENESS -> "the bounded liveness check at settle (step " + f.step() + ")";
-            default -> "the " + f.kind().name().toLowerCase().replace('_', ' ') + " check at step " + f.step();
+            default -> "the " + f.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ') + " check at step " + f.step();
         };
         return "harness-only check (" + check + "): TLC accepts the trace module as a behaviour of DeviceMap, so it is "
                 + "not a trace TLC rejects; the failure stands on that check alone";

@@ -64,10 +64,11 @@ public final class WarmTlcRunner implements AutoCloseable {
 
     /** Runs one job (its work directory a fresh temporary one; {@link TlcJob#jvmArgs()} are ignored). */
     public TlcResult run(TlcJob job, TlcListener listener) throws IOException, InterruptedException {
-        Path work = Files.createTempDirectory("dmap-warm-");
+        if (proc == null || !proc.isAlive()) start();
+        // inside the child's home, which its reaper removes when this JVM dies (even by kill -9)
+        Path work = Files.createTempDirectory(home, "job-");
         try {
             TlcRunner.prepare(job, work);
-            if (proc == null || !proc.isAlive()) start();
             List<String> args = TlcRunner.tlcArguments(job, work, true);
             StringBuilder line = new StringBuilder(work.toString());
             for (String a : args) {
