@@ -74,7 +74,8 @@ public final class PackedModel {
     /** The kernel choices whose steps are not ported (the constructor refuses them; PackedModelTest skips them). */
     public static final Set<Variant> NOT_PACKED = Set.of(Variant.DAX_WRITEBACK_MKCLEAN, Variant.DAX_MUNMAP_ACKS_WITH_DMA,
             Variant.CLONE_HOLE, Variant.PIN_REFUSED_FIRST, Variant.REFLINK_UNMAPS_SOURCE, Variant.FS_DAX,
-            Variant.PAGECACHE_MIRROR_MAPS_CACHE);
+            Variant.PAGECACHE_MIRROR_MAPS_CACHE, Variant.PAGECACHE_WRITEBACK_MKCLEAN, Variant.READ_PIN_IGNORES_SHARED,
+            Variant.PAGE_CACHE);
 
     public PackedModel(Constants c) {
         if (NOT_PACKED.contains(c.variant())) {   // kernel choices landed after the packed port: not ported yet
