@@ -58,14 +58,14 @@ vars == <<extent, data, cache, lastw, nextv, vma, maps, pend, dma, inv, vflag,
           bar, exp, rev>>
 
 \* A combination of today's kernel's protocol choices, made together by one
-\* facility (models.json "choices"): fs-dax's nine, the page cache's eight
+\* facility (models.json "choices"): fs-dax's ten, the page cache's eight
 \* (xfs on NVMe), and a choice that needs another to mean anything.
 Combines(v) ==
     IF v = "fs-dax"
     THEN {"dax-map-during-break-layouts", "dax-new-ref-extends-wait",
           "dax-punch-whole-file", "write-shared-cow-on-fault",
           "dax-writeback-mkclean", "dax-munmap-acks-with-dma", "clone-hole",
-          "pin-refused-first", "reflink-unmaps-source"}
+          "pin-refused-first", "reflink-unmaps-source", "dax-fallocate-breaks-layouts"}
     ELSE IF v = "page-cache"
     THEN {"write-shared-cow-on-fault", "read-pin-ignores-truncate",
           "pagecache-acks-with-dma", "clone-hole", "reflink-unmaps-source",
@@ -83,7 +83,7 @@ Blocks  == 1..NBlocks
 Vals    == 0..MaxVal
 Kinds   == {"hole", "unwritten", "written"}
 Causes  == {"none", "truncate", "punch", "fallocate", "relocate", "cow",
-            "reflink", "populate", "munmap", "reclaim", "writeback"}
+            "reflink", "populate", "munmap", "reclaim", "writeback", "unshare"}
 Reasons == {"hole", "cached", "shared", "pin-unsupported", "exporter-gone",
             "no-route", "no-atomic-route", "write-not-allowed", "bar-full"}
 Ranges  == {r \in Offsets \X Offsets : r[1] <= r[2]}
@@ -105,6 +105,7 @@ In(o, r)       == r.lo <= o /\ o <= r.hi
 Overlap(r, lo, hi) == r.lo <= hi /\ lo <= r.hi
 Owners(b)      == {<<f, o>> \in Files \X Offsets : extent[f][o].b = b}
 Shared(b)      == Cardinality(Owners(b)) > 1
+SharedAt(f, o) == extent[f][o].b # 0 /\ Shared(extent[f][o].b)
 FreeBlocks     == {b \in Blocks : Owners(b) = {}}
 MinFree        == CHOOSE b \in FreeBlocks : \A c \in FreeBlocks : b <= c
 DiskVal(f, o)  == IF extent[f][o].k = "written" THEN data[extent[f][o].b] ELSE 0
@@ -115,7 +116,20 @@ Pages(gs)      == Cardinality(UNION {{<<g.i, g.f, o>> : o \in g.lo..g.hi} : g \i
 Held           == Pages(maps) + Pages(pend)
 HasPend(i)     == \E p \in pend : p.i = i
 HasDma(i)      == \E d \in dma : d.i = i
-WholeFile(cause) == Is("dax-punch-whole-file") /\ cause = "punch"
+\* Kernel choice dax-fallocate-breaks-layouts: on fs-dax every fallocate call
+\* (punch, allocate, unshare) first breaks the layouts of the whole file,
+\* before the mode is looked at (xfs_file_fallocate -> xfs_break_layouts
+\* (BREAK_UNMAP) -> xfs_break_dax_layouts -> dax_layout_busy_page, which is
+\* dax_layout_busy_page_range(0, LLONG_MAX) -> unmap_mapping_pages of every
+\* page); a call with nothing to do then succeeds and changes nothing (an
+\* allocate of an allocated page: xfs_alloc_file_space; an unshare of an
+\* unshared page: dax_file_unshare copies nothing).  Its unshare has a cause
+\* of its own, "unshare" (a write(2) over a shared DAX block, "cow", breaks no
+\* layout: xfs_file_write_checks passes BREAK_WRITE); every other model
+\* keeps "cow" for unshare, and so its states.
+FallocBreaks == Is("dax-fallocate-breaks-layouts")
+WholeFile(cause) == \/ Is("dax-punch-whole-file") /\ cause = "punch"
+                    \/ FallocBreaks /\ cause \in {"punch", "fallocate", "unshare"}
 PinnedAt(f, o) == \E g \in maps : g.pin /\ g.f = f /\ In(o, g)
 PinnedIn(f, lo, hi) == \E o \in lo..hi : PinnedAt(f, o)
 \* Kernel choice pagecache-mirror-maps-cache: on a page-cache filesystem an
@@ -148,7 +162,7 @@ AcksWithDma(cause) == \/ Is("dax-munmap-acks-with-dma") /\ cause = "munmap"
                       \/ Is("pagecache-acks-with-dma")
 RefHeld(i, f, lo, hi, cause) ==
     /\ Is("dax-munmap-acks-with-dma")
-    /\ cause \in {"truncate", "punch", "fallocate", "relocate", "cow"}
+    /\ cause \in {"truncate", "punch", "fallocate", "relocate", "cow", "unshare"}
     /\ \E d \in dma : d.i = i /\ d.f = f /\ d.o \in lo..hi
 
 \* Applying the layout change (or other effect) an invalidation protects.
@@ -171,13 +185,14 @@ CanWb(f, o)     == cache[f][o].st = "dirty" /\ (WbInPlace(f, o) \/ FreeBlocks # 
 Apply(f, lo, hi, cause, arg) ==
     LET wb == cause = "writeback" /\ PageCache /\ CanWb(f, lo)
         e2 == CASE cause \in {"truncate", "punch"} -> Holes(f, lo, hi)
-                [] cause = "fallocate" /\ FreeBlocks # {} ->
+                [] cause = "fallocate" /\ extent[f][lo] = Hole /\ FreeBlocks # {} ->
                        [extent EXCEPT ![f][lo] = [k |-> "unwritten", b |-> MinFree]]
                 [] cause \in {"relocate", "cow"} -> Move(f, lo)
+                [] cause = "unshare" /\ SharedAt(f, lo) -> Move(f, lo)
                 [] cause = "reflink" -> [extent EXCEPT ![f][arg] = extent[f][lo]]
                 [] wb -> [extent EXCEPT ![f][lo] = [k |-> "written", b |-> WbBlock(f, lo)]]
                 [] OTHER -> extent
-        d1 == CASE cause \in {"relocate", "cow"} /\ e2 # extent ->
+        d1 == CASE cause \in {"relocate", "cow", "unshare"} /\ e2 # extent ->
                        [data EXCEPT ![e2[f][lo].b] = data[extent[f][lo].b]]
                 [] wb -> [data EXCEPT ![WbBlock(f, lo)] = cache[f][lo].v]
                 [] OTHER -> data
@@ -229,14 +244,31 @@ Invalidate(f, lo, hi, cause, arg, wonly) ==
                   THEN Apply(f, lo, hi, cause, arg)    \* frees blocks before the acks
                   ELSE UNCHANGED <<extent, data, cache, lastw, vma>>
 
-\* Kernel choice write-shared-cow-on-fault: a WRITE over a shared (reflinked)
-\* page is granted, and the fault breaks the sharing (dax_iomap_fault ->
-\* xfs_reflink_allocate_cow: a new block, the data copied) instead of the
-\* refusal "shared".  One page at a time, as a fault is.
+\* Kernel choice write-shared-cow-on-fault: a WRITE over shared (reflinked)
+\* pages is granted, and the faults break the sharing (dax_iomap_fault ->
+\* dax_fault_iter -> dax_iomap_copy_around after xfs_reflink_allocate_cow: a
+\* new block, the data copied) instead of the refusal "shared".  The mirror
+\* faults lo..hi in order, one page at a time: a page still shared when its
+\* fault comes moves to the lowest free block (a page whose partner moved
+\* first is no longer shared and keeps its block).  Granted when every page
+\* of the range ends unshared (else ENOSPC: refused "shared").
+RECURSIVE CowPages(_, _, _, _)
+CowPages(e, f, o, hi) ==
+    IF o > hi THEN e
+    ELSE LET own(b) == {q \in Files \X Offsets : e[q[1]][q[2]].b = b}
+             free == {b \in Blocks : own(b) = {}}
+             sh == e[f][o].b # 0 /\ Cardinality(own(e[f][o].b)) > 1
+         IN CowPages(IF sh /\ free # {}
+                     THEN [e EXCEPT ![f][o] = [k |-> e[f][o].k,
+                                               b |-> CHOOSE b \in free : \A c \in free : b <= c]]
+                     ELSE e, f, o + 1, hi)
 CowOnFault(f, lo, hi, pin, w) ==
     /\ Is("write-shared-cow-on-fault")
-    /\ w /\ ~pin /\ lo = hi
+    /\ w /\ ~pin
     /\ FreeBlocks # {}
+    /\ LET e2 == CowPages(extent, f, lo, hi)
+       IN \A o \in lo..hi : Cardinality({q \in Files \X Offsets : e2[q[1]][q[2]].b = e2[f][o].b}) <= 1
+                           \/ e2[f][o].b = 0
 
 \* device_map's decision: the filesystem first, then the block device.
 \* "none" means granted.  Unwritten extents are refused as "hole".
@@ -414,12 +446,14 @@ PunchHole(f, lo, hi) ==
     /\ Invalidate(f, lo, hi, "punch", 0, FALSE)
     /\ UNCHANGED <<nextv, maps, dma, bar, exp, rev>>
 
-\* fallocate(0) of a hole: an unwritten extent (reads as zeros).
+\* fallocate(0) of a hole: an unwritten extent (reads as zeros).  (Kernel
+\* choice dax-fallocate-breaks-layouts: of an allocated page too, a no-op.)
 Fallocate(f, o) ==
     /\ ~inv[f].on
-    /\ extent[f][o] = Hole
-    /\ cache[f][o] = Absent
-    /\ FreeBlocks # {}
+    /\ \/ /\ extent[f][o] = Hole
+          /\ cache[f][o] = Absent
+          /\ FreeBlocks # {}
+       \/ FallocBreaks /\ extent[f][o] # Hole
     /\ Invalidate(f, o, o, "fallocate", 0, FALSE)
     /\ UNCHANGED <<nextv, maps, dma, bar, exp, rev>>
 
@@ -505,12 +539,15 @@ Relocate(f, o) ==
     /\ UNCHANGED <<nextv, maps, dma, bar, exp, rev>>
 
 \* FALLOC_FL_UNSHARE_RANGE: break the sharing of a reflinked page (COW).
+\* (Kernel choice dax-fallocate-breaks-layouts: of an unshared page too, a no-op.)
+UnshareCause == IF FallocBreaks THEN "unshare" ELSE "cow"
 Unshare(f, o) ==
     /\ ~inv[f].on
-    /\ extent[f][o].b # 0 /\ Shared(extent[f][o].b)
-    /\ cache[f][o].st # "dirty"
-    /\ FreeBlocks # {}
-    /\ Invalidate(f, o, o, "cow", 0, FALSE)
+    /\ \/ /\ SharedAt(f, o)
+          /\ cache[f][o].st # "dirty"
+          /\ FreeBlocks # {}
+       \/ FallocBreaks /\ ~SharedAt(f, o)
+    /\ Invalidate(f, o, o, UnshareCause, 0, FALSE)
     /\ UNCHANGED <<nextv, maps, dma, bar, exp, rev>>
 
 \* An importer acknowledges an invalidation: its device TLB is flushed and
@@ -578,17 +615,24 @@ MapCalled(i, f, lo, hi) ==
 
 \* device_map(vma, importer, &dma_buf, lo, hi, flags, pa[]): the fs and the
 \* block device grant it; the driver holds the result until it commits.
-\* Kernel choice write-shared-cow-on-fault: the fault moves a shared page to a
-\* fresh block first (once no other mapping of the page is live).
+\* Kernel choice write-shared-cow-on-fault: the faults move the shared pages
+\* to fresh blocks first, the data copied (once no other mapping of a moved
+\* page is live); a prepared map of a moved page must retry.
 MapPrepare(i, f, lo, hi, pin, w, at) ==
     /\ MapCalled(i, f, lo, hi)
     /\ Refusal(i, f, lo, hi, pin, w, at) = "none"
-    /\ LET cow == CowOnFault(f, lo, hi, pin, w) /\ Shared(extent[f][lo].b)
-           e2 == IF cow THEN Move(f, lo) ELSE extent
-       IN /\ cow => ~\E g \in maps : g.f = f /\ In(lo, g)
+    /\ LET cow == CowOnFault(f, lo, hi, pin, w) /\ \E o \in lo..hi : SharedAt(f, o)
+           e2 == IF cow THEN CowPages(extent, f, lo, hi) ELSE extent
+           moved == {o \in lo..hi : e2[f][o].b # extent[f][o].b}
+       IN /\ ~\E g \in maps, o \in moved : g.f = f /\ In(o, g)
           /\ extent' = e2
-          /\ data' = IF cow THEN [data EXCEPT ![e2[f][lo].b] = data[extent[f][lo].b]] ELSE data
-          /\ pend' = (IF cow THEN Bumped(f, lo, lo) ELSE pend)
+          /\ data' = IF cow
+                     THEN [b \in Blocks |-> IF \E o \in moved : e2[f][o].b = b
+                                           THEN data[extent[f][CHOOSE o \in moved : e2[f][o].b = b].b]
+                                           ELSE data[b]]
+                     ELSE data
+          /\ pend' = {IF p.f = f /\ \E o \in moved : In(o, p) THEN [p EXCEPT !.retry = TRUE] ELSE p
+                      : p \in pend}
                      \cup {[i |-> i, f |-> f, lo |-> lo, hi |-> hi,
                             bs |-> [k \in 1..(hi - lo + 1) |-> e2[f][lo + k - 1].b],
                             w |-> w, at |-> at, pin |-> pin, retry |-> FALSE]}

@@ -4,7 +4,7 @@ package dev.devmap.model;
 public enum Cause {
     NONE("none"), TRUNCATE("truncate"), PUNCH("punch"), FALLOCATE("fallocate"), RELOCATE("relocate"),
     COW("cow"), REFLINK("reflink"), POPULATE("populate"), MUNMAP("munmap"), RECLAIM("reclaim"),
-    WRITEBACK("writeback");
+    WRITEBACK("writeback"), UNSHARE("unshare");
 
     private final String tla;
     Cause(String tla) { this.tla = tla; }

@@ -157,9 +157,22 @@ public final class DeviceMapModel {
         return r.on() && (r.overlaps(lo, hi) || wholeFile(r.cause()));
     }
 
-    /** {@code WholeFile(cause)}: kernel choice dax-punch-whole-file, punch invalidates the whole file. */
+    /**
+     * {@code WholeFile(cause)}: kernel choice dax-punch-whole-file, punch invalidates the whole file;
+     * dax-fallocate-breaks-layouts, every fallocate call does ({@code FallocBreaks}).
+     */
     private boolean wholeFile(Cause cause) {
-        return c.is(Variant.DAX_PUNCH_WHOLE_FILE) && cause == Cause.PUNCH;
+        return c.is(Variant.DAX_PUNCH_WHOLE_FILE) && cause == Cause.PUNCH
+                || fallocBreaks() && (cause == Cause.PUNCH || cause == Cause.FALLOCATE || cause == Cause.UNSHARE);
+    }
+
+    /** {@code FallocBreaks}: kernel choice dax-fallocate-breaks-layouts. */
+    private boolean fallocBreaks() { return c.is(Variant.DAX_FALLOCATE_BREAKS_LAYOUTS); }
+
+    /** {@code SharedAt(f, o)}: the page has a block another page shares. */
+    public boolean sharedAt(State s, String f, int o) {
+        int b = extent(s, f, o).b();
+        return b != 0 && shared(s, b);
     }
 
     /** {@code PinIgnored}: truncate and punch do not wait for (or refuse over) pins. */
@@ -167,9 +180,43 @@ public final class DeviceMapModel {
         return c.is(Variant.TRUNCATE_IGNORES_PIN) || c.is(Variant.READ_PIN_IGNORES_TRUNCATE);
     }
 
-    /** {@code CowOnFault(f, lo, hi, pin, w)}: kernel choice write-shared-cow-on-fault. */
-    private boolean cowOnFault(State s, int lo, int hi, boolean pin, boolean w) {
-        return c.is(Variant.WRITE_SHARED_COW_ON_FAULT) && w && !pin && lo == hi && !freeBlocks(s).isEmpty();
+    /**
+     * {@code CowOnFault(f, lo, hi, pin, w)}: kernel choice write-shared-cow-on-fault: the faults of lo..hi,
+     * in order, leave every page of the range unshared.
+     */
+    private boolean cowOnFault(State s, String f, int lo, int hi, boolean pin, boolean w) {
+        if (!c.is(Variant.WRITE_SHARED_COW_ON_FAULT) || !w || pin || freeBlocks(s).isEmpty()) return false;
+        Extent[] e2 = cowPages(s, f, lo, hi);
+        for (int o = lo; o <= hi; o++) {
+            int b = e2[c.page(f, o)].b();
+            if (b != 0 && owners(e2, b) > 1) return false;
+        }
+        return true;
+    }
+
+    /**
+     * {@code CowPages(extent, f, lo, hi)}: the extent map after the write faults of f's pages lo..hi in
+     * order, each page still shared at its fault moved to the lowest free block.
+     */
+    private Extent[] cowPages(State s, String f, int lo, int hi) {
+        Extent[] e = s.extent().toArray(new Extent[0]);
+        for (int o = lo; o <= hi; o++) {
+            Extent x = e[c.page(f, o)];
+            if (x.b() == 0 || owners(e, x.b()) <= 1) continue;
+            for (int b = 1; b <= c.nBlocks(); b++) {
+                if (owners(e, b) == 0) {
+                    e[c.page(f, o)] = new Extent(x.k(), b);
+                    break;
+                }
+            }
+        }
+        return e;
+    }
+
+    private static int owners(Extent[] e, int b) {
+        int n = 0;
+        for (Extent x : e) if (x.b() == b) n++;
+        return n;
     }
 
     /** {@code BreakLayouts(f)}: kernel choice dax-map-during-break-layouts, for a truncate or punch of f. */
@@ -196,7 +243,7 @@ public final class DeviceMapModel {
     }
 
     private static final Set<Cause> LAYOUT_BREAKS = Set.of(Cause.TRUNCATE, Cause.PUNCH, Cause.FALLOCATE,
-            Cause.RELOCATE, Cause.COW);
+            Cause.RELOCATE, Cause.COW, Cause.UNSHARE);
 
     /** {@code Late(f)}: once every importer has acked, the grants of the range still live (made during the wait). */
     private static Set<Grant> late(State s, Inv r, String f) {
@@ -240,7 +287,7 @@ public final class DeviceMapModel {
         boolean readPinIgnoresShared = c.is(Variant.READ_PIN_IGNORES_SHARED) && pin && !w;
         if ((w || pin) && !readPinIgnoresShared) {
             for (int o = lo; o <= hi; o++) {
-                if (shared(s, extent(s, f, o).b()) && !writeToHole && !cowOnFault(s, lo, hi, pin, w)) return Reason.SHARED;
+                if (shared(s, extent(s, f, o).b()) && !writeToHole && !cowOnFault(s, f, lo, hi, pin, w)) return Reason.SHARED;
             }
         }
         if (pin && !c.pinSupport()) return Reason.PIN_UNSUPPORTED;
@@ -317,10 +364,17 @@ public final class DeviceMapModel {
                     for (int o = lo; o <= hi; o++) e2[c.page(f, o)] = Extent.HOLE;
                 }
                 case FALLOCATE -> {
-                    if (!freeBlocks(s).isEmpty()) e2[c.page(f, lo)] = new Extent(ExtentKind.UNWRITTEN, minFree(s));
+                    if (DeviceMapModel.this.extent(s, f, lo).equals(Extent.HOLE) && !freeBlocks(s).isEmpty()) {
+                        e2[c.page(f, lo)] = new Extent(ExtentKind.UNWRITTEN, minFree(s));
+                    }
                 }
                 case RELOCATE, COW -> {
                     if (!freeBlocks(s).isEmpty()) e2[c.page(f, lo)] = new Extent(DeviceMapModel.this.extent(s, f, lo).k(), minFree(s));
+                }
+                case UNSHARE -> {   // spec: cause = "unshare" /\ SharedAt(f, lo) -> Move(f, lo)
+                    if (sharedAt(s, f, lo) && !freeBlocks(s).isEmpty()) {
+                        e2[c.page(f, lo)] = new Extent(DeviceMapModel.this.extent(s, f, lo).k(), minFree(s));
+                    }
                 }
                 case REFLINK -> e2[c.page(f, arg)] = DeviceMapModel.this.extent(s, f, lo);
                 default -> {
@@ -331,7 +385,7 @@ public final class DeviceMapModel {
             int[] oldData = ints(s.data());
             int[] d1 = oldData.clone();
             boolean changed = !List.of(e2).equals(s.extent());
-            if ((cause == Cause.RELOCATE || cause == Cause.COW) && changed) {
+            if ((cause == Cause.RELOCATE || cause == Cause.COW || cause == Cause.UNSHARE) && changed) {
                 int nb = e2[c.page(f, lo)].b();
                 int ob = DeviceMapModel.this.extent(s, f, lo).b();
                 if (nb >= 1 && nb <= d1.length) d1[nb - 1] = dataAt(s.data(), ob);
@@ -541,9 +595,12 @@ public final class DeviceMapModel {
     /** Spec: {@code Fallocate(f, o)}. */
     private Step fallocate(State s, String f, int o) {
         if (inv(s, f).on()) return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "an invalidation of " + f + " is running");
-        if (!extent(s, f, o).equals(Extent.HOLE)) return Step.disabled(Guard.NOT_A_HOLE, () -> "not a hole");
-        if (!cache(s, f, o).equals(Page.ABSENT)) return Step.disabled(Guard.PAGE_CACHED, () -> "page is cached");
-        if (freeBlocks(s).isEmpty()) return Step.disabled(Guard.NO_FREE_BLOCK, () -> "ENOSPC");
+        boolean nop = fallocBreaks() && !extent(s, f, o).equals(Extent.HOLE);   // an allocated page: a no-op
+        if (!nop) {
+            if (!extent(s, f, o).equals(Extent.HOLE)) return Step.disabled(Guard.NOT_A_HOLE, () -> "not a hole");
+            if (!cache(s, f, o).equals(Page.ABSENT)) return Step.disabled(Guard.PAGE_CACHED, () -> "page is cached");
+            if (freeBlocks(s).isEmpty()) return Step.disabled(Guard.NO_FREE_BLOCK, () -> "ENOSPC");
+        }
         Work w = new Work(s);
         w.invalidate(f, o, o, Cause.FALLOCATE, 0, false);
         return w.done();
@@ -653,12 +710,14 @@ public final class DeviceMapModel {
     /** Spec: {@code Unshare(f, o)}. */
     private Step unshare(State s, String f, int o) {
         if (inv(s, f).on()) return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "an invalidation of " + f + " is running");
-        Extent e = extent(s, f, o);
-        if (e.b() == 0 || !shared(s, e.b())) return Step.disabled(Guard.NOT_SHARED, () -> "not shared");
-        if (cache(s, f, o).st() == CacheState.DIRTY) return Step.disabled(Guard.PAGE_DIRTY, () -> "page is dirty");
-        if (freeBlocks(s).isEmpty()) return Step.disabled(Guard.NO_FREE_BLOCK, () -> "no free block");
+        boolean nop = fallocBreaks() && !sharedAt(s, f, o);   // an unshared page: a no-op
+        if (!nop) {
+            if (!sharedAt(s, f, o)) return Step.disabled(Guard.NOT_SHARED, () -> "not shared");
+            if (cache(s, f, o).st() == CacheState.DIRTY) return Step.disabled(Guard.PAGE_DIRTY, () -> "page is dirty");
+            if (freeBlocks(s).isEmpty()) return Step.disabled(Guard.NO_FREE_BLOCK, () -> "no free block");
+        }
         Work w = new Work(s);
-        w.invalidate(f, o, o, Cause.COW, 0, false);
+        w.invalidate(f, o, o, fallocBreaks() ? Cause.UNSHARE : Cause.COW, 0, false);   // spec: UnshareCause
         return w.done();
     }
 
@@ -735,22 +794,36 @@ public final class DeviceMapModel {
         if (waits != null) return waits;
         Reason why = refusal(s, i, f, lo, hi, pin, wr, at);
         if (why != null) return Step.refused(why);
-        boolean cow = cowOnFault(s, lo, hi, pin, wr) && shared(s, extent(s, f, lo).b());
+        boolean anyShared = false;
+        for (int o = lo; o <= hi; o++) anyShared |= sharedAt(s, f, o);
+        boolean cow = anyShared && cowOnFault(s, f, lo, hi, pin, wr);
+        List<Integer> moved = new ArrayList<>();
+        Extent[] e2 = cow ? cowPages(s, f, lo, hi) : null;
         if (cow) {
+            for (int o = lo; o <= hi; o++) if (e2[c.page(f, o)].b() != extent(s, f, o).b()) moved.add(o);
             for (Grant g : s.maps()) {
-                if (g.f().equals(f) && g.in(lo)) {
-                    return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "the COW fault waits: another mapping of the page");
+                for (int o : moved) {
+                    if (g.f().equals(f) && g.in(o)) {
+                        return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "the COW fault waits: another mapping of the page");
+                    }
                 }
             }
         }
         Work w = new Work(s);
         if (cow) {
-            // Move(f, lo) and its data, then Bumped(f, lo, lo)
-            int ob = extent(s, f, lo).b();
-            int nb = minFree(s);
-            w.extent()[c.page(f, lo)] = new Extent(extent(s, f, lo).k(), nb);
-            w.setData(nb, dataAt(s.data(), ob));
-            w.bumped(f, lo, lo);
+            // CowPages(extent, f, lo, hi), each moved page's data along; a prepared map of a moved page retries
+            for (int o : moved) {
+                w.extent()[c.page(f, o)] = e2[c.page(f, o)];
+                w.setData(e2[c.page(f, o)].b(), dataAt(s.data(), extent(s, f, o).b()));
+            }
+            Set<Pending> p2 = new HashSet<>();
+            for (Pending p : s.pend()) {
+                boolean hit = false;
+                for (int o : moved) hit |= p.f().equals(f) && p.overlaps(o, o);
+                p2.add(hit ? p.withRetry() : p);
+            }
+            w.pend().clear();
+            w.pend().addAll(p2);
         }
         List<Integer> bs = new ArrayList<>();
         for (int o = lo; o <= hi; o++) bs.add(w.extent == null ? extent(s, f, o).b() : w.extent[c.page(f, o)].b());

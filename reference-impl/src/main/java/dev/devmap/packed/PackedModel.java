@@ -75,7 +75,7 @@ public final class PackedModel {
     public static final Set<Variant> NOT_PACKED = Set.of(Variant.DAX_WRITEBACK_MKCLEAN, Variant.DAX_MUNMAP_ACKS_WITH_DMA,
             Variant.CLONE_HOLE, Variant.PIN_REFUSED_FIRST, Variant.REFLINK_UNMAPS_SOURCE, Variant.FS_DAX,
             Variant.PAGECACHE_MIRROR_MAPS_CACHE, Variant.PAGECACHE_WRITEBACK_MKCLEAN, Variant.READ_PIN_IGNORES_SHARED,
-            Variant.PAGE_CACHE);
+            Variant.PAGE_CACHE, Variant.DAX_FALLOCATE_BREAKS_LAYOUTS);
 
     public PackedModel(Constants c) {
         if (NOT_PACKED.contains(c.variant())) {   // kernel choices landed after the packed port: not ported yet
@@ -357,8 +357,27 @@ public final class PackedModel {
 
     private boolean pinIgnored() { return is(Variant.TRUNCATE_IGNORES_PIN) || is(Variant.READ_PIN_IGNORES_TRUNCATE); }
 
-    private boolean cowOnFault(long[] s, int lo, int hi, boolean pin, boolean w) {
-        return is(Variant.WRITE_SHARED_COW_ON_FAULT) && w && !pin && lo == hi && minFree(s) != 0;
+    /** Spec: {@code CowOnFault(f, lo, hi, pin, w)}: the faults of lo..hi in order leave every page unshared. */
+    private boolean cowOnFault(long[] s, int f, int lo, int hi, boolean pin, boolean w) {
+        if (!is(Variant.WRITE_SHARED_COW_ON_FAULT) || !w || pin || minFree(s) == 0) return false;
+        long[] e = cowPages(s, f, lo, hi);
+        for (int o = lo; o <= hi; o++) {
+            int b = blk(ext(e, f, o));
+            if (b != 0 && owners(e, b) > 1) return false;
+        }
+        return true;
+    }
+
+    /** Spec: {@code CowPages(extent, f, lo, hi)}, on a copy of s: each page still shared at its fault moves to MinFree. */
+    private long[] cowPages(long[] s, int f, int lo, int hi) {
+        long[] e = s.clone();
+        for (int o = lo; o <= hi; o++) {
+            long x = ext(e, f, o);
+            if (blk(x) == 0 || owners(e, blk(x)) <= 1) continue;
+            int nb = minFree(e);
+            if (nb != 0) e[oExt + pg(f, o)] = (long) kind(x) << 8 | nb;
+        }
+        return e;
     }
 
     private boolean breakLayouts(long[] s, int f) {
@@ -395,7 +414,7 @@ public final class PackedModel {
         }
         if (w || pin) {
             for (int o = lo; o <= hi; o++) {
-                if (shared(s, blk(ext(s, f, o))) && !writeToHole && !cowOnFault(s, lo, hi, pin, w)) return Reason.SHARED.ordinal();
+                if (shared(s, blk(ext(s, f, o))) && !writeToHole && !cowOnFault(s, f, lo, hi, pin, w)) return Reason.SHARED.ordinal();
             }
         }
         if (pin && !c.pinSupport()) return Reason.PIN_UNSUPPORTED.ordinal();
@@ -832,18 +851,35 @@ public final class PackedModel {
         if ((s[oVma] >>> f & 1) == 0 || hasPend(s, i) || holds(s, i, f, lo, hi, false)) return false;
         if (invOver(s, f, lo, hi) && !is(Variant.VALID_FLAG) && !breakLayouts(s, f)) return false;
         if (refusal(s, i, f, lo, hi, pin, w, at) >= 0) return false;
-        boolean cow = cowOnFault(s, lo, hi, pin, w) && shared(s, blk(ext(s, f, lo)));
-        if (cow) {
+        boolean anyShared = false;
+        for (int o = lo; o <= hi; o++) anyShared |= shared(s, blk(ext(s, f, o)));
+        if (anyShared && cowOnFault(s, f, lo, hi, pin, w)) {
+            long[] e = cowPages(s, f, lo, hi);
             int n = (int) s[oMaps];
-            for (int k = 1; k <= n; k++) {
-                long g = s[oMaps + k];
-                if (gf(g) == f && gin(g, lo)) return false;
+            for (int o = lo; o <= hi; o++) {
+                if (blk(ext(e, f, o)) == blk(ext(s, f, o))) continue;
+                for (int k = 1; k <= n; k++) {
+                    long g = s[oMaps + k];
+                    if (gf(g) == f && gin(g, o)) return false;   // another mapping of a moved page: the fault waits
+                }
             }
-            long e = ext(s, f, lo);
-            int nb = minFree(s);
-            t[oExt + pg(f, lo)] = (long) kind(e) << 8 | nb;
-            setData(t, nb, dataAt(s, blk(e)));
-            bumped(s, t, f, lo, lo);
+            long movedMask = 0;
+            for (int o = lo; o <= hi; o++) {
+                long was = ext(s, f, o);
+                int nb = blk(ext(e, f, o));
+                if (nb == blk(was)) continue;
+                movedMask |= 1L << o;
+                t[oExt + pg(f, o)] = ext(e, f, o);
+                setData(t, nb, dataAt(s, blk(was)));
+            }
+            int np = (int) s[oPend];
+            setClear(t, oPend, maxP);
+            for (int k = 1; k <= np; k++) {
+                long p = s[oPend + k];
+                boolean hit = false;
+                for (int o = lo; o <= hi; o++) hit |= (movedMask >>> o & 1) != 0 && gf(p) == f && overlaps(p, o, o);
+                setAdd(t, oPend, maxP, hit ? p | RETRY : p);
+            }
         }
         long p = grant(i, f, lo, hi, w, at, pin);
         for (int o = lo; o <= hi; o++) p = withBlk(p, o, blk(t[oExt + pg(f, o)]));

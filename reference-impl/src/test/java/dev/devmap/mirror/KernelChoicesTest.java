@@ -41,9 +41,12 @@ class KernelChoicesTest {
      * In mvn verify the fs-dax choices that break a property (small graphs without a page cache), not
      * their combination;
      * with -Ddmap.heavy=true all of them (each a whole state graph and six liveness checks; the
-     * page-cache ones up to 193,314 states: minutes under load).
+     * page-cache ones up to 193,314 states: minutes under load); with -Ddmap.choices=NAME,... only those
+     * (to re-check the choices a spec change touched).
      */
     static List<String> choices() {
+        String only = System.getProperty("dmap.choices", "");
+        if (!only.isBlank()) return List.of(only.split(","));
         if (Boolean.getBoolean("dmap.heavy")) return List.copyOf(MANIFEST.choices().keySet());
         return MANIFEST.choices().values().stream().filter(v -> !v.holds() && "fs-dax".equals(v.choice().facility()))
                 .filter(v -> !Variant.of(v.name()).combination())   // the combination's graph is larger: heavy only

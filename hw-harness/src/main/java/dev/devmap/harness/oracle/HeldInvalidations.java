@@ -42,13 +42,14 @@ import java.util.Set;
 final class HeldInvalidations {
     /** Layout changes (the kernel waits for page references before them: break_layouts). */
     static final Set<Cause> LAYOUT = EnumSet.of(Cause.TRUNCATE, Cause.PUNCH, Cause.FALLOCATE, Cause.RELOCATE,
-            Cause.COW, Cause.REFLINK);
+            Cause.COW, Cause.UNSHARE, Cause.REFLINK);
     /**
      * The layout changes that give a page of their range another block (or none): a DMA in flight to
      * it across such a change would hold a stale block. A reflink keeps its source's block (it only
      * shares it), a fallocate's page has no block to hold.
      */
-    static final Set<Cause> MOVES_BLOCK = EnumSet.of(Cause.TRUNCATE, Cause.PUNCH, Cause.RELOCATE, Cause.COW);
+    static final Set<Cause> MOVES_BLOCK = EnumSet.of(Cause.TRUNCATE, Cause.PUNCH, Cause.RELOCATE, Cause.COW,
+            Cause.UNSHARE);
 
     private static final class Open {
         final int step;
