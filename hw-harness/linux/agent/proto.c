@@ -3,6 +3,8 @@
  * devmap-agent: protocol v1 on stdin/stdout: replies, hello and reset, the operation table AGENT_OPS
  * (op name -> handler on the memfd device and on a filesystem device), the request loop.
  */
+#include <sys/statvfs.h>
+
 #include "agent.h"
 
 void reply_begin(struct out *o, long long id)
@@ -275,7 +277,8 @@ static void hello_choices(struct out *o)
 	static const char *const dax[] = { "dax-map-during-break-layouts", "dax-new-ref-extends-wait",
 					   "dax-punch-whole-file", "write-shared-cow-on-fault",
 					   "dax-writeback-mkclean", "dax-munmap-acks-with-dma",
-					   "clone-hole", "pin-refused-first", "reflink-unmaps-source" };
+					   "clone-hole", "pin-refused-first", "reflink-unmaps-source",
+					   "dax-fallocate-breaks-layouts" };
 	static const char *const pc[] = { "write-shared-cow-on-fault", "read-pin-ignores-truncate",
 					  "pagecache-acks-with-dma", "clone-hole", "reflink-unmaps-source",
 					  "pagecache-mirror-maps-cache", "pagecache-writeback-mkclean",
@@ -289,6 +292,21 @@ static void hello_choices(struct out *o)
 	for (size_t i = 0; i < n; i++)
 		oprintf(o, "%s\"%s\"", i ? "," : "", c[i]);
 	oputs(o, "]");
+}
+
+/*
+ * The model's bounds this device exceeds: on a filesystem the files' blocks come from the whole
+ * filesystem (statvfs), not from the config's few, so a write or writeback the model cannot do
+ * for want of a free block is beyond the model, not a failure (the harness's "beyond").
+ */
+static void hello_beyond(struct out *o)
+{
+	struct statvfs sv;
+
+	if (!fs_on() || statvfs(g.fs_dir, &sv) != 0)
+		return;
+	oprintf(o, ",\"beyond\":{\"blocks\":\"the files are on %s with %llu free 4 KiB blocks (statvfs), not the config's\"}",
+		fs_dax() ? "xfs -o dax" : "xfs", (unsigned long long)sv.f_bavail * sv.f_frsize / 4096);
 }
 
 /* which kernel facility stands for which part of the proposal (informative) */
@@ -452,6 +470,7 @@ static int op_hello(const struct jobj *j)
 	oputs(&o, "},");
 	put_config(&o);
 	hello_choices(&o);
+	hello_beyond(&o);
 	hello_facilities(&o);
 	hello_witness(&o);
 	oputs(&o, "}");

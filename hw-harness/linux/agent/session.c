@@ -85,14 +85,33 @@ struct grant *find_grant(int imp, int file, int off, int pin_only)
 	return NULL;
 }
 
-/* a grant is named by importer, file and first page */
+/*
+ * A revocable grant every page of which was invalidated, and whose importer owes no ack for it
+ * any more: the protocol's grant is gone (InvAck took it), the slot stays until reset.
+ */
+static int grant_gone(const struct grant *gr)
+{
+	const struct lop *l = &g.lops[gr->file];
+
+	if (gr->pin)
+		return 0;
+	for (int o = gr->lo; o <= gr->hi; o++)
+		if (gr->live[o])
+			return 0;
+	return !(l->on && (l->awaiting >> gr->imp & 1));
+}
+
+/*
+ * A grant is named by importer, file and first page; a grant already gone is not (a new grant
+ * of the same range after an invalidation is the one device_unmap means).
+ */
 struct grant *named_grant(struct req *r, int pin)
 {
 	for (int i = 0; i < MAX_GRANTS; i++) {
 		struct grant *gr = &g.grants[i];
 
 		if (gr->used && gr->pin == pin && gr->imp == r->imp && gr->file == r->file &&
-		    gr->lo == r->lo)
+		    gr->lo == r->lo && !grant_gone(gr))
 			return gr;
 	}
 	return NULL;

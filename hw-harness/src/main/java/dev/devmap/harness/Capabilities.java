@@ -22,16 +22,31 @@ import java.util.TreeMap;
  * @param choices     the documented protocol choices of the facility it drives (models.json "choices"):
  *                    a scenario that fails under the standard model but passes under one of them is a
  *                    difference, not a failure
+ * @param beyond      the model's bounds the device's own resources exceed, each with the device's word for
+ *                    it ({@link #BOUNDS}: "blocks", its files' blocks come from a filesystem with more free
+ *                    blocks than the config's): a scenario in which the device goes ahead where only that
+ *                    bound stops the model ends there, beyond the model's bounds (skipped), not failed
  */
 public record Capabilities(String agent, int version, Set<String> ops, Set<Event.Type> silent, Set<String> observes,
-                           Map<String, String> unsupported, DutConfig config, java.util.List<String> choices) {
+                           Map<String, String> unsupported, DutConfig config, java.util.List<String> choices,
+                           Map<String, String> beyond) {
+    /** The bounds a device may declare it exceeds ("beyond"). */
+    public static final Set<String> BOUNDS = Set.of("blocks");
+
     public Capabilities(String agent, int version, Set<String> ops, Set<Event.Type> silent, Set<String> observes,
                         Map<String, String> unsupported, DutConfig config) {
         this(agent, version, ops, silent, observes, unsupported, config, java.util.List.of());
     }
 
+    public Capabilities(String agent, int version, Set<String> ops, Set<Event.Type> silent, Set<String> observes,
+                        Map<String, String> unsupported, DutConfig config, java.util.List<String> choices) {
+        this(agent, version, ops, silent, observes, unsupported, config, choices, Map.of());
+    }
+
     public Capabilities {
         choices = java.util.List.copyOf(choices);
+        beyond = new TreeMap<>(beyond);
+        if (!BOUNDS.containsAll(beyond.keySet())) throw new IllegalArgumentException("unknown bound in " + beyond.keySet());
         ops = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(ops));
         silent = java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(silent));
         observes = java.util.Collections.unmodifiableSet(new java.util.TreeSet<>(observes));
@@ -59,7 +74,7 @@ public record Capabilities(String agent, int version, Set<String> ops, Set<Event
 
     /** The same capabilities with these protocol choices listed. */
     public Capabilities withChoices(java.util.List<String> cs) {
-        return new Capabilities(agent, version, ops, silent, observes, unsupported, config, cs);
+        return new Capabilities(agent, version, ops, silent, observes, unsupported, config, cs, beyond);
     }
 
     /** Why op is not supported (the agent's reason, or a generic one). */

@@ -42,7 +42,7 @@ class CombinedChoicesTest {
     @Test
     void theCombinationIsTriedOnlyWhenEveryChoiceOfItIsListed() {
         assertThat(Runner.candidates(List.of("pin-refused-first"))).containsExactly(Variant.PIN_REFUSED_FIRST);
-        assertThat(Runner.candidates(List.of(DAX.split("\\+")))).hasSize(10).endsWith(Variant.FS_DAX);
+        assertThat(Runner.candidates(List.of(DAX.split("\\+")))).hasSize(11).endsWith(Variant.FS_DAX);
         assertThat(Runner.candidates(List.of("fs-dax"))).containsExactly(Variant.FS_DAX);
         assertThat(Runner.candidates(List.of(PC.split("\\+")))).hasSize(9).endsWith(Variant.PAGE_CACHE)
                 .doesNotContain(Variant.FS_DAX);

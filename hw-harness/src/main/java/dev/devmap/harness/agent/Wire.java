@@ -122,6 +122,7 @@ public final class Wire {
         }
 
         Obj raw(String k, String json) {
+            if (json == null) return this;
             key(k).sb.append(json);
             return this;
         }
@@ -139,22 +140,28 @@ public final class Wire {
         return o.done();
     }
 
+    /** A JSON object of strings. */
+    private static String stringMap(Map<String, String> m) {
+        StringBuilder out = new StringBuilder("{");
+        boolean f = true;
+        for (Map.Entry<String, String> e : m.entrySet()) {
+            if (!f) out.append(',');
+            f = false;
+            str(out, e.getKey());
+            out.append(':');
+            str(out, e.getValue());
+        }
+        return out.append('}').toString();
+    }
+
     public static String helloReply(Capabilities c) {
         List<String> silent = new ArrayList<>();
         for (Event.Type k : c.silent()) silent.add(k.wire());
-        StringBuilder uns = new StringBuilder("{");
-        boolean f = true;
-        for (Map.Entry<String, String> e : c.unsupported().entrySet()) {
-            if (!f) uns.append(',');
-            f = false;
-            str(uns, e.getKey());
-            uns.append(':');
-            str(uns, e.getValue());
-        }
-        uns.append('}');
+        String uns = stringMap(c.unsupported());
         return new Obj().put("devmap", c.version()).put("ok", true).put("agent", c.agent()).strings("ops", c.ops())
                 .strings("silent", silent).strings("observes", new TreeSet<>(c.observes())).raw("unsupported", uns.toString())
-                .raw("config", config(c.config())).strings("choices", c.choices().isEmpty() ? null : c.choices()).done();
+                .raw("config", config(c.config())).strings("choices", c.choices().isEmpty() ? null : c.choices())
+                .raw("beyond", c.beyond().isEmpty() ? null : stringMap(c.beyond())).done();
     }
 
     public static String config(DutConfig c) {
@@ -384,8 +391,21 @@ public final class Wire {
                 }
             }
         }
+        Map<String, String> beyond = new LinkedHashMap<>();
+        JsonNode b = n.get("beyond");
+        if (b != null && !b.isNull()) {
+            if (!b.isObject()) throw new ProtocolException("\"beyond\" must map a bound of the model to why the device exceeds it");
+            for (Iterator<Map.Entry<String, JsonNode>> it = b.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (!Capabilities.BOUNDS.contains(e.getKey())) {
+                    throw new ProtocolException("unknown bound '" + e.getKey() + "' in \"beyond\" (known: "
+                            + String.join(", ", new TreeSet<>(Capabilities.BOUNDS)) + ")");
+                }
+                beyond.put(e.getKey(), e.getValue().asText());
+            }
+        }
         return new Capabilities(text(n, "agent"), version, new LinkedHashSet<>(strings(n, "ops")), silent,
-                new LinkedHashSet<>(strings(n, "observes")), uns, parseConfig(n.get("config")), choices);
+                new LinkedHashSet<>(strings(n, "observes")), uns, parseConfig(n.get("config")), choices, beyond);
     }
 
     static List<String> choiceNames() {

@@ -95,6 +95,44 @@ public final class Diagnosis {
 
     private boolean explained;
 
+    /** The guards that stand for a bound of the model (Protects' limits) a device can declare it exceeds ("beyond"). */
+    private static final Map<dev.devmap.model.Guard, String> BOUNDS = Map.of(dev.devmap.model.Guard.NO_FREE_BLOCK, "blocks");
+
+    /**
+     * Whether the failure is the device going beyond a bound of the model it declared it exceeds
+     * ({@link Capabilities#beyond}): an answer that goes ahead (not an error, a refusal or a wait) where
+     * every state the model allows disables the step by that bound's guard alone (NO_FREE_BLOCK: the
+     * model's blocks are all in use). The trace is replayed under variant v's model (NONE: the
+     * protocol). Returns a sentence for the report, or null.
+     */
+    public String beyondBound(List<TraceItem> trace, Failure f, Variant v) {
+        if (f.kind() != Failure.Mismatch.OUTCOME || caps.beyond().isEmpty()) return null;
+        Semantics sem = new Semantics(new DeviceMapModel(v == Variant.NONE ? cfg.reference() : cfg.constants(v)));
+        Oracle o = new Oracle(sem, cfg, caps, false);
+        for (int k = 0; k < f.step() - 1; k++) {
+            TraceItem it = trace.get(k);
+            if (o.check(it.request(), it.response()) != null) return null;
+        }
+        TraceItem it = trace.get(f.step() - 1);
+        List<State> before = new ArrayList<>(o.kernel().states());
+        Failure again = o.check(it.request(), it.response());
+        if (again == null || again.kind() != f.kind()) return null;
+        List<State> pre = o.atFailure().isEmpty() ? before : o.atFailure();
+        if (pre.isEmpty() || declines(it.response().outcome().kind())) return null;
+        dev.devmap.model.Guard bound = null;
+        for (State s : pre) {
+            dev.devmap.model.Guard g = sem.apply(s, it.request().op()).guard();
+            if (g == null || !BOUNDS.containsKey(g) || (bound != null && g != bound)) return null;
+            bound = g;
+        }
+        String name = BOUNDS.get(bound);
+        String why = caps.beyond().get(name);
+        if (why == null) return null;
+        return "beyond the model's bounds at step " + f.step() + ": " + f.observed() + " where the model's step is disabled "
+                + "only by its bound (" + bound + ": all " + cfg.blocks() + " of its " + name + " in use); the device has "
+                + "more (" + why + "); steps 1-" + (f.step() - 1) + " agreed with the model";
+    }
+
     // ------------------------------------------------------------------ hypotheses
 
     private Verdict underHypothesis(Constants c, List<TraceItem> trace, Failure f) {

@@ -83,6 +83,9 @@ public final class Runner {
                     ex.oracle().coverage(), 0, millis(t0));
         }
         Diagnosis diag = new Diagnosis(ex.config(), caps);
+        // a device that declared more of a bound (blocks) than the model has went beyond it: nothing to judge there
+        String bound = diag.beyondBound(ex.oracle().trace(), ex.failure(), Variant.NONE);
+        if (bound != null) return skip(sc, bound, t0);
         Verdict v = diag.diagnose(ex.oracle().trace(), ex.failure());
         int original = ex.oracle().trace().size();
         Execution unshrunk = ex;
@@ -104,7 +107,11 @@ public final class Runner {
         String wholeOnly = null;
         for (Variant choice : candidates(caps.choices())) {
             try {
-                Failure whole = failureUnder(sc, choice);
+                Execution under = executionUnder(sc, choice);
+                Failure whole = under.failure();
+                if (whole != null && diag.beyondBound(under.oracle().trace(), whole, choice) != null) {
+                    whole = null;   // the choice explains the scenario up to where the device went beyond the model's bounds
+                }
                 Failure small = whole == null ? failureUnder(sc.withOps(ex.ops()), choice) : null;
                 if (whole == null && small == null) return failed.asDifference(choice.tla());
                 if (whole == null && wholeOnly == null) wholeOnly = choice.tla();
@@ -144,8 +151,13 @@ public final class Runner {
 
     /** The first observation the model of protocol choice v does not explain when the scenario runs again; null: none. */
     private Failure failureUnder(Scenario sc, Variant v) throws DutException {
+        return executionUnder(sc, v).failure();
+    }
+
+    /** The scenario run again, checked against the model of protocol choice v. */
+    private Execution executionUnder(Scenario sc, Variant v) throws DutException {
         DutConfig actual = dut.reset(sc.configure().apply(DutConfig.standard()));
-        return execute(sc, actual, v).failure();
+        return execute(sc, actual, v);
     }
 
     /** Where a listed choice's model rejected a failing scenario: what the report says instead of "not diagnosed". */
