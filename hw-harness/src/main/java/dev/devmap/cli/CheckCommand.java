@@ -122,7 +122,7 @@ public final class CheckCommand extends SpecCommand {
         for (RunPlan plan : plans) tlcActions.put(plan.name(), new LinkedHashMap<>());
         if (plans.size() == 1) {
             codes.add(checkOne(dir, manifest, plans.get(0), nWorkers, new TlcRunner()::run,
-                    tlcActions.get(plans.get(0).name()), out, err));
+                    tlcActions.get(plans.get(0).name()), out, err, err));
         } else {
             codes.addAll(checkInLanes(dir, manifest, plans, nWorkers, tlcActions, out, err));
         }
@@ -174,6 +174,7 @@ public final class CheckCommand extends SpecCommand {
                         Integer k;
                         while ((k = next.poll()) != null) {
                             RunPlan plan = plans.get(k);
+                            long t0 = System.nanoTime();
                             java.io.StringWriter o = new java.io.StringWriter();
                             java.io.StringWriter e = new java.io.StringWriter();
                             try (PrintWriter po = new PrintWriter(o); PrintWriter pe = new PrintWriter(e)) {
@@ -182,6 +183,13 @@ public final class CheckCommand extends SpecCommand {
                             } catch (Throwable ex) {
                                 done.get(k).completeExceptionally(ex);
                                 continue;
+                            }
+                            if (!quiet) {   // live, as the progress lines: shows the lanes overlap
+                                synchronized (err) {
+                                    err.printf(java.util.Locale.ROOT, "%s: finished in its lane (%.1f s); the report "
+                                            + "follows in manifest order%n", plan.title(), (System.nanoTime() - t0) / 1e9);
+                                    err.flush();
+                                }
                             }
                             done.get(k).complete(new String[] {o.toString(), e.toString()});
                         }
@@ -222,11 +230,6 @@ public final class CheckCommand extends SpecCommand {
         List<String> out = new ArrayList<>();
         for (String name : manifest.modelNames()) if (!manifest.model(name).heavy()) out.add(name);
         return out;
-    }
-
-    private int checkOne(Path dir, Manifest manifest, RunPlan plan, int nWorkers, Tlc tlc, Map<String, Long> actions,
-                         PrintWriter out, PrintWriter err) throws Exception {
-        return checkOne(dir, manifest, plan, nWorkers, tlc, actions, out, err, err);
     }
 
     /** One model: progress lines go to {@code progressErr} as they come, the report to out and err. */
