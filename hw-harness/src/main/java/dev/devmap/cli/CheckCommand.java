@@ -10,6 +10,7 @@ import dev.devmap.spec.tlc.TlcListener;
 import dev.devmap.spec.tlc.TlcMessage;
 import dev.devmap.spec.tlc.TlcProgress;
 import dev.devmap.spec.tlc.TlcResult;
+import dev.devmap.spec.tlc.Tlc;
 import dev.devmap.spec.tlc.TlcRunner;
 import dev.devmap.spec.tlc.WarmTlcRunner;
 import java.io.PrintWriter;
@@ -121,7 +122,7 @@ public final class CheckCommand extends SpecCommand {
         Map<String, Map<String, Long>> tlcActions = new LinkedHashMap<>();
         for (RunPlan plan : plans) tlcActions.put(plan.name(), new LinkedHashMap<>());
         if (plans.size() == 1) {
-            codes.add(checkOne(dir, manifest, plans.get(0), nWorkers, new TlcRunner()::run,
+            codes.add(checkOne(dir, manifest, plans.get(0), nWorkers, new TlcRunner(),
                     tlcActions.get(plans.get(0).name()), out, err, err));
         } else {
             codes.addAll(checkInLanes(dir, manifest, plans, nWorkers, tlcActions, out, err));
@@ -133,12 +134,6 @@ public final class CheckCommand extends SpecCommand {
             if (codes.contains(worst)) return worst;
         }
         return ExitCodes.OK;
-    }
-
-    /** How a lane runs one TLC job: a fresh JVM ({@link TlcRunner}) or its warm one ({@link WarmTlcRunner}). */
-    @FunctionalInterface
-    interface Tlc {
-        TlcResult run(TlcJob job, TlcListener listener) throws Exception;
     }
 
     /**
@@ -178,7 +173,7 @@ public final class CheckCommand extends SpecCommand {
                             java.io.StringWriter o = new java.io.StringWriter();
                             java.io.StringWriter e = new java.io.StringWriter();
                             try (PrintWriter po = new PrintWriter(o); PrintWriter pe = new PrintWriter(e)) {
-                                codes[k] = checkOne(dir, manifest, plan, tlcWorkers, warm::run,
+                                codes[k] = checkOne(dir, manifest, plan, tlcWorkers, warm,
                                         tlcActions.get(plan.name()), po, pe, err);
                             } catch (Throwable ex) {
                                 done.get(k).completeExceptionally(ex);
