@@ -10,6 +10,7 @@ import dev.devmap.spec.tlc.TlcListener;
 import dev.devmap.spec.tlc.TlcMessage;
 import dev.devmap.spec.tlc.TlcProgress;
 import dev.devmap.spec.tlc.TlcResult;
+import dev.devmap.spec.tlc.Tlc;
 import dev.devmap.spec.tlc.TlcRunner;
 import dev.devmap.spec.tlc.WarmTlcRunner;
 import java.io.PrintWriter;
@@ -121,8 +122,8 @@ public final class CheckCommand extends SpecCommand {
         Map<String, Map<String, Long>> tlcActions = new LinkedHashMap<>();
         for (RunPlan plan : plans) tlcActions.put(plan.name(), new LinkedHashMap<>());
         if (plans.size() == 1) {
-            codes.add(checkOne(dir, manifest, plans.get(0), nWorkers, new TlcRunner()::run,
-                    tlcActions.get(plans.get(0).name()), out, err));
+            codes.add(checkOne(dir, manifest, plans.get(0), nWorkers, new TlcRunner(),
+                    tlcActions.get(plans.get(0).name()), out, err, err));
         } else {
             codes.addAll(checkInLanes(dir, manifest, plans, nWorkers, tlcActions, out, err));
         }
@@ -133,12 +134,6 @@ public final class CheckCommand extends SpecCommand {
             if (codes.contains(worst)) return worst;
         }
         return ExitCodes.OK;
-    }
-
-    /** How a lane runs one TLC job: a fresh JVM ({@link TlcRunner}) or its warm one ({@link WarmTlcRunner}). */
-    @FunctionalInterface
-    interface Tlc {
-        TlcResult run(TlcJob job, TlcListener listener) throws Exception;
     }
 
     /**
@@ -174,14 +169,22 @@ public final class CheckCommand extends SpecCommand {
                         Integer k;
                         while ((k = next.poll()) != null) {
                             RunPlan plan = plans.get(k);
+                            long t0 = System.nanoTime();
                             java.io.StringWriter o = new java.io.StringWriter();
                             java.io.StringWriter e = new java.io.StringWriter();
                             try (PrintWriter po = new PrintWriter(o); PrintWriter pe = new PrintWriter(e)) {
-                                codes[k] = checkOne(dir, manifest, plan, tlcWorkers, warm::run,
+                                codes[k] = checkOne(dir, manifest, plan, tlcWorkers, warm,
                                         tlcActions.get(plan.name()), po, pe, err);
                             } catch (Throwable ex) {
                                 done.get(k).completeExceptionally(ex);
                                 continue;
+                            }
+                            if (!quiet) {   // live, as the progress lines: shows the lanes overlap
+                                synchronized (err) {
+                                    err.printf(java.util.Locale.ROOT, "%s: finished in its lane (%.1f s); the report "
+                                            + "follows in manifest order%n", plan.title(), (System.nanoTime() - t0) / 1e9);
+                                    err.flush();
+                                }
                             }
                             done.get(k).complete(new String[] {o.toString(), e.toString()});
                         }
@@ -222,11 +225,6 @@ public final class CheckCommand extends SpecCommand {
         List<String> out = new ArrayList<>();
         for (String name : manifest.modelNames()) if (!manifest.model(name).heavy()) out.add(name);
         return out;
-    }
-
-    private int checkOne(Path dir, Manifest manifest, RunPlan plan, int nWorkers, Tlc tlc, Map<String, Long> actions,
-                         PrintWriter out, PrintWriter err) throws Exception {
-        return checkOne(dir, manifest, plan, nWorkers, tlc, actions, out, err, err);
     }
 
     /** One model: progress lines go to {@code progressErr} as they come, the report to out and err. */

@@ -37,6 +37,10 @@ final class CheckReport {
                 return ExitCodes.BAD_INPUT;
             }
             case ERROR -> {
+                if (dev.devmap.spec.io.Supervisor.isExiting()) {   // TLC was killed by the harness's own exit
+                    err.println("dmap: error: " + plan.name() + ": stopped: the harness is exiting (a signal)");
+                    return ExitCodes.FAILED;
+                }
                 String text = r.errorText().strip();
                 int nl = text.indexOf('\n');
                 err.println("dmap: error: TLC failed (exit " + r.exitCode() + "): "

@@ -22,6 +22,10 @@ final class Errors {
     }
 
     static String message(Throwable ex) {
+        if (dev.devmap.spec.io.Supervisor.isExiting()) {
+            // a signal: TLC and the agents were killed under the running work, which then failed
+            return "stopped: the harness is exiting (a signal); what was written so far (tables, records) is kept";
+        }
         if (ex instanceof CliException || ex instanceof ModelException || ex instanceof TlcException) {
             return Main.oneLine(ex.getMessage());
         }

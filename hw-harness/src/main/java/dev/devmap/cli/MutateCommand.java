@@ -65,6 +65,17 @@ public final class MutateCommand extends SpecCommand {
             description = "Run every TLC in a fresh JVM (default: one warm JVM a worker runs its TLC jobs one after the other).")
     boolean cold;
 
+    @Option(names = "--unevaluated",
+            description = "Run the original once a model with TLC's -coverage, list for each mutant the models on which "
+                    + "the original never evaluates the text it changes (there it behaves as the original, so its stage "
+                    + "is passed without TLC), and exit.")
+    boolean unevaluated;
+
+    @Option(names = "--run-all",
+            description = "Run TLC on every mutant and stage, also where the original's coverage says the mutant cannot "
+                    + "matter (to check that rule: such a mutant must come out unreachable, its state graph the original's).")
+    boolean runAll;
+
     @Option(names = "--min-score", paramLabel = "PERCENT", defaultValue = "0",
             description = "Exit 1 when the score is below (default: ${DEFAULT-VALUE}).")
     double minScore;
@@ -82,7 +93,8 @@ public final class MutateCommand extends SpecCommand {
             set.sort((a, b) -> Long.compare(size(manifest, a), size(manifest, b)));
         }
         for (String m : set) manifest.model(m);   // unknown model: bad input
-        MutationRunner runner = new MutationRunner(dir, set, livenessBelow, Duration.ofSeconds(timeoutSeconds), cold);
+        MutationRunner runner = new MutationRunner(dir, set, livenessBelow, Duration.ofSeconds(timeoutSeconds), cold,
+                !runAll);
         List<Mutant> all = Mutator.generate(runner.originalText());
         List<Mutant> chosen = new ArrayList<>();
         if (only == null || only.isEmpty()) {
@@ -107,6 +119,7 @@ public final class MutateCommand extends SpecCommand {
             out.flush();
             return ExitCodes.OK;
         }
+        if (unevaluated) return listUnevaluated(runner, chosen, out);
         err.printf("mutate: %d mutants of %s over %s (liveness below %,d states), %d worker%s; stages, cheapest "
                         + "first: %s%n", chosen.size(), manifest.spec(), String.join(", ", set), livenessBelow, workers,
                 workers == 1 ? "" : "s", String.join(", ", runner.stages().stream().map(MutationRunner.Stage::label).toList()));
@@ -138,12 +151,31 @@ public final class MutateCommand extends SpecCommand {
         int denominator = results.size() - count.get(Verdict.UNREACHABLE) - count.get(Verdict.INVALID);
         double score = denominator == 0 ? 100 : 100.0 * count.get(Verdict.KILLED) / denominator;
         out.printf(Locale.ROOT, "# mutate: %d mutants: %d killed, %d survived, %d timed out, %d unreachable in these "
-                        + "models (state graph equal to the original's), %d invalid (do not parse); score %.1f%% = %d / %d; "
+                        + "models (never evaluated, or a state graph equal to the original's), %d invalid (do not parse); score %.1f%% = %d / %d; "
                         + "%.0f s; table: %s%n", results.size(), count.get(Verdict.KILLED), count.get(Verdict.SURVIVED),
                 count.get(Verdict.TIMEOUT), count.get(Verdict.UNREACHABLE), count.get(Verdict.INVALID), score,
                 count.get(Verdict.KILLED), denominator, secs, table);
         out.flush();
         return score + 1e-9 >= minScore ? ExitCodes.OK : ExitCodes.VIOLATED;
+    }
+
+    /** {@code --unevaluated}: the models on which each mutant's change is never evaluated by the original. */
+    private int listUnevaluated(MutationRunner runner, List<Mutant> chosen, PrintWriter out) throws java.io.IOException {
+        List<dev.devmap.spec.model.RunPlan> plans = runner.plans();
+        int none = 0;
+        Map<Integer, Integer> bySkipped = new java.util.TreeMap<>();
+        for (Mutant m : chosen) {
+            List<String> skipped = new ArrayList<>();
+            for (dev.devmap.spec.model.RunPlan p : plans) if (!runner.mayMatter(m, p)) skipped.add(p.name());
+            bySkipped.merge(skipped.size(), 1, Integer::sum);
+            if (skipped.size() == plans.size()) none++;
+            out.println(m.name() + "\t" + (skipped.isEmpty() ? "-" : String.join(",", skipped)));
+        }
+        out.printf(Locale.ROOT, "# %d mutants; models on which the change is never evaluated (of %d): %s; unreachable "
+                + "without TLC: %d; definitions always run (a property or a constant definition reaches them): %s%n",
+                chosen.size(), plans.size(), bySkipped, none, String.join(" ", runner.alwaysRun()));
+        out.flush();
+        return ExitCodes.OK;
     }
 
     private static long size(Manifest m, String model) {
@@ -157,8 +189,8 @@ public final class MutateCommand extends SpecCommand {
             case KILLED -> String.format("ok %d %s # killed by %s in %d steps on %s", n, what, r.property(), r.steps(), r.model());
             case SURVIVED -> String.format("not ok %d %s # survived %s", n, what, r.distinct());
             case TIMEOUT -> String.format("not ok %d %s # timed out on %s", n, what, r.model());
-            case UNREACHABLE -> String.format("ok %d %s # SKIP unreachable in these models: state graph equal to the original's",
-                    n, what);
+            case UNREACHABLE -> String.format("ok %d %s # SKIP unreachable in these models: %s", n, what,
+                    r.property() == null ? MutationRunner.GRAPH_EQUAL : r.property());
             case INVALID -> String.format("ok %d %s # SKIP invalid: does not parse (%s)", n, what, r.property());
             case PASSED -> String.format("# %s passed the stages up to %s", what, r.model());
         };

@@ -81,6 +81,16 @@ class MainTest {
         String recorded = Files.readString(manifest);
         assertThat(recorded.split("\"expect\"", -1)).as("three models recorded").hasSize(4);
 
+        // two lanes (--record has one: one TLC worker): the two largest models, wide then ci by the recorded
+        // figures, both start before either finishes; one after the other, a "finished" comes between the starts
+        Run lanes = dmap("check", "--spec-dir", tmp.toString(), "--workers", "2");
+        assertThat(lanes.code()).as(lanes.err()).isEqualTo(ExitCodes.OK);
+        List<String> events = lanes.err().lines().filter(l -> l.matches("\\w+: (checking \\S+ \\(|finished in its lane).*"))
+                .map(l -> l.substring(0, l.indexOf(' ', l.indexOf(':') + 2))).toList();
+        assertThat(events).hasSize(6);
+        assertThat(events.subList(0, 2)).containsExactlyInAnyOrder("wide: checking", "ci: checking");
+        assertThat(events.subList(2, 6)).contains("one: checking", "one: finished", "wide: finished", "ci: finished");
+
         // the middle model's figures planted wrong: it alone differs, the others still hold and are reported
         Files.writeString(manifest, recorded.replace("\"distinct\": 48,", "\"distinct\": 47,"));
         Run planted = dmap("check", "--spec-dir", tmp.toString(), "--workers", "2", "-q");

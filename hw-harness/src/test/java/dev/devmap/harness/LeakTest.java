@@ -24,12 +24,18 @@ class LeakTest {
 
     /** {@code java -cp CP dev.devmap.cli.Main ARGS}, with its temporary directory in {@code tmpdir}. */
     private static Process dmap(Path tmpdir, String... args) throws Exception {
+        return dmap(tmpdir, null, args);
+    }
+
+    /** As above, stderr into {@code stderr} (null: discarded). */
+    private static Process dmap(Path tmpdir, Path stderr, String... args) throws Exception {
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 "-Djava.io.tmpdir=" + tmpdir, "-cp", System.getProperty("java.class.path"), "dev.devmap.cli.Main"));
         cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                .redirectError(stderr == null ? ProcessBuilder.Redirect.DISCARD : ProcessBuilder.Redirect.to(stderr.toFile()))
+                .start();
     }
 
     /** Waits until a process whose command line contains every marker runs; returns every process that matches one. */
@@ -99,9 +105,13 @@ class LeakTest {
         }
     }
 
-    private void checkEndedFromOutside(boolean kill9) throws Exception {
+    /** @param model null: the CI set (warm TLC JVMs in lanes); a name: that model alone, TLC in a fresh JVM */
+    private void checkEndedFromOutside(boolean kill9, String model) throws Exception {
         Path t = Files.createDirectories(tmp.resolve("t"));
-        Process jvm = dmap(t, "check", "--spec-dir", Support.SPEC.toAbsolutePath().toString());
+        Path err = tmp.resolve("stderr");
+        List<String> args = new ArrayList<>(List.of("check", "--spec-dir", Support.SPEC.toAbsolutePath().toString()));
+        if (model != null) args.add(model);
+        Process jvm = dmap(t, err, args.toArray(String[]::new));
         // TLC's JVM gets its temporary directory inside its work directory (other TLCs may run on this machine):
         // dmap-tlc* for a TLC of its own, dmap-warm-jvm-* for a warm one (the CI set runs its models in lanes)
         String tlc = t.resolve("dmap-").toString();
@@ -114,15 +124,27 @@ class LeakTest {
         gone(tree, List.of(tlc));
         for (int k = 0; k < 100 && !tlcDirs(t).isEmpty(); k++) Thread.sleep(50);
         assertThat(tlcDirs(t)).as("TLC's work directory").isEmpty();
+        if (!kill9) {   // the work TLC was killed under ends with one line that says so, not an internal error
+            // (the JVM may halt before the main thread gets to print it: then there is no error line at all)
+            String text = Files.readString(err);
+            assertThat(text).doesNotContain("internal:").doesNotContain("Exception");
+            assertThat(text.lines().filter(l -> l.startsWith("dmap: error:")))
+                    .allMatch(l -> l.matches("dmap: error: (\\w+: )?stopped: the harness is exiting.*"));
+        }
     }
 
     @Test
     void aPlainKillOfCheckEndsTlcAndRemovesItsWorkDirectory() throws Exception {
-        checkEndedFromOutside(false);
+        checkEndedFromOutside(false, null);
     }
 
     @Test
     void aKill9OfCheckEndsTlcAndRemovesItsWorkDirectory() throws Exception {
-        checkEndedFromOutside(true);
+        checkEndedFromOutside(true, null);
+    }
+
+    @Test
+    void aKill9OfACheckOfOneModelEndsItsColdTlcAndRemovesItsWorkDirectory() throws Exception {
+        checkEndedFromOutside(true, "ci");
     }
 }

@@ -76,7 +76,7 @@ public final class Campaign {
     }
 
     /** TLC for the catches' trace modules: the spec directory and a warm runner (one JVM for the campaign). */
-    public record TlcCheck(java.nio.file.Path specDir, dev.devmap.spec.tlc.WarmTlcRunner warm) {}
+    public record TlcCheck(java.nio.file.Path specDir, dev.devmap.spec.tlc.Tlc warm) {}
 
     private Campaign() { }
 

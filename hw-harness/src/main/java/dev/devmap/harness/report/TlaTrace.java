@@ -323,7 +323,7 @@ public final class TlaTrace {
     public Confirmation confirm(Path specDir) { return confirm(specDir, null); }
 
     /** As above, in the warm runner's JVM when one is given (campaigns of many small modules). */
-    public Confirmation confirm(Path specDir, dev.devmap.spec.tlc.WarmTlcRunner warm) {
+    public Confirmation confirm(Path specDir, dev.devmap.spec.tlc.Tlc warm) {
         try {
             TlcJob job = TlcJob.builder(specDir, name, cfg()).extraFile(name + ".tla", module()).workers(1)
                     .timeout(Duration.ofMinutes(3)).build();

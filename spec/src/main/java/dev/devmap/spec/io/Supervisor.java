@@ -216,6 +216,11 @@ public final class Supervisor {
 
     private static volatile boolean exiting;
 
+    /** Whether the exit hook has run (a signal or System.exit): work failing now failed because of it. */
+    public static boolean isExiting() {
+        return exiting;
+    }
+
     /**
      * The exit hook: no child starts any more; every tree is killed and the clean-ups run, twice:
      * the threads still running meanwhile (e.g. one that saw TLC die and moved on to its next

