@@ -454,11 +454,14 @@ Reflink(f, o, p) ==
 \* write fault tagged the DAX entry dirty) is written back, and the mirror
 \* drops every entry of the range whatever the event (dmirror_interval_invalidate,
 \* lib/test_hmm.c): its read-only device mappings are invalidated too.
+\* Writeback's write-protect of a mapped page (dax_entry_mkclean, folio_mkclean):
+\* an mmu-notifier invalidation of the page, under f's invalidate_lock.
+MkcleanInvalidate(f, o) == ~inv[f].on /\ Invalidate(f, o, o, "writeback", 0, FALSE)
+
 DaxMkclean(f, o) ==
     /\ Is("dax-writeback-mkclean")
-    /\ ~inv[f].on
     /\ \E g \in maps : Victim(g, f, o, o, TRUE)
-    /\ Invalidate(f, o, o, "writeback", 0, FALSE)
+    /\ MkcleanInvalidate(f, o)
     /\ UNCHANGED <<nextv, maps, dma, bar, exp, rev>>
 
 \* Kernel choice pagecache-writeback-mkclean (made with pagecache-mirror-maps-cache,
@@ -480,8 +483,7 @@ PageWriteback(f, o) ==
     /\ PcDirty(f, o)
     /\ ~InvOver(f, o, o)
     /\ IF PcMkclean(f, o)
-       THEN /\ ~inv[f].on
-            /\ Invalidate(f, o, o, "writeback", 0, FALSE)
+       THEN MkcleanInvalidate(f, o)
        ELSE /\ CanWb(f, o)
             /\ Apply(f, o, o, "writeback", 0)
             /\ UNCHANGED <<pend, inv, vflag>>
