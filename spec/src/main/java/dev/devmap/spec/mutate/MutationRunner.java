@@ -364,6 +364,16 @@ public final class MutationRunner {
                     }
                     return null;
                 default:
+                    if (r.outcome() == TlcResult.Outcome.PROPERTY_VIOLATED && r.violated() == null) {
+                        // TLC names no temporal property (message 2116): ask each liveness property alone
+                        long t1 = System.nanoTime();
+                        TlcResult alone = whichTemporal(dir, p);
+                        acc.seconds += secs(t1);
+                        if (alone != null) {
+                            return new Result(m, Verdict.KILLED, p.name(), alone.violated(), alone.trace().size(),
+                                    acc.distinct, acc.seconds, acc.digest);
+                        }
+                    }
                     return new Result(m, Verdict.KILLED, p.name(),
                             r.outcome() == TlcResult.Outcome.DEADLOCK ? "deadlock"
                                     : r.violated() == null ? "a temporal property" : r.violated(),
@@ -372,6 +382,21 @@ public final class MutationRunner {
         } finally {
             deleteTree(dir);
         }
+    }
+
+    /**
+     * The first liveness property of the plan that the mutant (its spec in {@code dir}) violates when
+     * checked alone (the safety part held: TLC checked it before the liveness part), or null.
+     */
+    private TlcResult whichTemporal(Path dir, RunPlan p) {
+        for (String x : p.properties()) {
+            if (!isLiveness(x)) continue;
+            RunPlan one = new RunPlan(p.name(), p.spec(), p.constants(), List.of("TypeOK"), List.of(x), p.expect(),
+                    p.model(), null);
+            TlcResult r = tlc(dir, one, null, null);
+            if (r.outcome() == TlcResult.Outcome.PROPERTY_VIOLATED && x.equals(r.violated())) return r;
+        }
+        return null;
     }
 
     /** A mutant that passed every stage: unreachable (the original's state graph) or survived. */
