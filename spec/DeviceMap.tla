@@ -488,11 +488,14 @@ Reflink(f, o, p) ==
 \* write fault tagged the DAX entry dirty) is written back, and the mirror
 \* drops every entry of the range whatever the event (dmirror_interval_invalidate,
 \* lib/test_hmm.c): its read-only device mappings are invalidated too.
+\* Writeback's write-protect of a mapped page (dax_entry_mkclean, folio_mkclean):
+\* an mmu-notifier invalidation of the page, under f's invalidate_lock.
+MkcleanInvalidate(f, o) == ~inv[f].on /\ Invalidate(f, o, o, "writeback", 0, FALSE)
+
 DaxMkclean(f, o) ==
     /\ Is("dax-writeback-mkclean")
-    /\ ~inv[f].on
     /\ \E g \in maps : Victim(g, f, o, o, TRUE)
-    /\ Invalidate(f, o, o, "writeback", 0, FALSE)
+    /\ MkcleanInvalidate(f, o)
     /\ UNCHANGED <<nextv, maps, dma, bar, exp, rev>>
 
 \* Kernel choice pagecache-writeback-mkclean (made with pagecache-mirror-maps-cache,
@@ -514,8 +517,7 @@ PageWriteback(f, o) ==
     /\ PcDirty(f, o)
     /\ ~InvOver(f, o, o)
     /\ IF PcMkclean(f, o)
-       THEN /\ ~inv[f].on
-            /\ Invalidate(f, o, o, "writeback", 0, FALSE)
+       THEN MkcleanInvalidate(f, o)
        ELSE /\ CanWb(f, o)
             /\ Apply(f, o, o, "writeback", 0)
             /\ UNCHANGED <<pend, inv, vflag>>
@@ -913,8 +915,6 @@ S13_ReadsLastWrite == [][ReadsLast]_vars
 \* S14: device_map answers with the first reason, in the protocol's order,
 \* whose condition holds (each stated here on its own), and grants only when
 \* none holds.  Variants that remove a refusal break it.
-ReasonOrder == <<"hole", "cached", "shared", "pin-unsupported", "exporter-gone",
-                 "no-route", "no-atomic-route", "write-not-allowed", "bar-full">>
 Applies(r, i, f, lo, hi, pin, w, at) ==
     CASE r = "hole"              -> \E o \in lo..hi : extent[f][o].k # "written"
       [] r = "cached"            -> \E o \in lo..hi : cache[f][o].st # "absent"
@@ -925,16 +925,24 @@ Applies(r, i, f, lo, hi, pin, w, at) ==
       [] r = "no-atomic-route"   -> at /\ i \notin AtomicRoute
       [] r = "write-not-allowed" -> w /\ i \notin WriteOK
       [] r = "bar-full"          -> bar + (hi - lo + 1) > BarSize
-\* (Stated as "the answer is the k-th reason, which applies, and none before it
-\* does", so that TLC evaluates the conditions only up to the answer's.)
+\* The first reason, in the protocol's order, whose condition holds ("none":
+\* none holds).  (S14 compares Refusal with it: TLC evaluates the conditions
+\* only up to the first that holds.)
+FirstReason(i, f, lo, hi, pin, w, at) ==
+    LET Ap(r) == Applies(r, i, f, lo, hi, pin, w, at)
+    IN CASE Ap("hole")              -> "hole"
+         [] Ap("cached")            -> "cached"
+         [] Ap("shared")            -> "shared"
+         [] Ap("pin-unsupported")   -> "pin-unsupported"
+         [] Ap("exporter-gone")     -> "exporter-gone"
+         [] Ap("no-route")          -> "no-route"
+         [] Ap("no-atomic-route")   -> "no-atomic-route"
+         [] Ap("write-not-allowed") -> "write-not-allowed"
+         [] Ap("bar-full")          -> "bar-full"
+         [] OTHER                   -> "none"
 S14_RefusalOrder ==
     \A i \in Importers, f \in Files, r \in Ranges, fl \in Flags :
-        LET ans == Refusal(i, f, r[1], r[2], fl[1], fl[2], fl[3])
-            Ap(k) == Applies(ReasonOrder[k], i, f, r[1], r[2], fl[1], fl[2], fl[3])
-        IN IF ans = "none" THEN \A k \in 1..Len(ReasonOrder) : ~Ap(k)
-           ELSE \E k \in 1..Len(ReasonOrder) : /\ ReasonOrder[k] = ans
-                                              /\ Ap(k)
-                                              /\ \A j \in 1..(k - 1) : ~Ap(j)
+        Refusal(i, f, r[1], r[2], fl[1], fl[2], fl[3]) = FirstReason(i, f, r[1], r[2], fl[1], fl[2], fl[3])
 
 (* Liveness properties (PROTOCOL.md L1-L6), under FairSpec.  Each says "whenever
    P holds, eventually it does not" (P ~> ~P), which is []<>~P, and is written so:

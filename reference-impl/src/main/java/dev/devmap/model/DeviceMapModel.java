@@ -630,12 +630,17 @@ public final class DeviceMapModel {
     /** Spec: {@code DaxMkclean(f, o)}: kernel choice dax-writeback-mkclean: a page with a writable grant is written back, every unpinned grant of it invalidated. */
     private Step daxMkclean(State s, String f, int o) {
         if (!c.is(Variant.DAX_WRITEBACK_MKCLEAN)) return Step.disabled(Guard.NOT_DIRTY, () -> "no page cache: nothing to write back");
-        if (inv(s, f).on()) return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "an invalidation of " + f + " is running");
         boolean writable = false;
         for (Grant g : s.maps()) writable |= victim(g, f, o, o, true);
         if (!writable) return Step.disabled(Guard.NOT_DIRTY, () -> "no writable mapping of the page: nothing to write-protect");
+        return mkcleanInvalidate(s, f, o);   // every unpinned grant of the page: the mirror drops them all
+    }
+
+    /** Spec: {@code MkcleanInvalidate(f, o)}: writeback's write-protect of a mapped page, under f's invalidate_lock. */
+    private Step mkcleanInvalidate(State s, String f, int o) {
+        if (inv(s, f).on()) return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "an invalidation of " + f + " is running");
         Work w = new Work(s);
-        w.invalidate(f, o, o, Cause.WRITEBACK, 0, false);   // every unpinned grant of the page: the mirror drops them all
+        w.invalidate(f, o, o, Cause.WRITEBACK, 0, false);
         return w.done();
     }
 
@@ -662,14 +667,10 @@ public final class DeviceMapModel {
     private Step pageWriteback(State s, String f, int o) {
         if (!pcDirty(s, f, o)) return Step.disabled(Guard.NOT_DIRTY, () -> "page is not dirty");
         if (invOver(s, f, o, o)) return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "an invalidation covers the page");
+        if (pcMkclean(s, f, o, false)) return mkcleanInvalidate(s, f, o);
+        if (!canWb(s, f, o)) return Step.disabled(Guard.NO_FREE_BLOCK, () -> "ENOSPC");
         Work w = new Work(s);
-        if (pcMkclean(s, f, o, false)) {
-            if (inv(s, f).on()) return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "an invalidation of " + f + " is running");
-            w.invalidate(f, o, o, Cause.WRITEBACK, 0, false);
-        } else {
-            if (!canWb(s, f, o)) return Step.disabled(Guard.NO_FREE_BLOCK, () -> "ENOSPC");
-            w.apply(f, o, o, Cause.WRITEBACK, 0);
-        }
+        w.apply(f, o, o, Cause.WRITEBACK, 0);
         return w.done();
     }
 

@@ -259,15 +259,19 @@ public final class SafetyProperties {
         }
     }
 
-    /** S14: Refusal answers with the first reason whose condition holds, in {@code ReasonOrder}. */
+    /** {@code FirstReason(i, f, lo, hi, pin, w, at)}: the first reason, in the protocol's order, whose condition holds; null ("none") when none does. */
+    public Reason firstReason(State s, String i, String f, int lo, int hi, boolean pin, boolean w, boolean at) {
+        for (Reason r : Reason.values()) if (applies(s, r, i, f, lo, hi, pin, w, at)) return r;
+        return null;
+    }
+
+    /** S14: Refusal answers with {@code FirstReason}. */
     boolean s14(State s) {
         for (String i : c.importers()) for (String f : c.files()) {
             for (int lo = 1; lo <= c.nOff(); lo++) for (int hi = lo; hi <= c.nOff(); hi++) {
                 for (int fl = 0; fl < 8; fl++) {
                     boolean pin = (fl & 4) != 0, w = (fl & 2) != 0, at = (fl & 1) != 0;
-                    Reason first = null;
-                    for (Reason r : Reason.values()) if (applies(s, r, i, f, lo, hi, pin, w, at)) { first = r; break; }
-                    if (m.refusal(s, i, f, lo, hi, pin, w, at) != first) return false;
+                    if (m.refusal(s, i, f, lo, hi, pin, w, at) != firstReason(s, i, f, lo, hi, pin, w, at)) return false;
                 }
             }
         }
