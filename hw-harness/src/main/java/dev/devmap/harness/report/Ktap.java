@@ -78,7 +78,9 @@ public final class Ktap {
 
     public void row(int n, RunResult.Row row) {
         String name = row.requirement().spec();
-        String detail = row.witness().isEmpty() ? row.detail() : row.witness() + ": " + row.detail();
+        // a kernel row's detail lists its evidence classes itself, the strongest first: name it once
+        boolean named = row.witness().isEmpty() || row.detail().startsWith(row.witness() + ": ");
+        String detail = named ? row.detail() : row.witness() + ": " + row.detail();
         switch (row.status()) {
             case "FAIL": out.println("    not ok " + n + " " + name + " # " + Texts.oneLine(detail)); break;
             case "skip": out.println("    ok " + n + " " + name + " # SKIP " + Texts.oneLine(detail)); break;
