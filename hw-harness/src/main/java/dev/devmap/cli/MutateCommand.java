@@ -76,6 +76,12 @@ public final class MutateCommand extends SpecCommand {
                     + "matter (to check that rule: such a mutant must come out unreachable, its state graph the original's).")
     boolean runAll;
 
+    @Option(names = "--no-variants",
+            description = "Do not run a mutant that is unreachable in the models on the variants' and kernel choices' "
+                    + "own checks (default: it runs those that may evaluate what it changes, and is killed where the "
+                    + "verdict differs from the original's).")
+    boolean noVariants;
+
     @Option(names = "--min-score", paramLabel = "PERCENT", defaultValue = "0",
             description = "Exit 1 when the score is below (default: ${DEFAULT-VALUE}).")
     double minScore;
@@ -94,7 +100,7 @@ public final class MutateCommand extends SpecCommand {
         }
         for (String m : set) manifest.model(m);   // unknown model: bad input
         MutationRunner runner = new MutationRunner(dir, set, livenessBelow, Duration.ofSeconds(timeoutSeconds), cold,
-                !runAll);
+                !runAll, !noVariants);
         List<Mutant> all = Mutator.generate(runner.originalText());
         List<Mutant> chosen = new ArrayList<>();
         if (only == null || only.isEmpty()) {
@@ -121,8 +127,10 @@ public final class MutateCommand extends SpecCommand {
         }
         if (unevaluated) return listUnevaluated(runner, chosen, out);
         err.printf("mutate: %d mutants of %s over %s (liveness below %,d states), %d worker%s; stages, cheapest "
-                        + "first: %s%n", chosen.size(), manifest.spec(), String.join(", ", set), livenessBelow, workers,
-                workers == 1 ? "" : "s", String.join(", ", runner.stages().stream().map(MutationRunner.Stage::label).toList()));
+                        + "first: %s%s%n", chosen.size(), manifest.spec(), String.join(", ", set), livenessBelow, workers,
+                workers == 1 ? "" : "s", String.join(", ", runner.stages().stream().map(MutationRunner.Stage::label).toList()),
+                runner.variantPlans().isEmpty() ? "" : "; then, for a mutant unreachable in them, the checks of "
+                        + runner.variantPlans().size() + " variants and kernel choices");
         err.flush();
         out.println("KTAP version 1");
         out.println("1.." + chosen.size());

@@ -2,6 +2,7 @@ package dev.devmap.spec.mutate;
 
 import dev.devmap.spec.model.Manifest;
 import dev.devmap.spec.model.RunPlan;
+import dev.devmap.spec.model.VariantModel;
 import dev.devmap.spec.tlc.DotDump;
 import dev.devmap.spec.tlc.TlcJob;
 import dev.devmap.spec.tlc.TlcResult;
@@ -83,6 +84,17 @@ public final class MutationRunner {
     private record Original(Set<String> actions, dev.devmap.spec.tlc.ExprCoverage coverage, long distinct) {}
     private final Unevaluated unevaluated;
     private final boolean skipUnevaluated;
+    /**
+     * The variants' own checks (models.json "variants" and "choices", each as {@code dmap check --variant}
+     * runs it, liveness left out on a base of {@code livenessBelow} states or more unless it is the
+     * property the variant must break), run on a mutant the models do not tell from the original; empty
+     * when off.
+     */
+    private final List<RunPlan> variantPlans;
+    private final VariantScope scope;
+    private final Map<String, Verdicted> variantOriginals = new HashMap<>();
+    /** What the original gives on a variant's check: its verdict line, coverage, distinct states, trace length. */
+    private record Verdicted(String verdict, dev.devmap.spec.tlc.ExprCoverage coverage, long distinct, int steps) {}
     private final String original;
     private final String specFile;
     private final boolean cold;
@@ -118,6 +130,16 @@ public final class MutationRunner {
      */
     public MutationRunner(Path specDir, List<String> models, long livenessBelow, Duration timeout, boolean cold,
                           boolean skipUnevaluated) {
+        this(specDir, models, livenessBelow, timeout, cold, skipUnevaluated, false);
+    }
+
+    /**
+     * @param variants a mutant that comes out unreachable in the models (the original's graph on every
+     *                 one) is then run on the variants' checks that may evaluate what it changes, and is
+     *                 killed where its verdict differs from the original's (a variant's check would fail)
+     */
+    public MutationRunner(Path specDir, List<String> models, long livenessBelow, Duration timeout, boolean cold,
+                          boolean skipUnevaluated, boolean variants) {
         this.cold = cold;
         this.skipUnevaluated = skipUnevaluated;
         this.specDir = specDir;
@@ -150,6 +172,54 @@ public final class MutationRunner {
         this.unevaluated = new Unevaluated(original, props);
         this.plans = List.copyOf(ps);
         this.stages = List.copyOf(st);
+        List<RunPlan> vs = new ArrayList<>();
+        if (variants) {
+            List<String> names = new ArrayList<>(manifest.variants().keySet());
+            names.addAll(manifest.choices().keySet());
+            for (String name : names) vs.addAll(variantChecks(manifest, name, livenessBelow));
+        }
+        this.variantPlans = List.copyOf(vs);
+        this.scope = new VariantScope(original);
+    }
+
+    /**
+     * A variant's checks as the project states them: a known mistake violates its property (its base's
+     * invariants and that property, as {@code dmap check --variant} runs it); a kernel choice keeps what
+     * models.json says it keeps (one run, the whole graph: its kept invariants and step properties, and its
+     * kept liveness properties on a base below {@code livenessBelow} states) and breaks each property it
+     * lists (one run each, stopping at the violation). Named {@code NAME}, {@code NAME keeps},
+     * {@code NAME breaks P}.
+     */
+    static List<RunPlan> variantChecks(Manifest manifest, String name, long livenessBelow) {
+        RunPlan p = manifest.planVariant(name);
+        VariantModel.Choice c = p.variant().choice();
+        if (c == null) return List.of(p);
+        Long n = manifest.plan(p.model().name()).expect().distinct();
+        boolean live = n != null && n < livenessBelow;
+        Set<String> invariant = new java.util.HashSet<>();   // what some model checks as an INVARIANT
+        for (String m : manifest.modelNames()) invariant.addAll(manifest.model(m).invariants());
+        List<String> invariants = new ArrayList<>(List.of("TypeOK"));
+        List<String> properties = new ArrayList<>();
+        for (String x : c.keeps()) {
+            if (invariant.contains(x)) {
+                invariants.add(x);
+            } else if (live || !isLiveness(x)) {
+                properties.add(x);
+            }
+        }
+        List<RunPlan> out = new ArrayList<>();
+        out.add(new RunPlan(name + " keeps", p.spec(), p.constants(), invariants, properties, p.expect(), p.model(), p.variant()));
+        for (String x : c.breaks().keySet()) {
+            boolean inv = invariant.contains(x);
+            out.add(new RunPlan(name + " breaks " + x, p.spec(), p.constants(), inv ? List.of("TypeOK", x) : List.of("TypeOK"),
+                    inv ? List.of() : List.of(x), p.expect(), p.model(), p.variant()));
+        }
+        return out;
+    }
+
+    /** The variants' checks run on mutants the models do not tell from the original (empty when off). */
+    public List<RunPlan> variantPlans() {
+        return variantPlans;
     }
 
     private static boolean isLiveness(String property) {
@@ -186,13 +256,25 @@ public final class MutationRunner {
         ExecutorService pool = Executors.newFixedThreadPool(workers);
         Map<Mutant, Result> done = new LinkedHashMap<>();
         Map<Mutant, Acc> alive = new LinkedHashMap<>();
+        Map<Mutant, Acc> teethOnly = new LinkedHashMap<>();   // unreachable in the table, the variants' checks to run
         int resumed = 0;
         long t0 = System.nanoTime();
         try {
             for (Mutant m : mutants) {
                 String digest = digest(m);
                 Result k = known.get(m.name());
-                if (k != null && k.digest().equals(digest) && k.verdict().stands()) {
+                if (k != null && !variantPlans.isEmpty() && k.verdict() == Verdict.UNREACHABLE
+                        && (k.digest().equals(digest) || k.digest().startsWith(digest + "/"))
+                        && !k.digest().equals(teethDigest(digest))) {
+                    // the models' part stands; the variants' checks have not run (or on other variants)
+                    Acc acc = new Acc(digest);
+                    acc.distinct.putAll(k.distinct());
+                    acc.seconds = k.seconds();
+                    acc.last = k.model();
+                    acc.reason = k.property();
+                    teethOnly.put(m, acc);
+                } else if (k != null && (k.digest().equals(digest) || k.digest().equals(teethDigest(digest)))
+                        && k.verdict().stands()) {
                     Result r = new Result(m, k.verdict(), k.model(), k.property(), k.steps(), k.distinct(), k.seconds(), digest);
                     done.put(m, r);
                     each.accept(r);
@@ -205,7 +287,8 @@ public final class MutationRunner {
             }
             if (!known.isEmpty()) {
                 progress.accept(done.size() + " verdicts reused from the table, " + alive.size() + " to run"
-                        + (resumed == 0 ? "" : " (" + resumed + " from the stage after the last one they passed)"));
+                        + (resumed == 0 ? "" : " (" + resumed + " from the stage after the last one they passed)")
+                        + (teethOnly.isEmpty() ? "" : ", " + teethOnly.size() + " unreachable ones to run on the variants' checks"));
             }
             for (int s = 0; s < stages.size() && !alive.isEmpty(); s++) {
                 Stage stage = stages.get(s);
@@ -250,11 +333,25 @@ public final class MutationRunner {
                         next.size(), secs(t0)));
                 alive = next;
             }
-            if (!alive.isEmpty()) progress.accept("survivors: comparing " + alive.size() + " state graphs with the original's");
+            if (!alive.isEmpty()) progress.accept("survivors: comparing " + alive.size() + " state graphs with the original's"
+                    + (variantPlans.isEmpty() ? "" : "; an unreachable one then runs the variants' checks that may evaluate it"));
             Map<Mutant, Future<Result>> fs = new LinkedHashMap<>();
             for (Map.Entry<Mutant, Acc> e : alive.entrySet()) {
                 fs.put(e.getKey(), pool.submit(() -> {
                     Result r = compare(e.getKey(), e.getValue());
+                    if (r.verdict() == Verdict.UNREACHABLE && !variantPlans.isEmpty()) r = teeth(e.getKey(), r);
+                    synchronized (each) {
+                        each.accept(r);
+                    }
+                    return r;
+                }));
+            }
+            for (Map.Entry<Mutant, Acc> e : teethOnly.entrySet()) {
+                Acc a = e.getValue();
+                Result base = new Result(e.getKey(), Verdict.UNREACHABLE, a.last, a.reason, 0, Map.copyOf(a.distinct),
+                        a.seconds, a.digest);
+                fs.put(e.getKey(), pool.submit(() -> {
+                    Result r = teeth(e.getKey(), base);
                     synchronized (each) {
                         each.accept(r);
                     }
@@ -294,6 +391,7 @@ public final class MutationRunner {
         final Map<String, Long> distinct = new LinkedHashMap<>();
         double seconds;
         String last;
+        String reason;   // an unreachable row's reason, for the variants' checks of a resumed one
         int from;   // the first stage still to run
 
         Acc(String digest) {
@@ -322,7 +420,8 @@ public final class MutationRunner {
                 Result r = runStage(m, s, acc);
                 if (r != null) return r;
             }
-            return compare(m, acc);
+            Result r = compare(m, acc);
+            return r.verdict() == Verdict.UNREACHABLE && !variantPlans.isEmpty() ? teeth(m, r) : r;
         } finally {
             closeWarm();
         }
@@ -430,6 +529,106 @@ public final class MutationRunner {
             return new Result(m, Verdict.UNREACHABLE, acc.last, GRAPH_EQUAL, 0, acc.distinct, acc.seconds, acc.digest);
         } finally {
             deleteTree(dir);
+        }
+    }
+
+    /**
+     * A mutant unreachable in the models, run on each variant's check that may evaluate what it changes
+     * (TLC's coverage of the original on that check counts it, and for a definition that always runs, the
+     * definition names the variant or a member): killed where the verdict differs from the original's
+     * (that variant's check in {@code mvn verify} would fail), survived where a check evaluates it and
+     * its verdict is the original's but its distinct states or counterexample length are not, else
+     * unreachable still, with the checks it ran in the reason.
+     */
+    private Result teeth(Mutant m, Result base) throws IOException {
+        long t0 = System.nanoTime();
+        String digest = teethDigest(base.digest());
+        List<String> ran = new ArrayList<>();
+        String differs = null;
+        Path dir = null;
+        try {
+            for (RunPlan vp : variantPlans) {
+                if (unevaluated.alwaysRun().contains(m.definition()) && !scope.concerns(m.definition(), vp.variant().name())) continue;
+                Verdicted o = variantOriginal(vp);
+                if (skipUnevaluated && !unevaluated.mayMatter(m, o.coverage())) continue;
+                if (dir == null) {
+                    dir = Files.createTempDirectory("dmap-mutant-" + m.name() + "-");
+                    copySpecs(dir);
+                    Files.writeString(dir.resolve(specFile), m.apply(original));
+                }
+                TlcResult r = tlc(dir, vp, null, null);
+                if (r.outcome() == TlcResult.Outcome.ERROR && r.errorText().contains("timed out")) {
+                    return new Result(m, Verdict.TIMEOUT, "variant " + vp.name(), null, 0, base.distinct(),
+                            base.seconds() + secs(t0), digest);
+                }
+                ran.add(vp.name());
+                String got = verdictLine(r);
+                if (!got.equals(o.verdict())) {
+                    return new Result(m, Verdict.KILLED, "variant " + vp.name(),
+                            "variant " + vp.name() + ": " + got + " (the original: " + o.verdict() + ")",
+                            r.trace().size(), base.distinct(), base.seconds() + secs(t0), digest);
+                }
+                if (differs == null && (r.distinct() != o.distinct() || r.trace().size() != o.steps())) differs = vp.name();
+            }
+        } finally {
+            if (dir != null) deleteTree(dir);
+        }
+        double secs = base.seconds() + secs(t0);
+        if (differs != null) {
+            return new Result(m, Verdict.SURVIVED, "variant " + differs, null, 0, base.distinct(), secs, digest);
+        }
+        String reason = base.property() + (ran.isEmpty() ? "; no variant's check evaluates it"
+                : "; the variants' checks that evaluate it (" + String.join(", ", ran) + ") give the original's verdict, states and trace");
+        return new Result(m, Verdict.UNREACHABLE, base.model(), reason, 0, base.distinct(), secs, digest);
+    }
+
+    /** What the verdict of a variant's check says: holds, violates P, deadlock, a TLC error. */
+    private static String verdictLine(TlcResult r) {
+        return switch (r.outcome()) {
+            case OK -> "holds";
+            case INVARIANT_VIOLATED, PROPERTY_VIOLATED -> "violates " + (r.violated() == null ? "a temporal property" : r.violated());
+            case DEADLOCK -> "deadlock";
+            case PARSE_ERROR -> "parse error";
+            case ERROR -> "TLC error: " + firstLine(r.errorText());
+        };
+    }
+
+    /** The original on a variant's check, with TLC's -coverage (computed once). */
+    private Verdicted variantOriginal(RunPlan vp) throws IOException {
+        synchronized (variantOriginals) {
+            Verdicted v = variantOriginals.get(vp.name());
+            if (v != null) return v;
+        }
+        Path dir = Files.createTempDirectory("dmap-mutant-original-");
+        try {
+            copySpecs(dir);
+            dev.devmap.spec.tlc.ExprCoverage cov = new dev.devmap.spec.tlc.ExprCoverage(manifest.spec());
+            TlcResult r = tlc(dir, vp, null, new HashMap<>(), cov);
+            if (r.outcome() == TlcResult.Outcome.PARSE_ERROR || r.outcome() == TlcResult.Outcome.ERROR) {
+                throw new IllegalStateException("the original spec fails on variant " + vp.name() + ": "
+                        + firstLine(r.errorText()));
+            }
+            Verdicted v = new Verdicted(verdictLine(r), cov, r.distinct(), r.trace().size());
+            synchronized (variantOriginals) {
+                variantOriginals.put(vp.name(), v);
+            }
+            return v;
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    /** The digest of a verdict the variants' checks gave: the models' digest and the variants' plans. */
+    private String teethDigest(String digest) {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            for (RunPlan p : variantPlans) {
+                md.update((p.name() + p.constants() + p.invariants() + p.properties()).getBytes(
+                        java.nio.charset.StandardCharsets.UTF_8));
+            }
+            return digest + "/" + java.util.HexFormat.of().formatHex(md.digest(), 0, 4);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

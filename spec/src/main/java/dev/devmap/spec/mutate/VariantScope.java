@@ -1,0 +1,62 @@
+package dev.devmap.spec.mutate;
+
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Which variants (known mistakes and kernel choices, models.json "variants" and "choices") a mutant of
+ * a definition that always runs (see {@link Unevaluated#alwaysRun}) can concern: those the definition
+ * names by a string literal, itself or one of its members. The members of a combination are read from
+ * the spec's {@code Combines} ({@code IF v = "fs-dax" THEN {"a", "b", ...}}); any other variant's only
+ * member is itself. For a definition that does not always run TLC's coverage of the original on each
+ * variant decides instead, so this is asked only where coverage cannot tell.
+ */
+final class VariantScope {
+    private static final Pattern COMBINES = Pattern.compile("v\\s*=\\s*\"([^\"]+)\"\\s*THEN\\s*\\{([^}]*)\\}");
+    private static final Pattern LITERAL = Pattern.compile("\"([^\"]*)\"");
+
+    private final Map<String, Set<String>> literals = new HashMap<>();
+    private final Map<String, Set<String>> members = new HashMap<>();
+
+    VariantScope(String text) {
+        String code = Mutator.mask(text);
+        for (Mutator.Def d : Mutator.definitions(code)) {
+            Set<String> ls = new LinkedHashSet<>();
+            int k = code.indexOf('"', d.bodyStart());
+            while (k >= 0 && k < d.end()) {   // quotes survive the mask; their contents are the original's
+                int close = code.indexOf('"', k + 1);
+                if (close < 0 || close > d.end()) break;
+                ls.add(text.substring(k + 1, close));
+                k = code.indexOf('"', close + 1);
+            }
+            literals.put(d.name(), ls);
+            if (d.name().equals("Combines")) {
+                Matcher c = COMBINES.matcher(text.substring(d.bodyStart(), d.end()));
+                while (c.find()) {
+                    Set<String> ms = new LinkedHashSet<>();
+                    Matcher l = LITERAL.matcher(c.group(2));
+                    while (l.find()) ms.add(l.group(1));
+                    members.put(c.group(1), ms);
+                }
+            }
+        }
+    }
+
+    /** The variant and, for a combination, its members. */
+    Set<String> members(String variant) {
+        Set<String> out = new LinkedHashSet<>(members.getOrDefault(variant, Set.of()));
+        out.add(variant);
+        return out;
+    }
+
+    /** Whether the definition names the variant or one of its members by a string literal. */
+    boolean concerns(String definition, String variant) {
+        Set<String> ls = literals.getOrDefault(definition, Set.of());
+        for (String n : members(variant)) if (ls.contains(n)) return true;
+        return false;
+    }
+}
