@@ -58,7 +58,7 @@ vars == <<extent, data, cache, lastw, nextv, vma, maps, pend, dma, inv, vflag,
           bar, exp, rev>>
 
 \* A combination of today's kernel's protocol choices, made together by one
-\* facility (models.json "choices"): fs-dax's ten, the page cache's eight
+\* facility (models.json "choices"): fs-dax's ten, the page cache's nine
 \* (xfs on NVMe), and a choice that needs another to mean anything.
 Combines(v) ==
     IF v = "fs-dax"
@@ -70,7 +70,7 @@ Combines(v) ==
     THEN {"write-shared-cow-on-fault", "read-pin-ignores-truncate",
           "pagecache-acks-with-dma", "clone-hole", "reflink-unmaps-source",
           "pagecache-mirror-maps-cache", "pagecache-writeback-mkclean",
-          "read-pin-ignores-shared"}
+          "read-pin-ignores-shared", "pagecache-unshare-allocates"}
     ELSE IF v = "pagecache-writeback-mkclean"
     THEN {"pagecache-mirror-maps-cache", "pagecache-writeback-mkclean"}
     ELSE {v}
@@ -542,15 +542,29 @@ Relocate(f, o) ==
 
 \* FALLOC_FL_UNSHARE_RANGE: break the sharing of a reflinked page (COW).
 \* (Kernel choice dax-fallocate-breaks-layouts: of an unshared page too, a no-op.)
+\* Kernel choice pagecache-unshare-allocates: on a page-cache filesystem an
+\* unshare of a page that shares nothing is an allocating fallocate
+\* (xfs_falloc_unshare_range: xfs_reflink_unshare returns 0 for an inode without
+\* the reflink flag, iomap_file_unshare copies nothing where
+\* iomap_want_unshare_iter is false, xfs_break_layouts breaks nothing for a
+\* non-DAX mapping; then xfs_alloc_file_space): a hole becomes unwritten, as
+\* Fallocate's (ENOSPC without a free block), an allocated page stays as it is.
+UnshareAllocates == Is("pagecache-unshare-allocates")
 UnshareCause == IF FallocBreaks THEN "unshare" ELSE "cow"
 Unshare(f, o) ==
     /\ ~inv[f].on
-    /\ \/ /\ SharedAt(f, o)
-          /\ cache[f][o].st # "dirty"
-          /\ FreeBlocks # {}
-       \/ FallocBreaks /\ ~SharedAt(f, o)
-    /\ Invalidate(f, o, o, UnshareCause, 0, FALSE)
-    /\ UNCHANGED <<nextv, maps, dma, bar, exp, rev>>
+    /\ IF UnshareAllocates /\ ~SharedAt(f, o)
+       THEN IF extent[f][o] = Hole
+            THEN /\ FreeBlocks # {}
+                 /\ Invalidate(f, o, o, "fallocate", 0, FALSE)
+                 /\ UNCHANGED <<nextv, maps, dma, bar, exp, rev>>
+            ELSE UNCHANGED vars   \* nothing shared, nothing to allocate
+       ELSE /\ \/ /\ SharedAt(f, o)
+                  /\ cache[f][o].st # "dirty"
+                  /\ FreeBlocks # {}
+               \/ FallocBreaks /\ ~SharedAt(f, o)
+            /\ Invalidate(f, o, o, UnshareCause, 0, FALSE)
+            /\ UNCHANGED <<nextv, maps, dma, bar, exp, rev>>
 
 \* An importer acknowledges an invalidation: its device TLB is flushed and
 \* its DMA to the range has drained; its victim grants are gone.

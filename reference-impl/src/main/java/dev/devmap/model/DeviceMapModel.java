@@ -166,6 +166,9 @@ public final class DeviceMapModel {
                 || fallocBreaks() && (cause == Cause.PUNCH || cause == Cause.FALLOCATE || cause == Cause.UNSHARE);
     }
 
+    /** {@code UnshareAllocates}: kernel choice pagecache-unshare-allocates. */
+    private boolean unshareAllocates() { return c.is(Variant.PAGECACHE_UNSHARE_ALLOCATES); }
+
     /** {@code FallocBreaks}: kernel choice dax-fallocate-breaks-layouts. */
     private boolean fallocBreaks() { return c.is(Variant.DAX_FALLOCATE_BREAKS_LAYOUTS); }
 
@@ -711,6 +714,13 @@ public final class DeviceMapModel {
     /** Spec: {@code Unshare(f, o)}. */
     private Step unshare(State s, String f, int o) {
         if (inv(s, f).on()) return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "an invalidation of " + f + " is running");
+        if (unshareAllocates() && !sharedAt(s, f, o)) {   // spec: UnshareAllocates, an allocating fallocate
+            if (!extent(s, f, o).equals(Extent.HOLE)) return new Work(s).done();   // nothing shared, nothing to allocate
+            if (freeBlocks(s).isEmpty()) return Step.disabled(Guard.NO_FREE_BLOCK, () -> "ENOSPC");
+            Work w = new Work(s);
+            w.invalidate(f, o, o, Cause.FALLOCATE, 0, false);
+            return w.done();
+        }
         boolean nop = fallocBreaks() && !sharedAt(s, f, o);   // an unshared page: a no-op
         if (!nop) {
             if (!sharedAt(s, f, o)) return Step.disabled(Guard.NOT_SHARED, () -> "not shared");
