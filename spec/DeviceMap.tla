@@ -58,7 +58,7 @@ vars == <<extent, data, cache, lastw, nextv, vma, maps, pend, dma, inv, vflag,
           bar, exp, rev>>
 
 \* A combination of today's kernel's protocol choices, made together by one
-\* facility (models.json "choices"): fs-dax's ten, the page cache's eight
+\* facility (models.json "choices"): fs-dax's ten, the page cache's ten
 \* (xfs on NVMe), and a choice that needs another to mean anything.
 Combines(v) ==
     IF v = "fs-dax"
@@ -70,7 +70,8 @@ Combines(v) ==
     THEN {"write-shared-cow-on-fault", "read-pin-ignores-truncate",
           "pagecache-acks-with-dma", "clone-hole", "reflink-unmaps-source",
           "pagecache-mirror-maps-cache", "pagecache-writeback-mkclean",
-          "read-pin-ignores-shared"}
+          "read-pin-ignores-shared", "pagecache-unshare-allocates",
+          "pagecache-reflink-drops-busy-folio"}
     ELSE IF v = "pagecache-writeback-mkclean"
     THEN {"pagecache-mirror-maps-cache", "pagecache-writeback-mkclean"}
     ELSE {v}
@@ -140,6 +141,26 @@ PinnedIn(f, lo, hi) == \E o \in lo..hi : PinnedAt(f, o)
 \* the cached page (the block while none is cached: a clean page equals it).
 MirrorsCache == Is("pagecache-mirror-maps-cache")
 DevVal(f, o, b) == IF MirrorsCache /\ cache[f][o].st # "absent" THEN cache[f][o].v ELSE data[b]
+\* Kernel choice pagecache-reflink-drops-busy-folio: FICLONERANGE truncates its
+\* target's page-cache range (xfs_reflink_remap_prep -> xfs_flush_unmap_range
+\* -> truncate_pagecache_range -> truncate_inode_partial_folio,
+\* mm/truncate.c); the large folio holding the
+\* target also holds the file's other pages (mmap read-around allocates one
+\* folio from index 0 of a small file), and a DMA's extra page reference stops
+\* its split, so the folio, clean after the flush, is dropped whole
+\* (truncate_inode_folio).  Busy(f): the pages of f it takes away, those under a
+\* DMA not yet orphaned (unpinned, not dirty).  Their DMA records outlive them
+\* (Orphaned: b = 0, the page they hold is no longer the file's; a read keeps
+\* what the page held): a write lands nowhere, a later read gets the block.
+\* Alone only a read DMA is orphaned (a reflink's ack waits for the DMA of a
+\* writable grant); with pagecache-acks-with-dma (the page-cache combination) a
+\* write DMA is too, and its write is lost.
+DropsBusy == Is("pagecache-reflink-drops-busy-folio")
+Busy(f) == {o \in Offsets : /\ \E d \in dma : d.f = f /\ d.o = o /\ d.b # 0
+                            /\ cache[f][o].st # "dirty" /\ ~PinnedAt(f, o)}
+Orphaned(f) == {IF d.f = f /\ d.o \in Busy(f)
+                THEN [d EXCEPT !.b = 0, !.v = IF d.op = "read" THEN DevVal(f, d.o, d.b) ELSE d.v]
+                ELSE d : d \in dma}
 \* (Kernel choice dax-punch-whole-file: punch's notifier covers the whole file.)
 InvOver(f, lo, hi)  == inv[f].on /\ (Overlap(inv[f], lo, hi) \/ WholeFile(inv[f].cause))
 \* A grant is held against an invalidation unless it is pinned (a dma_buf
@@ -202,7 +223,11 @@ Apply(f, lo, hi, cause, arg) ==
                    THEN [cache EXCEPT ![f] = [o \in Offsets |->
                              IF o \in lo..hi THEN Absent ELSE cache[f][o]]]
                    ELSE IF wb THEN [cache EXCEPT ![f][lo].st = "clean"]
+                   ELSE IF DropsBusy /\ cause = "reflink"
+                   THEN [cache EXCEPT ![f] = [o \in Offsets |->
+                             IF o \in Busy(f) THEN Absent ELSE cache[f][o]]]
                    ELSE cache
+       /\ dma' = IF DropsBusy /\ cause = "reflink" THEN Orphaned(f) ELSE dma
        /\ lastw' = CASE cause \in {"truncate", "punch"} ->
                           [lastw EXCEPT ![f] = [o \in Offsets |->
                               IF o \in lo..hi THEN 0 ELSE lastw[f][o]]]
@@ -242,7 +267,7 @@ Invalidate(f, lo, hi, cause, arg, wonly) ==
                           victims |-> vs, done |-> Is("no-ack-wait")]]
                /\ IF Is("no-ack-wait")
                   THEN Apply(f, lo, hi, cause, arg)    \* frees blocks before the acks
-                  ELSE UNCHANGED <<extent, data, cache, lastw, vma>>
+                  ELSE UNCHANGED <<extent, data, cache, lastw, vma, dma>>
 
 \* Kernel choice write-shared-cow-on-fault: a WRITE over shared (reflinked)
 \* pages is granted, and the faults break the sharing (dax_iomap_fault ->
@@ -473,7 +498,7 @@ Reflink(f, o, p) ==
     /\ extent[f][p] = Hole /\ cache[f][p] = Absent
     /\ ~PinnedAt(f, o)
     /\ Invalidate(f, o, o, "reflink", p, ReflinkWonly)
-    /\ UNCHANGED <<nextv, maps, dma, bar, exp, rev>>
+    /\ UNCHANGED <<nextv, maps, bar, exp, rev>>
 
 -----------------------------------------------------------------------------
 (* The filesystem *)
@@ -542,15 +567,29 @@ Relocate(f, o) ==
 
 \* FALLOC_FL_UNSHARE_RANGE: break the sharing of a reflinked page (COW).
 \* (Kernel choice dax-fallocate-breaks-layouts: of an unshared page too, a no-op.)
+\* Kernel choice pagecache-unshare-allocates: on a page-cache filesystem an
+\* unshare of a page that shares nothing is an allocating fallocate
+\* (xfs_falloc_unshare_range: xfs_reflink_unshare returns 0 for an inode without
+\* the reflink flag, iomap_file_unshare copies nothing where
+\* iomap_want_unshare_iter is false, xfs_break_layouts breaks nothing for a
+\* non-DAX mapping; then xfs_alloc_file_space): a hole becomes unwritten, as
+\* Fallocate's (ENOSPC without a free block), an allocated page stays as it is.
+UnshareAllocates == Is("pagecache-unshare-allocates")
 UnshareCause == IF FallocBreaks THEN "unshare" ELSE "cow"
 Unshare(f, o) ==
     /\ ~inv[f].on
-    /\ \/ /\ SharedAt(f, o)
-          /\ cache[f][o].st # "dirty"
-          /\ FreeBlocks # {}
-       \/ FallocBreaks /\ ~SharedAt(f, o)
-    /\ Invalidate(f, o, o, UnshareCause, 0, FALSE)
-    /\ UNCHANGED <<nextv, maps, dma, bar, exp, rev>>
+    /\ IF UnshareAllocates /\ ~SharedAt(f, o)
+       THEN IF extent[f][o] = Hole
+            THEN /\ FreeBlocks # {}
+                 /\ Invalidate(f, o, o, "fallocate", 0, FALSE)
+                 /\ UNCHANGED <<nextv, maps, dma, bar, exp, rev>>
+            ELSE UNCHANGED vars   \* nothing shared, nothing to allocate
+       ELSE /\ \/ /\ SharedAt(f, o)
+                  /\ cache[f][o].st # "dirty"
+                  /\ FreeBlocks # {}
+               \/ FallocBreaks /\ ~SharedAt(f, o)
+            /\ Invalidate(f, o, o, UnshareCause, 0, FALSE)
+            /\ UNCHANGED <<nextv, maps, dma, bar, exp, rev>>
 
 \* An importer acknowledges an invalidation: its device TLB is flushed and
 \* its DMA to the range has drained; its victim grants are gone.
@@ -587,17 +626,17 @@ InvEnd(f) ==
     /\ inv[f].await = {}
     /\ IF BreakLayouts(f) /\ Late(f) # {}
        THEN /\ inv' = [inv EXCEPT ![f].await = {g.i : g \in Late(f)}, ![f].victims = Late(f)]
-            /\ UNCHANGED <<extent, data, cache, lastw, vma, maps, bar, pend, vflag>>
+            /\ UNCHANGED <<extent, data, cache, lastw, vma, maps, bar, pend, vflag, dma>>
        ELSE /\ LET r == inv[f]
                    left == r.victims \cap maps   \* only in early-tlb-flush
-               IN /\ IF r.done THEN UNCHANGED <<extent, data, cache, lastw, vma>>
+               IN /\ IF r.done THEN UNCHANGED <<extent, data, cache, lastw, vma, dma>>
                                ELSE Apply(f, r.lo, r.hi, r.cause, r.arg)
                   /\ maps' = maps \ left
                   /\ bar' = bar - Pages(left)
                   /\ pend' = IF BreakLayouts(f) THEN Bumped(f, r.lo, r.hi) ELSE pend
             /\ inv' = [inv EXCEPT ![f] = Idle]
             /\ vflag' = IF Is("valid-flag") THEN [vflag EXCEPT ![f] = TRUE] ELSE vflag
-    /\ UNCHANGED <<nextv, dma, exp, rev>>
+    /\ UNCHANGED <<nextv, exp, rev>>
 
 -----------------------------------------------------------------------------
 (* Importers *)
@@ -711,7 +750,9 @@ DmaEnd(i) ==
         /\ d.i = i
         /\ dma' = dma \ {d}
         /\ IF d.op = "write"
-           THEN /\ IF MirrorsCache /\ ~PinnedAt(d.f, d.o)
+           THEN /\ IF DropsBusy /\ d.b = 0
+                   THEN UNCHANGED <<data, cache>>   \* its page left the file: the write is lost
+                   ELSE IF MirrorsCache /\ ~PinnedAt(d.f, d.o)
                    THEN /\ cache' = [cache EXCEPT ![d.f][d.o] = [st |-> "dirty", v |-> d.v]]
                         /\ UNCHANGED data
                    ELSE /\ data' = [data EXCEPT ![d.b] = d.v]

@@ -133,6 +133,35 @@ int fs_create_file(int i, const char *name)
 	return 0;
 }
 
+/*
+ * The log's word on the page a page-cache DMA holds: its page frame and the size of the folio it
+ * belongs to (/proc/kpageflags: KPF_COMPOUND_HEAD, then the KPF_COMPOUND_TAIL frames after it), so
+ * that a run shows whether a later truncate of a neighbouring page had a large folio to split.
+ * Informative only: nothing is decided from it.
+ */
+#define KPF_COMPOUND_HEAD 15
+#define KPF_COMPOUND_TAIL 16
+static void diag_folio(const char *who, long long pfn)
+{
+	uint64_t fl = 0;
+	int k, n = 1;
+
+	if (pfn < 0 || (k = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC)) < 0)
+		return;
+	if (pread(k, &fl, sizeof(fl), (off_t)pfn * 8) == sizeof(fl) && (fl & (1ULL << KPF_COMPOUND_HEAD)))
+		while (n < 512 && pread(k, &fl, sizeof(fl), (off_t)(pfn + n) * 8) == sizeof(fl) &&
+		       (fl & (1ULL << KPF_COMPOUND_TAIL)))
+			n++;
+	else if (fl & (1ULL << KPF_COMPOUND_TAIL))
+		n = -1;
+	xclose(k, "/proc/kpageflags");
+	if (n < 0)
+		diag("%s holds page frame %#llx, a tail page of a large folio", who, pfn);
+	else
+		diag("%s holds page frame %#llx, %s of %d page%s", who, pfn, n > 1 ? "the head of a folio" : "a folio",
+		     n, n > 1 ? "s" : "");
+}
+
 /* ---- DMA in flight: a page reference held by a pipe ---- */
 static int dma_on_file(int imp, int file)
 {
@@ -172,6 +201,9 @@ static void dma_land(struct dma *d, int imp)
 	}
 	if (page_write_value(f->fd, d->off - 1, d->v))	/* the same page-cache page */
 		diag("DMA write of %s: pwrite: %s", g.imps[imp], strerror(errno));
+	else
+		diag("DMA write of %s lands in %s page %d: page frame %#llx is still the file's", g.imps[imp],
+		     f->name, d->off, d->pfn);
 }
 
 /* drops the reference: the pipe is read (the device's DMA "completes") and closed */
@@ -532,6 +564,7 @@ void op_dma_start_fs(struct req *r)
 	d->v = v;
 	d->t0 = now_ms();
 	d->pfn = virt_pfn(iov.iov_base);	/* vmsplice faulted it in: the page the DMA holds */
+	diag_folio(g.imps[r->imp], d->pfn);
 	{	/* the grant's block (FIEMAP at grant time; a waiting layout change holds the lock) */
 		struct grant *gr = find_grant(r->imp, r->file, (int)r->off, 0);
 		unsigned fl;

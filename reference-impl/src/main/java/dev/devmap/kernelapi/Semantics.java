@@ -407,9 +407,12 @@ public final class Semantics {
         return null;
     }
 
-    /** What a DMA read finds when it completes: the model's {@code DevVal} (0 outside the device). */
+    /**
+     * What a DMA read finds when it completes: the model's {@code DevVal}; outside the device (b = 0)
+     * the value its record keeps (0, or what an orphaned page held: pagecache-reflink-drops-busy-folio).
+     */
     private int readValue(State s, Dma d) {
-        return d.b() >= 1 && d.b() <= s.data().size() ? m.devVal(s, d.f(), d.o(), d.b()) : 0;
+        return d.b() >= 1 && d.b() <= s.data().size() ? m.devVal(s, d.f(), d.o(), d.b()) : d.v();
     }
 
     private Result devRead(State s, Op.DevReadCall x) {

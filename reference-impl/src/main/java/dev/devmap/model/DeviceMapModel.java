@@ -92,6 +92,23 @@ public final class DeviceMapModel {
         return mirrorsCache() && p.st() != CacheState.ABSENT ? p.v() : dataAt(s.data(), b);
     }
 
+    /**
+     * {@code DropsBusy}: kernel choice pagecache-reflink-drops-busy-folio, the reflink's truncate of its
+     * target drops the file's large folio whole when a DMA's reference stops its split.
+     */
+    private boolean dropsBusy() { return c.is(Variant.PAGECACHE_REFLINK_DROPS_BUSY_FOLIO); }
+
+    /** {@code Busy(f)}: f's pages under a DMA not yet orphaned, unpinned and not dirty. */
+    private Set<Integer> busy(State s, String f) {
+        Set<Integer> out = new HashSet<>();
+        for (Dma d : s.dma()) {
+            if (d.f().equals(f) && d.b() != 0 && cache(s, f, d.o()).st() != CacheState.DIRTY && !pinnedAt(s, f, d.o())) {
+                out.add(d.o());
+            }
+        }
+        return out;
+    }
+
     private static int dataAt(List<Integer> data, int b) {
         if (b < 1 || b > data.size()) {
             throw new IllegalStateException("data[" + b + "] is outside DOMAIN data (TLC would stop here)");
@@ -165,6 +182,9 @@ public final class DeviceMapModel {
         return c.is(Variant.DAX_PUNCH_WHOLE_FILE) && cause == Cause.PUNCH
                 || fallocBreaks() && (cause == Cause.PUNCH || cause == Cause.FALLOCATE || cause == Cause.UNSHARE);
     }
+
+    /** {@code UnshareAllocates}: kernel choice pagecache-unshare-allocates. */
+    private boolean unshareAllocates() { return c.is(Variant.PAGECACHE_UNSHARE_ALLOCATES); }
 
     /** {@code FallocBreaks}: kernel choice dax-fallocate-breaks-layouts. */
     private boolean fallocBreaks() { return c.is(Variant.DAX_FALLOCATE_BREAKS_LAYOUTS); }
@@ -409,6 +429,16 @@ public final class DeviceMapModel {
                 lastw()[c.page(f, arg)] = s.lastw().get(c.page(f, lo));
             } else if (wb) {
                 cache()[c.page(f, lo)] = new Page(CacheState.CLEAN, DeviceMapModel.this.cache(s, f, lo).v());
+            }
+            if (dropsBusy() && cause == Cause.REFLINK) {   // spec: Busy(f) dropped, Orphaned(f)
+                Set<Integer> busy = busy(s, f);
+                for (int o : busy) cache()[c.page(f, o)] = Page.ABSENT;
+                for (Dma d : s.dma()) {
+                    if (!d.f().equals(f) || !busy.contains(d.o())) continue;
+                    dma().remove(d);
+                    dma().add(new Dma(d.i(), d.f(), d.o(), 0, d.op(),
+                            d.op() == DmaOp.READ ? devVal(s, f, d.o(), d.b()) : d.v()));
+                }
             }
             if (cause == Cause.MUNMAP) vma().remove(f);
         }
@@ -711,6 +741,13 @@ public final class DeviceMapModel {
     /** Spec: {@code Unshare(f, o)}. */
     private Step unshare(State s, String f, int o) {
         if (inv(s, f).on()) return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "an invalidation of " + f + " is running");
+        if (unshareAllocates() && !sharedAt(s, f, o)) {   // spec: UnshareAllocates, an allocating fallocate
+            if (!extent(s, f, o).equals(Extent.HOLE)) return new Work(s).done();   // nothing shared, nothing to allocate
+            if (freeBlocks(s).isEmpty()) return Step.disabled(Guard.NO_FREE_BLOCK, () -> "ENOSPC");
+            Work w = new Work(s);
+            w.invalidate(f, o, o, Cause.FALLOCATE, 0, false);
+            return w.done();
+        }
         boolean nop = fallocBreaks() && !sharedAt(s, f, o);   // an unshared page: a no-op
         if (!nop) {
             if (!sharedAt(s, f, o)) return Step.disabled(Guard.NOT_SHARED, () -> "not shared");
@@ -919,8 +956,13 @@ public final class DeviceMapModel {
         w.dma().remove(d);
         if (d.op() == DmaOp.WRITE) {
             int k = c.page(d.f(), d.o());
-            if (mirrorsCache() && !pinnedAt(s, d.f(), d.o())) w.cache()[k] = new Page(CacheState.DIRTY, d.v());
-            else w.setData(d.b(), d.v());
+            if (dropsBusy() && d.b() == 0) {
+                // its page left the file: the write is lost
+            } else if (mirrorsCache() && !pinnedAt(s, d.f(), d.o())) {
+                w.cache()[k] = new Page(CacheState.DIRTY, d.v());
+            } else {
+                w.setData(d.b(), d.v());
+            }
             w.lastw()[k] = d.v();
         }
         return w.done();
