@@ -546,9 +546,10 @@ public final class MutationRunner {
         List<String> ran = new ArrayList<>();
         String differs = null;
         Path dir = null;
+        boolean always = unevaluated.alwaysRun().contains(m.definition());
         try {
             for (RunPlan vp : variantPlans) {
-                if (unevaluated.alwaysRun().contains(m.definition()) && !scope.concerns(m.definition(), vp.variant().name())) continue;
+                if (always && !scope.concerns(m.definition(), vp.variant().name())) continue;
                 Verdicted o = variantOriginal(vp);
                 if (skipUnevaluated && !unevaluated.mayMatter(m, o.coverage())) continue;
                 if (dir == null) {
@@ -593,25 +594,24 @@ public final class MutationRunner {
         };
     }
 
-    /** The original on a variant's check, with TLC's -coverage (computed once). */
-    private Verdicted variantOriginal(RunPlan vp) throws IOException {
-        synchronized (variantOriginals) {
-            Verdicted v = variantOriginals.get(vp.name());
-            if (v != null) return v;
-        }
+    /**
+     * The original on a variant's check, with TLC's -coverage (computed once; synchronized as
+     * {@link #original} is, so two workers never compute the same one).
+     */
+    private synchronized Verdicted variantOriginal(RunPlan vp) throws IOException {
+        Verdicted v = variantOriginals.get(vp.name());
+        if (v != null) return v;
         Path dir = Files.createTempDirectory("dmap-mutant-original-");
         try {
             copySpecs(dir);
             dev.devmap.spec.tlc.ExprCoverage cov = new dev.devmap.spec.tlc.ExprCoverage(manifest.spec());
-            TlcResult r = tlc(dir, vp, null, new HashMap<>(), cov);
+            TlcResult r = tlc(dir, vp, null, null, cov);
             if (r.outcome() == TlcResult.Outcome.PARSE_ERROR || r.outcome() == TlcResult.Outcome.ERROR) {
                 throw new IllegalStateException("the original spec fails on variant " + vp.name() + ": "
                         + firstLine(r.errorText()));
             }
-            Verdicted v = new Verdicted(verdictLine(r), cov, r.distinct(), r.trace().size());
-            synchronized (variantOriginals) {
-                variantOriginals.put(vp.name(), v);
-            }
+            v = new Verdicted(verdictLine(r), cov, r.distinct(), r.trace().size());
+            variantOriginals.put(vp.name(), v);
             return v;
         } finally {
             deleteTree(dir);
@@ -736,7 +736,7 @@ public final class MutationRunner {
         // a small model's run is mostly the JVM's start and TLC's parse: C1 alone compiles sooner
         if (n != null && n < 2000) b.jvmArgs("-XX:TieredStopAtLevel=1");
         if (dot != null) b.dumpDot(dot);
-        if (actions != null) b.tlcArgs("-coverage", "100000");
+        if (actions != null || expressions != null) b.tlcArgs("-coverage", "100000");
         if (p.properties().stream().anyMatch(MutationRunner::isLiveness)) {
             b.tlcArgs("-lncheck", "final");   // liveness once, on the whole graph
         }
