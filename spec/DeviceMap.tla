@@ -58,7 +58,7 @@ vars == <<extent, data, cache, lastw, nextv, vma, maps, pend, dma, inv, vflag,
           bar, exp, rev>>
 
 \* A combination of today's kernel's protocol choices, made together by one
-\* facility (models.json "choices"): fs-dax's ten, the page cache's ten
+\* facility (models.json "choices"): fs-dax's ten, the page cache's eleven
 \* (xfs on NVMe), and a choice that needs another to mean anything.
 Combines(v) ==
     IF v = "fs-dax"
@@ -71,7 +71,7 @@ Combines(v) ==
           "pagecache-acks-with-dma", "clone-hole", "reflink-unmaps-source",
           "pagecache-mirror-maps-cache", "pagecache-writeback-mkclean",
           "read-pin-ignores-shared", "pagecache-unshare-allocates",
-          "pagecache-reflink-drops-busy-folio"}
+          "pagecache-reflink-drops-busy-folio", "pagecache-fallocate-keeps-cache"}
     ELSE IF v = "pagecache-writeback-mkclean"
     THEN {"pagecache-mirror-maps-cache", "pagecache-writeback-mkclean"}
     ELSE {v}
@@ -473,14 +473,25 @@ PunchHole(f, lo, hi) ==
 
 \* fallocate(0) of a hole: an unwritten extent (reads as zeros).  (Kernel
 \* choice dax-fallocate-breaks-layouts: of an allocated page too, a no-op.)
+\* Kernel choice pagecache-fallocate-keeps-cache: on a page-cache filesystem
+\* fallocate(0) is xfs_alloc_file_space alone (xfs_file_fallocate ->
+\* xfs_falloc_allocate_range; xfs_break_layouts breaks nothing on a non-DAX
+\* mapping): it allocates the range's holes as unwritten extents
+\* (xfs_bmapi_write with XFS_BMAPI_PREALLOC; a delalloc extent under a dirty
+\* page too) and neither looks at nor touches the page cache, so a cached
+\* page over a hole stays cached (clean or dirty, over the new unwritten
+\* extent), and a page that has a block already is left as it is: done.
+FallocKeepsCache == Is("pagecache-fallocate-keeps-cache")
 Fallocate(f, o) ==
     /\ ~inv[f].on
-    /\ \/ /\ extent[f][o] = Hole
-          /\ cache[f][o] = Absent
-          /\ FreeBlocks # {}
-       \/ FallocBreaks /\ extent[f][o] # Hole
-    /\ Invalidate(f, o, o, "fallocate", 0, FALSE)
-    /\ UNCHANGED <<nextv, maps, dma, bar, exp, rev>>
+    /\ IF FallocKeepsCache /\ extent[f][o] # Hole
+       THEN UNCHANGED vars   \* allocated already: nothing to allocate
+       ELSE /\ \/ /\ extent[f][o] = Hole
+                  /\ cache[f][o] = Absent \/ FallocKeepsCache
+                  /\ FreeBlocks # {}
+               \/ FallocBreaks /\ extent[f][o] # Hole
+            /\ Invalidate(f, o, o, "fallocate", 0, FALSE)
+            /\ UNCHANGED <<nextv, maps, dma, bar, exp, rev>>
 
 \* FICLONERANGE of page o onto the hole at page p of the same file: the
 \* block becomes shared.  Writable grants of o must go first.

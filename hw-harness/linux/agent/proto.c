@@ -270,9 +270,9 @@ static const char *why_not(const char *op)
  * the first ones are shown by a self-test of this mode ("# choice NAME: ..." before its result),
  * the fs-dax ones from dax-writeback-mkclean on by the scenarios' answers (writeback invalidating a
  * writable mirror, munmap acking with a page reference held, a hole cloned, PIN refused first, a
- * reflink unmapping the whole file's mappings); the page cache's last two too (an unshare of an
+ * reflink unmapping the whole file's mappings); the page cache's last three too (an unshare of an
  * unshared page answered done; a DMA's write lost with the folio a reflink dropped: dma_land's
- * "the write is lost with the page").
+ * "the write is lost with the page"; a fallocate of a cached hole answered done).
  */
 static void hello_choices(struct out *o)
 {
@@ -285,7 +285,8 @@ static void hello_choices(struct out *o)
 					  "pagecache-acks-with-dma", "clone-hole", "reflink-unmaps-source",
 					  "pagecache-mirror-maps-cache", "pagecache-writeback-mkclean",
 					  "read-pin-ignores-shared", "pagecache-unshare-allocates",
-					  "pagecache-reflink-drops-busy-folio" };
+					  "pagecache-reflink-drops-busy-folio",
+					  "pagecache-fallocate-keeps-cache" };
 	const char *const *c = fs_dax() ? dax : pc;
 	size_t n = fs_dax() ? sizeof(dax) / sizeof(dax[0]) : sizeof(pc) / sizeof(pc[0]);
 

@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class CombinedChoicesTest {
     private static final String DAX = String.join("+", Variant.FS_DAX.combines().stream().map(Variant::tla).sorted().toList());
-    /** fs=xfs's ten (the spec's {@code Combines("page-cache")}), as its hello lists them. */
+    /** fs=xfs's eleven (the spec's {@code Combines("page-cache")}), as its hello lists them. */
     private static final String PC = String.join("+", Variant.PAGE_CACHE.combines().stream().map(Variant::tla).sorted().toList());
 
     private static ScenarioResult run(String device, String scenario) throws Exception {
@@ -44,7 +44,7 @@ class CombinedChoicesTest {
         assertThat(Runner.candidates(List.of("pin-refused-first"))).containsExactly(Variant.PIN_REFUSED_FIRST);
         assertThat(Runner.candidates(List.of(DAX.split("\\+")))).hasSize(11).endsWith(Variant.FS_DAX);
         assertThat(Runner.candidates(List.of("fs-dax"))).containsExactly(Variant.FS_DAX);
-        assertThat(Runner.candidates(List.of(PC.split("\\+")))).hasSize(11).endsWith(Variant.PAGE_CACHE)
+        assertThat(Runner.candidates(List.of(PC.split("\\+")))).hasSize(12).endsWith(Variant.PAGE_CACHE)
                 .doesNotContain(Variant.FS_DAX);
     }
 

@@ -17,7 +17,7 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * fs=xfs's two failures of 2026-12-02 as kernel choices, on the simulated device running each
+ * fs=xfs's three failures of 2026-12-02 as kernel choices, on the simulated device running each
  * choice's model: the trace the kernel showed is a failure of the standard model and a difference
  * named by the choice when the device lists it; a planted mistake next to it stays a failure with
  * the choice listed.
@@ -26,13 +26,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (random-2 of seed 1024651025134669300, shrunk to one step);</li>
  * <li>{@code pagecache-reflink-drops-busy-folio}: dma-inflight-reflink, the DMA's write lost with the
  * folio the reflink dropped (the CPU reads 1, every other model 2), with two other choices of fs=xfs:
- * their combination {@code page-cache}.</li>
+ * their combination {@code page-cache};</li>
+ * <li>{@code pagecache-fallocate-keeps-cache}: {@code cpu_read f2 2 -> value 0; fallocate f2 2 -> done},
+ * a fallocate of a cached hole (random-2 of seed 6668710337383286039), which the standard model refuses
+ * (PAGE_CACHED).</li>
  * </ul>
  */
 class PageCacheChoicesTest {
     static final String UNSHARE = Variant.PAGECACHE_UNSHARE_ALLOCATES.tla();
     static final String DROPS = Variant.PAGECACHE_REFLINK_DROPS_BUSY_FOLIO.tla();
-    /** fs=xfs's ten, as its hello lists them. */
+    static final String FALLOC = Variant.PAGECACHE_FALLOCATE_KEEPS_CACHE.tla();
+    /** fs=xfs's eleven, as its hello lists them. */
     static final String PC = String.join("+", Variant.PAGE_CACHE.combines().stream().map(Variant::tla).sorted().toList());
 
     private static ScenarioResult run(String device, Scenario sc) throws Exception {
@@ -60,7 +64,7 @@ class PageCacheChoicesTest {
         ScenarioResult unlisted = run("sim:" + UNSHARE, unshareOfAHole());
         assertThat(unlisted.status()).isEqualTo(ScenarioResult.Status.FAIL);
         assertThat(unlisted.verdict().why()).contains("unshare f1 2");
-        // fs=xfs lists all ten: the choice alone names it, before the combination
+        // fs=xfs lists all eleven: the choice alone names it, before the combination
         assertThat(run("sim:" + UNSHARE + ",choices=" + PC, unshareOfAHole()).choice()).isEqualTo(UNSHARE);
     }
 
@@ -75,7 +79,7 @@ class PageCacheChoicesTest {
     /**
      * The lost write needs three of fs=xfs's choices at once: the mirror of the cache (the DMA holds the
      * page-cache page), the ack that does not wait for the DMA, and the reflink dropping the busy folio:
-     * a difference of the page cache's combination; with the same nine but this choice listed, or with
+     * a difference of the page cache's combination; with the other ten but not this choice listed, or with
      * it alone, a failure.
      */
     @Test
@@ -84,9 +88,9 @@ class PageCacheChoicesTest {
         ScenarioResult r = run("sim:page-cache,choices=" + PC, sc);
         assertThat(r.status()).isEqualTo(ScenarioResult.Status.DIFFERENCE);
         assertThat(r.choice()).isEqualTo("page-cache");
-        String nine = String.join("+", Variant.PAGE_CACHE.combines().stream().map(Variant::tla)
+        String others = String.join("+", Variant.PAGE_CACHE.combines().stream().map(Variant::tla)
                 .filter(n -> !n.equals(DROPS)).sorted().toList());
-        ScenarioResult without = run("sim:page-cache,choices=" + nine, sc);
+        ScenarioResult without = run("sim:page-cache,choices=" + others, sc);
         assertThat(without.status()).isEqualTo(ScenarioResult.Status.FAIL);
         assertThat(without.reason()).contains("pagecache-acks-with-dma rejects").doesNotContain("page-cache rejects");
         ScenarioResult alone = run("sim:page-cache,choices=" + DROPS, sc);
@@ -114,5 +118,41 @@ class PageCacheChoicesTest {
         ScenarioResult r = run("sim:dma-misdirect,choices=" + PC, sc);
         assertThat(r.status()).isEqualTo(ScenarioResult.Status.FAIL);
         assertThat(r.reason()).contains(DROPS + " rejects").contains("page-cache rejects");
+    }
+
+    /** The kernel's two-step trace: a CPU read caches a hole, then fallocate allocates it and keeps the page. */
+    static Scenario fallocateOfACachedHole() {
+        return new Scenario("fallocate-cached-hole", "guided", "a fallocate of a hole the page cache holds",
+                List.of(), List.of(new Op.ReadCall("f2", 2), new Op.FallocateCall("f2", 2)), c -> c, List.of(), 0, 0);
+    }
+
+    @Test
+    void aFallocateOfACachedHoleIsADifferenceOfItsChoiceAndAFailureWithoutIt() throws Exception {
+        ScenarioResult r = run("sim:" + FALLOC + ",choices=" + FALLOC, fallocateOfACachedHole());
+        assertThat(r.status()).isEqualTo(ScenarioResult.Status.DIFFERENCE);
+        assertThat(r.choice()).isEqualTo(FALLOC);
+        ScenarioResult unlisted = run("sim:" + FALLOC, fallocateOfACachedHole());
+        assertThat(unlisted.status()).isEqualTo(ScenarioResult.Status.FAIL);
+        assertThat(unlisted.verdict().why()).contains("fallocate f2 2");
+        assertThat(run("sim:" + FALLOC + ",choices=" + PC, fallocateOfACachedHole()).choice()).isEqualTo(FALLOC);
+    }
+
+    /**
+     * A dirty page over a hole (delayed allocation) kept by the fallocate is written back into the new
+     * unwritten extent and read back; planted: the writeback is lost (lost-writeback): the read after the
+     * evict gets the unwritten block's zero, and the choice listed does not explain it.
+     */
+    @Test
+    void aDirtyPageKeptByFallocateIsWrittenBackAndALostWritebackStaysAFailure() throws Exception {
+        List<Op> ops = List.of(new Op.WriteCall("f1", 2), new Op.FallocateCall("f1", 2), new Op.WritebackCall("f1", 2),
+                new Op.EvictCall("f1", 2), new Op.ReadCall("f1", 2));
+        Scenario sc = new Scenario("fallocate-dirty-hole", "guided", "a fallocate of a dirty hole, then writeback",
+                List.of(), ops, c -> c, List.of(), 0, 0);
+        ScenarioResult ok = run("sim:" + FALLOC + ",choices=" + FALLOC, sc);
+        assertThat(ok.status()).isEqualTo(ScenarioResult.Status.DIFFERENCE);
+        assertThat(ok.choice()).isEqualTo(FALLOC);
+        ScenarioResult r = run("sim:" + FALLOC + ",lost-writeback,choices=" + FALLOC, sc);
+        assertThat(r.status()).isEqualTo(ScenarioResult.Status.FAIL);
+        assertThat(r.reason()).startsWith(FALLOC + " rejects");
     }
 }

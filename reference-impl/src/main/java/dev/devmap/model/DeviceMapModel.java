@@ -183,6 +183,9 @@ public final class DeviceMapModel {
                 || fallocBreaks() && (cause == Cause.PUNCH || cause == Cause.FALLOCATE || cause == Cause.UNSHARE);
     }
 
+    /** {@code FallocKeepsCache}: kernel choice pagecache-fallocate-keeps-cache. */
+    private boolean fallocKeepsCache() { return c.is(Variant.PAGECACHE_FALLOCATE_KEEPS_CACHE); }
+
     /** {@code UnshareAllocates}: kernel choice pagecache-unshare-allocates. */
     private boolean unshareAllocates() { return c.is(Variant.PAGECACHE_UNSHARE_ALLOCATES); }
 
@@ -625,10 +628,13 @@ public final class DeviceMapModel {
     /** Spec: {@code Fallocate(f, o)}. */
     private Step fallocate(State s, String f, int o) {
         if (inv(s, f).on()) return Step.disabled(Guard.INVALIDATION_RUNNING, () -> "an invalidation of " + f + " is running");
+        if (fallocKeepsCache() && !extent(s, f, o).equals(Extent.HOLE)) return new Work(s).done();   // allocated already
         boolean nop = fallocBreaks() && !extent(s, f, o).equals(Extent.HOLE);   // an allocated page: a no-op
         if (!nop) {
             if (!extent(s, f, o).equals(Extent.HOLE)) return Step.disabled(Guard.NOT_A_HOLE, () -> "not a hole");
-            if (!cache(s, f, o).equals(Page.ABSENT)) return Step.disabled(Guard.PAGE_CACHED, () -> "page is cached");
+            if (!cache(s, f, o).equals(Page.ABSENT) && !fallocKeepsCache()) {   // spec: FallocKeepsCache keeps it
+                return Step.disabled(Guard.PAGE_CACHED, () -> "page is cached");
+            }
             if (freeBlocks(s).isEmpty()) return Step.disabled(Guard.NO_FREE_BLOCK, () -> "ENOSPC");
         }
         Work w = new Work(s);

@@ -38,13 +38,15 @@ public enum Variant {
     DAX_FALLOCATE_BREAKS_LAYOUTS("dax-fallocate-breaks-layouts", true),
     PAGECACHE_UNSHARE_ALLOCATES("pagecache-unshare-allocates", true),
     PAGECACHE_REFLINK_DROPS_BUSY_FOLIO("pagecache-reflink-drops-busy-folio", true),
+    PAGECACHE_FALLOCATE_KEEPS_CACHE("pagecache-fallocate-keeps-cache", true),
     // a combination: the choices one kernel facility makes together (the spec's Combines)
     FS_DAX("fs-dax", true, "dax-map-during-break-layouts", "dax-new-ref-extends-wait", "dax-punch-whole-file",
             "write-shared-cow-on-fault", "dax-writeback-mkclean", "dax-munmap-acks-with-dma", "clone-hole",
             "pin-refused-first", "reflink-unmaps-source", "dax-fallocate-breaks-layouts"),
     PAGE_CACHE("page-cache", true, "write-shared-cow-on-fault", "read-pin-ignores-truncate", "pagecache-acks-with-dma",
             "clone-hole", "reflink-unmaps-source", "pagecache-mirror-maps-cache", "pagecache-writeback-mkclean",
-            "read-pin-ignores-shared", "pagecache-unshare-allocates", "pagecache-reflink-drops-busy-folio");
+            "read-pin-ignores-shared", "pagecache-unshare-allocates", "pagecache-reflink-drops-busy-folio",
+            "pagecache-fallocate-keeps-cache");
 
     private final String tla;
     private final boolean choice;
