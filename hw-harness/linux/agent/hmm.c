@@ -59,7 +59,7 @@ int establish_mirror(struct grant *gr, char *why, size_t cap)
 	if (err == -EFAULT) {
 		struct stat st;
 
-		if (!fstat(f->fd, &st) && st.st_size < (off_t)gr->hi * (off_t)PG) {
+		if (!fstat(f->fd, &st) && st.st_size <= (off_t)(gr->hi - 1) * (off_t)PG) {	/* as ops.c */
 			snprintf(why, cap, "mirror fault beyond EOF (EFAULT): the range is not in the file");
 			return 2;	/* refusal: hole */
 		}
