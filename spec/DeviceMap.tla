@@ -872,7 +872,7 @@ FairSpec ==
     /\ WF_vars(UnplugEnd)
 
 -----------------------------------------------------------------------------
-(* Safety properties (PROTOCOL.md S1-S10) *)
+(* Safety properties (PROTOCOL.md S1-S16) *)
 
 \* S1: every live mapping and every DMA in flight points at a block still
 \* allocated to the same (file, offset).
@@ -995,6 +995,21 @@ FirstReason(i, f, lo, hi, pin, w, at) ==
 S14_RefusalOrder ==
     \A i \in Importers, f \in Files, r \in Ranges, fl \in Flags :
         Refusal(i, f, r[1], r[2], fl[1], fl[2], fl[3]) = FirstReason(i, f, r[1], r[2], fl[1], fl[2], fl[3])
+
+\* S15 (a property of steps): an invalidation that runs keeps its range, cause,
+\* argument and victim rule until it ends: one invalidation of a file at a time
+\* (the file's invalidate_lock; a second one started while it runs would
+\* replace it, and the change the first protects would be lost).
+InvKept ==
+    \A f \in Files : inv[f].on /\ inv'[f].on =>
+        /\ inv'[f].lo = inv[f].lo /\ inv'[f].hi = inv[f].hi
+        /\ inv'[f].cause = inv[f].cause /\ inv'[f].arg = inv[f].arg
+        /\ inv'[f].wonly = inv[f].wonly
+S15_InvalidationKept == [][InvKept]_vars
+
+\* S16: a grant that is not pinned lives only while its file is mmapped
+\* (device_map needs the vma; munmap takes every unpinned grant back).
+S16_GrantNeedsVma == \A g \in maps : ~g.pin => g.f \in vma
 
 (* Liveness properties (PROTOCOL.md L1-L6), under FairSpec.  Each says "whenever
    P holds, eventually it does not" (P ~> ~P), which is []<>~P, and is written so:

@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -25,7 +24,8 @@ import picocli.CommandLine.Option;
                 + "disjunct, a guard or CASE arm to FALSE/TRUE, a range end minus one, \\cup and \\ swapped, an IF "
                 + "flipped, a variable dropped from UNCHANGED, an EXCEPT update dropped), each checked by TLC over the "
                 + "mutation models in order until the first violation.",
-                "KTAP on stdout (one test per mutant), a table file; score = killed / (mutants - unreachable - invalid).",
+                "KTAP on stdout (one test per mutant), a table file; score = killed / (mutants - invalid - equivalent), "
+                        + "a mutant equivalent only where the explained file (--explained) says so.",
                 "Exit: 0 done and the score reaches --min-score, 1 below it, 2 bad input, 3 TLC failed."})
 public final class MutateCommand extends SpecCommand {
     @Option(names = "--models", split = ",", paramLabel = "MODEL",
@@ -82,6 +82,15 @@ public final class MutateCommand extends SpecCommand {
                     + "verdict differs from the original's).")
     boolean noVariants;
 
+    @Option(names = "--explained", paramLabel = "FILE",
+            description = "The explained mutants (tab-separated: mutant, class equivalent|fixed|justified, reason), read "
+                    + "for the score (default: the table's name with .tsv replaced by -explained.tsv, if that file exists).")
+    Path explained;
+
+    @Option(names = "--score",
+            description = "Print the score of the table (--table) with its explained file in one line and exit; no TLC.")
+    boolean scoreOnly;
+
     @Option(names = "--min-score", paramLabel = "PERCENT", defaultValue = "0",
             description = "Exit 1 when the score is below (default: ${DEFAULT-VALUE}).")
     double minScore;
@@ -90,6 +99,12 @@ public final class MutateCommand extends SpecCommand {
     public Integer call() throws Exception {
         PrintWriter out = out();
         PrintWriter err = err();
+        if (scoreOnly) {
+            MutationScore.Score s = score(MutationScore.readVerdicts(table), true);
+            out.printf("# mutate: %s: %s%n", table, s.line(explainedFile() == null ? null : explainedFile().toString()));
+            out.flush();
+            return s.percent() + 1e-9 >= minScore ? ExitCodes.OK : ExitCodes.VIOLATED;
+        }
         workers(workers);
         Path dir = specDir();
         Manifest manifest = manifest();
@@ -153,18 +168,29 @@ public final class MutateCommand extends SpecCommand {
         });
         double secs = (System.nanoTime() - t0) / 1e9;
         writeTable(sofar.values());
-        Map<Verdict, Integer> count = new EnumMap<>(Verdict.class);
-        for (Verdict v : Verdict.values()) count.put(v, 0);
-        for (Result r : results) count.merge(r.verdict(), 1, Integer::sum);
-        int denominator = results.size() - count.get(Verdict.UNREACHABLE) - count.get(Verdict.INVALID);
-        double score = denominator == 0 ? 100 : 100.0 * count.get(Verdict.KILLED) / denominator;
-        out.printf(Locale.ROOT, "# mutate: %d mutants: %d killed, %d survived, %d timed out, %d unreachable in these "
-                        + "models (never evaluated, or a state graph equal to the original's), %d invalid (do not parse); score %.1f%% = %d / %d; "
-                        + "%.0f s; table: %s%n", results.size(), count.get(Verdict.KILLED), count.get(Verdict.SURVIVED),
-                count.get(Verdict.TIMEOUT), count.get(Verdict.UNREACHABLE), count.get(Verdict.INVALID), score,
-                count.get(Verdict.KILLED), denominator, secs, table);
+        Map<String, Verdict> verdicts = new java.util.LinkedHashMap<>();
+        for (Result r : results) verdicts.put(r.mutant().name(), r.verdict());
+        MutationScore.Score s = score(verdicts, false);
+        out.printf(Locale.ROOT, "# mutate: %s; %.0f s; table: %s%n",
+                s.line(explainedFile() == null ? null : explainedFile().toString()), secs, table);
         out.flush();
+        double score = s.percent();
         return score + 1e-9 >= minScore ? ExitCodes.OK : ExitCodes.VIOLATED;
+    }
+
+    /** The explained file: --explained, or the table's own if it exists; null when there is none. */
+    private Path explainedFile() {
+        if (explained != null) {
+            if (!Files.isRegularFile(explained)) throw CliException.badInput("--explained: no file " + explained);
+            return explained;
+        }
+        return MutationScore.defaultExplained(table);
+    }
+
+    private MutationScore.Score score(Map<String, Verdict> verdicts, boolean whole) {
+        Path f = explainedFile();
+        return MutationScore.score(verdicts, f == null ? Map.of() : MutationScore.readExplained(f),
+                f == null ? null : f.toString(), whole);
     }
 
     /** {@code --unevaluated}: the models on which each mutant's change is never evaluated by the original. */

@@ -89,7 +89,7 @@ class ModelContractTest {
         assertThat(p.allViolated(bad.get(9))).contains("TypeOK");
         assertThat(p.invariantNames()).startsWith("TypeOK").contains("S1_NoStaleBlock", "S10_Capability");
         assertThat(p.stepPropertyNames()).containsExactly("S2_InvalidateBeforeLayoutChange", "S11_PinLifetime",
-                "S12_BarReturnedOnUnmap", "S13_ReadsLastWrite");
+                "S12_BarReturnedOnUnmap", "S13_ReadsLastWrite", "S15_InvalidationKept");
     }
 
     private State after(DeviceMapModel model, State s, dev.devmap.model.Action... as) {
@@ -176,6 +176,24 @@ class ModelContractTest {
         State page2Moved = edit(onPage2, f -> { f[0] = set(w.extent(), c.page("f1", 2), new Extent(ExtentKind.WRITTEN, 1)); return f; });
         assertThat(p.holdsOnStep(Run.S2, onPage2, page2Moved)).isFalse();
         assertThat(p.holdsOnStep(Run.S2, w, read)).isTrue();
+        // S15: an invalidation that waits for an ack keeps its range and cause; a second one replacing it breaks it
+        State grantedW = after(m, w, new dev.devmap.model.Action.MapPrepare("gpu", "f1", 1, 1, false, false, false),
+                new dev.devmap.model.Action.MapCommit("gpu"));
+        State relocating = after(m, grantedW, new dev.devmap.model.Action.Relocate("f1", 1));
+        dev.devmap.model.Inv running = relocating.inv().get(0);
+        assertThat(running.on()).isTrue();
+        State acked = after(m, relocating, new dev.devmap.model.Action.InvAck("gpu", "f1"));
+        assertThat(p.holdsOnStep("S15_InvalidationKept", relocating, acked)).isTrue();
+        State replaced = edit(relocating, f -> { f[9] = List.of(new dev.devmap.model.Inv(true, 1, 2,
+                dev.devmap.model.Cause.MUNMAP, 0, false, running.await(), running.victims(), false)); return f; });
+        assertThat(p.holdsOnStep("S15_InvalidationKept", relocating, replaced)).isFalse();
+        State rewonly = edit(relocating, f -> { f[9] = List.of(new dev.devmap.model.Inv(true, running.lo(), running.hi(),
+                running.cause(), running.arg(), !running.wonly(), running.await(), running.victims(), false)); return f; });
+        assertThat(p.holdsOnStep("S15_InvalidationKept", relocating, rewonly)).isFalse();
+        // S16: an unpinned grant without its file's vma; a pinned one may outlive it
+        assertThat(p.holds("S16_GrantNeedsVma", grantedW)).isTrue();
+        assertThat(p.holds("S16_GrantNeedsVma", withMapsBarVma(grantedW, grantedW.maps(), grantedW.bar(), Set.of()))).isFalse();
+        assertThat(p.holds("S16_GrantNeedsVma", withMapsBarVma(pinned, pinned.maps(), pinned.bar(), Set.of()))).isTrue();
         // S14: holds where the model refuses in the protocol's order; write-to-hole skips "hole" for writes
         assertThat(p.holds("S14_RefusalOrder", init)).isTrue();
         assertThat(p.holds("S14_RefusalOrder", w)).isTrue();

@@ -34,10 +34,12 @@ public final class SafetyProperties {
         invariants.put("S9_BarAccounting", this::s9);
         invariants.put("S10_Capability", this::s10);
         invariants.put("S14_RefusalOrder", this::s14);
+        invariants.put("S16_GrantNeedsVma", this::s16);
         stepProperties.put("S2_InvalidateBeforeLayoutChange", this::layoutSafe);
         stepProperties.put("S11_PinLifetime", this::pinEnds);
         stepProperties.put("S12_BarReturnedOnUnmap", this::barReturned);
         stepProperties.put("S13_ReadsLastWrite", this::readsLast);
+        stepProperties.put("S15_InvalidationKept", this::invKept);
     }
 
     public List<String> invariantNames() { return List.copyOf(invariants.keySet()); }
@@ -237,6 +239,24 @@ public final class SafetyProperties {
             if (t.dma().contains(d) || d.op() != DmaOp.READ) continue;
             if (d.b() < 1 || d.b() > c.nBlocks() || m.devVal(s, d.f(), d.o(), d.b()) != m.lastw(s, d.f(), d.o())) return false;
         }
+        return true;
+    }
+
+    /** {@code InvKept}, the step property behind S15: a running invalidation keeps its range, cause, argument and victim rule. */
+    boolean invKept(State s, State t) {
+        for (String f : c.files()) {
+            Inv a = m.inv(s, f);
+            Inv b = m.inv(t, f);
+            if (!a.on() || !b.on()) continue;
+            if (a.lo() != b.lo() || a.hi() != b.hi() || a.cause() != b.cause() || a.arg() != b.arg()
+                    || a.wonly() != b.wonly()) return false;
+        }
+        return true;
+    }
+
+    /** S16: a grant that is not pinned lives only while its file is mmapped. */
+    boolean s16(State s) {
+        for (Grant g : s.maps()) if (!g.pin() && !s.vma().contains(g.f())) return false;
         return true;
     }
 

@@ -28,8 +28,9 @@ class KernelChoicesTest {
     static final Path SPEC = Path.of("..", "spec");
     static final Manifest MANIFEST = Manifest.loadFromSpecDir(SPEC);
     static final String S2 = "S2_InvalidateBeforeLayoutChange";
-    /** The step properties (S2, S11-S13); every other S is an invariant. */
-    static final Set<String> STEPS = Set.of(S2, "S11_PinLifetime", "S12_BarReturnedOnUnmap", "S13_ReadsLastWrite");
+    /** The step properties (S2, S11-S13, S15); every other S is an invariant. */
+    static final Set<String> STEPS = Set.of(S2, "S11_PinLifetime", "S12_BarReturnedOnUnmap", "S13_ReadsLastWrite",
+            "S15_InvalidationKept");
     static final List<String> SIXTEEN = List.of("S1_NoStaleBlock", S2, "S3_NoEstablishDuringInvalidate",
             "S4_AckBeforeProceed", "S5_CacheExclusion", "S6_WritebackCoherence", "S7_PinFreeze", "S8_ExporterLifetime",
             "S9_BarAccounting", "S10_Capability", "L1_InvalidationEnds", "L2_AccessCompletes", "L3_RetryTerminates",

@@ -92,7 +92,11 @@ public final class MutationRunner {
      */
     private final List<RunPlan> variantPlans;
     private final VariantScope scope;
-    private final Map<String, Verdicted> variantOriginals = new HashMap<>();
+    /** The original on each variant's check, computed once by the first worker that needs it. */
+    private final Map<String, java.util.concurrent.CompletableFuture<Verdicted>> variantOriginals =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    /** Where the variants' stage reports its originals and verdicts (set by {@link #run}). */
+    private volatile Consumer<String> teethProgress = line -> { };
     /** What the original gives on a variant's check: its verdict line, coverage, distinct states, trace length. */
     private record Verdicted(String verdict, dev.devmap.spec.tlc.ExprCoverage coverage, long distinct, int steps) {}
     private final String original;
@@ -254,6 +258,7 @@ public final class MutationRunner {
     public List<Result> run(List<Mutant> mutants, int workers, Map<String, Result> known, Consumer<Result> each,
                             Consumer<String> progress) {
         ExecutorService pool = Executors.newFixedThreadPool(workers);
+        teethProgress = progress;
         Map<Mutant, Result> done = new LinkedHashMap<>();
         Map<Mutant, Acc> alive = new LinkedHashMap<>();
         Map<Mutant, Acc> teethOnly = new LinkedHashMap<>();   // unreachable in the table, the variants' checks to run
@@ -595,12 +600,37 @@ public final class MutationRunner {
     }
 
     /**
-     * The original on a variant's check, with TLC's -coverage (computed once; synchronized as
-     * {@link #original} is, so two workers never compute the same one).
+     * The original on a variant's check, with TLC's -coverage, computed once: the first worker that
+     * needs it runs TLC, another worker that needs the same check waits for it, and one that needs
+     * another check computes that one meanwhile. Each original computed is one progress line.
      */
-    private synchronized Verdicted variantOriginal(RunPlan vp) throws IOException {
-        Verdicted v = variantOriginals.get(vp.name());
-        if (v != null) return v;
+    private Verdicted variantOriginal(RunPlan vp) throws IOException {
+        java.util.concurrent.CompletableFuture<Verdicted> mine = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CompletableFuture<Verdicted> f = variantOriginals.putIfAbsent(vp.name(), mine);
+        if (f == null) {
+            try {
+                long t0 = System.nanoTime();
+                Verdicted v = computeVariantOriginal(vp);
+                mine.complete(v);
+                long n = variantOriginals.values().stream().filter(java.util.concurrent.CompletableFuture::isDone).count();
+                teethProgress.accept(String.format(Locale.ROOT, "variants' checks: the original on %s: %s, %,d states "
+                        + "(%d of %d computed, %.0f s)", vp.name(), v.verdict(), v.distinct(), n, variantPlans.size(), secs(t0)));
+                return v;
+            } catch (IOException | RuntimeException e) {
+                mine.completeExceptionally(e);
+                throw e;
+            }
+        }
+        try {
+            return f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof IOException io) throw io;
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            throw e;
+        }
+    }
+
+    private Verdicted computeVariantOriginal(RunPlan vp) throws IOException {
         Path dir = Files.createTempDirectory("dmap-mutant-original-");
         try {
             copySpecs(dir);
@@ -610,9 +640,7 @@ public final class MutationRunner {
                 throw new IllegalStateException("the original spec fails on variant " + vp.name() + ": "
                         + firstLine(r.errorText()));
             }
-            v = new Verdicted(verdictLine(r), cov, r.distinct(), r.trace().size());
-            variantOriginals.put(vp.name(), v);
-            return v;
+            return new Verdicted(verdictLine(r), cov, r.distinct(), r.trace().size());
         } finally {
             deleteTree(dir);
         }

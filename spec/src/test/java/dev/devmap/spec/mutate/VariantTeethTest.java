@@ -48,6 +48,9 @@ class VariantTeethTest {
                 progress::add).get(0);
         assertThat(again.verdict()).isEqualTo(MutationRunner.Verdict.KILLED);
         assertThat(progress.get(0)).contains("1 unreachable ones to run on the variants' checks");
+        // each original on a variant's check computed is one line: a long stage is never silent
+        assertThat(progress).anySatisfy(l -> assertThat(l).startsWith("variants' checks: the original on stuck: violates EventuallyZero")
+                .contains(" of 2 computed, "));
         // and its killed row, with the variants' digest, is taken as it is the next time
         List<String> third = new java.util.ArrayList<>();
         on.run(List.of(dead), 1, java.util.Map.of(dead.name(), again), r -> { }, third::add);
