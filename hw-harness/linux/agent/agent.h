@@ -301,6 +301,7 @@ int write_sysfs(const char *path, const char *val);
 int page_read_value(int fd, int pageidx, long long *v);
 int page_write_value(int fd, int pageidx, long long v);
 long long file_page_pfn(int fd, int pageidx);
+int page_past_eof(int fd, int pageidx);
 void xclose(int fd, const char *what);
 void xjoin(pthread_t t);
 

@@ -56,13 +56,9 @@ int establish_mirror(struct grant *gr, char *why, size_t cap)
 		}
 	}
 	free(buf);
-	if (err == -EFAULT) {
-		struct stat st;
-
-		if (!fstat(f->fd, &st) && st.st_size <= (off_t)(gr->hi - 1) * (off_t)PG) {	/* as ops.c */
-			snprintf(why, cap, "mirror fault beyond EOF (EFAULT): the range is not in the file");
-			return 2;	/* refusal: hole */
-		}
+	if (err == -EFAULT && page_past_eof(f->fd, gr->hi - 1) == 1) {
+		snprintf(why, cap, "mirror fault beyond EOF (EFAULT): the range is not in the file");
+		return 2;	/* refusal: hole */
 	}
 	if (err) {
 		snprintf(why, cap, "mirror %s: %s", gr->write ? "WRITE" : "READ", strerror(-err));

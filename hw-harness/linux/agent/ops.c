@@ -194,16 +194,10 @@ void op_device_map(struct req *r)
 		 * the filesystem decides first: a page with no storage is a hole -- beyond EOF,
 		 * or never written (shmem allocates a page on the first write; SEEK_DATA sees it)
 		 */
-		struct stat st;
 		int fd = g.files[r->file].fd;
 
-		/*
-		 * beyond EOF: a page whose first byte is at or past i_size (the fault's own rule:
-		 * filemap_fault's max_idx = DIV_ROUND_UP(i_size), dax_iomap_pte_fault's pos >= i_size);
-		 * a last page the file covers only in part (a cpu_write's 8 bytes re-extended it
-		 * after a truncate) is in the file
-		 */
-		if (!fstat(fd, &st) && st.st_size <= (off_t)(r->hi - 1) * (off_t)PG) {
+		/* beyond EOF (the fault's rule, page_past_eof; a cpu_write's 8 bytes re-extend a file) */
+		if (page_past_eof(fd, r->hi - 1) == 1) {
 			reply_refused(r->id, "hole", "range beyond EOF (truncated)");
 			return;
 		}

@@ -28,12 +28,11 @@ static int mincore_cached(int fd, long long off)
 }
 static int page_dirty(int fd, long long off)
 {
-	struct stat st;
 	uint64_t fl;
 	long long pfn;
 	int k;
 
-	if (fstat(fd, &st) || st.st_size <= (off_t)(off - 1) * (off_t)PG)
+	if (page_past_eof(fd, (int)off - 1))
 		return 0;
 	if (!mincore_cached(fd, off))
 		return 0;

@@ -126,17 +126,31 @@ void xjoin(pthread_t t)
 }
 
 /*
+ * Whether page pageidx (0-based) is past the end of the file: 1 when its first byte is at or
+ * past i_size (the fault's own rule: filemap_fault's max_idx = DIV_ROUND_UP(i_size),
+ * dax_iomap_pte_fault's pos >= i_size; a last page the file covers only in part is in the
+ * file), 0 when it is in the file, -1 when fstat fails.
+ */
+int page_past_eof(int fd, int pageidx)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return -1;
+	return st.st_size <= (off_t)pageidx * (off_t)PG;
+}
+
+/*
  * The page frame that is the file's page pageidx now (its page-cache page, read in if it is
  * not cached), through a mapping of our own (no other mapping's notifier fires); -1 beyond
  * EOF or when pagemap does not tell.
  */
 long long file_page_pfn(int fd, int pageidx)
 {
-	struct stat st;
 	long long pfn;
 	char *p;
 
-	if (fstat(fd, &st) || st.st_size <= (off_t)pageidx * (off_t)PG)
+	if (page_past_eof(fd, pageidx))
 		return -1;
 	p = mmap(NULL, PG, PROT_READ, MAP_SHARED, fd, (off_t)pageidx * PG);
 	if (p == MAP_FAILED)
