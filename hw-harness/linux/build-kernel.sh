@@ -1,8 +1,9 @@
 #!/bin/bash
 # Build (or reuse from cache) a small x86_64 kernel for the devmap real-kernel harness.
 # tinyconfig + CONFIG_64BIT + kernel-config-fragment (beside this script), from the Debian
-# package linux-source-6.12. Installs nothing: missing packages are listed with the apt-get
-# command and the script exits 2.
+# package linux-source-6.12, with the patches in patches/ (fixes of the HMM test driver, which
+# stands in for the importer's driver; the kernel's own mechanisms are not patched). Installs
+# nothing: missing packages are listed with the apt-get command and the script exits 2.
 # Prints the path of the bzImage on stdout; everything else goes to stderr.
 # Env: DEVMAP_KERNEL_CACHE (default ${XDG_CACHE_HOME:-$HOME/.cache}/devmap/kernel),
 #      DEVMAP_JOBS (default 2), DEVMAP_PROGRESS_EVERY (default 100 compiled files).
@@ -29,9 +30,12 @@ if [ ${#MISSING[@]} -gt 0 ]; then
 fi
 [ -r "$TARBALL" ] || { echo "build-kernel: $TARBALL not readable" >&2; exit 2; }
 
-# ---- cache key: (source package version, config recipe hash) ---------------------------
+# ---- cache key: (source package version, config recipe and patches hash) ---------------
+shopt -s nullglob
+PATCHES=("$HERE"/patches/*.patch)
+shopt -u nullglob
 PKGVER=$(dpkg-query -W -f='${Version}' "$SRC_PKG")
-CFGHASH=$( { echo "recipe=$RECIPE"; cat "$FRAGMENT"; } | sha256sum | cut -c1-16)
+CFGHASH=$( { echo "recipe=$RECIPE"; cat "$FRAGMENT"; for p in "${PATCHES[@]}"; do cat "$p"; done; } | sha256sum | cut -c1-16)
 KEY="${PKGVER//[^A-Za-z0-9.+_-]/_}-$CFGHASH"
 OUT="$CACHE/bzImage-$KEY"
 if [ -s "$OUT" ]; then
@@ -51,6 +55,18 @@ if [ ! -f "$SRCDIR/.unpacked" ]; then
 	touch "$SRCDIR/.unpacked"
 fi
 [ -d "$TREE" ] || { echo "build-kernel: $TREE missing after unpack" >&2; exit 1; }
+
+# ---- patches (idempotent: the unpacked tree is shared by every cache key) --------------
+for p in "${PATCHES[@]}"; do
+	if patch -d "$TREE" -p1 -R -s -f --dry-run < "$p" >/dev/null 2>&1; then
+		log "patch already applied: $(basename "$p")"
+	elif patch -d "$TREE" -p1 -N -s < "$p" >&2; then
+		log "patch applied: $(basename "$p")"
+	else
+		echo "build-kernel: patch does not apply: $p" >&2
+		exit 1
+	fi
+done
 
 # ---- configure -------------------------------------------------------------------------
 cd "$TREE"

@@ -39,23 +39,32 @@ int establish_mirror(struct grant *gr, char *why, size_t cap)
 	char *addr = f->map + (gr->lo - 1) * PG;
 	unsigned char prot[MAX_PAGES];
 	struct hmm_dmirror_cmd c = { 0 };
+	int xerr = 0;
 	char *buf;
 
 	if (posix_memalign((void **)&buf, PG, n * PG))
 		return -ENOMEM;
+	/*
+	 * ATOMIC first: a refusal then leaves no mirror entry behind (the test driver has no unmap).
+	 * What the refusal leaves is the kernel's: make_device_exclusive_range write-faults the pages
+	 * before it refuses a file folio (selftest dax.refused_exclusive_faults_first).  EFAULT (no
+	 * page there: beyond EOF) is the READ's to classify.
+	 */
+	if (gr->atomic)
+		xerr = hmm_cmd(mfd, HMM_DMIRROR_EXCLUSIVE, addr, buf, n, NULL);
+	if (xerr && xerr != -EFAULT) {
+		snprintf(why, cap, "HMM_DMIRROR_EXCLUSIVE (make_device_exclusive_range): %s", strerror(-xerr));
+		free(buf);
+		return 1;	/* refusal, not failure */
+	}
 	err = hmm_cmd(mfd, HMM_DMIRROR_READ, addr, buf, n, &c);
 	if (!err && gr->write)	/* a write fault with the data just read: no value changes */
 		err = hmm_cmd(mfd, HMM_DMIRROR_WRITE, addr, buf, n, NULL);
-	if (!err && gr->atomic) {
-		err = hmm_cmd(mfd, HMM_DMIRROR_EXCLUSIVE, addr, buf, n, NULL);
-		if (err) {
-			snprintf(why, cap, "HMM_DMIRROR_EXCLUSIVE (make_device_exclusive_range): %s",
-				 strerror(-err));
-			free(buf);
-			return 1;	/* refusal, not failure */
-		}
-	}
 	free(buf);
+	if (!err && xerr) {	/* the READ found the pages the exclusive gup did not */
+		snprintf(why, cap, "HMM_DMIRROR_EXCLUSIVE (make_device_exclusive_range): %s", strerror(-xerr));
+		return 1;
+	}
 	if (err == -EFAULT && page_past_eof(f->fd, gr->hi - 1) == 1) {
 		snprintf(why, cap, "mirror fault beyond EOF (EFAULT): the range is not in the file");
 		return 2;	/* refusal: hole */

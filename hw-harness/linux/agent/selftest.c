@@ -236,26 +236,33 @@ TEST_F(hmm, truncate_invalidates_mirror)
 	EXPECT_EQ(-EFAULT, rerr);	/* the mirror's answer, not the CPU page table's */
 }
 
-/* punch hole of page 2: page 2 faults again on the next device READ, page 1 does not */
+/*
+ * punch hole of page 2 of 3: page 2 faults again on the next device READ, pages 1 and 3 do not.
+ * Page 3 is the test driver's own check: unpatched, its invalidate callback erases one entry past
+ * the notifier's range (xa_for_each_range's last index is inclusive; ../patches/0001-*).
+ */
 TEST_F(hmm, punch_invalidates_only_punched_page)
 {
 	struct hmm_dmirror_cmd c = { 0 };
-	unsigned char prot[2];
-	unsigned long long c1;
+	unsigned char prot[3];
+	unsigned long long f[3];
 
-	self->npages = 2;
-	ASSERT_TRUE(tfile_open(&self->t, 2));
-	ASSERT_EQ(0, hmm_cmd(self->t.mfd, HMM_DMIRROR_READ, self->t.map, tbuf, 2, NULL));
+	self->npages = 3;
+	ASSERT_TRUE(tfile_open(&self->t, 3));
+	ASSERT_EQ(0, hmm_cmd(self->t.mfd, HMM_DMIRROR_READ, self->t.map, tbuf, 3, NULL));
 	ASSERT_EQ(0, fallocate(self->t.fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, PG, PG))
 		TH_LOG("fallocate(PUNCH_HOLE): %s", strerror(errno));
-	ASSERT_EQ(0, hmm_snapshot(self->t.mfd, self->t.map, 2, prot));
-	ASSERT_EQ(0, hmm_cmd(self->t.mfd, HMM_DMIRROR_READ, self->t.map, tbuf, 1, &c));
-	c1 = c.faults;
-	ASSERT_EQ(0, hmm_cmd(self->t.mfd, HMM_DMIRROR_READ, self->t.map + PG, tbuf, 1, &c));
-	diag("hmm: after punching page 2: re-read faults page 1 %llu, page 2 %llu (CPU page table 0x%02x 0x%02x)",
-	     c1, (unsigned long long)c.faults, prot[0], prot[1]);
-	EXPECT_EQ(0ULL, c1);
-	EXPECT_EQ(1ULL, (unsigned long long)c.faults);
+	ASSERT_EQ(0, hmm_snapshot(self->t.mfd, self->t.map, 3, prot));
+	for (int i = 0; i < 3; i++) {
+		ASSERT_EQ(0, hmm_cmd(self->t.mfd, HMM_DMIRROR_READ, self->t.map + i * PG, tbuf, 1, &c));
+		f[i] = c.faults;
+	}
+	diag("hmm: after punching page 2: re-read faults page 1 %llu, page 2 %llu, page 3 %llu%s "
+	     "(CPU page table 0x%02x 0x%02x 0x%02x)", f[0], f[1], f[2],
+	     f[2] ? " (the driver erased the entry after the range)" : "", prot[0], prot[1], prot[2]);
+	EXPECT_EQ(0ULL, f[0]);
+	EXPECT_EQ(1ULL, f[1]);
+	EXPECT_EQ(0ULL, f[2]);
 }
 
 /* device and CPU writes see each other (one copy: the shmem page) */
@@ -544,6 +551,46 @@ TEST_F(dax, punch_invalidates_whole_file)
 	EXPECT_EQ(0, again);
 	EXPECT_LT(0, f2);
 	EXPECT_LT(0, f1);
+}
+
+/*
+ * A refused device-exclusive (ATOMIC) map has already write-faulted its page: make_device_exclusive_range
+ * takes the pages with a FOLL_WRITE gup, and only then folio_make_device_exclusive refuses a folio that
+ * is not anonymous (mm/rmap.c).  On fs-dax the write fault tags the DAX entry dirty (dax_insert_entry),
+ * so a later writeback write-protects the page (dax_writeback_one -> pfn_mkclean_range: an mmu-notifier
+ * invalidation of every mapping of it, the mirror's read-only entry too), and on a hole it has allocated
+ * a block.  Page 1 is the control: only read-faulted, its mirror entry outlives writeback.
+ */
+TEST_F(dax, refused_exclusive_faults_first)
+{
+	long long b3 = -1, b3after = -1, f1, f2, f2wb;
+	unsigned fl;
+	int e2, e3;
+
+	self->npages = 3;
+	ASSERT_TRUE(fst_open(&self->t, "excl", 3, 2));	/* pages 1, 2 written and synced; page 3 a hole */
+	ASSERT_EQ(0, page_block(self->t.fd, 2, &b3, &fl));
+	ASSERT_EQ(-1, b3) TH_LOG("page 3 should be a hole, FIEMAP says block %lld", b3);
+	ASSERT_LE(0, mirror_read(self->t.mfd, self->t.map, 1));		/* control: read-faulted only */
+	ASSERT_LE(0, mirror_read(self->t.mfd, self->t.map + PG, 1));	/* page 2: read-faulted ... */
+	e2 = hmm_cmd(self->t.mfd, HMM_DMIRROR_EXCLUSIVE, self->t.map + PG, tbuf, 1, NULL);	/* ... then refused */
+	f2 = mirror_read(self->t.mfd, self->t.map + PG, 1);		/* the refusal left the entry */
+	e3 = hmm_cmd(self->t.mfd, HMM_DMIRROR_EXCLUSIVE, self->t.map + 2 * PG, tbuf, 1, NULL);
+	ASSERT_EQ(0, page_block(self->t.fd, 2, &b3after, &fl));
+	ASSERT_EQ(0, sync_file_range(self->t.fd, 0, 2 * PG, SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+				     SYNC_FILE_RANGE_WAIT_AFTER)) TH_LOG("sync_file_range: %s", strerror(errno));
+	f1 = mirror_read(self->t.mfd, self->t.map, 1);
+	f2wb = mirror_read(self->t.mfd, self->t.map + PG, 1);
+	diag("dax: EXCLUSIVE of page 2: %s; of hole page 3: %s, its FIEMAP block after: %lld; after writeback "
+	     "of pages 1-2 the mirror re-read faults page 1 %lld (read-faulted only), page 2 %lld (the refused map's "
+	     "write fault dirtied it)", e2 ? strerror(-e2) : "granted", e3 ? strerror(-e3) : "granted", b3after,
+	     f1, f2wb);
+	EXPECT_EQ(-EBUSY, e2);		/* the kernel refuses it ... */
+	EXPECT_EQ(-EBUSY, e3);
+	EXPECT_EQ(0, f2);
+	EXPECT_LE(0, b3after);		/* ... after the write fault allocated the hole's block */
+	EXPECT_EQ(0, f1);
+	EXPECT_LT(0, f2wb);		/* ... and dirtied the written page */
 }
 
 /* a FOLL_LONGTERM pin (gup_test): refused by the kernel for fs-dax (read) and page cache (write) */
