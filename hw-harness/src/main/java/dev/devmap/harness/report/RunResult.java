@@ -291,7 +291,10 @@ public final class RunResult {
                 + (kd.isEmpty() ? "" : " (" + String.join(" ", kd) + ")"));
         by.forEach((k, qs) -> {
             if (!k.equals(KernelWitness.Evidence.KERNEL_DECIDED.wire()) && !qs.isEmpty()) {
-                sb.append("; ").append(k.equals("not shown") || k.equals("FAIL") || k.endsWith(" only") ? k : k + " only").append(": ")
+                // FAIL: the kernel's answers broke it, by a failure or by a listed choice that breaks it
+                // (a difference: the run can still be conformant), hence "shown broken", not "FAIL"
+                sb.append("; ").append(k.equals("FAIL") ? "shown broken" : k.equals("not shown") || k.endsWith(" only") ? k
+                        : k + " only").append(": ")
                         .append(String.join(" ", qs));
             }
         });
