@@ -56,16 +56,31 @@ if [ ! -f "$SRCDIR/.unpacked" ]; then
 fi
 [ -d "$TREE" ] || { echo "build-kernel: $TREE missing after unpack" >&2; exit 1; }
 
-# ---- patches (idempotent: the unpacked tree is shared by every cache key) --------------
-for p in "${PATCHES[@]}"; do
+# ---- patches: the tree is shared by every cache key, so it is brought to exactly this set --------
+# Each applied patch is kept in $SRCDIR/applied/<sha>.patch: one the current set lacks is reversed
+# (e.g. after building an older checkout), one it adds is applied.
+APPLIED="$SRCDIR/applied"
+mkdir -p "$APPLIED"
+declare -A WANT=()
+for p in "${PATCHES[@]}"; do WANT[$(sha256sum < "$p" | cut -c1-16)]=$p; done
+for a in "$APPLIED"/*.patch; do
+	[ -e "$a" ] || continue
+	h=$(basename "$a" .patch)
+	[ -n "${WANT[$h]:-}" ] && continue
+	patch -d "$TREE" -p1 -R -s < "$a" >&2 || { echo "build-kernel: cannot reverse $a in $TREE" >&2; exit 1; }
+	rm -f "$a"
+	log "patch reversed (not in this checkout): $h"
+done
+for h in "${!WANT[@]}"; do
+	p=${WANT[$h]}
+	[ -e "$APPLIED/$h.patch" ] && continue
 	if patch -d "$TREE" -p1 -R -s -f --dry-run < "$p" >/dev/null 2>&1; then
-		log "patch already applied: $(basename "$p")"
-	elif patch -d "$TREE" -p1 -N -s < "$p" >&2; then
-		log "patch applied: $(basename "$p")"
+		log "patch found applied, recorded: $(basename "$p")"	# a tree patched before the record
 	else
-		echo "build-kernel: patch does not apply: $p" >&2
-		exit 1
+		patch -d "$TREE" -p1 -N -s < "$p" >&2 || { echo "build-kernel: patch does not apply: $p" >&2; exit 1; }
+		log "patch applied: $(basename "$p")"
 	fi
+	cp "$p" "$APPLIED/$h.patch"
 done
 
 # ---- configure -------------------------------------------------------------------------
