@@ -77,9 +77,9 @@ public final class MutateCommand extends SpecCommand {
     boolean runAll;
 
     @Option(names = "--no-variants",
-            description = "Do not run a mutant that is unreachable in the models on the variants' and kernel choices' "
-                    + "own checks (default: it runs those that may evaluate what it changes, and is killed where the "
-                    + "verdict differs from the original's).")
+            description = "Do not run a mutant that is unreachable or survived in the models on the variants' and kernel "
+                    + "choices' own checks (default: it runs those that may evaluate what it changes, and is killed where "
+                    + "the verdict differs from the original's).")
     boolean noVariants;
 
     @Option(names = "--explained", paramLabel = "FILE",
@@ -144,7 +144,7 @@ public final class MutateCommand extends SpecCommand {
         err.printf("mutate: %d mutants of %s over %s (liveness below %,d states), %d worker%s; stages, cheapest "
                         + "first: %s%s%n", chosen.size(), manifest.spec(), String.join(", ", set), livenessBelow, workers,
                 workers == 1 ? "" : "s", String.join(", ", runner.stages().stream().map(MutationRunner.Stage::label).toList()),
-                runner.variantPlans().isEmpty() ? "" : "; then, for a mutant unreachable in them, the checks of "
+                runner.variantPlans().isEmpty() ? "" : "; then, for a mutant unreachable or survived in them, the checks of "
                         + runner.variantPlans().size() + " variants and kernel choices");
         err.flush();
         out.println("KTAP version 1");
