@@ -276,8 +276,8 @@ public final class MutationRunner {
                 if (models != null && !k.digest().equals(teethDigest(digest))) {
                     // the models' part stands; the variants' checks have not run (or on other variants)
                     teethOnly.put(m, models);
-                } else if (k != null && (k.digest().equals(digest) || k.digest().equals(teethDigest(digest)))
-                        && k.verdict().stands()) {
+                } else if (k != null && k.verdict().stands() && (k.digest().equals(teethDigest(digest))
+                        || k.digest().equals(digest) && !toTeeth(k))) {   // not one the variant stage still owes
                     Result r = new Result(m, k.verdict(), k.model(), k.property(), k.steps(), k.distinct(), k.seconds(), digest);
                     done.put(m, r);
                     each.accept(r);
@@ -548,7 +548,8 @@ public final class MutationRunner {
      * {@link #teeth}). Null for any other row.
      */
     private Result modelsPart(Result k, String digest) {
-        if (k.digest().equals(digest)) return toTeeth(k) ? k : null;
+        boolean onVariant = k.model() != null && k.model().startsWith("variant ");   // the variant stage's verdict
+        if (k.digest().equals(digest)) return toTeeth(k) && !onVariant ? k : null;
         if (!k.digest().startsWith(digest + "/")) return null;
         if (k.verdict() == Verdict.UNREACHABLE) {
             String reason = k.property();
@@ -556,7 +557,7 @@ public final class MutationRunner {
             return new Result(k.mutant(), k.verdict(), k.model(), cut < 0 ? reason : reason.substring(0, cut), 0,
                     k.distinct(), k.seconds(), digest);
         }
-        if (k.verdict() == Verdict.SURVIVED && k.model() != null && !k.model().startsWith("variant ")) {
+        if (k.verdict() == Verdict.SURVIVED && k.model() != null && !onVariant) {
             return new Result(k.mutant(), k.verdict(), k.model(), k.property(), 0, k.distinct(), k.seconds(), digest);
         }
         return null;
@@ -568,9 +569,9 @@ public final class MutationRunner {
      * definition that always runs, the definition names the variant or a member): killed where the
      * verdict differs from the original's (that variant's check in {@code mvn verify} would fail). Else
      * a survivor of the models stays survived as the models left it (its model, no property); an
-     * unreachable one becomes survived where a check evaluates it and its verdict is the original's but
-     * its distinct states or counterexample length are not, else stays unreachable, with the checks it
-     * ran in the reason. Either way the row has the variants' digest: the stage has run on it.
+     * unreachable one becomes survived where a check evaluates it and gives the original's verdict but
+     * on another graph ({@link #reachesOther}), else stays unreachable, with the checks it ran in the
+     * reason. Either way the row has the variants' digest: the stage has run on it.
      */
     private Result teeth(Mutant m, Result base) throws IOException {
         long t0 = System.nanoTime();
@@ -601,7 +602,9 @@ public final class MutationRunner {
                             "variant " + vp.name() + ": " + got + " (the original: " + o.verdict() + ")",
                             r.trace().size(), base.distinct(), base.seconds() + secs(t0), digest);
                 }
-                if (differs == null && (r.distinct() != o.distinct() || r.trace().size() != o.steps())) differs = vp.name();
+                if (differs == null && reachesOther(o.verdict(), o.distinct(), o.steps(), r.distinct(), r.trace().size())) {
+                    differs = vp.name();
+                }
             }
         } finally {
             if (dir != null) deleteTree(dir);
@@ -616,6 +619,22 @@ public final class MutationRunner {
         String reason = base.property() + (ran.isEmpty() ? "; no variant's check evaluates it"
                 : "; the variants' checks that evaluate it (" + String.join(", ", ran) + ") give the original's verdict, states and trace");
         return new Result(m, Verdict.UNREACHABLE, base.model(), reason, 0, base.distinct(), secs, digest);
+    }
+
+    /**
+     * Whether a variant's check that gave the original's verdict saw another graph than the original's:
+     * another counterexample length, or, where the check ran the whole graph (it holds), another number
+     * of distinct states. The distinct states of a check that stopped at a violation are not compared:
+     * they count what TLC had found when it met the first violating state, which depends on the order
+     * in which it enumerates values, and TLC orders strings by when the JVM first interned them (a warm
+     * JVM that ran other jobs first, or a mutant's text, orders them otherwise: measured, the original
+     * on {@code valid-flag} stops at 6,111 states after the models' stages in one JVM and at 6,097 in a
+     * fresh one, on 15deba3's spec). The length is the depth of the first violation, the least one (breadth first, one
+     * worker), whatever that order.
+     */
+    static boolean reachesOther(String verdict, long originalDistinct, int originalSteps, long distinct, int steps) {
+        if (steps != originalSteps) return true;
+        return verdict.equals("holds") && distinct != originalDistinct;
     }
 
     /** What the verdict of a variant's check says: holds, violates P, deadlock, a TLC error. */
@@ -676,10 +695,15 @@ public final class MutationRunner {
         }
     }
 
-    /** The digest of a verdict the variants' checks gave: the models' digest and the variants' plans. */
+    /**
+     * The digest of a verdict the variants' checks gave: the models' digest, the variants' plans and the
+     * version of the stage's rules (2: on survivors too, distinct states compared only where a check holds;
+     * a row of an earlier version is judged again).
+     */
     private String teethDigest(String digest) {
         try {
             java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            md.update(TEETH_RULES.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             for (RunPlan p : variantPlans) {
                 md.update((p.name() + p.constants() + p.invariants() + p.properties()).getBytes(
                         java.nio.charset.StandardCharsets.UTF_8));
@@ -714,6 +738,8 @@ public final class MutationRunner {
             throw new IllegalStateException(e);
         }
     }
+
+    private static final String TEETH_RULES = "variant stage rules 2";
 
     /** Why an unreachable mutant is: the reason column of its row. */
     public static final String NOT_EVALUATED = "not evaluated: TLC's coverage of the original counts the changed text 0 times on every model";

@@ -148,6 +148,45 @@ class VariantTeethTest {
     }
 
     @Test
+    void onlyAWholeGraphsStateCountTellsAnotherGraph() {
+        // a check stopped at a violation: its count depends on TLC's order of values, not on the graph
+        assertThat(MutationRunner.reachesOther("violates S5_CacheExclusion", 6097, 9, 6111, 9)).isFalse();
+        assertThat(MutationRunner.reachesOther("violates S5_CacheExclusion", 6097, 9, 6097, 8)).isTrue();
+        // a check that held ran the whole graph: another count is another graph
+        assertThat(MutationRunner.reachesOther("holds", 57814, 0, 57820, 0)).isTrue();
+        assertThat(MutationRunner.reachesOther("holds", 57814, 0, 57814, 0)).isFalse();
+    }
+
+    @Test
+    void aRowOfTheVariantStagesEarlierRulesIsJudgedAgain(@TempDir Path dir) throws Exception {
+        MutationRunner on = survivors(dir, true);
+        Mutant note = pick(on, "Note", "drop-inline-conjunct", "x = 1");
+        MutationRunner.Result now = on.run(List.of(note), 1, r -> { }).get(0);
+        String models = now.digest().substring(0, now.digest().indexOf('/'));
+        // the same row under the digest the stage gave before version 2 of its rules (survivors not run on
+        // the variants' checks, counts of stopped checks compared): judged again, its models' part stands
+        java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+        for (var p : on.variantPlans()) {
+            md.update((p.name() + p.constants() + p.invariants() + p.properties()).getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8));
+        }
+        String before = models + "/" + java.util.HexFormat.of().formatHex(md.digest(), 0, 4);
+        assertThat(now.digest()).isNotEqualTo(before);
+        MutationRunner.Result old = new MutationRunner.Result(note, now.verdict(), now.model(), null, 0,
+                java.util.Map.of(), now.seconds(), before);
+        List<String> progress = new java.util.ArrayList<>();
+        on.run(List.of(note), 1, java.util.Map.of(note.name(), old), r -> { }, progress::add);
+        assertThat(progress.get(0)).isEqualTo("0 verdicts reused from the table, 0 to run, "
+                + "1 unreachable or survived ones to run on the variants' checks");
+        // a survivor of the variant stage itself (on a variant's check) has lost its models' part: run again
+        MutationRunner.Result onCheck = new MutationRunner.Result(note, MutationRunner.Verdict.SURVIVED,
+                "variant stuck", null, 0, java.util.Map.of(), 1.0, models);
+        progress.clear();
+        on.run(List.of(note), 1, java.util.Map.of(note.name(), onCheck), r -> { }, progress::add);
+        assertThat(progress.get(0)).isEqualTo("0 verdicts reused from the table, 1 to run");
+    }
+
+    @Test
     void aKernelChoiceIsCheckedForWhatItKeepsAndForEachPropertyItBreaks() {
         var manifest = dev.devmap.spec.model.Manifest.loadFromSpecDir(MutatorTest.SPEC.getParent());
         List<dev.devmap.spec.model.RunPlan> checks = MutationRunner.variantChecks(manifest, "pagecache-acks-with-dma", 10_000);
