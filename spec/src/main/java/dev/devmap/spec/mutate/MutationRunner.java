@@ -629,8 +629,8 @@ public final class MutationRunner {
      * in which it enumerates values, and TLC orders strings by when the JVM first interned them (a warm
      * JVM that ran other jobs first, or a mutant's text, orders them otherwise: measured, the original
      * on {@code valid-flag} stops at 6,111 states after the models' stages in one JVM and at 6,097 in a
-     * fresh one, on 15deba3's spec). The length is the depth of the first violation, the least one (breadth first, one
-     * worker), whatever that order.
+     * fresh one, on 15deba3's spec). The length is the depth of the first violation, the least one
+     * (breadth first, one worker), whatever that order.
      */
     static boolean reachesOther(String verdict, long originalDistinct, int originalSteps, long distinct, int steps) {
         if (steps != originalSteps) return true;
