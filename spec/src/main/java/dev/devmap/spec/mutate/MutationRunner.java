@@ -35,7 +35,9 @@ import java.util.stream.Stream;
  * never reach a large one, and the table is meaningful at any time. A mutant that survives every
  * stage is compared with the original: equal distinct state counts on every model and then equal
  * sets of states (TLC's {@code -dump dot}) mean its reachable graph is the original's, i.e. the
- * change is unreachable in these models (a coverage hole, or an equivalent mutant).
+ * change is unreachable in these models (a coverage hole, or an equivalent mutant). With the variant
+ * stage on, a mutant unreachable or survived in the models then runs the variants' own checks, and
+ * is killed where one's verdict is not the original's ({@link #teeth}).
  */
 public final class MutationRunner {
     /** What happened to one mutant. */
@@ -87,8 +89,8 @@ public final class MutationRunner {
     /**
      * The variants' own checks (models.json "variants" and "choices", each as {@code dmap check --variant}
      * runs it, liveness left out on a base of {@code livenessBelow} states or more unless it is the
-     * property the variant must break), run on a mutant the models do not tell from the original; empty
-     * when off.
+     * property the variant must break), run on a mutant the models do not kill (unreachable or survived);
+     * empty when off.
      */
     private final List<RunPlan> variantPlans;
     private final VariantScope scope;
@@ -139,8 +141,9 @@ public final class MutationRunner {
 
     /**
      * @param variants a mutant that comes out unreachable in the models (the original's graph on every
-     *                 one) is then run on the variants' checks that may evaluate what it changes, and is
-     *                 killed where its verdict differs from the original's (a variant's check would fail)
+     *                 one) or survived (no violation, another graph) is then run on the variants' checks
+     *                 that may evaluate what it changes, and is killed where its verdict differs from the
+     *                 original's (a variant's check would fail)
      */
     public MutationRunner(Path specDir, List<String> models, long livenessBelow, Duration timeout, boolean cold,
                           boolean skipUnevaluated, boolean variants) {
@@ -221,7 +224,7 @@ public final class MutationRunner {
         return out;
     }
 
-    /** The variants' checks run on mutants the models do not tell from the original (empty when off). */
+    /** The variants' checks run on mutants the models do not kill (empty when off). */
     public List<RunPlan> variantPlans() {
         return variantPlans;
     }
@@ -261,25 +264,20 @@ public final class MutationRunner {
         teethProgress = progress;
         Map<Mutant, Result> done = new LinkedHashMap<>();
         Map<Mutant, Acc> alive = new LinkedHashMap<>();
-        Map<Mutant, Acc> teethOnly = new LinkedHashMap<>();   // unreachable in the table, the variants' checks to run
+        // unreachable or survived in the table by the models, the variants' checks still to run: the models' row
+        Map<Mutant, Result> teethOnly = new LinkedHashMap<>();
         int resumed = 0;
         long t0 = System.nanoTime();
         try {
             for (Mutant m : mutants) {
                 String digest = digest(m);
                 Result k = known.get(m.name());
-                if (k != null && !variantPlans.isEmpty() && k.verdict() == Verdict.UNREACHABLE
-                        && (k.digest().equals(digest) || k.digest().startsWith(digest + "/"))
-                        && !k.digest().equals(teethDigest(digest))) {
+                Result models = k == null || variantPlans.isEmpty() ? null : modelsPart(k, digest);
+                if (models != null && !k.digest().equals(teethDigest(digest))) {
                     // the models' part stands; the variants' checks have not run (or on other variants)
-                    Acc acc = new Acc(digest);
-                    acc.distinct.putAll(k.distinct());
-                    acc.seconds = k.seconds();
-                    acc.last = k.model();
-                    acc.reason = k.property();
-                    teethOnly.put(m, acc);
-                } else if (k != null && (k.digest().equals(digest) || k.digest().equals(teethDigest(digest)))
-                        && k.verdict().stands()) {
+                    teethOnly.put(m, models);
+                } else if (k != null && k.verdict().stands() && (k.digest().equals(teethDigest(digest))
+                        || k.digest().equals(digest) && !toTeeth(k))) {   // not one the variant stage still owes
                     Result r = new Result(m, k.verdict(), k.model(), k.property(), k.steps(), k.distinct(), k.seconds(), digest);
                     done.put(m, r);
                     each.accept(r);
@@ -293,7 +291,8 @@ public final class MutationRunner {
             if (!known.isEmpty()) {
                 progress.accept(done.size() + " verdicts reused from the table, " + alive.size() + " to run"
                         + (resumed == 0 ? "" : " (" + resumed + " from the stage after the last one they passed)")
-                        + (teethOnly.isEmpty() ? "" : ", " + teethOnly.size() + " unreachable ones to run on the variants' checks"));
+                        + (teethOnly.isEmpty() ? "" : ", " + teethOnly.size()
+                        + " unreachable or survived ones to run on the variants' checks"));
             }
             for (int s = 0; s < stages.size() && !alive.isEmpty(); s++) {
                 Stage stage = stages.get(s);
@@ -339,22 +338,21 @@ public final class MutationRunner {
                 alive = next;
             }
             if (!alive.isEmpty()) progress.accept("survivors: comparing " + alive.size() + " state graphs with the original's"
-                    + (variantPlans.isEmpty() ? "" : "; an unreachable one then runs the variants' checks that may evaluate it"));
+                    + (variantPlans.isEmpty() ? "" : "; an unreachable or survived one then runs the variants' checks "
+                    + "that may evaluate it"));
             Map<Mutant, Future<Result>> fs = new LinkedHashMap<>();
             for (Map.Entry<Mutant, Acc> e : alive.entrySet()) {
                 fs.put(e.getKey(), pool.submit(() -> {
                     Result r = compare(e.getKey(), e.getValue());
-                    if (r.verdict() == Verdict.UNREACHABLE && !variantPlans.isEmpty()) r = teeth(e.getKey(), r);
+                    if (toTeeth(r)) r = teeth(e.getKey(), r);
                     synchronized (each) {
                         each.accept(r);
                     }
                     return r;
                 }));
             }
-            for (Map.Entry<Mutant, Acc> e : teethOnly.entrySet()) {
-                Acc a = e.getValue();
-                Result base = new Result(e.getKey(), Verdict.UNREACHABLE, a.last, a.reason, 0, Map.copyOf(a.distinct),
-                        a.seconds, a.digest);
+            for (Map.Entry<Mutant, Result> e : teethOnly.entrySet()) {
+                Result base = e.getValue();
                 fs.put(e.getKey(), pool.submit(() -> {
                     Result r = teeth(e.getKey(), base);
                     synchronized (each) {
@@ -396,7 +394,6 @@ public final class MutationRunner {
         final Map<String, Long> distinct = new LinkedHashMap<>();
         double seconds;
         String last;
-        String reason;   // an unreachable row's reason, for the variants' checks of a resumed one
         int from;   // the first stage still to run
 
         Acc(String digest) {
@@ -426,7 +423,7 @@ public final class MutationRunner {
                 if (r != null) return r;
             }
             Result r = compare(m, acc);
-            return r.verdict() == Verdict.UNREACHABLE && !variantPlans.isEmpty() ? teeth(m, r) : r;
+            return toTeeth(r) ? teeth(m, r) : r;
         } finally {
             closeWarm();
         }
@@ -537,13 +534,44 @@ public final class MutationRunner {
         }
     }
 
+    /** Whether the models leave the mutant to the variants' checks: unreachable or survived, with the stage on. */
+    private boolean toTeeth(Result r) {
+        return !variantPlans.isEmpty() && (r.verdict() == Verdict.UNREACHABLE || r.verdict() == Verdict.SURVIVED);
+    }
+
     /**
-     * A mutant unreachable in the models, run on each variant's check that may evaluate what it changes
-     * (TLC's coverage of the original on that check counts it, and for a definition that always runs, the
-     * definition names the variant or a member): killed where the verdict differs from the original's
-     * (that variant's check in {@code mvn verify} would fail), survived where a check evaluates it and
-     * its verdict is the original's but its distinct states or counterexample length are not, else
-     * unreachable still, with the checks it ran in the reason.
+     * The models' verdict in a row of an earlier run, to go on with the variants' checks: the row itself
+     * where the models left the mutant unreachable or survived under this run's models' digest (the
+     * variant stage has not run on it), or where the variant stage ran on other variants' checks
+     * ({@code digest/...}) and the models' verdict can be read back from it: unreachable (its reason
+     * without what those checks added) or survived on a model (not on a variant's check, see
+     * {@link #teeth}). Null for any other row.
+     */
+    private Result modelsPart(Result k, String digest) {
+        boolean onVariant = k.model() != null && k.model().startsWith("variant ");   // the variant stage's verdict
+        if (k.digest().equals(digest)) return toTeeth(k) && !onVariant ? k : null;
+        if (!k.digest().startsWith(digest + "/")) return null;
+        if (k.verdict() == Verdict.UNREACHABLE) {
+            String reason = k.property();
+            int cut = reason == null ? -1 : reason.indexOf("; ");
+            return new Result(k.mutant(), k.verdict(), k.model(), cut < 0 ? reason : reason.substring(0, cut), 0,
+                    k.distinct(), k.seconds(), digest);
+        }
+        if (k.verdict() == Verdict.SURVIVED && k.model() != null && !onVariant) {
+            return new Result(k.mutant(), k.verdict(), k.model(), k.property(), 0, k.distinct(), k.seconds(), digest);
+        }
+        return null;
+    }
+
+    /**
+     * A mutant the models do not kill (unreachable or survived), run on each variant's check that may
+     * evaluate what it changes (TLC's coverage of the original on that check counts it, and for a
+     * definition that always runs, the definition names the variant or a member): killed where the
+     * verdict differs from the original's (that variant's check in {@code mvn verify} would fail). Else
+     * a survivor of the models stays survived as the models left it (its model, no property); an
+     * unreachable one becomes survived where a check evaluates it and gives the original's verdict but
+     * on another graph ({@link #reachesOther}), else stays unreachable, with the checks it ran in the
+     * reason. Either way the row has the variants' digest: the stage has run on it.
      */
     private Result teeth(Mutant m, Result base) throws IOException {
         long t0 = System.nanoTime();
@@ -574,18 +602,39 @@ public final class MutationRunner {
                             "variant " + vp.name() + ": " + got + " (the original: " + o.verdict() + ")",
                             r.trace().size(), base.distinct(), base.seconds() + secs(t0), digest);
                 }
-                if (differs == null && (r.distinct() != o.distinct() || r.trace().size() != o.steps())) differs = vp.name();
+                if (differs == null && reachesOther(o.verdict(), o.distinct(), o.steps(), r.distinct(), r.trace().size())) {
+                    differs = vp.name();
+                }
             }
         } finally {
             if (dir != null) deleteTree(dir);
         }
         double secs = base.seconds() + secs(t0);
+        if (base.verdict() == Verdict.SURVIVED) {
+            return new Result(m, Verdict.SURVIVED, base.model(), base.property(), base.steps(), base.distinct(), secs, digest);
+        }
         if (differs != null) {
             return new Result(m, Verdict.SURVIVED, "variant " + differs, null, 0, base.distinct(), secs, digest);
         }
         String reason = base.property() + (ran.isEmpty() ? "; no variant's check evaluates it"
                 : "; the variants' checks that evaluate it (" + String.join(", ", ran) + ") give the original's verdict, states and trace");
         return new Result(m, Verdict.UNREACHABLE, base.model(), reason, 0, base.distinct(), secs, digest);
+    }
+
+    /**
+     * Whether a variant's check that gave the original's verdict saw another graph than the original's:
+     * another counterexample length, or, where the check ran the whole graph (it holds), another number
+     * of distinct states. The distinct states of a check that stopped at a violation are not compared:
+     * they count what TLC had found when it met the first violating state, which depends on the order
+     * in which it enumerates values, and TLC orders strings by when the JVM first interned them (a warm
+     * JVM that ran other jobs first, or a mutant's text, orders them otherwise: measured, the original
+     * on {@code valid-flag} stops at 6,111 states after the models' stages in one JVM and at 6,097 in a
+     * fresh one, on 15deba3's spec). The length is the depth of the first violation, the least one
+     * (breadth first, one worker), whatever that order.
+     */
+    static boolean reachesOther(String verdict, long originalDistinct, int originalSteps, long distinct, int steps) {
+        if (steps != originalSteps) return true;
+        return verdict.equals("holds") && distinct != originalDistinct;
     }
 
     /** What the verdict of a variant's check says: holds, violates P, deadlock, a TLC error. */
@@ -646,10 +695,15 @@ public final class MutationRunner {
         }
     }
 
-    /** The digest of a verdict the variants' checks gave: the models' digest and the variants' plans. */
+    /**
+     * The digest of a verdict the variants' checks gave: the models' digest, the variants' plans and the
+     * version of the stage's rules (2: on survivors too, distinct states compared only where a check holds;
+     * a row of an earlier version is judged again).
+     */
     private String teethDigest(String digest) {
         try {
             java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            md.update(TEETH_RULES.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             for (RunPlan p : variantPlans) {
                 md.update((p.name() + p.constants() + p.invariants() + p.properties()).getBytes(
                         java.nio.charset.StandardCharsets.UTF_8));
@@ -684,6 +738,8 @@ public final class MutationRunner {
             throw new IllegalStateException(e);
         }
     }
+
+    private static final String TEETH_RULES = "variant stage rules 2";
 
     /** Why an unreachable mutant is: the reason column of its row. */
     public static final String NOT_EVALUATED = "not evaluated: TLC's coverage of the original counts the changed text 0 times on every model";
