@@ -872,7 +872,7 @@ FairSpec ==
     /\ WF_vars(UnplugEnd)
 
 -----------------------------------------------------------------------------
-(* Safety properties (PROTOCOL.md S1-S16) *)
+(* Safety properties (PROTOCOL.md S1-S17) *)
 
 \* S1: every live mapping and every DMA in flight points at a block still
 \* allocated to the same (file, offset).
@@ -1010,6 +1010,57 @@ S15_InvalidationKept == [][InvKept]_vars
 \* S16: a grant that is not pinned lives only while its file is mmapped
 \* (device_map needs the vma; munmap takes every unpinned grant back).
 S16_GrantNeedsVma == \A g \in maps : ~g.pin => g.f \in vma
+
+\* S17 (of the steps a state allows): a program call's change, once applied,
+\* is there for the program to see: the pages a truncate or punch covered read
+\* as holes (no block, nothing cached); a fallocate of a hole, with a block
+\* free, leaves an unwritten extent on a block that was free; a relocate, a
+\* COW or an unshare of a shared page, with a block free, moves the page to a
+\* block that was free (same kind); a reflink's target has the source's
+\* extent; a munmap's file is no longer mmapped.  CallEffect(f, lo, hi, cause,
+\* arg) says so of the step that applies the change (Apply's arguments).
+CallEffect(f, lo, hi, cause, arg) ==
+    CASE cause \in {"truncate", "punch"} ->
+             \A o \in lo..hi : extent'[f][o] = Hole /\ cache'[f][o] = Absent
+      [] cause = "fallocate" ->
+             extent[f][lo] = Hole /\ FreeBlocks # {} =>
+                 extent'[f][lo].k = "unwritten" /\ extent'[f][lo].b \in FreeBlocks
+      [] cause \in {"relocate", "cow"} \/ (cause = "unshare" /\ SharedAt(f, lo)) ->
+             FreeBlocks # {} =>
+                 extent'[f][lo].k = extent[f][lo].k /\ extent'[f][lo].b \in FreeBlocks
+      [] cause = "reflink" -> extent'[f][arg] = extent[f][lo]
+      [] cause = "munmap" -> f \notin vma'
+      [] OTHER -> TRUE
+\* The change applies in the call's own step when it invalidates nobody (no
+\* invalidation of f is left running; variant no-ack-wait: one marked done),
+\* else in the step that ends the invalidation (InvEnd, not done before).
+AtOnce(f)   == ~inv'[f].on \/ inv'[f].done
+Applied(f)  == inv[f].on /\ ~inv[f].done /\ ~inv'[f].on
+\* The cause of an unshare (pagecache-unshare-allocates: an allocating
+\* fallocate of a page that shares nothing).
+UnshareApplies(f, o) ==
+    IF UnshareAllocates /\ ~SharedAt(f, o) THEN "fallocate" ELSE UnshareCause
+\* Written with ENABLED, over every step of the call the state allows: a call
+\* whose change is lost while it invalidates nobody is a step that changes
+\* nothing (a stuttering step), which no property [][A]_vars can see.  (Every
+\* call needs ~inv[f].on and InvEnd(f) needs inv[f].on: the IF only spares TLC
+\* the steps that cannot be.)
+S17_CallsTakeEffect ==
+    \A f \in Files :
+        IF inv[f].on
+        THEN ~ENABLED (InvEnd(f) /\ Applied(f)
+                       /\ ~CallEffect(f, inv[f].lo, inv[f].hi, inv[f].cause, inv[f].arg))
+        ELSE /\ ~ENABLED (Munmap(f) /\ AtOnce(f) /\ ~CallEffect(f, 1, NOff, "munmap", 0))
+             /\ \A n \in 0..(NOff - 1) :
+                    ~ENABLED (Truncate(f, n) /\ AtOnce(f) /\ ~CallEffect(f, n + 1, NOff, "truncate", 0))
+             /\ \A r \in Ranges :
+                    ~ENABLED (PunchHole(f, r[1], r[2]) /\ AtOnce(f) /\ ~CallEffect(f, r[1], r[2], "punch", 0))
+             /\ \A o \in Offsets :
+                    /\ ~ENABLED (Fallocate(f, o) /\ AtOnce(f) /\ ~CallEffect(f, o, o, "fallocate", 0))
+                    /\ ~ENABLED (Relocate(f, o) /\ AtOnce(f) /\ ~CallEffect(f, o, o, "relocate", 0))
+                    /\ ~ENABLED (Unshare(f, o) /\ AtOnce(f) /\ ~CallEffect(f, o, o, UnshareApplies(f, o), 0))
+                    /\ \A p \in Offsets :
+                           ~ENABLED (Reflink(f, o, p) /\ AtOnce(f) /\ ~CallEffect(f, o, o, "reflink", p))
 
 (* Liveness properties (PROTOCOL.md L1-L6), under FairSpec.  Each says "whenever
    P holds, eventually it does not" (P ~> ~P), which is []<>~P, and is written so:

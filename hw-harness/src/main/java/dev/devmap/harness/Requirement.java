@@ -3,7 +3,7 @@ package dev.devmap.harness;
 import java.util.List;
 
 /**
- * The rows of the conformance report: the protocol's safety (S1-S16) and liveness (L1-L6)
+ * The rows of the conformance report: the protocol's safety (S1-S17) and liveness (L1-L6)
  * requirements, named as the spec's properties, plus two rows of the harness itself.
  */
 public enum Requirement {
@@ -23,6 +23,7 @@ public enum Requirement {
     S14("S14_RefusalOrder", "device_map answers the first reason whose condition holds, and grants only when none holds"),
     S15("S15_InvalidationKept", "an invalidation keeps its range and cause until it ends: one at a time a file"),
     S16("S16_GrantNeedsVma", "a grant that is not pinned lives only while its file is mmapped"),
+    S17("S17_CallsTakeEffect", "a call's change is there once applied: holes, unwritten, moved, cloned, unmapped"),
     L1("L1_InvalidationEnds", "every invalidation ends"),
     L2("L2_AccessCompletes", "every device access completes"),
     L3("L3_RetryTerminates", "every prepared map is committed or retried"),

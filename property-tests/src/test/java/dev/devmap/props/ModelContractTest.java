@@ -194,6 +194,21 @@ class ModelContractTest {
         assertThat(p.holds("S16_GrantNeedsVma", grantedW)).isTrue();
         assertThat(p.holds("S16_GrantNeedsVma", withMapsBarVma(grantedW, grantedW.maps(), grantedW.bar(), Set.of()))).isFalse();
         assertThat(p.holds("S16_GrantNeedsVma", withMapsBarVma(pinned, pinned.maps(), pinned.bar(), Set.of()))).isTrue();
+        // S17: a call's change is there once applied (at once, or at InvEnd); the step without it is caught,
+        // the one that changes nothing included (a fallocate or munmap whose change is lost)
+        dev.devmap.model.Cause fallocate = dev.devmap.model.Cause.FALLOCATE;
+        State allocated = after(m, init, new dev.devmap.model.Action.Fallocate("f1", 1));
+        assertThat(p.callEffect(init, allocated, "f1", 1, 1, fallocate, 0)).isTrue();
+        assertThat(p.callEffect(init, init, "f1", 1, 1, fallocate, 0)).isFalse();
+        State moved = after(m, acked, new dev.devmap.model.Action.InvEnd("f1"));
+        assertThat(p.callEffect(acked, moved, "f1", 1, 1, dev.devmap.model.Cause.RELOCATE, 0)).isTrue();
+        State notMoved = edit(moved, f -> { f[0] = acked.extent(); return f; });
+        assertThat(p.callEffect(acked, notMoved, "f1", 1, 1, dev.devmap.model.Cause.RELOCATE, 0)).isFalse();
+        State mapped = after(m, init, new dev.devmap.model.Action.Mmap("f1"));
+        State unmapped = after(m, mapped, new dev.devmap.model.Action.Munmap("f1"));
+        assertThat(p.callEffect(mapped, unmapped, "f1", 1, 2, dev.devmap.model.Cause.MUNMAP, 0)).isTrue();
+        assertThat(p.callEffect(mapped, mapped, "f1", 1, 2, dev.devmap.model.Cause.MUNMAP, 0)).isFalse();
+        for (State s : List.of(init, mapped, grantedW, relocating, acked, moved)) assertThat(p.holds("S17_CallsTakeEffect", s)).isTrue();
         // S14: holds where the model refuses in the protocol's order; write-to-hole skips "hole" for writes
         assertThat(p.holds("S14_RefusalOrder", init)).isTrue();
         assertThat(p.holds("S14_RefusalOrder", w)).isTrue();

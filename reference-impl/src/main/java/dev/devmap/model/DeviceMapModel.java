@@ -192,6 +192,12 @@ public final class DeviceMapModel {
     /** {@code FallocBreaks}: kernel choice dax-fallocate-breaks-layouts. */
     private boolean fallocBreaks() { return c.is(Variant.DAX_FALLOCATE_BREAKS_LAYOUTS); }
 
+    /** {@code UnshareApplies(f, o)}: the cause of an unshare's change (pagecache-unshare-allocates: fallocate). */
+    public Cause unshareApplies(State s, String f, int o) {
+        if (unshareAllocates() && !sharedAt(s, f, o)) return Cause.FALLOCATE;
+        return fallocBreaks() ? Cause.UNSHARE : Cause.COW;   // spec: UnshareCause
+    }
+
     /** {@code SharedAt(f, o)}: the page has a block another page shares. */
     public boolean sharedAt(State s, String f, int o) {
         int b = extent(s, f, o).b();

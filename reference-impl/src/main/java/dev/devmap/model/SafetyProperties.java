@@ -11,7 +11,7 @@ import java.util.function.BiPredicate;
 import java.util.function.Predicate;
 
 /**
- * The spec's invariants (state predicates) and its step property S2, under the spec's names.
+ * The spec's invariants (state predicates) and its step properties (S2, S11-S13, S15), under the spec's names.
  * Each check returns the first offending detail, so a report says what broke, not only which name.
  */
 public final class SafetyProperties {
@@ -35,6 +35,7 @@ public final class SafetyProperties {
         invariants.put("S10_Capability", this::s10);
         invariants.put("S14_RefusalOrder", this::s14);
         invariants.put("S16_GrantNeedsVma", this::s16);
+        invariants.put("S17_CallsTakeEffect", this::s17);
         stepProperties.put("S2_InvalidateBeforeLayoutChange", this::layoutSafe);
         stepProperties.put("S11_PinLifetime", this::pinEnds);
         stepProperties.put("S12_BarReturnedOnUnmap", this::barReturned);
@@ -258,6 +259,88 @@ public final class SafetyProperties {
     boolean s16(State s) {
         for (Grant g : s.maps()) if (!g.pin() && !s.vma().contains(g.f())) return false;
         return true;
+    }
+
+    /**
+     * S17: no step of a program call, or of the end of an invalidation, that applies a change lacks
+     * the change's effect ({@code CallEffect}); over every such step the state allows, as the spec's
+     * {@code ~ENABLED (A /\ ~CallEffect(...))}: a call whose change is lost may be a step that changes
+     * nothing.
+     */
+    boolean s17(State s) {
+        for (String f : c.files()) {
+            Inv r = m.inv(s, f);
+            if (r.on()) {   // spec: IF inv[f].on (every call needs ~inv[f].on)
+                State t = next(s, new Action.InvEnd(f));
+                if (t != null && applied(s, t, f) && !callEffect(s, t, f, r.lo(), r.hi(), r.cause(), r.arg())) return false;
+                continue;
+            }
+            if (!takesEffect(s, new Action.Munmap(f), f, 1, c.nOff(), Cause.MUNMAP, 0)) return false;
+            for (int n = 0; n < c.nOff(); n++) {
+                if (!takesEffect(s, new Action.Truncate(f, n), f, n + 1, c.nOff(), Cause.TRUNCATE, 0)) return false;
+            }
+            for (int lo = 1; lo <= c.nOff(); lo++) for (int hi = lo; hi <= c.nOff(); hi++) {
+                if (!takesEffect(s, new Action.PunchHole(f, lo, hi), f, lo, hi, Cause.PUNCH, 0)) return false;
+            }
+            for (int o = 1; o <= c.nOff(); o++) {
+                if (!takesEffect(s, new Action.Fallocate(f, o), f, o, o, Cause.FALLOCATE, 0)) return false;
+                if (!takesEffect(s, new Action.Relocate(f, o), f, o, o, Cause.RELOCATE, 0)) return false;
+                if (!takesEffect(s, new Action.Unshare(f, o), f, o, o, m.unshareApplies(s, f, o), 0)) return false;
+                for (int p = 1; p <= c.nOff(); p++) {
+                    if (!takesEffect(s, new Action.Reflink(f, o, p), f, o, o, Cause.REFLINK, p)) return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** The state action a leads to from s, or null when a is not enabled (the spec's actions are deterministic). */
+    private State next(State s, Action a) {
+        return m.step(s, a) instanceof Step.Next nx ? nx.state() : null;
+    }
+
+    /** {@code ~ENABLED (a /\ AtOnce(f) /\ ~CallEffect(f, lo, hi, cause, arg))}. */
+    private boolean takesEffect(State s, Action a, String f, int lo, int hi, Cause cause, int arg) {
+        State t = next(s, a);
+        return t == null || !atOnce(t, f) || callEffect(s, t, f, lo, hi, cause, arg);
+    }
+
+    /** {@code AtOnce(f)}: the step leaves no invalidation of f running (no-ack-wait: one marked done). */
+    private boolean atOnce(State t, String f) {
+        Inv b = m.inv(t, f);
+        return !b.on() || b.done();
+    }
+
+    /** {@code Applied(f)}: the step ends f's invalidation, whose change was not applied before. */
+    private boolean applied(State s, State t, String f) {
+        Inv a = m.inv(s, f);
+        return a.on() && !a.done() && !m.inv(t, f).on();
+    }
+
+    /** {@code CallEffect(f, lo, hi, cause, arg)}: the step s -> t shows the change's effect. */
+    public boolean callEffect(State s, State t, String f, int lo, int hi, Cause cause, int arg) {
+        List<Integer> free = m.freeBlocks(s);
+        Extent before = m.extent(s, f, lo);
+        Extent after = m.extent(t, f, lo);
+        switch (cause) {
+            case TRUNCATE, PUNCH -> {
+                for (int o = lo; o <= hi; o++) {
+                    if (!m.extent(t, f, o).equals(Extent.HOLE) || !m.cache(t, f, o).equals(Page.ABSENT)) return false;
+                }
+                return true;
+            }
+            case FALLOCATE -> {
+                return !before.equals(Extent.HOLE) || free.isEmpty()
+                        || after.k() == ExtentKind.UNWRITTEN && free.contains(after.b());
+            }
+            case RELOCATE, COW, UNSHARE -> {
+                if (cause == Cause.UNSHARE && !m.sharedAt(s, f, lo)) return true;
+                return free.isEmpty() || after.k() == before.k() && free.contains(after.b());
+            }
+            case REFLINK -> { return m.extent(t, f, arg).equals(before); }
+            case MUNMAP -> { return !t.vma().contains(f); }
+            default -> { return true; }
+        }
     }
 
     /** {@code Applies(r, i, f, lo, hi, pin, w, at)}: the condition of one refusal reason, on its own. */
