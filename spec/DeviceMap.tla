@@ -52,10 +52,12 @@ VARIABLES
     vflag,   \* only in variant "valid-flag": the driver's boolean valid flag
     bar,     \* BAR pages the exporter accounts as used
     exp,     \* exporter: "up" | "removing" | "gone"
-    rev      \* importers the exporter still waits for during removal
+    rev,     \* importers the exporter still waits for during removal
+    dtag     \* only in kernel choice dax-writeback-mkclean: dtag[f], the pages
+             \* of f whose DAX entry is tagged dirty (PAGECACHE_TAG_DIRTY)
 
 vars == <<extent, data, cache, lastw, nextv, vma, maps, pend, dma, inv, vflag,
-          bar, exp, rev>>
+          bar, exp, rev, dtag>>
 
 \* A combination of today's kernel's protocol choices, made together by one
 \* facility (models.json "choices"): fs-dax's ten, the page cache's eleven
@@ -234,6 +236,9 @@ Apply(f, lo, hi, cause, arg) ==
                      [] cause = "reflink" -> [lastw EXCEPT ![f][arg] = lastw[f][lo]]
                      [] OTHER -> lastw
        /\ vma' = IF cause = "munmap" THEN vma \ {f} ELSE vma
+       /\ dtag' = CASE cause \in {"truncate", "punch"} -> [dtag EXCEPT ![f] = @ \ (lo..hi)]
+                    [] cause \in {"writeback", "reflink"} -> [dtag EXCEPT ![f] = @ \ {lo}]
+                    [] OTHER -> dtag
 
 \* The mmu-notifier sequence count of f's range moved: every overlapping
 \* prepared map must retry (retry = mmu_interval_read_retry() would say so).
@@ -267,7 +272,7 @@ Invalidate(f, lo, hi, cause, arg, wonly) ==
                           victims |-> vs, done |-> Is("no-ack-wait")]]
                /\ IF Is("no-ack-wait")
                   THEN Apply(f, lo, hi, cause, arg)    \* frees blocks before the acks
-                  ELSE UNCHANGED <<extent, data, cache, lastw, vma, dma>>
+                  ELSE UNCHANGED <<extent, data, cache, lastw, vma, dma, dtag>>
 
 \* Kernel choice write-shared-cow-on-fault: a WRITE over shared (reflinked)
 \* pages is granted, and the faults break the sharing (dax_iomap_fault ->
@@ -347,6 +352,7 @@ TypeOK ==
     /\ bar \in Nat
     /\ exp \in {"up", "removing", "gone"}
     /\ rev \subseteq Importers
+    /\ dtag \in [Files -> SUBSET Offsets]
 
 Init ==
     /\ extent = [f \in Files |-> [o \in Offsets |-> Hole]]
@@ -363,6 +369,7 @@ Init ==
     /\ bar = 0
     /\ exp = "up"
     /\ rev = {}
+    /\ dtag = [f \in Files |-> {}]
 
 -----------------------------------------------------------------------------
 (* The program *)
@@ -370,7 +377,7 @@ Init ==
 Mmap(f) ==
     /\ f \notin vma
     /\ vma' = vma \cup {f}
-    /\ UNCHANGED <<extent, data, cache, lastw, nextv, maps, pend, dma, inv, vflag, bar, exp, rev>>
+    /\ UNCHANGED <<extent, data, cache, lastw, nextv, maps, pend, dma, inv, vflag, bar, exp, rev, dtag>>
 
 \* munmap tears down the importers' mappings of the vma (mmu-notifier
 \* release); grants pinned by a dma_buf survive it.
@@ -386,7 +393,17 @@ Munmap(f) ==
 \* a shared block is copied first (COW), after its grants are invalidated.
 \* Grants of an unshared block stay: device and CPU write the same memory.
 InPlace(f, o) == extent[f][o].b # 0 /\ ~Shared(extent[f][o].b)
-WriteBlock(f, o) ==
+\* Kernel choice dax-writeback-mkclean, its dirty tag: a write fault of a DAX
+\* mapping (a device's writable mirror, hmm_range_fault -> dax_iomap_fault ->
+\* dax_insert_entry(dirty), or a device's fallback write through the CPU page
+\* table) tags the page's DAX entry dirty in the file's mapping; write(2)
+\* (dax_iomap_rw) tags nothing.  The tag belongs to the file, not to a
+\* mapping: it outlives unmap and munmap, and only writeback
+\* (dax_writeback_one clears it) or the page leaving the file (truncate,
+\* punch: dax_delete_mapping_entry) takes it away.
+DaxTag == Is("dax-writeback-mkclean")
+Tagged(f, os) == IF DaxTag THEN [dtag EXCEPT ![f] = @ \cup os] ELSE dtag
+WriteBlock(f, o, fromDev) ==
     IF extent[f][o].b # 0 /\ Shared(extent[f][o].b)
        /\ \E g \in maps : Victim(g, f, o, o, FALSE)
     THEN /\ Invalidate(f, o, o, "cow", 0, FALSE)
@@ -398,6 +415,7 @@ WriteBlock(f, o) ==
          /\ lastw' = [lastw EXCEPT ![f][o] = nextv + 1]
          /\ nextv' = nextv + 1
          /\ BumpSeq(f, o, o)   \* a prepared map of the old block must re-decide
+         /\ dtag' = IF fromDev THEN Tagged(f, {o}) ELSE dtag
          /\ UNCHANGED <<cache, vma, inv>>
 
 \* A write through the page cache (write(2) or a store to the mmap).  A page
@@ -412,9 +430,9 @@ WritePage(f, o, fromDev) ==
        THEN /\ data' = [data EXCEPT ![extent[f][o].b] = nextv + 1]
             /\ lastw' = [lastw EXCEPT ![f][o] = nextv + 1]
             /\ nextv' = nextv + 1
-            /\ UNCHANGED <<extent, cache, vma, pend, inv, vflag>>
+            /\ UNCHANGED <<extent, cache, vma, pend, inv, vflag, dtag>>
        ELSE IF ~PageCache
-       THEN WriteBlock(f, o)
+       THEN WriteBlock(f, o, fromDev)
        ELSE IF ~MirrorsCache /\ \E g \in maps : Victim(g, f, o, o, FALSE)
        THEN /\ Invalidate(f, o, o, "populate", 0, FALSE)
             /\ UNCHANGED nextv
@@ -425,7 +443,7 @@ WritePage(f, o, fromDev) ==
             /\ lastw' = [lastw EXCEPT ![f][o] = nextv + 1]
             /\ nextv' = nextv + 1
             /\ BumpSeq(f, o, o)   \* a map decided "not cached" must re-decide
-            /\ UNCHANGED <<extent, data, vma, inv>>
+            /\ UNCHANGED <<extent, data, vma, inv, dtag>>
     /\ UNCHANGED <<maps, dma, bar, exp, rev>>
 
 \* A read that populates the page cache.  Clean copies may coexist with
@@ -439,7 +457,7 @@ ReadPage(f, o) ==
        THEN Invalidate(f, o, o, "populate", 0, TRUE)
        ELSE /\ cache' = [cache EXCEPT ![f][o] = [st |-> "clean", v |-> DiskVal(f, o)]]
             /\ BumpSeq(f, o, o)
-            /\ UNCHANGED <<extent, data, lastw, vma, inv>>
+            /\ UNCHANGED <<extent, data, lastw, vma, inv, dtag>>
     /\ UNCHANGED <<nextv, maps, dma, bar, exp, rev>>
 
 CpuWrite(f, o) == f \in Files /\ WritePage(f, o, FALSE)
@@ -520,17 +538,18 @@ Reflink(f, o, p) ==
 \* (fsync, sync_file_range) write-protects the page's DAX mappings
 \* (dax_writeback_mapping_range -> dax_writeback_one -> dax_entry_mkclean ->
 \* pfn_mkclean_range -> page_vma_mkclean_one, an mmu-notifier invalidation of
-\* every shared vma of the page): a page with a writable device mapping (its
-\* write fault tagged the DAX entry dirty) is written back, and the mirror
-\* drops every entry of the range whatever the event (dmirror_interval_invalidate,
-\* lib/test_hmm.c): its read-only device mappings are invalidated too.
+\* every shared vma of the page): a page whose DAX entry is tagged dirty
+\* (dtag: a write fault tagged it, through a grant unmapped since or not) is
+\* written back, and the mirror drops every entry of the range whatever the
+\* event (dmirror_interval_invalidate, lib/test_hmm.c): its read-only device
+\* mappings are invalidated too; an untagged page is skipped, its mappings stay.
 \* Writeback's write-protect of a mapped page (dax_entry_mkclean, folio_mkclean):
 \* an mmu-notifier invalidation of the page, under f's invalidate_lock.
 MkcleanInvalidate(f, o) == ~inv[f].on /\ Invalidate(f, o, o, "writeback", 0, FALSE)
 
 DaxMkclean(f, o) ==
-    /\ Is("dax-writeback-mkclean")
-    /\ \E g \in maps : Victim(g, f, o, o, TRUE)
+    /\ DaxTag
+    /\ o \in dtag[f]
     /\ MkcleanInvalidate(f, o)
     /\ UNCHANGED <<nextv, maps, dma, bar, exp, rev>>
 
@@ -564,7 +583,7 @@ Writeback(f, o) == IF PageCache THEN PageWriteback(f, o) ELSE DaxMkclean(f, o)
 Evict(f, o) ==
     /\ cache[f][o].st = "clean"
     /\ cache' = [cache EXCEPT ![f][o] = Absent]
-    /\ UNCHANGED <<extent, data, lastw, nextv, vma, maps, pend, dma, inv, vflag, bar, exp, rev>>
+    /\ UNCHANGED <<extent, data, lastw, nextv, vma, maps, pend, dma, inv, vflag, bar, exp, rev, dtag>>
 
 \* Defragmentation / migration of a page to another block.
 Relocate(f, o) ==
@@ -617,7 +636,7 @@ InvAck(i, f) ==
                /\ maps' = maps \ gone
                /\ bar' = bar - Pages(gone)
     /\ inv' = [inv EXCEPT ![f].await = @ \ {i}]
-    /\ UNCHANGED <<extent, data, cache, lastw, nextv, vma, pend, dma, vflag, exp, rev>>
+    /\ UNCHANGED <<extent, data, cache, lastw, nextv, vma, pend, dma, vflag, exp, rev, dtag>>
 
 \* All acknowledgements are in: the filesystem proceeds.
 \* Kernel choice dax-map-during-break-layouts: while truncate or punch waits
@@ -637,10 +656,10 @@ InvEnd(f) ==
     /\ inv[f].await = {}
     /\ IF BreakLayouts(f) /\ Late(f) # {}
        THEN /\ inv' = [inv EXCEPT ![f].await = {g.i : g \in Late(f)}, ![f].victims = Late(f)]
-            /\ UNCHANGED <<extent, data, cache, lastw, vma, maps, bar, pend, vflag, dma>>
+            /\ UNCHANGED <<extent, data, cache, lastw, vma, maps, bar, pend, vflag, dma, dtag>>
        ELSE /\ LET r == inv[f]
                    left == r.victims \cap maps   \* only in early-tlb-flush
-               IN /\ IF r.done THEN UNCHANGED <<extent, data, cache, lastw, vma, dma>>
+               IN /\ IF r.done THEN UNCHANGED <<extent, data, cache, lastw, vma, dma, dtag>>
                                ELSE Apply(f, r.lo, r.hi, r.cause, r.arg)
                   /\ maps' = maps \ left
                   /\ bar' = bar - Pages(left)
@@ -690,6 +709,7 @@ MapPrepare(i, f, lo, hi, pin, w, at) ==
                             w |-> w, at |-> at, pin |-> pin, retry |-> FALSE]}
     /\ bar' = bar + (hi - lo + 1)
     /\ vflag' = IF Is("valid-flag") THEN [vflag EXCEPT ![f] = TRUE] ELSE vflag
+    /\ dtag' = IF w THEN Tagged(f, lo..hi) ELSE dtag
     /\ UNCHANGED <<cache, lastw, nextv, vma, maps, dma, inv, exp, rev>>
 
 Grant(p) == [i |-> p.i, f |-> p.f, lo |-> p.lo, hi |-> p.hi, bs |-> p.bs,
@@ -704,7 +724,7 @@ MapCommit(i) ==
         /\ ~Stale(p)
         /\ maps' = maps \cup {Grant(p)}
         /\ pend' = pend \ {p}
-        /\ UNCHANGED <<extent, data, cache, lastw, nextv, vma, dma, inv, vflag, bar, exp, rev>>
+        /\ UNCHANGED <<extent, data, cache, lastw, nextv, vma, dma, inv, vflag, bar, exp, rev, dtag>>
 
 \* The sequence count moved: drop the result, give the BAR pages back; the
 \* driver retries device_map or falls back.
@@ -714,7 +734,7 @@ MapRetry(i) ==
         /\ Stale(p)
         /\ pend' = pend \ {p}
         /\ bar' = bar - Size(p)
-        /\ UNCHANGED <<extent, data, cache, lastw, nextv, vma, maps, dma, inv, vflag, exp, rev>>
+        /\ UNCHANGED <<extent, data, cache, lastw, nextv, vma, maps, dma, inv, vflag, exp, rev, dtag>>
 
 \* device_unmap(vma, importer, lo, hi, pa[]), after draining its DMA.
 \* DmaBufRelease is the same for a pinned grant: the last dma_buf reference.
@@ -723,7 +743,7 @@ Unmap(i, g) ==
     /\ ~DmaOn(i, {g})
     /\ maps' = maps \ {g}
     /\ bar' = IF Is("unmap-keeps-bar") THEN bar ELSE bar - Size(g)
-    /\ UNCHANGED <<extent, data, cache, lastw, nextv, vma, pend, dma, inv, vflag, exp, rev>>
+    /\ UNCHANGED <<extent, data, cache, lastw, nextv, vma, pend, dma, inv, vflag, exp, rev, dtag>>
 
 \* A grant is named by its importer, file and first page (the grants of one
 \* importer never overlap), so that TLC labels these steps with their names.
@@ -754,7 +774,7 @@ DmaStart(i, f, lo, o, op) ==
     /\ dma' = dma \cup {[i |-> i, f |-> g.f, o |-> o, b |-> Blk(g, o), op |-> op,
                          v |-> IF op = "write" THEN nextv + 1 ELSE 0]}
     /\ nextv' = IF op = "write" THEN nextv + 1 ELSE nextv
-    /\ UNCHANGED <<extent, data, cache, lastw, vma, maps, pend, inv, vflag, bar, exp, rev>>
+    /\ UNCHANGED <<extent, data, cache, lastw, vma, maps, pend, inv, vflag, bar, exp, rev, dtag>>
 
 DmaEnd(i) ==
     \E d \in dma :
@@ -770,7 +790,7 @@ DmaEnd(i) ==
                         /\ UNCHANGED cache
                 /\ lastw' = [lastw EXCEPT ![d.f][d.o] = d.v]
            ELSE UNCHANGED <<data, cache, lastw>>
-        /\ UNCHANGED <<extent, nextv, vma, maps, pend, inv, vflag, bar, exp, rev>>
+        /\ UNCHANGED <<extent, nextv, vma, maps, pend, inv, vflag, bar, exp, rev, dtag>>
 
 \* The fallback path: the device faults page-cache pages (HMM / GUP).
 DevFallbackRead(i, f, o) ==
@@ -810,7 +830,7 @@ UnplugStart ==
             /\ rev' = IF BdevCanInvalidate THEN {g.i : g \in maps} ELSE {}
             /\ pend' = {[p EXCEPT !.retry = TRUE] : p \in pend}
             /\ UNCHANGED bar
-    /\ UNCHANGED <<extent, data, cache, lastw, nextv, vma, maps, dma, inv, vflag>>
+    /\ UNCHANGED <<extent, data, cache, lastw, nextv, vma, maps, dma, inv, vflag, dtag>>
 
 RevokeAck(i) ==
     /\ exp = "removing"
@@ -820,13 +840,13 @@ RevokeAck(i) ==
        IN /\ maps' = maps \ gone
           /\ bar' = bar - Pages(gone)
     /\ rev' = rev \ {i}
-    /\ UNCHANGED <<extent, data, cache, lastw, nextv, vma, pend, dma, inv, vflag, exp>>
+    /\ UNCHANGED <<extent, data, cache, lastw, nextv, vma, pend, dma, inv, vflag, exp, dtag>>
 
 UnplugEnd ==
     /\ exp = "removing"
     /\ rev = {} /\ maps = {} /\ pend = {} /\ dma = {}
     /\ exp' = "gone"
-    /\ UNCHANGED <<extent, data, cache, lastw, nextv, vma, maps, pend, dma, inv, vflag, bar, rev>>
+    /\ UNCHANGED <<extent, data, cache, lastw, nextv, vma, maps, pend, dma, inv, vflag, bar, rev, dtag>>
 
 -----------------------------------------------------------------------------
 Flags == BOOLEAN \X BOOLEAN \X BOOLEAN   \* <<PIN, WRITE, ATOMIC>>

@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class OneHomeTest {
     /** The grep of the README: what a re-derived guard reads. */
     static final Pattern GUARD_READS = Pattern.compile(
-            "\\.(maps|pend|dma|inv|rev|exp|vma|vflag)\\(\\)"        // the state's fields
+            "\\.(maps|pend|dma|inv|rev|exp|vma|vflag|dtag)\\(\\)"        // the state's fields
             + "|\\.(on|await|pin|retry)\\(\\)"                     // an invalidation, a grant, a prepared map
             + "|(why|message|detail|errorText)\\(\\)\\.(contains|startsWith|matches)"   // a decision by message text
             + "|Variant\\.[A-Z_]{3,}"                             // a variant's switch

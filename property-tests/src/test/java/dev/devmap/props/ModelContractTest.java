@@ -37,16 +37,16 @@ class ModelContractTest {
         return edit(init, change);
     }
 
-    /** State b with some of its variables changed (indexes in the record's order: extent 0 ... rev 13). */
+    /** State b with some of its variables changed (indexes in the record's order: extent 0 ... dtag 14). */
     private static State edit(State b, UnaryOperator<Object[]> change) {
         Object[] f = {b.extent(), b.data(), b.cache(), b.lastw(), b.nextv(), b.vma(), b.maps(),
-                b.pend(), b.dma(), b.inv(), b.vflag(), b.bar(), b.exp(), b.rev()};
+                b.pend(), b.dma(), b.inv(), b.vflag(), b.bar(), b.exp(), b.rev(), b.dtag()};
         Object[] g = change.apply(f);
         @SuppressWarnings("unchecked")
         State s = new State((List<Extent>) g[0], (List<Integer>) g[1], (List<Page>) g[2], (List<Integer>) g[3],
                 (Integer) g[4], (Set<String>) g[5], (Set<dev.devmap.model.Grant>) g[6], (Set<dev.devmap.model.Pending>) g[7],
                 (Set<Dma>) g[8], (List<dev.devmap.model.Inv>) g[9], (List<Boolean>) g[10], (Integer) g[11],
-                (dev.devmap.model.Exp) g[12], (Set<String>) g[13]);
+                (dev.devmap.model.Exp) g[12], (Set<String>) g[13], (List<Integer>) g[14]);
         return s;
     }
 
@@ -103,7 +103,7 @@ class ModelContractTest {
 
     private static State withMapsBarVma(State s, Set<dev.devmap.model.Grant> maps, int bar, Set<String> vma) {
         return new State(s.extent(), s.data(), s.cache(), s.lastw(), s.nextv(), vma, maps, s.pend(), s.dma(), s.inv(),
-                s.vflag(), bar, s.exp(), s.rev());
+                s.vflag(), bar, s.exp(), s.rev(), s.dtag());
     }
 
     /** f1[1] written (value 1), written back and evicted, f1 mmapped: a page device_map can grant. */
@@ -138,7 +138,7 @@ class ModelContractTest {
         State read = after(m, w, new dev.devmap.model.Action.CpuRead("f1", 1));
         assertThat(p.holdsOnStep("S13_ReadsLastWrite", w, read)).isTrue();
         State staleTo = new State(w.extent(), w.data(), set(w.cache(), c.page("f1", 1), new Page(CacheState.CLEAN, 0)),
-                w.lastw(), w.nextv(), w.vma(), w.maps(), w.pend(), w.dma(), w.inv(), w.vflag(), w.bar(), w.exp(), w.rev());
+                w.lastw(), w.nextv(), w.vma(), w.maps(), w.pend(), w.dma(), w.inv(), w.vflag(), w.bar(), w.exp(), w.rev(), w.dtag());
         assertThat(p.holdsOnStep("S13_ReadsLastWrite", w, staleTo)).isFalse();
         // S13: a DMA read completing from a block that does not hold the last write
         State granted = after(m, w, new dev.devmap.model.Action.MapPrepare("gpu", "f1", 1, 1, false, false, false),
@@ -147,9 +147,9 @@ class ModelContractTest {
         assertThat(p.holdsOnStep("S13_ReadsLastWrite", granted, done)).isTrue();
         State wiped = new State(granted.extent(), set(granted.data(), g.blk(1) - 1, 0), granted.cache(), granted.lastw(),
                 granted.nextv(), granted.vma(), granted.maps(), granted.pend(), granted.dma(), granted.inv(), granted.vflag(),
-                granted.bar(), granted.exp(), granted.rev());
+                granted.bar(), granted.exp(), granted.rev(), granted.dtag());
         State wipedDone = new State(wiped.extent(), wiped.data(), wiped.cache(), wiped.lastw(), wiped.nextv(), wiped.vma(),
-                wiped.maps(), wiped.pend(), Set.of(), wiped.inv(), wiped.vflag(), wiped.bar(), wiped.exp(), wiped.rev());
+                wiped.maps(), wiped.pend(), Set.of(), wiped.inv(), wiped.vflag(), wiped.bar(), wiped.exp(), wiped.rev(), wiped.dtag());
         assertThat(p.holdsOnStep("S13_ReadsLastWrite", wiped, wipedDone)).isFalse();
 
         // S13 on the last page of the file (a check that stops one page short misses it)

@@ -54,6 +54,7 @@ public final class Fingerprint {
         h = step(h, s.bar());
         h = step(h, s.exp().ordinal());
         h = step(h, strings(s.rev()));
+        for (int t : s.dtag()) h = step(h, t);
         return h;
     }
 

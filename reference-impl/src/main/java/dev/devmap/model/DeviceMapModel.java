@@ -37,12 +37,14 @@ public final class DeviceMapModel {
         for (int b = 1; b <= c.nBlocks(); b++) data.add(0);
         List<Inv> inv = new ArrayList<>();
         List<Boolean> vflag = new ArrayList<>();
+        List<Integer> dtag = new ArrayList<>();
         for (String f : c.files()) {
             inv.add(Inv.IDLE);
             vflag.add(true);
+            dtag.add(0);
         }
         return new State(extent, data, cache, lastw, 0, Set.of(), Set.of(), Set.of(), Set.of(), inv, vflag, 0, Exp.UP,
-                Set.of());
+                Set.of(), dtag);
     }
 
     // ---------------------------------------------------------------- helpers (the spec's operators)
@@ -348,6 +350,7 @@ public final class DeviceMapModel {
         int bar;
         Exp exp;
         private Set<String> rev;
+        private int[] dtag;
 
         Work(State s) {
             this.s = s;
@@ -367,6 +370,20 @@ public final class DeviceMapModel {
         Inv[] inv() { if (inv == null) inv = s.inv().toArray(new Inv[0]); return inv; }
         Boolean[] vflag() { if (vflag == null) vflag = s.vflag().toArray(new Boolean[0]); return vflag; }
         Set<String> rev() { if (rev == null) rev = new HashSet<>(s.rev()); return rev; }
+        int[] dtag() { if (dtag == null) dtag = ints(s.dtag()); return dtag; }
+
+        /** Spec: {@code Tagged(f, lo..hi)}: the pages' DAX entries tagged dirty (kernel choice dax-writeback-mkclean). */
+        void tag(String f, int lo, int hi) {
+            if (!daxTag()) return;
+            int m = s.dtag().get(c.fileIndex(f)) | pagesMask(lo, hi);
+            if (m != s.dtag().get(c.fileIndex(f))) dtag()[c.fileIndex(f)] = m;
+        }
+
+        /** {@code [dtag EXCEPT ![f] = @ \ (lo..hi)]}. */
+        void untag(String f, int lo, int hi) {
+            int m = s.dtag().get(c.fileIndex(f));
+            if ((m & pagesMask(lo, hi)) != 0) dtag()[c.fileIndex(f)] = m & ~pagesMask(lo, hi);
+        }
 
         Step done() {
             return new Step.Next(new State(
@@ -376,7 +393,8 @@ public final class DeviceMapModel {
                     lastw == null ? s.lastw() : boxed(lastw), nextv,
                     vma == null ? s.vma() : vma, maps == null ? s.maps() : maps, pend == null ? s.pend() : pend,
                     dma == null ? s.dma() : dma, inv == null ? s.inv() : List.of(inv),
-                    vflag == null ? s.vflag() : List.of(vflag), bar, exp, rev == null ? s.rev() : rev));
+                    vflag == null ? s.vflag() : List.of(vflag), bar, exp, rev == null ? s.rev() : rev,
+                    dtag == null ? s.dtag() : boxed(dtag)));
         }
 
         /** {@code [data EXCEPT ![b] = v]}: unchanged when b is outside DOMAIN data, as in TLA+. */
@@ -450,6 +468,8 @@ public final class DeviceMapModel {
                 }
             }
             if (cause == Cause.MUNMAP) vma().remove(f);
+            if (cause == Cause.TRUNCATE || cause == Cause.PUNCH) untag(f, lo, hi);
+            else if (cause == Cause.WRITEBACK || cause == Cause.REFLINK) untag(f, lo, lo);
         }
 
         /** {@code BumpSeq(f, lo, hi)}. */
@@ -550,7 +570,7 @@ public final class DeviceMapModel {
             w.lastw()[k] = s.nextv() + 1;
             w.nextv = s.nextv() + 1;
         } else if (!c.pageCache()) {
-            return writeBlock(s, f, o);
+            return writeBlock(s, f, o, fromDev);
         } else if (!mirrorsCache() && anyVictim(s, f, o, o, false)) {
             w.invalidate(f, o, o, Cause.POPULATE, 0, false);
         } else {
@@ -563,8 +583,8 @@ public final class DeviceMapModel {
         return w.done();
     }
 
-    /** {@code WriteBlock(f, o)}: without a page cache a write goes to the block (allocated, unshared first). */
-    private Step writeBlock(State s, String f, int o) {
+    /** {@code WriteBlock(f, o, fromDev)}: without a page cache a write goes to the block (allocated, unshared first); a device's write fault tags the page dirty. */
+    private Step writeBlock(State s, String f, int o, boolean fromDev) {
         Extent e = extent(s, f, o);
         Work w = new Work(s);
         if (e.b() != 0 && shared(s, e.b()) && anyVictim(s, f, o, o, false)) {
@@ -580,6 +600,7 @@ public final class DeviceMapModel {
         w.lastw()[k] = s.nextv() + 1;
         w.nextv = s.nextv() + 1;
         w.bumpSeq(f, o, o);
+        if (fromDev) w.tag(f, o, o);
         return w.done();
     }
 
@@ -669,13 +690,24 @@ public final class DeviceMapModel {
         return c.pageCache() ? pageWriteback(s, f, o) : daxMkclean(s, f, o);
     }
 
-    /** Spec: {@code DaxMkclean(f, o)}: kernel choice dax-writeback-mkclean: a page with a writable grant is written back, every unpinned grant of it invalidated. */
+    /** Spec: {@code DaxMkclean(f, o)}: kernel choice dax-writeback-mkclean: a page tagged dirty is written back, every unpinned grant of it invalidated. */
     private Step daxMkclean(State s, String f, int o) {
-        if (!c.is(Variant.DAX_WRITEBACK_MKCLEAN)) return Step.disabled(Guard.NOT_DIRTY, () -> "no page cache: nothing to write back");
-        boolean writable = false;
-        for (Grant g : s.maps()) writable |= victim(g, f, o, o, true);
-        if (!writable) return Step.disabled(Guard.NOT_DIRTY, () -> "no writable mapping of the page: nothing to write-protect");
+        if (!daxTag()) return Step.disabled(Guard.NOT_DIRTY, () -> "no page cache: nothing to write back");
+        if (!tagged(s, f, o)) return Step.disabled(Guard.NOT_DIRTY, () -> "the page's DAX entry is not tagged dirty: nothing to write back");
         return mkcleanInvalidate(s, f, o);   // every unpinned grant of the page: the mirror drops them all
+    }
+
+    /** Spec: {@code DaxTag}: kernel choice dax-writeback-mkclean keeps the DAX entries' dirty tags. */
+    public boolean daxTag() { return c.is(Variant.DAX_WRITEBACK_MKCLEAN); }
+
+    /** Spec: {@code o \in dtag[f]}. */
+    public boolean tagged(State s, String f, int o) { return (s.dtag().get(c.fileIndex(f)) & pagesMask(o, o)) != 0; }
+
+    /** The mask of pages lo..hi (bit o - 1 is page o), as {@code dtag} holds them. */
+    static int pagesMask(int lo, int hi) {
+        int m = 0;
+        for (int o = lo; o <= hi; o++) m |= 1 << (o - 1);
+        return m;
     }
 
     /** Spec: {@code MkcleanInvalidate(f, o)}: writeback's write-protect of a mapped page, under f's invalidate_lock. */
@@ -880,6 +912,7 @@ public final class DeviceMapModel {
         w.pend().add(new Pending(i, f, lo, hi, bs, wr, at, pin, false));
         w.bar = s.bar() + (hi - lo + 1);
         if (c.is(Variant.VALID_FLAG)) w.vflag()[c.fileIndex(f)] = true;
+        if (wr) w.tag(f, lo, hi);
         return w.done();
     }
 

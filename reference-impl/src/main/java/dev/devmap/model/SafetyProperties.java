@@ -97,6 +97,8 @@ public final class SafetyProperties {
             if (dmas > 1 || pends > 1) return false;
         }
         if (!c.importers().containsAll(s.rev())) return false;
+        if (s.dtag().size() != c.files().size()) return false;
+        for (int t : s.dtag()) if (t < 0 || t >= 1 << c.nOff()) return false;   // dtag[f] \subseteq Offsets
         return s.bar() >= 0;
     }
 

@@ -1144,6 +1144,9 @@ public final class PackedModel {
 
     /** The working copy of a record state. */
     public long[] of(State st) {
+        for (int t : st.dtag()) {   // dtag lives only in kernel choice dax-writeback-mkclean, which is not packed
+            if (t != 0) throw new IllegalArgumentException("the packed model has no DAX dirty tags (dtag): use the record explorer");
+        }
         long[] s = new long[len];
         for (int p = 0; p < nPages; p++) {
             Extent e = st.extent().get(p);
@@ -1212,7 +1215,9 @@ public final class PackedModel {
         Set<String> vma = new HashSet<>();
         List<Boolean> vflag = new ArrayList<>();
         List<Inv> inv = new ArrayList<>();
+        List<Integer> dtag = new ArrayList<>();
         for (int f = 0; f < nFiles; f++) {
+            dtag.add(0);
             if ((s[oVma] >>> f & 1) != 0) vma.add(c.files().get(f));
             vflag.add((s[oVflag] >>> f & 1) != 0);
             int at = inv(f);
@@ -1237,7 +1242,7 @@ public final class PackedModel {
                     dv(d)));
         }
         return new State(extent, data, cache, lastw, (int) s[oNextv], vma, maps, pend, dma, inv, vflag, (int) s[oBar],
-                Exp.values()[(int) s[oExp]], importers(s[oRev]));
+                Exp.values()[(int) s[oExp]], importers(s[oRev]), dtag);
     }
 
     // ------------------------------------------------------------------ the canonical bit encoding

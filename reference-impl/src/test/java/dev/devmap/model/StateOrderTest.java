@@ -21,7 +21,7 @@ class StateOrderTest {
     private static State with(List<String> vma, List<Grant> maps, List<Dma> dma, List<Pending> pend) {
         State s = new DeviceMapModel(new Constants(List.of("f"), 2, 3, List.of("a"), Set.of(), Set.of(), Set.of(), 2, 1, true, true, Variant.NONE)).init();
         return new State(s.extent(), s.data(), s.cache(), s.lastw(), s.nextv(), Set.copyOf(vma), Set.copyOf(maps),
-                Set.copyOf(pend), Set.copyOf(dma), s.inv(), s.vflag(), s.bar(), s.exp(), Set.copyOf(vma));
+                Set.copyOf(pend), Set.copyOf(dma), s.inv(), s.vflag(), s.bar(), s.exp(), Set.copyOf(vma), s.dtag());
     }
 
     @Test

@@ -73,15 +73,20 @@ public final class TlaBridge {
         vars.put("dma", TlaValue.set(dma));
         Map<String, TlaValue> inv = new TreeMap<>();
         Map<String, TlaValue> vflag = new TreeMap<>();
+        Map<String, TlaValue> dtag = new TreeMap<>();
         for (int fi = 0; fi < c.files().size(); fi++) {
             inv.put(c.files().get(fi), inv(s.inv().get(fi)));
             vflag.put(c.files().get(fi), TlaValue.bool(s.vflag().get(fi)));
+            List<TlaValue> tagged = new ArrayList<>();
+            for (int o = 1; o <= c.nOff(); o++) if ((s.dtag().get(fi) & (1 << (o - 1))) != 0) tagged.add(num(o));
+            dtag.put(c.files().get(fi), TlaValue.set(tagged));
         }
         vars.put("inv", TlaValue.record(inv));
         vars.put("vflag", TlaValue.record(vflag));
         vars.put("bar", num(s.bar()));
         vars.put("exp", TlaValue.str(s.exp().tla()));
         vars.put("rev", strSet(s.rev()));
+        vars.put("dtag", TlaValue.record(dtag));
         return new TlaState(vars);
     }
 
@@ -156,6 +161,7 @@ public final class TlaBridge {
         List<Integer> lastw = new ArrayList<>();
         List<Inv> inv = new ArrayList<>();
         List<Boolean> vflag = new ArrayList<>();
+        List<Integer> dtag = new ArrayList<>();
         for (String f : c.files()) {
             for (TlaValue e : row(t.require("extent"), f)) {
                 extent.add(new Extent(ExtentKind.of(str(field(e, "k"))), (int) integer(field(e, "b"))));
@@ -166,6 +172,9 @@ public final class TlaBridge {
             for (TlaValue v : row(t.require("lastw"), f)) lastw.add((int) integer(v));
             inv.add(invFrom(at(t.require("inv"), f)));
             vflag.add(bool(at(t.require("vflag"), f)));
+            int mask = 0;
+            for (TlaValue o : elements(at(t.require("dtag"), f))) mask |= 1 << ((int) integer(o) - 1);
+            dtag.add(mask);
         }
         List<Integer> data = new ArrayList<>();
         for (TlaValue v : elements(t.require("data"))) data.add((int) integer(v));
@@ -183,7 +192,7 @@ public final class TlaBridge {
         }
         return new State(extent, data, cache, lastw, (int) integer(t.require("nextv")), new HashSet<>(strings(t.require("vma"))),
                 maps, pend, dma, inv, vflag, (int) integer(t.require("bar")), Exp.of(str(t.require("exp"))),
-                new HashSet<>(strings(t.require("rev"))));
+                new HashSet<>(strings(t.require("rev"))), dtag);
     }
 
     public Grant grantFrom(TlaValue g) {
