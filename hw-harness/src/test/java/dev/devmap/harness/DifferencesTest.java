@@ -177,6 +177,34 @@ class DifferencesTest {
         }
     }
 
+    /**
+     * The DAX dirty tag (kernel choice dax-writeback-mkclean, the spec's dtag): a page once mapped
+     * WRITE and unmapped is still dirty, so writeback invalidates a reader mapped since. The guided
+     * scenario writeback-after-unmap is the one that tells a tag kept by the file from a tag kept
+     * by the grant: the standard model (nothing dirty) rejects the device's answer, the choice's
+     * model accepts it, with the reader notified.
+     */
+    @Test
+    void writebackAfterUnmapIsTheDaxTagsDifference() throws Exception {
+        try (DeviceUnderTest dut = Devices.open("sim:dax-writeback-mkclean,fs=dax,choices=dax-writeback-mkclean",
+                Duration.ofSeconds(10), Map.of(), l -> { })) {
+            Capabilities caps = dut.capabilities();
+            dev.devmap.harness.scenario.Scenario sc = dev.devmap.harness.scenario.Guided.all().stream()
+                    .filter(x -> x.id().equals("writeback-after-unmap")).findFirst().orElseThrow();
+            ScenarioResult r = new dev.devmap.harness.scenario.Runner(dut, caps, false).run(sc);   // unshrunk
+            assertThat(r.status()).isEqualTo(ScenarioResult.Status.DIFFERENCE);
+            assertThat(r.choice()).isEqualTo("dax-writeback-mkclean");
+            assertThat(r.trace()).filteredOn(t -> t.request().op() instanceof dev.devmap.kernelapi.Op.WritebackCall)
+                    .last().satisfies(t -> assertThat(t.response().outcome().notified()).containsExactly("nic"));
+        }
+        try (DeviceUnderTest dut = Devices.open("sim:fs=dax", Duration.ofSeconds(10), Map.of(), l -> { })) {
+            dev.devmap.harness.scenario.Scenario sc = dev.devmap.harness.scenario.Guided.all().stream()
+                    .filter(x -> x.id().equals("writeback-after-unmap")).findFirst().orElseThrow();
+            assertThat(new dev.devmap.harness.scenario.Runner(dut, dut.capabilities(), true).run(sc).status())
+                    .as("without the choice the reader keeps its mapping: the scenario passes").isEqualTo(ScenarioResult.Status.PASS);
+        }
+    }
+
     @Test
     void aFailureNoListedChoiceExplainsStaysAFailure() throws Exception {
         // truncate-ignores-pin ignores write pins too, which read-pin-ignores-truncate refuses
