@@ -191,11 +191,16 @@ class DifferencesTest {
             Capabilities caps = dut.capabilities();
             dev.devmap.harness.scenario.Scenario sc = dev.devmap.harness.scenario.Guided.all().stream()
                     .filter(x -> x.id().equals("writeback-after-unmap")).findFirst().orElseThrow();
-            ScenarioResult r = new dev.devmap.harness.scenario.Runner(dut, caps, false).run(sc);   // unshrunk
+            ScenarioResult r = new dev.devmap.harness.scenario.Runner(dut, caps, true).run(sc);
             assertThat(r.status()).isEqualTo(ScenarioResult.Status.DIFFERENCE);
             assertThat(r.choice()).isEqualTo("dax-writeback-mkclean");
-            assertThat(r.trace()).filteredOn(t -> t.request().op() instanceof dev.devmap.kernelapi.Op.WritebackCall)
-                    .last().satisfies(t -> assertThat(t.response().outcome().notified()).containsExactly("nic"));
+            // shrunk, it still tells the story: the writer unmapped, the reader notified (the shrinker
+            // keeps the answer's importers: without them it drifted to gpu's live WRITE grant, 4 steps)
+            assertThat(r.trace()).last().satisfies(t -> {
+                assertThat(t.request().op()).isInstanceOf(dev.devmap.kernelapi.Op.WritebackCall.class);
+                assertThat(t.response().outcome().notified()).containsExactly("nic");
+            });
+            assertThat(r.trace()).anySatisfy(t -> assertThat(t.request().op()).isInstanceOf(dev.devmap.kernelapi.Op.DeviceUnmapCall.class));
         }
         try (DeviceUnderTest dut = Devices.open("sim:fs=dax", Duration.ofSeconds(10), Map.of(), l -> { })) {
             dev.devmap.harness.scenario.Scenario sc = dev.devmap.harness.scenario.Guided.all().stream()

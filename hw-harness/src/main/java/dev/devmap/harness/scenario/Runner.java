@@ -219,15 +219,20 @@ public final class Runner {
     }
 
     /**
-     * What a shrunk failure must keep besides its requirement: the kind of mismatch and the operation
-     * it was observed on. Without it a catch-all requirement lets the shrinker drift to another
-     * mechanism (a read path mismatch "shrunk" to an unrelated munmap answer).
+     * What a shrunk failure must keep besides its requirement: the kind of mismatch, the operation
+     * it was observed on, and the kind of answer the device gave there with the importers it named.
+     * Without it a catch-all requirement lets the shrinker drift to another mechanism (a read path
+     * mismatch "shrunk" to an unrelated munmap answer; a writeback that invalidated the reader a
+     * WRITE grant left dirty "shrunk" to one that invalidates the writer itself).
      */
     static String signature(Execution ex) {
         Failure f = ex.failure();
         List<dev.devmap.harness.oracle.TraceItem> t = ex.oracle().trace();
-        Op op = f.step() >= 1 && f.step() <= t.size() ? t.get(f.step() - 1).request().op() : null;
-        return f.kind() + " " + (op == null ? "-" : op.getClass().getSimpleName());
+        dev.devmap.harness.oracle.TraceItem at = f.step() >= 1 && f.step() <= t.size() ? t.get(f.step() - 1) : null;
+        if (at == null) return f.kind() + " -";
+        String op = f.kind() + " " + at.request().op().getClass().getSimpleName();
+        dev.devmap.kernelapi.Outcome o = at.response() == null ? null : at.response().outcome();
+        return o == null ? op : op + " " + o.kind() + (o.notified() == null ? "" : " " + o.notified());
     }
 
     /** Fails with the same requirement and signature, in a trace no longer than {@code within} (the audit counts)? */
