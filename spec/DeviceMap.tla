@@ -76,6 +76,8 @@ Combines(v) ==
           "pagecache-reflink-drops-busy-folio", "pagecache-fallocate-keeps-cache"}
     ELSE IF v = "pagecache-writeback-mkclean"
     THEN {"pagecache-mirror-maps-cache", "pagecache-writeback-mkclean"}
+    ELSE IF v = "dax-exclusive-faults-first"
+    THEN {"dax-writeback-mkclean", "dax-exclusive-faults-first"}
     ELSE {v}
 Chosen == Combines(Variant)
 \* Is the protection v removed / the kernel choice v made?
@@ -677,6 +679,21 @@ InvEnd(f) ==
 \* while an invalidation of the range runs) no invalidation covers it.
 \* (Kernel choice dax-map-during-break-layouts: the wait of break_layouts
 \* does not hold new mappings back.)
+\* Kernel choice dax-exclusive-faults-first (made with dax-writeback-mkclean,
+\* Combines): an ATOMIC map is refused after its faults, not before.  The
+\* mirror asks for device-exclusive access (make_device_exclusive_range, as
+\* HMM_DMIRROR_EXCLUSIVE does), which takes the range's pages with a write
+\* gup (FOLL_WRITE: each page write-faulted, dax_iomap_fault ->
+\* dax_insert_entry tags its DAX entry dirty) and only then refuses a folio
+\* that is not anonymous (folio_make_device_exclusive, mm/rmap.c): the
+\* refusal no-atomic-route leaves the range tagged, so a later writeback
+\* write-protects it and invalidates its mappings.  The proposal refuses
+\* before any effect.  (A hole would get a block too; the refusal "hole"
+\* comes first in Refusal, so only written pages get here.)
+FaultsFirst(i, f, lo, hi, pin, w, at) ==
+    /\ Is("dax-exclusive-faults-first")
+    /\ at
+    /\ Refusal(i, f, lo, hi, pin, w, at) = "no-atomic-route"
 MapCalled(i, f, lo, hi) ==
     /\ <<lo, hi>> \in Ranges
     /\ f \in vma
@@ -684,13 +701,18 @@ MapCalled(i, f, lo, hi) ==
     /\ ~\E g \in maps : g.i = i /\ g.f = f /\ Overlap(g, lo, hi)
     /\ ~InvOver(f, lo, hi) \/ Is("valid-flag") \/ BreakLayouts(f)
 
-\* device_map(vma, importer, &dma_buf, lo, hi, flags, pa[]): the fs and the
-\* block device grant it; the driver holds the result until it commits.
+\* The refused ATOMIC map's faults (dax-exclusive-faults-first): the range
+\* tagged dirty, nothing else; device_map answers no-atomic-route.
+MapFaultsRefused(f, lo, hi) ==
+    /\ dtag' = Tagged(f, lo..hi)
+    /\ UNCHANGED <<extent, data, cache, lastw, nextv, vma, maps, pend, dma, inv, vflag, bar, exp, rev>>
+
+\* The fs and the block device grant the map; the driver holds the result
+\* until it commits.
 \* Kernel choice write-shared-cow-on-fault: the faults move the shared pages
 \* to fresh blocks first, the data copied (once no other mapping of a moved
 \* page is live); a prepared map of a moved page must retry.
-MapPrepare(i, f, lo, hi, pin, w, at) ==
-    /\ MapCalled(i, f, lo, hi)
+MapGranted(i, f, lo, hi, pin, w, at) ==
     /\ Refusal(i, f, lo, hi, pin, w, at) = "none"
     /\ LET cow == CowOnFault(f, lo, hi, pin, w) /\ \E o \in lo..hi : SharedAt(f, o)
            e2 == IF cow THEN CowPages(extent, f, lo, hi) ELSE extent
@@ -711,6 +733,15 @@ MapPrepare(i, f, lo, hi, pin, w, at) ==
     /\ vflag' = IF Is("valid-flag") THEN [vflag EXCEPT ![f] = TRUE] ELSE vflag
     /\ dtag' = IF w THEN Tagged(f, lo..hi) ELSE dtag
     /\ UNCHANGED <<cache, lastw, nextv, vma, maps, dma, inv, exp, rev>>
+
+\* device_map(vma, importer, &dma_buf, lo, hi, flags, pa[]): granted, or
+\* refused with Refusal's reason (no step: nothing changes), or, under
+\* dax-exclusive-faults-first, an ATOMIC map refused after its faults.
+MapPrepare(i, f, lo, hi, pin, w, at) ==
+    /\ MapCalled(i, f, lo, hi)
+    /\ IF FaultsFirst(i, f, lo, hi, pin, w, at)
+       THEN MapFaultsRefused(f, lo, hi)
+       ELSE MapGranted(i, f, lo, hi, pin, w, at)
 
 Grant(p) == [i |-> p.i, f |-> p.f, lo |-> p.lo, hi |-> p.hi, bs |-> p.bs,
              w |-> p.w, at |-> p.at, pin |-> p.pin]

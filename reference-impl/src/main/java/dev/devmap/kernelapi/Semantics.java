@@ -316,6 +316,11 @@ public final class Semantics {
         if (st instanceof Step.Next n) {
             State t = n.state();
             Pending p = pendingOf(t, x.i());
+            if (p == null) {   // a step without a prepared map: refused after its faults (spec: MapFaultsRefused)
+                dev.devmap.model.Reason why = m.refusal(s, x.i(), x.f(), x.lo(), x.hi(), x.pin(), x.w(), x.at());
+                return new Result(Outcome.of(Answer.REFUSED).withReason(why.tla()).withBar(t.bar()), t, List.of(a),
+                        List.of(), null, "refused by the " + why.decidedBy() + " after the map's faults");
+            }
             if (!x.commit()) {
                 return new Result(Outcome.of(Answer.PREPARED).withBar(t.bar()), t, List.of(a), p.bs(), null, null);
             }

@@ -697,6 +697,14 @@ public final class DeviceMapModel {
         return mkcleanInvalidate(s, f, o);   // every unpinned grant of the page: the mirror drops them all
     }
 
+    /**
+     * Spec: {@code FaultsFirst(i, f, lo, hi, pin, w, at)}, given the map's refusal: kernel choice
+     * dax-exclusive-faults-first refuses an ATOMIC map no-atomic-route only after its write faults.
+     */
+    public boolean faultsFirst(boolean at, Reason why) {
+        return c.is(Variant.DAX_EXCLUSIVE_FAULTS_FIRST) && at && why == Reason.NO_ATOMIC_ROUTE;
+    }
+
     /** Spec: {@code DaxTag}: kernel choice dax-writeback-mkclean keeps the DAX entries' dirty tags. */
     public boolean daxTag() { return c.is(Variant.DAX_WRITEBACK_MKCLEAN); }
 
@@ -875,6 +883,11 @@ public final class DeviceMapModel {
         Step waits = mapPrepareWaits(s, i, f, lo, hi);
         if (waits != null) return waits;
         Reason why = refusal(s, i, f, lo, hi, pin, wr, at);
+        if (why != null && faultsFirst(at, why)) {   // spec: MapFaultsRefused(f, lo, hi)
+            Work w = new Work(s);
+            w.tag(f, lo, hi);
+            return w.done();
+        }
         if (why != null) return Step.refused(why);
         boolean anyShared = false;
         for (int o = lo; o <= hi; o++) anyShared |= sharedAt(s, f, o);

@@ -39,6 +39,8 @@ public enum Variant {
     PAGECACHE_UNSHARE_ALLOCATES("pagecache-unshare-allocates", true),
     PAGECACHE_REFLINK_DROPS_BUSY_FOLIO("pagecache-reflink-drops-busy-folio", true),
     PAGECACHE_FALLOCATE_KEEPS_CACHE("pagecache-fallocate-keeps-cache", true),
+    // made with dax-writeback-mkclean: the refused ATOMIC map's write faults tagged the range dirty
+    DAX_EXCLUSIVE_FAULTS_FIRST("dax-exclusive-faults-first", true, "dax-writeback-mkclean", "dax-exclusive-faults-first"),
     // a combination: the choices one kernel facility makes together (the spec's Combines)
     FS_DAX("fs-dax", true, "dax-map-during-break-layouts", "dax-new-ref-extends-wait", "dax-punch-whole-file",
             "write-shared-cow-on-fault", "dax-writeback-mkclean", "dax-munmap-acks-with-dma", "clone-hole",

@@ -28,9 +28,11 @@ class DaxDirtyTagTest {
     private final DeviceMapModel m = new DeviceMapModel(DAX);
     private final Semantics sem = new Semantics(m);
 
-    private State from(State s, Action... as) {
+    private State from(State s, Action... as) { return from(m, s, as); }
+
+    private static State from(DeviceMapModel mm, State s, Action... as) {
         for (Action a : as) {
-            Step st = m.step(s, a);
+            Step st = mm.step(s, a);
             assertThat(st).as(a.toString()).isInstanceOf(Step.Next.class);
             s = ((Step.Next) st).state();
         }
@@ -94,6 +96,34 @@ class DaxDirtyTagTest {
         State s = run(m, new Action.Mmap("f1"), new Action.DevFallbackWrite("nic", "f1", 2));
         assertThat(m.tagged(s, "f1", 2)).as("a fault through the CPU page table").isTrue();
         assertThat(m.tagged(s, "f1", 1)).isFalse();
+    }
+
+    /**
+     * Kernel choice dax-exclusive-faults-first (made with dax-writeback-mkclean): the refused ATOMIC
+     * map's write faults tagged the page, so the writeback after it invalidates a reader; with
+     * dax-writeback-mkclean alone the refusal changes nothing.
+     */
+    @Test
+    void aRefusedAtomicMapHasTaggedItsPagesUnderFaultsFirst() {
+        DeviceMapModel ff = new DeviceMapModel(DAX.withVariant(Variant.DAX_EXCLUSIVE_FAULTS_FIRST));
+        Semantics fs = new Semantics(ff);
+        State s = run(ff, new Action.Mmap("f1"), new Action.CpuWrite("f1", 1));
+        Semantics.Result refused = fs.apply(s, new Op.DeviceMapCall("nic", "f1", 1, 1, false, false, true, true));
+        assertThat(refused.outcome().kind()).isEqualTo(Outcome.Answer.REFUSED);
+        assertThat(refused.outcome().reason()).isEqualTo("no-atomic-route");
+        assertThat(refused.next().maps()).isEmpty();
+        assertThat(ff.tagged(refused.next(), "f1", 1)).as("the exclusive gup write-faulted it").isTrue();
+        State t = from(ff, refused.next(), new Action.MapPrepare("gpu", "f1", 1, 1, false, false, false),
+                new Action.MapCommit("gpu"));
+        Semantics.Result wb = fs.apply(t, new Op.WritebackCall("f1", 1));
+        assertThat(wb.outcome().kind()).isEqualTo(Outcome.Answer.STARTED);
+        assertThat(wb.outcome().notified()).containsExactly("gpu");
+        // dax-writeback-mkclean alone: refused before any effect
+        Semantics.Result plain = sem.apply(s, new Op.DeviceMapCall("nic", "f1", 1, 1, false, false, true, true));
+        assertThat(plain.outcome().reason()).isEqualTo("no-atomic-route");
+        assertThat(plain.next()).isEqualTo(s);
+        // a refusal for another reason faults nothing under the choice either (a hole: refused first)
+        assertThat(fs.apply(s, new Op.DeviceMapCall("nic", "f1", 2, 2, false, false, true, true)).next()).isEqualTo(s);
     }
 
     @Test
