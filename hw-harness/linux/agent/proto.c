@@ -270,7 +270,8 @@ static const char *why_not(const char *op)
  * the first ones are shown by a self-test of this mode ("# choice NAME: ..." before its result),
  * the fs-dax ones from dax-writeback-mkclean on by the scenarios' answers (writeback invalidating a
  * writable mirror, munmap acking with a page reference held, a hole cloned, PIN refused first, a
- * reflink unmapping the whole file's mappings); the page cache's last three too (an unshare of an
+ * reflink unmapping the whole file's mappings, a refused ATOMIC map's faults tagging the page);
+ * the page cache's last three too (an unshare of an
  * unshared page answered done; a DMA's write lost with the folio a reflink dropped: dma_land's
  * "the write is lost with the page"; a fallocate of a cached hole answered done).
  */
@@ -280,7 +281,7 @@ static void hello_choices(struct out *o)
 					   "dax-punch-whole-file", "write-shared-cow-on-fault",
 					   "dax-writeback-mkclean", "dax-munmap-acks-with-dma",
 					   "clone-hole", "pin-refused-first", "reflink-unmaps-source",
-					   "dax-fallocate-breaks-layouts" };
+					   "dax-fallocate-breaks-layouts", "dax-exclusive-faults-first" };
 	static const char *const pc[] = { "write-shared-cow-on-fault", "read-pin-ignores-truncate",
 					  "pagecache-acks-with-dma", "clone-hole", "reflink-unmaps-source",
 					  "pagecache-mirror-maps-cache", "pagecache-writeback-mkclean",

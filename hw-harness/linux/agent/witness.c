@@ -39,7 +39,7 @@ static const struct witness WITNESSES[] = {
 	{ "dax.punch_invalidates_whole_file", "post-syscall", "S1 S2",
 	  "after punch returned, the mirror had dropped the punched page (and, protocol choice dax-punch-whole-file, the other pages of the file)" },
 	{ "dax.refused_exclusive_faults_first", "", "",
-	  "difference (not modelled): a refused ATOMIC map has write-faulted its page first (make_device_exclusive_range: FOLL_WRITE gup, then the refusal): a hole got a block, a written page a dirty DAX entry that writeback write-protects" },
+	  "protocol choice dax-exclusive-faults-first: a refused ATOMIC map has write-faulted its page first (make_device_exclusive_range: FOLL_WRITE gup, then the refusal): a written page a dirty DAX entry that writeback write-protects (modelled), a hole a block (not modelled: the model refuses a hole first)" },
 	{ "dax.longterm_pin_refused", "kernel-decided", "S10",
 	  "the kernel refuses a FOLL_LONGTERM pin of fs-dax pages (mm/gup.c check_vma_flags: EOPNOTSUPP): pin-unsupported" },
 	{ "fs.shared_write_cow_on_fault", "", "",

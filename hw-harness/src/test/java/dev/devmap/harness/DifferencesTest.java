@@ -210,6 +210,35 @@ class DifferencesTest {
         }
     }
 
+    /**
+     * Kernel choice dax-exclusive-faults-first: the guided scenario writeback-after-refused-atomic is
+     * a difference named by it on a device that makes it, and neither dax-writeback-mkclean alone nor
+     * the standard model explains it (the refusal changed nothing there): a failure on a device that
+     * lists only dax-writeback-mkclean.
+     */
+    @Test
+    void writebackAfterARefusedAtomicMapIsTheFaultsFirstDifference() throws Exception {
+        dev.devmap.harness.scenario.Scenario sc = dev.devmap.harness.scenario.Guided.all().stream()
+                .filter(x -> x.id().equals("writeback-after-refused-atomic")).findFirst().orElseThrow();
+        try (DeviceUnderTest dut = Devices.open("sim:dax-exclusive-faults-first,fs=dax,choices=dax-writeback-mkclean+dax-exclusive-faults-first",
+                Duration.ofSeconds(10), Map.of(), l -> { })) {
+            ScenarioResult r = new dev.devmap.harness.scenario.Runner(dut, dut.capabilities(), true).run(sc);
+            assertThat(r.status()).isEqualTo(ScenarioResult.Status.DIFFERENCE);
+            assertThat(r.choice()).isEqualTo("dax-exclusive-faults-first");
+            assertThat(r.trace()).last().satisfies(t -> assertThat(t.response().outcome().notified()).containsExactly("gpu"));
+            assertThat(r.trace()).anySatisfy(t -> assertThat(t.response().outcome().reason()).isEqualTo("no-atomic-route"));
+        }
+        try (DeviceUnderTest dut = Devices.open("sim:dax-exclusive-faults-first,fs=dax,choices=dax-writeback-mkclean",
+                Duration.ofSeconds(10), Map.of(), l -> { })) {
+            ScenarioResult r = new dev.devmap.harness.scenario.Runner(dut, dut.capabilities(), true).run(sc);
+            assertThat(r.status()).isEqualTo(ScenarioResult.Status.FAIL);
+        }
+        try (DeviceUnderTest dut = Devices.open("sim:fs=dax", Duration.ofSeconds(10), Map.of(), l -> { })) {
+            assertThat(new dev.devmap.harness.scenario.Runner(dut, dut.capabilities(), true).run(sc).status())
+                    .isEqualTo(ScenarioResult.Status.PASS);
+        }
+    }
+
     @Test
     void aFailureNoListedChoiceExplainsStaysAFailure() throws Exception {
         // truncate-ignores-pin ignores write pins too, which read-pin-ignores-truncate refuses

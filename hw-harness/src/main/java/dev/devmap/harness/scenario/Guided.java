@@ -161,6 +161,9 @@ public final class Guided {
         out.add(s("writeback-after-unmap", "writeback of a page once mapped writable, now mapped read-only: "
                         + "nothing is dirty, the reader keeps its mapping", List.of(S6),
                 seq(written(1), map(GPU, 1, 1, "WRITE"), unmap(GPU, 1), map(NIC, 1, 1), writeback(1), read(1))));
+        out.add(s("writeback-after-refused-atomic", "a refused ATOMIC map changes nothing: writeback of the page "
+                        + "leaves a reader mapped since", List.of(S6, S10),
+                seq(written(1), map(NIC, 1, 1, "ATOMIC"), map(GPU, 1, 1), writeback(1), read(1))));
         // ---- invalidation
         out.add(s("truncate-waits-for-ack", "truncate of a mapped range waits for the importer's acknowledgement",
                 List.of(S4, S1, S2, L4), seq(written(1), map(GPU, 1, 1, "WRITE"), truncate(0), devRead(GPU, 1), ack(GPU),
