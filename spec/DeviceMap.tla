@@ -1113,6 +1113,16 @@ S17_CallsTakeEffect ==
                     /\ \A p \in Offsets :
                            ~ENABLED (Reflink(f, o, p) /\ AtOnce(f) /\ ~CallEffect(f, o, o, "reflink", p))
 
+\* S18 (of the steps a state allows): a refused device_map leaves nothing
+\* behind: where Refusal gives a reason, no MapPrepare step of that call
+\* changes a variable (no BAR page taken, no page faulted, allocated or
+\* dirtied for it, no prepared map).  As S17, an invariant over ENABLED: a
+\* step that changed nothing would be stuttering, which [][A]_vars accepts.
+S18_RefusalHasNoEffect ==
+    \A i \in Importers, f \in Files, r \in Ranges, fl \in Flags :
+        Refusal(i, f, r[1], r[2], fl[1], fl[2], fl[3]) # "none" =>
+            ~ENABLED (MapPrepare(i, f, r[1], r[2], fl[1], fl[2], fl[3]) /\ vars' # vars)
+
 (* Liveness properties (PROTOCOL.md L1-L6), under FairSpec.  Each says "whenever
    P holds, eventually it does not" (P ~> ~P), which is []<>~P, and is written so:
    TLC checks properties of the form []<>Q together, in one search of the state

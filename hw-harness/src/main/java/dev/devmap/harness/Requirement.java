@@ -3,7 +3,7 @@ package dev.devmap.harness;
 import java.util.List;
 
 /**
- * The rows of the conformance report: the protocol's safety (S1-S17) and liveness (L1-L6)
+ * The rows of the conformance report: the protocol's safety (S1-S18) and liveness (L1-L6)
  * requirements, named as the spec's properties, plus two rows of the harness itself.
  */
 public enum Requirement {
@@ -24,6 +24,7 @@ public enum Requirement {
     S15("S15_InvalidationKept", "an invalidation keeps its range and cause until it ends: one at a time a file"),
     S16("S16_GrantNeedsVma", "a grant that is not pinned lives only while its file is mmapped"),
     S17("S17_CallsTakeEffect", "a call's change is there once applied: holes, unwritten, moved, cloned, unmapped"),
+    S18("S18_RefusalHasNoEffect", "a refused device_map leaves nothing behind: no BAR page, no page faulted or dirtied"),
     L1("L1_InvalidationEnds", "every invalidation ends"),
     L2("L2_AccessCompletes", "every device access completes"),
     L3("L3_RetryTerminates", "every prepared map is committed or retried"),

@@ -81,7 +81,7 @@ class KernelEvidenceTest {
         assertThat(row(run, Requirement.S10).detail()).contains("capability refusals by the kernel");
         assertThat(row(run, Requirement.S1).status()).isNotEqualTo("pass");
         assertThat(row(run, Requirement.S1).witness()).isNotEqualTo("kernel-decided");
-        assertThat(run.kernelHeadline()).startsWith("witnessed by the real kernel: 1 of 23 (S10)");
+        assertThat(run.kernelHeadline()).startsWith("witnessed by the real kernel: 1 of 24 (S10)");
     }
 
     /** A scenario of the given operations on file f1 (planted: no guided scenario has this shape). */
@@ -93,8 +93,8 @@ class KernelEvidenceTest {
         return run;
     }
 
-    private static final Pattern KERNEL_DECIDED_S1 = Pattern.compile("witnessed by the real kernel: \\d+ of 23 \\([^)]*\\bS1\\b.*");
-    private static final Pattern KERNEL_DECIDED_S4 = Pattern.compile("witnessed by the real kernel: \\d+ of 23 \\([^)]*\\bS4\\b.*");
+    private static final Pattern KERNEL_DECIDED_S1 = Pattern.compile("witnessed by the real kernel: \\d+ of 24 \\([^)]*\\bS1\\b.*");
+    private static final Pattern KERNEL_DECIDED_S4 = Pattern.compile("witnessed by the real kernel: \\d+ of 24 \\([^)]*\\bS4\\b.*");
 
     /**
      * Invalidations the kernel ended and DMAs in the run do not make S1 kernel-decided when no DMA was
@@ -182,7 +182,7 @@ class KernelEvidenceTest {
         assertThat(row(run, Requirement.S10).witness()).isEqualTo("agent-decided");
         assertThat(row(run, Requirement.S1).status()).isNotEqualTo("pass");
         // S10 among the agent-decided (the end-of-scenario data audit adds its reads, S5, to them)
-        assertThat(run.kernelHeadline()).startsWith("witnessed by the real kernel: 0 of 23")
+        assertThat(run.kernelHeadline()).startsWith("witnessed by the real kernel: 0 of 24")
                 .matches(".*agent-decided only: [^;]*\\bS10\\b.*");
     }
 

@@ -98,8 +98,8 @@ class KernelWitnessTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("planned 4 tests but reported 2");
         assertThatThrownBy(() -> KernelWitness.parse("k", List.of("ok 1 x"), 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no KTAP plan");
-        assertThatThrownBy(() -> KernelWitness.parse("k", List.of("1..1", "# witnesses agent-decided S18: x", "ok 1 x"), 1))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown requirement 'S18'");
+        assertThatThrownBy(() -> KernelWitness.parse("k", List.of("1..1", "# witnesses agent-decided S19: x", "ok 1 x"), 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown requirement 'S19'");
     }
 
     @Test
@@ -126,9 +126,9 @@ class KernelWitnessTest {
         assertThat(row(run, Requirement.S10).witness()).isEqualTo("kernel-decided");
         assertThat(row(run, Requirement.S9).witness()).isEqualTo("agent-decided");
         assertThat(row(run, Requirement.S1).detail()).startsWith("post-syscall: selftest 1 a");
-        assertThat(run.kernelHeadline()).startsWith("witnessed by the real kernel: 1 of 23 (S10)")
+        assertThat(run.kernelHeadline()).startsWith("witnessed by the real kernel: 1 of 24 (S10)")
                 .contains("post-syscall only: S1 S2").contains("agent-decided only: S9").contains("not shown: S3");
-        assertThat(TextReport.render(run)).contains("witnessed by the real kernel: 1 of 23 (S10)")
+        assertThat(TextReport.render(run)).contains("witnessed by the real kernel: 1 of 24 (S10)")
                 .contains("\"post-syscall\" = the state after a synchronous call");
     }
 

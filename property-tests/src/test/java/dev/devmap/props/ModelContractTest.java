@@ -209,6 +209,23 @@ class ModelContractTest {
         assertThat(p.callEffect(mapped, unmapped, "f1", 1, 2, dev.devmap.model.Cause.MUNMAP, 0)).isTrue();
         assertThat(p.callEffect(mapped, mapped, "f1", 1, 2, dev.devmap.model.Cause.MUNMAP, 0)).isFalse();
         for (State s : List.of(init, mapped, grantedW, relocating, acked, moved)) assertThat(p.holds("S17_CallsTakeEffect", s)).isTrue();
+        // S18: a refused map leaves nothing behind; the kernel choice whose refused ATOMIC map tags the
+        // page (dax-exclusive-faults-first) breaks it where a written page's ATOMIC map is refused, and
+        // only there (a hole is refused "hole" first, a tag already there is no change)
+        for (State s : List.of(init, mapped, w, grantedW, pinned, relocating, acked, moved)) {
+            assertThat(p.holds("S18_RefusalHasNoEffect", s)).isTrue();
+        }
+        DeviceMapModel ff = new DeviceMapModel(new Constants(c.files(), c.nOff(), c.nBlocks(), c.importers(), c.route(),
+                c.atomicRoute(), c.writeOK(), c.barSize(), c.maxVal(), false, c.bdevCanInvalidate(), false,
+                Variant.DAX_EXCLUSIVE_FAULTS_FIRST));   // fs-dax: no PIN, no page cache
+        SafetyProperties pf = new SafetyProperties(ff);
+        State fMapped = after(ff, ff.init(), new dev.devmap.model.Action.Mmap("f1"));
+        assertThat(pf.holds("S18_RefusalHasNoEffect", fMapped)).as("every page a hole").isTrue();
+        State fWritten = after(ff, fMapped, new dev.devmap.model.Action.CpuWrite("f1", 1));
+        assertThat(pf.holds("S18_RefusalHasNoEffect", fWritten)).isFalse();
+        State fTagged = after(ff, fWritten, new dev.devmap.model.Action.MapPrepare("gpu", "f1", 1, 1, false, false, true));
+        assertThat(fTagged.maps()).isEmpty();
+        assertThat(pf.holds("S18_RefusalHasNoEffect", fTagged)).as("the page is tagged already").isTrue();
         // S14: holds where the model refuses in the protocol's order; write-to-hole skips "hole" for writes
         assertThat(p.holds("S14_RefusalOrder", init)).isTrue();
         assertThat(p.holds("S14_RefusalOrder", w)).isTrue();

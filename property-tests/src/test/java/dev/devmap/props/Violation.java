@@ -108,6 +108,7 @@ public abstract class Violation extends AssertionError {
         kind("S15_InvalidationKept", (d, r) -> new S15(d, r[0], Integer.parseInt(r[1])));
         kind("S16_GrantNeedsVma", (d, r) -> new S16(d, r[0], Integer.parseInt(r[1])));
         kind("S17_CallsTakeEffect", (d, r) -> new S17(d, r[0], Integer.parseInt(r[1])));
+        kind("S18_RefusalHasNoEffect", (d, r) -> new S18(d, r[0], Integer.parseInt(r[1])));
         kind(PIN_SURVIVES_MUNMAP, (d, r) -> new PinSurvivesMunmap(d, r[0], Integer.parseInt(r[1])));
         kind(PIN_DIES_WITH_DMA_BUF, (d, r) -> new PinDiesWithDmaBuf(d, r[0], Integer.parseInt(r[1])));
         kind(BAR_RETURNED_ON_UNMAP, (d, r) -> new BarReturnedOnUnmap(d, r[0], Integer.parseInt(r[1])));
@@ -155,6 +156,7 @@ public abstract class Violation extends AssertionError {
     static final class S15 extends Violation { S15(String d, String r, int n) { super("S15_InvalidationKept", d, r, n); } }
     static final class S16 extends Violation { S16(String d, String r, int n) { super("S16_GrantNeedsVma", d, r, n); } }
     static final class S17 extends Violation { S17(String d, String r, int n) { super("S17_CallsTakeEffect", d, r, n); } }
+    static final class S18 extends Violation { S18(String d, String r, int n) { super("S18_RefusalHasNoEffect", d, r, n); } }
     static final class PinSurvivesMunmap extends Violation { PinSurvivesMunmap(String d, String r, int n) { super(PIN_SURVIVES_MUNMAP, d, r, n); } }
     static final class PinDiesWithDmaBuf extends Violation { PinDiesWithDmaBuf(String d, String r, int n) { super(PIN_DIES_WITH_DMA_BUF, d, r, n); } }
     static final class BarReturnedOnUnmap extends Violation { BarReturnedOnUnmap(String d, String r, int n) { super(BAR_RETURNED_ON_UNMAP, d, r, n); } }

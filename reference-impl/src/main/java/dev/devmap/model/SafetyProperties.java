@@ -36,6 +36,7 @@ public final class SafetyProperties {
         invariants.put("S14_RefusalOrder", this::s14);
         invariants.put("S16_GrantNeedsVma", this::s16);
         invariants.put("S17_CallsTakeEffect", this::s17);
+        invariants.put("S18_RefusalHasNoEffect", this::s18);
         stepProperties.put("S2_InvalidateBeforeLayoutChange", this::layoutSafe);
         stepProperties.put("S11_PinLifetime", this::pinEnds);
         stepProperties.put("S12_BarReturnedOnUnmap", this::barReturned);
@@ -371,6 +372,24 @@ public final class SafetyProperties {
     }
 
     /** S14: Refusal answers with {@code FirstReason}. */
+    /**
+     * S18: a refused device_map leaves nothing behind: where the model's Refusal gives a reason, no
+     * MapPrepare step of that call changes the state ({@code ~ENABLED (MapPrepare(...) /\ vars' # vars)}).
+     */
+    boolean s18(State s) {
+        for (String i : c.importers()) for (String f : c.files()) {
+            for (int lo = 1; lo <= c.nOff(); lo++) for (int hi = lo; hi <= c.nOff(); hi++) {
+                for (int fl = 0; fl < 8; fl++) {
+                    boolean pin = (fl & 4) != 0, w = (fl & 2) != 0, at = (fl & 1) != 0;
+                    if (m.refusal(s, i, f, lo, hi, pin, w, at) == null) continue;
+                    State t = next(s, new Action.MapPrepare(i, f, lo, hi, pin, w, at));
+                    if (t != null && !t.equals(s)) return false;
+                }
+            }
+        }
+        return true;
+    }
+
     boolean s14(State s) {
         for (String i : c.importers()) for (String f : c.files()) {
             for (int lo = 1; lo <= c.nOff(); lo++) for (int hi = lo; hi <= c.nOff(); hi++) {

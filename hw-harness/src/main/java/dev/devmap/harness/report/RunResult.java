@@ -28,7 +28,7 @@ public final class RunResult {
     }
 
     public static final String SIMULATED_ONLY = "simulated only";
-    /** The requirements the headline counts: S1-S17 and L1-L6 (every row but Reference and Agent). */
+    /** The requirements the headline counts: S1-S18 and L1-L6 (every row but Reference and Agent). */
     public static final int PROTOCOL_REQUIREMENTS = Requirement.values().length - 2;
 
     /** A distinct failure (scenarios that shrink to the same trace share one). */
