@@ -210,7 +210,7 @@ class ModelContractTest {
         assertThat(p.callEffect(mapped, mapped, "f1", 1, 2, dev.devmap.model.Cause.MUNMAP, 0)).isFalse();
         for (State s : List.of(init, mapped, grantedW, relocating, acked, moved)) assertThat(p.holds("S17_CallsTakeEffect", s)).isTrue();
         // S18: a refused map leaves nothing behind; the kernel choice whose refused ATOMIC map tags the
-        // page (dax-exclusive-faults-first) breaks it where a written page's ATOMIC map is refused, and
+        // page (dax-exclusive-faults-first) breaks it where a written page's ATOMIC map is refused (nic: no atomic route), and
         // only there (a hole is refused "hole" first, a tag already there is no change)
         for (State s : List.of(init, mapped, w, grantedW, pinned, relocating, acked, moved)) {
             assertThat(p.holds("S18_RefusalHasNoEffect", s)).isTrue();
@@ -223,7 +223,7 @@ class ModelContractTest {
         assertThat(pf.holds("S18_RefusalHasNoEffect", fMapped)).as("every page a hole").isTrue();
         State fWritten = after(ff, fMapped, new dev.devmap.model.Action.CpuWrite("f1", 1));
         assertThat(pf.holds("S18_RefusalHasNoEffect", fWritten)).isFalse();
-        State fTagged = after(ff, fWritten, new dev.devmap.model.Action.MapPrepare("gpu", "f1", 1, 1, false, false, true));
+        State fTagged = after(ff, fWritten, new dev.devmap.model.Action.MapPrepare("nic", "f1", 1, 1, false, false, true));
         assertThat(fTagged.maps()).isEmpty();
         assertThat(pf.holds("S18_RefusalHasNoEffect", fTagged)).as("the page is tagged already").isTrue();
         // S14: holds where the model refuses in the protocol's order; write-to-hole skips "hole" for writes
