@@ -374,16 +374,16 @@ public final class DeviceMapModel {
 
         /** Spec: {@code Tagged(f, lo..hi)}: the pages' DAX entries tagged dirty (kernel choice dax-writeback-mkclean). */
         void tag(String f, int lo, int hi) {
-            if (!daxTag()) return;
-            int m = s.dtag().get(c.fileIndex(f)) | pagesMask(lo, hi);
-            if (m != s.dtag().get(c.fileIndex(f))) dtag()[c.fileIndex(f)] = m;
+            if (daxTag()) setTags(f, tags(f) | pagesMask(lo, hi));
         }
 
         /** {@code [dtag EXCEPT ![f] = @ \ (lo..hi)]}. */
-        void untag(String f, int lo, int hi) {
-            int m = s.dtag().get(c.fileIndex(f));
-            if ((m & pagesMask(lo, hi)) != 0) dtag()[c.fileIndex(f)] = m & ~pagesMask(lo, hi);
-        }
+        void untag(String f, int lo, int hi) { setTags(f, tags(f) & ~pagesMask(lo, hi)); }
+
+        /** f's tags as this step has them so far (copied only once a step changes them). */
+        private int tags(String f) { return dtag == null ? s.dtag().get(c.fileIndex(f)) : dtag[c.fileIndex(f)]; }
+
+        private void setTags(String f, int m) { if (m != tags(f)) dtag()[c.fileIndex(f)] = m; }
 
         Step done() {
             return new Step.Next(new State(
@@ -712,7 +712,7 @@ public final class DeviceMapModel {
     public boolean tagged(State s, String f, int o) { return (s.dtag().get(c.fileIndex(f)) & pagesMask(o, o)) != 0; }
 
     /** The mask of pages lo..hi (bit o - 1 is page o), as {@code dtag} holds them. */
-    static int pagesMask(int lo, int hi) {
+    public static int pagesMask(int lo, int hi) {
         int m = 0;
         for (int o = lo; o <= hi; o++) m |= 1 << (o - 1);
         return m;

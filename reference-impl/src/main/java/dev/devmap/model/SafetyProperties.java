@@ -371,31 +371,35 @@ public final class SafetyProperties {
         return null;
     }
 
-    /** S14: Refusal answers with {@code FirstReason}. */
     /**
      * S18: a refused device_map leaves nothing behind: where the model's Refusal gives a reason, no
      * MapPrepare step of that call changes the state ({@code ~ENABLED (MapPrepare(...) /\ vars' # vars)}).
      */
     boolean s18(State s) {
-        for (String i : c.importers()) for (String f : c.files()) {
-            for (int lo = 1; lo <= c.nOff(); lo++) for (int hi = lo; hi <= c.nOff(); hi++) {
-                for (int fl = 0; fl < 8; fl++) {
-                    boolean pin = (fl & 4) != 0, w = (fl & 2) != 0, at = (fl & 1) != 0;
-                    if (m.refusal(s, i, f, lo, hi, pin, w, at) == null) continue;
-                    State t = next(s, new Action.MapPrepare(i, f, lo, hi, pin, w, at));
-                    if (t != null && !t.equals(s)) return false;
-                }
-            }
-        }
-        return true;
+        return everyMapCall((i, f, lo, hi, pin, w, at) -> {
+            if (m.refusal(s, i, f, lo, hi, pin, w, at) == null) return true;
+            State t = next(s, new Action.MapPrepare(i, f, lo, hi, pin, w, at));
+            return t == null || t.equals(s);
+        });
     }
 
+    /** S14: Refusal answers with {@code FirstReason}. */
     boolean s14(State s) {
+        return everyMapCall((i, f, lo, hi, pin, w, at) ->
+                m.refusal(s, i, f, lo, hi, pin, w, at) == firstReason(s, i, f, lo, hi, pin, w, at));
+    }
+
+    /** A property of one device_map call (importer, file, range, flags). */
+    private interface MapCall {
+        boolean holds(String i, String f, int lo, int hi, boolean pin, boolean w, boolean at);
+    }
+
+    /** {@code \A i \in Importers, f \in Files, r \in Ranges, fl \in Flags : p}. */
+    private boolean everyMapCall(MapCall p) {
         for (String i : c.importers()) for (String f : c.files()) {
             for (int lo = 1; lo <= c.nOff(); lo++) for (int hi = lo; hi <= c.nOff(); hi++) {
                 for (int fl = 0; fl < 8; fl++) {
-                    boolean pin = (fl & 4) != 0, w = (fl & 2) != 0, at = (fl & 1) != 0;
-                    if (m.refusal(s, i, f, lo, hi, pin, w, at) != firstReason(s, i, f, lo, hi, pin, w, at)) return false;
+                    if (!p.holds(i, f, lo, hi, (fl & 4) != 0, (fl & 2) != 0, (fl & 1) != 0)) return false;
                 }
             }
         }

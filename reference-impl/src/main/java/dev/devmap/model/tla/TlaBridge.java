@@ -78,7 +78,7 @@ public final class TlaBridge {
             inv.put(c.files().get(fi), inv(s.inv().get(fi)));
             vflag.put(c.files().get(fi), TlaValue.bool(s.vflag().get(fi)));
             List<TlaValue> tagged = new ArrayList<>();
-            for (int o = 1; o <= c.nOff(); o++) if ((s.dtag().get(fi) & (1 << (o - 1))) != 0) tagged.add(num(o));
+            for (int o = 1; o <= c.nOff(); o++) if ((s.dtag().get(fi) & DeviceMapModel.pagesMask(o, o)) != 0) tagged.add(num(o));
             dtag.put(c.files().get(fi), TlaValue.set(tagged));
         }
         vars.put("inv", TlaValue.record(inv));
@@ -173,7 +173,7 @@ public final class TlaBridge {
             inv.add(invFrom(at(t.require("inv"), f)));
             vflag.add(bool(at(t.require("vflag"), f)));
             int mask = 0;
-            for (TlaValue o : elements(at(t.require("dtag"), f))) mask |= 1 << ((int) integer(o) - 1);
+            for (TlaValue o : elements(at(t.require("dtag"), f))) mask |= DeviceMapModel.pagesMask((int) integer(o), (int) integer(o));
             dtag.add(mask);
         }
         List<Integer> data = new ArrayList<>();
