@@ -23,6 +23,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DifferencesTest {
     @TempDir Path dir;
 
+    private static dev.devmap.harness.scenario.Scenario guided(String id) {
+        return dev.devmap.harness.scenario.Guided.all().stream().filter(x -> x.id().equals(id)).findFirst().orElseThrow();
+    }
+
     private Support.Run run(String device) throws Exception {
         try (DeviceUnderTest dut = Devices.open(device, Duration.ofSeconds(10), Map.of(), l -> { })) {
             return Support.conform(dut, 7, 0, true, dir.resolve(device.replaceAll("[^a-z]", "")));
@@ -164,8 +168,7 @@ class DifferencesTest {
         };
         try (both) {
             Capabilities caps = both.capabilities();
-            dev.devmap.harness.scenario.Scenario sc = dev.devmap.harness.scenario.Guided.all().stream()
-                    .filter(x -> x.id().equals("cow-break-invalidates")).findFirst().orElseThrow();
+            dev.devmap.harness.scenario.Scenario sc = guided("cow-break-invalidates");
             ScenarioResult r = new dev.devmap.harness.scenario.Runner(both, caps, true).run(sc);
             assertThat(r.status()).isEqualTo(ScenarioResult.Status.DIFFERENCE);
             assertThat(r.choice()).isEqualTo("reflink-unmaps-source");
@@ -186,28 +189,19 @@ class DifferencesTest {
      */
     @Test
     void writebackAfterUnmapIsTheDaxTagsDifference() throws Exception {
-        try (DeviceUnderTest dut = Devices.open("sim:dax-writeback-mkclean,fs=dax,choices=dax-writeback-mkclean",
-                Duration.ofSeconds(10), Map.of(), l -> { })) {
-            Capabilities caps = dut.capabilities();
-            dev.devmap.harness.scenario.Scenario sc = dev.devmap.harness.scenario.Guided.all().stream()
-                    .filter(x -> x.id().equals("writeback-after-unmap")).findFirst().orElseThrow();
-            ScenarioResult r = new dev.devmap.harness.scenario.Runner(dut, caps, true).run(sc);
-            assertThat(r.status()).isEqualTo(ScenarioResult.Status.DIFFERENCE);
-            assertThat(r.choice()).isEqualTo("dax-writeback-mkclean");
-            // shrunk, it still tells the story: the writer unmapped, the reader notified (the shrinker
-            // keeps the answer's importers: without them it drifted to gpu's live WRITE grant, 4 steps)
-            assertThat(r.trace()).last().satisfies(t -> {
-                assertThat(t.request().op()).isInstanceOf(dev.devmap.kernelapi.Op.WritebackCall.class);
-                assertThat(t.response().outcome().notified()).containsExactly("nic");
-            });
-            assertThat(r.trace()).anySatisfy(t -> assertThat(t.request().op()).isInstanceOf(dev.devmap.kernelapi.Op.DeviceUnmapCall.class));
-        }
-        try (DeviceUnderTest dut = Devices.open("sim:fs=dax", Duration.ofSeconds(10), Map.of(), l -> { })) {
-            dev.devmap.harness.scenario.Scenario sc = dev.devmap.harness.scenario.Guided.all().stream()
-                    .filter(x -> x.id().equals("writeback-after-unmap")).findFirst().orElseThrow();
-            assertThat(new dev.devmap.harness.scenario.Runner(dut, dut.capabilities(), true).run(sc).status())
-                    .as("without the choice the reader keeps its mapping: the scenario passes").isEqualTo(ScenarioResult.Status.PASS);
-        }
+        dev.devmap.harness.scenario.Scenario sc = guided("writeback-after-unmap");
+        ScenarioResult r = runOn("sim:dax-writeback-mkclean,fs=dax,choices=dax-writeback-mkclean", sc);
+        assertThat(r.status()).isEqualTo(ScenarioResult.Status.DIFFERENCE);
+        assertThat(r.choice()).isEqualTo("dax-writeback-mkclean");
+        // shrunk, it still tells the story: the writer unmapped, the reader notified (the shrinker
+        // keeps the answer's importers: without them it drifted to gpu's live WRITE grant, 4 steps)
+        assertThat(r.trace()).last().satisfies(t -> {
+            assertThat(t.request().op()).isInstanceOf(dev.devmap.kernelapi.Op.WritebackCall.class);
+            assertThat(t.response().outcome().notified()).containsExactly("nic");
+        });
+        assertThat(r.trace()).anySatisfy(t -> assertThat(t.request().op()).isInstanceOf(dev.devmap.kernelapi.Op.DeviceUnmapCall.class));
+        assertThat(runOn("sim:fs=dax", sc).status())
+                .as("without the choice the reader keeps its mapping: the scenario passes").isEqualTo(ScenarioResult.Status.PASS);
     }
 
     /**
@@ -218,24 +212,21 @@ class DifferencesTest {
      */
     @Test
     void writebackAfterARefusedAtomicMapIsTheFaultsFirstDifference() throws Exception {
-        dev.devmap.harness.scenario.Scenario sc = dev.devmap.harness.scenario.Guided.all().stream()
-                .filter(x -> x.id().equals("writeback-after-refused-atomic")).findFirst().orElseThrow();
-        try (DeviceUnderTest dut = Devices.open("sim:dax-exclusive-faults-first,fs=dax,choices=dax-writeback-mkclean+dax-exclusive-faults-first",
-                Duration.ofSeconds(10), Map.of(), l -> { })) {
-            ScenarioResult r = new dev.devmap.harness.scenario.Runner(dut, dut.capabilities(), true).run(sc);
-            assertThat(r.status()).isEqualTo(ScenarioResult.Status.DIFFERENCE);
-            assertThat(r.choice()).isEqualTo("dax-exclusive-faults-first");
-            assertThat(r.trace()).last().satisfies(t -> assertThat(t.response().outcome().notified()).containsExactly("gpu"));
-            assertThat(r.trace()).anySatisfy(t -> assertThat(t.response().outcome().reason()).isEqualTo("no-atomic-route"));
-        }
-        try (DeviceUnderTest dut = Devices.open("sim:dax-exclusive-faults-first,fs=dax,choices=dax-writeback-mkclean",
-                Duration.ofSeconds(10), Map.of(), l -> { })) {
-            ScenarioResult r = new dev.devmap.harness.scenario.Runner(dut, dut.capabilities(), true).run(sc);
-            assertThat(r.status()).isEqualTo(ScenarioResult.Status.FAIL);
-        }
-        try (DeviceUnderTest dut = Devices.open("sim:fs=dax", Duration.ofSeconds(10), Map.of(), l -> { })) {
-            assertThat(new dev.devmap.harness.scenario.Runner(dut, dut.capabilities(), true).run(sc).status())
-                    .isEqualTo(ScenarioResult.Status.PASS);
+        dev.devmap.harness.scenario.Scenario sc = guided("writeback-after-refused-atomic");
+        ScenarioResult r = runOn("sim:dax-exclusive-faults-first,fs=dax,choices=dax-writeback-mkclean+dax-exclusive-faults-first", sc);
+        assertThat(r.status()).isEqualTo(ScenarioResult.Status.DIFFERENCE);
+        assertThat(r.choice()).isEqualTo("dax-exclusive-faults-first");
+        assertThat(r.trace()).last().satisfies(t -> assertThat(t.response().outcome().notified()).containsExactly("gpu"));
+        assertThat(r.trace()).anySatisfy(t -> assertThat(t.response().outcome().reason()).isEqualTo("no-atomic-route"));
+        assertThat(runOn("sim:dax-exclusive-faults-first,fs=dax,choices=dax-writeback-mkclean", sc).status())
+                .isEqualTo(ScenarioResult.Status.FAIL);
+        assertThat(runOn("sim:fs=dax", sc).status()).isEqualTo(ScenarioResult.Status.PASS);
+    }
+
+    /** One guided scenario on a simulated device, shrunk. */
+    private static ScenarioResult runOn(String device, dev.devmap.harness.scenario.Scenario sc) throws Exception {
+        try (DeviceUnderTest dut = Devices.open(device, Duration.ofSeconds(10), Map.of(), l -> { })) {
+            return new dev.devmap.harness.scenario.Runner(dut, dut.capabilities(), true).run(sc);
         }
     }
 

@@ -28,16 +28,7 @@ class DaxDirtyTagTest {
     private final DeviceMapModel m = new DeviceMapModel(DAX);
     private final Semantics sem = new Semantics(m);
 
-    private State from(State s, Action... as) { return from(m, s, as); }
-
-    private static State from(DeviceMapModel mm, State s, Action... as) {
-        for (Action a : as) {
-            Step st = mm.step(s, a);
-            assertThat(st).as(a.toString()).isInstanceOf(Step.Next.class);
-            s = ((Step.Next) st).state();
-        }
-        return s;
-    }
+    private State from(State s, Action... as) { return run(m, s, as); }
 
     /** f1 page 1 written, mapped WRITE by the gpu: its write fault tags the page. */
     private State gpuWroteIt() {
@@ -113,7 +104,7 @@ class DaxDirtyTagTest {
         assertThat(refused.outcome().reason()).isEqualTo("no-atomic-route");
         assertThat(refused.next().maps()).isEmpty();
         assertThat(ff.tagged(refused.next(), "f1", 1)).as("the exclusive gup write-faulted it").isTrue();
-        State t = from(ff, refused.next(), new Action.MapPrepare("gpu", "f1", 1, 1, false, false, false),
+        State t = run(ff, refused.next(), new Action.MapPrepare("gpu", "f1", 1, 1, false, false, false),
                 new Action.MapCommit("gpu"));
         Semantics.Result wb = fs.apply(t, new Op.WritebackCall("f1", 1));
         assertThat(wb.outcome().kind()).isEqualTo(Outcome.Answer.STARTED);

@@ -23,8 +23,10 @@ class SemanticsGuardTest {
                 Set.of("gpu"), 2, 100, true, true, v);
     }
 
-    static State run(DeviceMapModel m, Action... as) {
-        State s = m.init();
+    static State run(DeviceMapModel m, Action... as) { return run(m, m.init(), as); }
+
+    /** The state after the actions from s, each of which must be a step of m. */
+    static State run(DeviceMapModel m, State s, Action... as) {
         for (Action a : as) {
             Step st = m.step(s, a);
             assertThat(st).as(a.toString()).isInstanceOf(Step.Next.class);
