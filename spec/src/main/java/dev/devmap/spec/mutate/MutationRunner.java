@@ -267,13 +267,29 @@ public final class MutationRunner {
         // unreachable or survived in the table by the models, the variants' checks still to run: the models' row
         Map<Mutant, Result> teethOnly = new LinkedHashMap<>();
         int resumed = 0;
+        int fewer = 0;   // rows of a table over fewer models: those models' verdicts taken, the others to run
         long t0 = System.nanoTime();
         try {
             for (Mutant m : mutants) {
                 String digest = digest(m);
                 Result k = known.get(m.name());
+                Set<String> sub = k == null || k.digest().equals(digest) || k.digest().startsWith(digest + "/")
+                        ? null : subsetOf(m, k.digest());
                 Result models = k == null || variantPlans.isEmpty() ? null : modelsPart(k, digest);
-                if (models != null && !k.digest().equals(teethDigest(digest))) {
+                if (sub != null && (k.verdict() == Verdict.KILLED || k.verdict() == Verdict.INVALID)) {
+                    // killed (or invalid) on some of the models: so on all of them
+                    Result r = new Result(m, k.verdict(), k.model(), k.property(), k.steps(), k.distinct(), k.seconds(), digest);
+                    done.put(m, r);
+                    each.accept(r);
+                    fewer++;
+                } else if (sub != null && (k.verdict() == Verdict.UNREACHABLE || k.verdict() == Verdict.SURVIVED)) {
+                    Acc acc = new Acc(digest);
+                    acc.fewer = k;
+                    acc.skip = sub;
+                    acc.seconds = k.seconds();
+                    alive.put(m, acc);
+                    fewer++;
+                } else if (models != null && !k.digest().equals(teethDigest(digest))) {
                     // the models' part stands; the variants' checks have not run (or on other variants)
                     teethOnly.put(m, models);
                 } else if (k != null && k.verdict().stands() && (k.digest().equals(teethDigest(digest))
@@ -291,6 +307,8 @@ public final class MutationRunner {
             if (!known.isEmpty()) {
                 progress.accept(done.size() + " verdicts reused from the table, " + alive.size() + " to run"
                         + (resumed == 0 ? "" : " (" + resumed + " from the stage after the last one they passed)")
+                        + (fewer == 0 ? "" : "; " + fewer + " rows of a table over fewer models: their verdicts on those "
+                        + "models taken, killed ones as they are, the others go on with the other models only")
                         + (teethOnly.isEmpty() ? "" : ", " + teethOnly.size()
                         + " unreachable or survived ones to run on the variants' checks"));
             }
@@ -299,7 +317,7 @@ public final class MutationRunner {
                 String head = String.format(Locale.ROOT, "stage %d/%d %s", s + 1, stages.size(), stage.label());
                 final int si = s;
                 Map<Mutant, Acc> later = new LinkedHashMap<>();   // resumed past this stage
-                alive.forEach((m, a) -> { if (a.from > si) later.put(m, a); });
+                alive.forEach((m, a) -> { if (a.from > si || a.skip.contains(stage.plan().name())) later.put(m, a); });
                 progress.accept(head + ": " + (alive.size() - later.size()) + " mutants"
                         + (later.isEmpty() ? "" : ", " + later.size() + " passed it in the table"));
                 Map<Mutant, Future<Result>> fs = new LinkedHashMap<>();
@@ -343,8 +361,8 @@ public final class MutationRunner {
             Map<Mutant, Future<Result>> fs = new LinkedHashMap<>();
             for (Map.Entry<Mutant, Acc> e : alive.entrySet()) {
                 fs.put(e.getKey(), pool.submit(() -> {
-                    Result r = compare(e.getKey(), e.getValue());
-                    if (toTeeth(r)) r = teeth(e.getKey(), r);
+                    Result r = e.getValue().fewer != null ? afterFewer(e.getKey(), e.getValue()) : compare(e.getKey(), e.getValue());
+                    if (r.digest().equals(e.getValue().digest) && toTeeth(r)) r = teeth(e.getKey(), r);
                     synchronized (each) {
                         each.accept(r);
                     }
@@ -395,6 +413,8 @@ public final class MutationRunner {
         double seconds;
         String last;
         int from;   // the first stage still to run
+        Result fewer;   // its row in a table over fewer models (those in skip), or null
+        Set<String> skip = Set.of();
 
         Acc(String digest) {
             this.digest = digest;
@@ -500,11 +520,45 @@ public final class MutationRunner {
         return null;
     }
 
+    /**
+     * A mutant of a table over fewer models (its row {@code acc.fewer}, on the models {@code acc.skip})
+     * that passed the other models' stages: a survivor of those models stays survived; an unreachable
+     * one is compared on the other models only (on those of the row its graph is the original's). Where
+     * the row's variant stage ran on this run's variants' checks and the verdict is the row's, the row's
+     * verdict stands with this run's digest (its variants' checks are not run again); else the result
+     * has the models' digest and goes on to the variants' checks.
+     */
+    private Result afterFewer(Mutant m, Acc acc) throws IOException {
+        Result k = acc.fewer;
+        boolean teethRan = k.digest().endsWith(teethDigest(""));
+        boolean onVariant = k.model() != null && k.model().startsWith("variant ");
+        Result models;
+        if (k.verdict() == Verdict.SURVIVED && !onVariant) {
+            models = new Result(m, Verdict.SURVIVED, k.model(), k.property(), 0, acc.distinct, acc.seconds, acc.digest);
+        } else {
+            for (String name : acc.skip) acc.distinct.put(name, original(planOf(name)).distinct());
+            models = compare(m, acc);
+            if (models.verdict() == Verdict.UNREACHABLE && models.property().equals(NOT_EVALUATED)
+                    && k.property() != null && !k.property().startsWith(NOT_EVALUATED)) {
+                // not evaluated on the new models, and on the row's the original's graph
+                models = new Result(m, Verdict.UNREACHABLE, models.model(), GRAPH_EQUAL, 0, acc.distinct, acc.seconds,
+                        acc.digest);
+            }
+        }
+        boolean asRow = models.verdict() == Verdict.UNREACHABLE ? k.verdict() == Verdict.UNREACHABLE || onVariant
+                : k.verdict() == Verdict.SURVIVED;
+        if (teethRan && asRow) {
+            return new Result(m, k.verdict(), k.model(), k.property(), k.steps(), acc.distinct, acc.seconds,
+                    teethDigest(acc.digest));
+        }
+        return models;
+    }
+
     /** A mutant that passed every stage: unreachable (the original's state graph) or survived. */
     private Result compare(Mutant m, Acc acc) throws IOException {
         long t0 = System.nanoTime();
         List<RunPlan> evaluated = new ArrayList<>();
-        for (RunPlan p : plans) if (mayMatter(m, p)) evaluated.add(p);
+        for (RunPlan p : plans) if (mayMatter(m, p) && !acc.skip.contains(p.name())) evaluated.add(p);
         if (evaluated.isEmpty()) {
             return new Result(m, Verdict.UNREACHABLE, acc.last, NOT_EVALUATED, 0, acc.distinct, acc.seconds, acc.digest);
         }
@@ -716,6 +770,13 @@ public final class MutationRunner {
 
     /** Digest of what decides a verdict: the mutated spec, the other modules, the stages' plans, the timeout. */
     public String digest(Mutant m) {
+        java.security.MessageDigest md = specDigest(m);
+        stagesDigest(md, stages);
+        return java.util.HexFormat.of().formatHex(md.digest(), 0, 8);
+    }
+
+    /** The digest's first part: the mutated spec and the other modules. */
+    private java.security.MessageDigest specDigest(Mutant m) {
         try {
             java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
             md.update(m.apply(original).getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -725,18 +786,53 @@ public final class MutationRunner {
                 others.sort(Comparator.naturalOrder());
                 for (Path f : others) md.update(Files.readAllBytes(f));
             }
-            for (Stage s : stages) {
-                RunPlan p = s.plan();
-                md.update((s.label() + p.constants() + p.invariants() + p.properties() + p.expect()).getBytes(
-                        java.nio.charset.StandardCharsets.UTF_8));
-            }
-            md.update(timeout.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return java.util.HexFormat.of().formatHex(md.digest(), 0, 8);
+            return md;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The digest's second part: the stages' plans (in their order) and the timeout. */
+    private void stagesDigest(java.security.MessageDigest md, List<Stage> st) {
+        for (Stage s : st) {
+            RunPlan p = s.plan();
+            md.update((s.label() + p.constants() + p.invariants() + p.properties() + p.expect()).getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8));
+        }
+        md.update(timeout.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The models of a row made by a run over fewer of this run's models: the proper subset of this run's
+     * stages (in this run's order, each stage as this run plans it) whose digest is the row's (or the
+     * part before its variants' digest), or null when none is. Such a row's verdict on those models
+     * stands, and the mutant goes on with the other models only: a mutant killed on some of the models is
+     * killed on all of them, and one unreachable or survived on some was judged on those by this run's
+     * own rules.
+     */
+    Set<String> subsetOf(Mutant m, String rowDigest) {
+        int n = stages.size();
+        if (n < 2 || n > 12) return null;
+        java.security.MessageDigest base = specDigest(m);
+        for (int mask = 1; mask < (1 << n) - 1; mask++) {
+            List<Stage> sub = new ArrayList<>();
+            for (int k = 0; k < n; k++) if ((mask & (1 << k)) != 0) sub.add(stages.get(k));
+            try {
+                java.security.MessageDigest md = (java.security.MessageDigest) base.clone();
+                stagesDigest(md, sub);
+                String d = java.util.HexFormat.of().formatHex(md.digest(), 0, 8);
+                if (rowDigest.equals(d) || rowDigest.startsWith(d + "/")) {
+                    Set<String> names = new java.util.LinkedHashSet<>();
+                    for (Stage s : sub) names.add(s.plan().name());
+                    return names;
+                }
+            } catch (CloneNotSupportedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return null;
     }
 
     private static final String TEETH_RULES = "variant stage rules 2";

@@ -99,6 +99,27 @@ class MutatorTest {
         assertThat(lines).anyMatch(l -> l.endsWith(": 0 mutants, 1 passed it in the table"))
                 .contains("0 verdicts reused from the table, 1 to run (1 from the stage after the last one they passed)");
         assertThat(rows).extracting(MutationRunner.Result::verdict).containsExactly(MutationRunner.Verdict.SURVIVED);
+        // a table over fewer models (ci) resumed over more (ci, neg): its killed row stands without TLC; a row
+        // unreachable on ci (planted: dropVar is killed on ci) runs neg's stage only, where dropVar is killed
+        MutationRunner wider = new MutationRunner(TOY, List.of("ci", "neg"), 1000, Duration.ofMinutes(3));
+        assertThat(wider.subsetOf(dropVar, earlier.digest())).containsExactly("ci");
+        assertThat(wider.subsetOf(dropVar, "0000000000000000")).isNull();
+        lines.clear();
+        List<MutationRunner.Result> kept = wider.run(List.of(dropVar), 1, java.util.Map.of(dropVar.name(), earlier),
+                r -> { }, lines::add);
+        assertThat(kept.get(0).verdict()).isEqualTo(MutationRunner.Verdict.KILLED);
+        assertThat(kept.get(0).model()).isEqualTo("ci");
+        assertThat(kept.get(0).seconds()).isEqualTo(earlier.seconds());
+        assertThat(kept.get(0).digest()).isEqualTo(wider.digest(dropVar));
+        assertThat(lines).anyMatch(l -> l.startsWith("1 verdicts reused from the table, 0 to run; 1 rows of a table over fewer models"));
+        MutationRunner.Result unreachableOnCi = new MutationRunner.Result(dropVar, MutationRunner.Verdict.UNREACHABLE, "ci",
+                MutationRunner.GRAPH_EQUAL, 0, java.util.Map.of(), 0.5, earlier.digest());
+        lines.clear();
+        List<MutationRunner.Result> onNeg = wider.run(List.of(dropVar), 1, java.util.Map.of(dropVar.name(), unreachableOnCi),
+                r -> { }, lines::add);
+        assertThat(onNeg.get(0).verdict()).isEqualTo(MutationRunner.Verdict.KILLED);
+        assertThat(onNeg.get(0).model()).isEqualTo("neg");
+        assertThat(lines).anyMatch(l -> l.startsWith("stage 1/2 ci safety") && l.endsWith(": 0 mutants, 1 passed it in the table"));
         assertThat(MutationRunner.Verdict.PASSED.stands()).isFalse();
         assertThat(MutationRunner.Verdict.TIMEOUT.stands()).isFalse();
         assertThat(MutationRunner.Verdict.SURVIVED.stands()).isTrue();
