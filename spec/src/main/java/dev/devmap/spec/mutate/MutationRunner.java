@@ -100,7 +100,8 @@ public final class MutationRunner {
     /** Where the variants' stage reports its originals and verdicts (set by {@link #run}). */
     private volatile Consumer<String> teethProgress = line -> { };
     /** What the original gives on a variant's check: its verdict line, coverage, distinct states, trace length. */
-    private record Verdicted(String verdict, dev.devmap.spec.tlc.ExprCoverage coverage, long distinct, int steps) {}
+    private record Verdicted(String verdict, dev.devmap.spec.tlc.ExprCoverage coverage, long distinct, int steps,
+                             double seconds) {}
     private final String original;
     private final String specFile;
     private final boolean cold;
@@ -635,10 +636,18 @@ public final class MutationRunner {
         Path dir = null;
         boolean always = unevaluated.alwaysRun().contains(m.definition());
         try {
+            List<RunPlan> chosen = new ArrayList<>();
+            Map<String, Double> cost = new HashMap<>();
             for (RunPlan vp : variantPlans) {
                 if (always && !scope.concerns(m.definition(), vp.variant().name())) continue;
                 Verdicted o = variantOriginal(vp);
                 if (skipUnevaluated && !unevaluated.mayMatter(m, o.coverage())) continue;
+                chosen.add(vp);
+                cost.put(vp.name(), o.seconds());
+            }
+            Set<String> near = scope.namedNear(m.start(), m.end());
+            for (RunPlan vp : promisingFirst(chosen, cost, v -> !java.util.Collections.disjoint(scope.members(v), near))) {
+                Verdicted o = variantOriginal(vp);
                 if (dir == null) {
                     dir = Files.createTempDirectory("dmap-mutant-" + m.name() + "-");
                     copySpecs(dir);
@@ -673,6 +682,21 @@ public final class MutationRunner {
         String reason = base.property() + (ran.isEmpty() ? "; no variant's check evaluates it"
                 : "; the variants' checks that evaluate it (" + String.join(", ", ran) + ") give the original's verdict, states and trace");
         return new Result(m, Verdict.UNREACHABLE, base.model(), reason, 0, base.distinct(), secs, digest);
+    }
+
+    /**
+     * The order in which a mutant runs the variants' checks, so that a kill comes early and the stage stops
+     * there: first the checks of a variant the mutated lines name (their string literals name it or a member
+     * of it: a conjunct beside {@code Is("write-to-hole")} matters where that variant is on), then the others;
+     * each group cheapest first, by the time the original took on the check. The verdict does not depend
+     * on the order: a mutant is killed by any check that gives another verdict than the original's.
+     */
+    static List<RunPlan> promisingFirst(List<RunPlan> plans, Map<String, Double> seconds,
+                                        java.util.function.Predicate<String> named) {
+        List<RunPlan> out = new ArrayList<>(plans);
+        out.sort(Comparator.<RunPlan>comparingInt(p -> named.test(p.variant().name()) ? 0 : 1)
+                .thenComparingDouble(p -> seconds.getOrDefault(p.name(), Double.MAX_VALUE)));
+        return out;
     }
 
     /**
@@ -734,6 +758,7 @@ public final class MutationRunner {
     }
 
     private Verdicted computeVariantOriginal(RunPlan vp) throws IOException {
+        long t0 = System.nanoTime();
         Path dir = Files.createTempDirectory("dmap-mutant-original-");
         try {
             copySpecs(dir);
@@ -743,7 +768,7 @@ public final class MutationRunner {
                 throw new IllegalStateException("the original spec fails on variant " + vp.name() + ": "
                         + firstLine(r.errorText()));
             }
-            return new Verdicted(verdictLine(r), cov, r.distinct(), r.trace().size());
+            return new Verdicted(verdictLine(r), cov, r.distinct(), r.trace().size(), secs(t0));
         } finally {
             deleteTree(dir);
         }

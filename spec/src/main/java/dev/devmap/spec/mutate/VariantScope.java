@@ -20,9 +20,11 @@ final class VariantScope {
     private static final Pattern LITERAL = Pattern.compile("\"([^\"]*)\"");
 
     private final Map<String, Set<String>> literals = new HashMap<>();
+    private final String text;
     private final Map<String, Set<String>> members = new HashMap<>();
 
     VariantScope(String text) {
+        this.text = text;
         String code = Mutator.mask(text);
         for (Mutator.Def d : Mutator.definitions(code)) {
             Set<String> ls = new LinkedHashSet<>();
@@ -50,6 +52,16 @@ final class VariantScope {
     Set<String> members(String variant) {
         Set<String> out = new LinkedHashSet<>(members.getOrDefault(variant, Set.of()));
         out.add(variant);
+        return out;
+    }
+
+    /** The string literals on the lines that hold the text from {@code start} to {@code end}. */
+    Set<String> namedNear(int start, int end) {
+        int from = text.lastIndexOf('\n', Math.max(0, start - 1)) + 1;
+        int to = text.indexOf('\n', end);
+        Set<String> out = new LinkedHashSet<>();
+        Matcher l = LITERAL.matcher(text.substring(from, to < 0 ? text.length() : to));
+        while (l.find()) out.add(l.group(1));
         return out;
     }
 

@@ -38,6 +38,25 @@ class VariantTeethTest {
     }
 
     @Test
+    void theChecksOfAVariantTheMutatedLineNamesRunFirstThenTheCheapest() throws Exception {
+        MutationRunner on = new MutationRunner(MutatorTest.TOY, List.of("ci"), 1000, Duration.ofMinutes(3), false, true, true);
+        String text = on.originalText();
+        Mutant dead = Mutator.generate(text).stream().filter(m -> m.definition().equals("Stop")
+                && m.before().equals("UNCHANGED vars") && m.after().equals("TRUE")).findFirst().orElseThrow();
+        VariantScope scope = new VariantScope(text);
+        // Stop == x = N /\ Variant = "stuck" /\ UNCHANGED vars: its line names stuck
+        java.util.Set<String> near = scope.namedNear(dead.start(), dead.end());
+        assertThat(near).containsExactly("stuck");
+        java.util.Map<String, Double> seconds = java.util.Map.of("small", 1.0, "stuck", 9.0);
+        assertThat(MutationRunner.promisingFirst(on.variantPlans(), seconds,
+                v -> !java.util.Collections.disjoint(scope.members(v), near))).extracting(p -> p.name())
+                .containsExactly("stuck", "small");
+        // nothing named: the cheapest first, whatever the manifest's order
+        assertThat(MutationRunner.promisingFirst(on.variantPlans(), java.util.Map.of("small", 5.0, "stuck", 2.0),
+                v -> false)).extracting(p -> p.name()).containsExactly("stuck", "small");
+    }
+
+    @Test
     void aResumedUnreachableRowRunsOnlyTheVariantsChecks() throws Exception {
         MutationRunner off = new MutationRunner(MutatorTest.TOY, List.of("ci"), 1000, Duration.ofMinutes(3));
         MutationRunner on = new MutationRunner(MutatorTest.TOY, List.of("ci"), 1000, Duration.ofMinutes(3), false, true, true);
