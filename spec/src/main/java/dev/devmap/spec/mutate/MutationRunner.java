@@ -329,8 +329,12 @@ public final class MutationRunner {
                         Result r = runStage(e.getKey(), stage, acc);
                         Result row = r != null ? r : new Result(e.getKey(), Verdict.PASSED, stage.plan().name(), null, 0,
                                 Map.copyOf(acc.distinct), acc.seconds, acc.digest);
-                        synchronized (each) {
-                            each.accept(row);   // a PASSED row: the table keeps the stage it passed
+                        // a PASSED row: the table keeps the stage it passed; not for a row of a table over fewer
+                        // models, whose row stays until its verdict (a campaign stopped midway keeps what it knew)
+                        if (r != null || acc.fewer == null) {
+                            synchronized (each) {
+                                each.accept(row);
+                            }
                         }
                         return r;
                     }));

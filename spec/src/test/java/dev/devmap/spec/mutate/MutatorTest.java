@@ -115,8 +115,11 @@ class MutatorTest {
         MutationRunner.Result unreachableOnCi = new MutationRunner.Result(dropVar, MutationRunner.Verdict.UNREACHABLE, "ci",
                 MutationRunner.GRAPH_EQUAL, 0, java.util.Map.of(), 0.5, earlier.digest());
         lines.clear();
+        List<MutationRunner.Result> reported = new java.util.ArrayList<>();
         List<MutationRunner.Result> onNeg = wider.run(List.of(dropVar), 1, java.util.Map.of(dropVar.name(), unreachableOnCi),
-                r -> { }, lines::add);
+                reported::add, lines::add);
+        // no PASSED row in between: stopped midway, the table would still hold the row over fewer models
+        assertThat(reported).extracting(MutationRunner.Result::verdict).containsExactly(MutationRunner.Verdict.KILLED);
         assertThat(onNeg.get(0).verdict()).isEqualTo(MutationRunner.Verdict.KILLED);
         assertThat(onNeg.get(0).model()).isEqualTo("neg");
         assertThat(lines).anyMatch(l -> l.startsWith("stage 1/2 ci safety") && l.endsWith(": 0 mutants, 1 passed it in the table"));
