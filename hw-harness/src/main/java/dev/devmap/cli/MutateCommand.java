@@ -225,7 +225,8 @@ public final class MutateCommand extends SpecCommand {
             case SURVIVED -> r.model() != null && r.model().startsWith("variant ")
                     ? String.format("not ok %d %s # survived %s: unreachable in the models; %s's check gives the "
                             + "original's verdict on another graph", n, what, r.distinct(), r.model())
-                    : String.format("not ok %d %s # survived %s", n, what, r.distinct());
+                    : String.format("not ok %d %s # survived %s%s", n, what, r.distinct(),
+                            r.property() == null ? "" : ": " + r.property());
             case TIMEOUT -> String.format("not ok %d %s # timed out on %s", n, what, r.model());
             case UNREACHABLE -> String.format("ok %d %s # SKIP unreachable in these models: %s", n, what,
                     r.property() == null ? MutationRunner.GRAPH_EQUAL : r.property());

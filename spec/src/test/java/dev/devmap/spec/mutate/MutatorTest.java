@@ -58,6 +58,22 @@ class MutatorTest {
         assertThat(ms.subList(firstInline - 1, ms.size())).allSatisfy(m -> assertThat(m.kind()).isEqualTo("drop-inline-conjunct"));
     }
 
+    /**
+     * Back without its guard x = N: from x = 1 it goes back to 0 at once, a step the original never takes,
+     * between states the original reaches (at 0 with m as it was). The states alone are the original's; the
+     * graph is not, so the mutant survives, it is not "unreachable".
+     */
+    @Test
+    void aMutantWithTheOriginalsStatesButOtherStepsSurvives() throws Exception {
+        MutationRunner runner = new MutationRunner(TOY, List.of("ci"), 1000, Duration.ofMinutes(3));
+        Mutant unguarded = Mutator.generate(runner.originalText()).stream().filter(m -> m.definition().equals("Back")
+                && m.before().equals("x = N") && m.after().equals("TRUE")).findFirst().orElseThrow();
+        MutationRunner.Result r = runner.run(List.of(unguarded), 1, x -> { }).get(0);
+        assertThat(r.verdict()).isEqualTo(MutationRunner.Verdict.SURVIVED);
+        assertThat(r.property()).isEqualTo(MutationRunner.OTHER_STEPS + " on ci");
+        assertThat(r.distinct()).containsEntry("ci", 48L);   // the original's count
+    }
+
     /** The fixed sample that keeps the runner tested: TLC on the toy spec's mutants. */
     @Test
     void aFixedSampleOfToyMutantsIsJudgedByTlc() throws Exception {
