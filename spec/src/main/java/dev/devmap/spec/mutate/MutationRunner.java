@@ -381,27 +381,33 @@ public final class MutationRunner {
             if (!alive.isEmpty()) progress.accept("survivors: comparing " + alive.size() + " state graphs with the original's"
                     + (variantPlans.isEmpty() ? "" : "; an unreachable or survived one then runs the variants' checks "
                     + "that may evaluate it"));
-            Map<Mutant, Future<Result>> fs = new LinkedHashMap<>();
+            // the tasks in mutant order, submitted with those whose lines name a variant first: the variants'
+            // checks kill those soonest (a campaign stopped midway has its cheap kills)
+            Map<Mutant, java.util.concurrent.Callable<Result>> tasks = new LinkedHashMap<>();
             for (Map.Entry<Mutant, Acc> e : alive.entrySet()) {
-                fs.put(e.getKey(), pool.submit(() -> {
+                tasks.put(e.getKey(), () -> {
                     Result r = e.getValue().fewer != null ? afterFewer(e.getKey(), e.getValue()) : compare(e.getKey(), e.getValue());
                     if (r.digest().equals(e.getValue().digest) && toTeeth(r)) r = teeth(e.getKey(), r);
                     synchronized (each) {
                         each.accept(r);
                     }
                     return r;
-                }));
+                });
             }
             for (Map.Entry<Mutant, Result> e : teethOnly.entrySet()) {
                 Result base = e.getValue();
-                fs.put(e.getKey(), pool.submit(() -> {
+                tasks.put(e.getKey(), () -> {
                     Result r = teeth(e.getKey(), base);
                     synchronized (each) {
                         each.accept(r);
                     }
                     return r;
-                }));
+                });
             }
+            List<Mutant> order = new ArrayList<>(tasks.keySet());
+            order.sort(Comparator.comparingInt(m -> namesVariant(m) ? 0 : 1));
+            Map<Mutant, Future<Result>> fs = new LinkedHashMap<>();
+            for (Mutant m : order) fs.put(m, pool.submit(tasks.get(m)));
             for (Map.Entry<Mutant, Future<Result>> f : fs.entrySet()) done.put(f.getKey(), f.getValue().get());
             List<Result> out = new ArrayList<>();
             for (Mutant m : mutants) out.add(done.get(m));
@@ -708,6 +714,16 @@ public final class MutationRunner {
         String reason = base.property() + (ran.isEmpty() ? "; no variant's check evaluates it"
                 : "; the variants' checks that evaluate it (" + String.join(", ", ran) + ") give the original's verdict, states and trace");
         return new Result(m, Verdict.UNREACHABLE, base.model(), reason, 0, base.distinct(), secs, digest);
+    }
+
+    /** Whether the mutated lines name one of the variants' checks' variants or a member of one. */
+    private boolean namesVariant(Mutant m) {
+        if (variantPlans.isEmpty()) return false;
+        Set<String> near = scope.namedNear(m.start(), m.end());
+        for (RunPlan vp : variantPlans) {
+            if (!java.util.Collections.disjoint(scope.members(vp.variant().name()), near)) return true;
+        }
+        return false;
     }
 
     /**
