@@ -779,11 +779,18 @@ public final class MutationRunner {
         if (f == null) {
             try {
                 long t0 = System.nanoTime();
-                Verdicted v = computeVariantOriginal(vp);
+                Path cached = cachedOriginal(vp);
+                Verdicted v = readOriginal(cached);
+                boolean kept = v != null;
+                if (!kept) {
+                    v = runVariantOriginal(vp);
+                    writeOriginal(cached, v);
+                }
                 mine.complete(v);
                 long n = variantOriginals.values().stream().filter(java.util.concurrent.CompletableFuture::isDone).count();
                 teethProgress.accept(String.format(Locale.ROOT, "variants' checks: the original on %s: %s, %,d states "
-                        + "(%d of %d computed, %.0f s)", vp.name(), v.verdict(), v.distinct(), n, variantPlans.size(), secs(t0)));
+                        + "(%d of %d computed, %s)", vp.name(), v.verdict(), v.distinct(), n, variantPlans.size(),
+                        kept ? "kept from an earlier run in " + originalsCache : String.format(Locale.ROOT, "%.0f s", secs(t0))));
                 return v;
             } catch (IOException | RuntimeException e) {
                 mine.completeExceptionally(e);
@@ -799,7 +806,72 @@ public final class MutationRunner {
         }
     }
 
-    private Verdicted computeVariantOriginal(RunPlan vp) throws IOException {
+    /**
+     * Where the originals on the variants' checks are kept between runs (null: not kept): a file per
+     * check, named by the digest of what decides it (the spec's modules and the check's plan), so a
+     * resumed or a one-mutant run does not spend the originals' half hour again. Default
+     * {@code $XDG_CACHE_HOME/devmap/mutate-originals} (else {@code ~/.cache/...}); a damaged file is
+     * computed again.
+     */
+    private Path originalsCache = defaultOriginalsCache();
+
+    /** Keeps the variants' originals in {@code dir} (null: computes them every run). */
+    public MutationRunner originalsCache(Path dir) {
+        this.originalsCache = dir;
+        return this;
+    }
+
+    static Path defaultOriginalsCache() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("devmap").resolve("mutate-originals");
+    }
+
+    private Path cachedOriginal(RunPlan vp) {
+        if (originalsCache == null) return null;
+        java.security.MessageDigest md = specDigest(null);
+        md.update((vp.name() + vp.constants() + vp.invariants() + vp.properties() + vp.model().name())
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return originalsCache.resolve(java.util.HexFormat.of().formatHex(md.digest(), 0, 12) + ".tsv");
+    }
+
+    /** A cached original, or null when there is none or it does not read. */
+    private Verdicted readOriginal(Path f) {
+        try {
+            if (f == null || !Files.isRegularFile(f)) return null;
+            List<String> lines = Files.readAllLines(f);
+            String[] h = lines.get(0).split("\t", -1);
+            if (h.length != 5 || !h[0].equals("original")) return null;
+            Map<dev.devmap.spec.tlc.ExprCoverage.Range, Long> counts = new HashMap<>();
+            for (String l : lines.subList(1, lines.size())) {
+                String[] c = l.split("\t");
+                counts.put(new dev.devmap.spec.tlc.ExprCoverage.Range(Integer.parseInt(c[0]), Integer.parseInt(c[1]),
+                        Integer.parseInt(c[2]), Integer.parseInt(c[3])), Long.parseLong(c[4]));
+            }
+            return new Verdicted(h[1], dev.devmap.spec.tlc.ExprCoverage.of(manifest.spec(), counts), Long.parseLong(h[2]),
+                    Integer.parseInt(h[3]), Double.parseDouble(h[4]));
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private void writeOriginal(Path f, Verdicted v) {
+        if (f == null) return;
+        StringBuilder sb = new StringBuilder(String.join("\t", "original", v.verdict(), Long.toString(v.distinct()),
+                Integer.toString(v.steps()), String.format(Locale.ROOT, "%.1f", v.seconds()))).append('\n');
+        v.coverage().counts().forEach((r, n) -> sb.append(r.line1()).append('\t').append(r.col1()).append('\t')
+                .append(r.line2()).append('\t').append(r.col2()).append('\t').append(n).append('\n'));
+        try {
+            Files.createDirectories(f.getParent());
+            Path tmp = Files.createTempFile(f.getParent(), f.getFileName().toString(), ".tmp");
+            Files.writeString(tmp, sb.toString());
+            Files.move(tmp, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            // not kept: the next run computes it again
+        }
+    }
+
+    private Verdicted runVariantOriginal(RunPlan vp) throws IOException {
         long t0 = System.nanoTime();
         Path dir = Files.createTempDirectory("dmap-mutant-original-");
         try {
@@ -842,11 +914,11 @@ public final class MutationRunner {
         return java.util.HexFormat.of().formatHex(md.digest(), 0, 8);
     }
 
-    /** The digest's first part: the mutated spec and the other modules. */
+    /** The digest's first part: the mutated spec (the original for null) and the other modules. */
     private java.security.MessageDigest specDigest(Mutant m) {
         try {
             java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
-            md.update(m.apply(original).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            md.update((m == null ? original : m.apply(original)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
             try (var tla = Files.newDirectoryStream(specDir, "*.tla")) {
                 List<Path> others = new ArrayList<>();
                 for (Path f : tla) if (!f.getFileName().toString().equals(specFile)) others.add(f);

@@ -50,6 +50,18 @@ public final class ExprCoverage {
         counts.merge(r, Long.parseLong(x.group(6)), Long::sum);
     }
 
+    /** The listed ranges and their counts, as a copy (to store a report). */
+    public synchronized Map<Range, Long> counts() {
+        return Map.copyOf(counts);
+    }
+
+    /** A report read back from {@link #counts()}. */
+    public static ExprCoverage of(String module, Map<Range, Long> counts) {
+        ExprCoverage c = new ExprCoverage(module);
+        c.counts.putAll(counts);
+        return c;
+    }
+
     /** How many ranges the report listed. */
     public synchronized int size() {
         return counts.size();

@@ -57,9 +57,10 @@ class VariantTeethTest {
     }
 
     @Test
-    void aResumedUnreachableRowRunsOnlyTheVariantsChecks() throws Exception {
+    void aResumedUnreachableRowRunsOnlyTheVariantsChecks(@TempDir Path cache) throws Exception {
         MutationRunner off = new MutationRunner(MutatorTest.TOY, List.of("ci"), 1000, Duration.ofMinutes(3));
-        MutationRunner on = new MutationRunner(MutatorTest.TOY, List.of("ci"), 1000, Duration.ofMinutes(3), false, true, true);
+        MutationRunner on = new MutationRunner(MutatorTest.TOY, List.of("ci"), 1000, Duration.ofMinutes(3), false, true, true)
+                .originalsCache(cache);
         Mutant dead = Mutator.generate(on.originalText()).stream().filter(m -> m.definition().equals("Stop")
                 && m.before().equals("UNCHANGED vars") && m.after().equals("TRUE")).findFirst().orElseThrow();
         MutationRunner.Result old = off.run(List.of(dead), 1, r -> { }).get(0);
@@ -75,6 +76,26 @@ class VariantTeethTest {
         List<String> third = new java.util.ArrayList<>();
         on.run(List.of(dead), 1, java.util.Map.of(dead.name(), again), r -> { }, third::add);
         assertThat(third.get(0)).startsWith("1 verdicts reused from the table, 0 to run");
+        // another run (a new runner: nothing in memory) takes the originals from the cache, same verdict
+        MutationRunner later = new MutationRunner(MutatorTest.TOY, List.of("ci"), 1000, Duration.ofMinutes(3), false, true, true)
+                .originalsCache(cache);
+        List<String> fourth = new java.util.ArrayList<>();
+        MutationRunner.Result cached = later.run(List.of(dead), 1, java.util.Map.of(dead.name(), old), r -> { },
+                fourth::add).get(0);
+        assertThat(cached.verdict()).isEqualTo(MutationRunner.Verdict.KILLED);
+        assertThat(cached.property()).isEqualTo(again.property());
+        assertThat(fourth).anySatisfy(l -> assertThat(l).startsWith("variants' checks: the original on stuck: violates EventuallyZero")
+                .contains("kept from an earlier run in " + cache));
+        // a damaged file is computed again, not trusted
+        try (var fs = java.nio.file.Files.list(cache)) {
+            for (Path f : fs.toList()) java.nio.file.Files.writeString(f, "original\tholds\n");
+        }
+        List<String> fifth = new java.util.ArrayList<>();
+        MutationRunner damaged = new MutationRunner(MutatorTest.TOY, List.of("ci"), 1000, Duration.ofMinutes(3), false, true, true)
+                .originalsCache(cache);
+        assertThat(damaged.run(List.of(dead), 1, java.util.Map.of(dead.name(), old), r -> { }, fifth::add).get(0).verdict())
+                .isEqualTo(MutationRunner.Verdict.KILLED);
+        assertThat(fifth).noneMatch(l -> l.contains("kept from an earlier run"));
     }
 
     /**
