@@ -195,6 +195,9 @@ class VariantTeethTest {
         // a check that held ran the whole graph: another count is another graph
         assertThat(MutationRunner.reachesOther("holds", 57814, 0, 57820, 0)).isTrue();
         assertThat(MutationRunner.reachesOther("holds", 57814, 0, 57814, 0)).isFalse();
+        // a liveness counterexample is some lasso, not the shortest: its length is the walk's, not the graph's
+        assertThat(MutationRunner.reachesOther("violates L5_UnplugFinishes", 664, 9, 664, 11)).isFalse();
+        assertThat(MutationRunner.reachesOther("violates a temporal property", 664, 9, 664, 11)).isFalse();
     }
 
     @Test
