@@ -71,6 +71,55 @@ class ModelChainProperties {
         onCoverageModel(chain);
     }
 
+    /** The fs-dax model (no page cache, no PIN): writes allocate and copy blocks (WriteBlock), reads go to them. */
+    @Property(tries = 50)
+    void everyPropertyHoldsAfterEveryStepOfTheDaxModel(@ForAll("dax") ActionChain<Run> chain) {
+        onCoverageModel(chain);
+    }
+
+    /**
+     * The kernel choices that break nothing (models.json "choices" with no "breaks"): their code (copy on
+     * fault, the DAX dirty tag and writeback's write-protect, munmap acking with DMA in flight, whole-file
+     * breaks, clone of a hole, ...) runs only under their Variant, so no model's chain reaches it. A try
+     * takes one of them and walks the model from Init, each step one of the enabled actions, checking the
+     * invariants and step properties of the choice's plan (all of them: it breaks none) after every step.
+     * The tests' own protocol oracles ({@link Run}) are not asked: a choice is the kernel's way, not the
+     * proposal's (write-shared-cow-on-fault grants a WRITE over a shared block).
+     */
+    @Property(tries = 120)
+    void aChoiceThatBreaksNothingKeepsEveryPropertyOnEveryStep(@ForAll("keepingChoice") String name,
+            @ForAll @net.jqwik.api.constraints.Size(min = 15, max = 40) List<@net.jqwik.api.constraints.IntRange(min = 0, max = 9999) Integer> picks) {
+        dev.devmap.spec.model.RunPlan plan = Specs.manifest().planVariant(name);
+        dev.devmap.model.DeviceMapModel m = new dev.devmap.model.DeviceMapModel(Specs.variant(name));
+        dev.devmap.model.SafetyProperties props = new dev.devmap.model.SafetyProperties(m);
+        List<String> steps = new java.util.ArrayList<>(plan.properties());
+        steps.retainAll(props.stepPropertyNames());
+        dev.devmap.model.State s = m.init();
+        org.assertj.core.api.Assertions.assertThat(props.firstViolated(plan.invariants(), s)).as("%s: Init", name).isEmpty();
+        int taken = 0;
+        for (int k : picks) {
+            List<dev.devmap.model.State> next = new java.util.ArrayList<>();
+            List<Action> by = new java.util.ArrayList<>();
+            for (Action a : m.candidates(s)) {
+                if (m.step(s, a) instanceof dev.devmap.model.Step.Next n) {
+                    next.add(n.state());
+                    by.add(a);
+                }
+            }
+            if (next.isEmpty()) break;
+            dev.devmap.model.State t = next.get(k % next.size());
+            Action a = by.get(k % next.size());
+            org.assertj.core.api.Assertions.assertThat(props.firstViolated(plan.invariants(), t))
+                    .as("%s: after step %d, %s", name, taken + 1, a).isEmpty();
+            org.assertj.core.api.Assertions.assertThat(props.firstViolatedOnStep(steps, s, t))
+                    .as("%s: step %d, %s", name, taken + 1, a).isEmpty();
+            s = t;
+            taken++;
+        }
+        Statistics.label("choice").collect(name);
+        Statistics.label("steps").collect(taken >= 20 ? ">= 20" : taken >= 5 ? "5-19" : "< 5");
+    }
+
     private static void onCoverageModel(ActionChain<Run> chain) {
         Run run = chain.run();
         run.collectStatistics();
@@ -125,6 +174,21 @@ class ModelChainProperties {
 
     @Provide
     Arbitrary<ActionChain<Run>> nofree() { return coverageChains("nofree"); }
+
+    @Provide
+    Arbitrary<ActionChain<Run>> dax() { return coverageChains("dax"); }
+
+    @Provide
+    Arbitrary<String> keepingChoice() {
+        return net.jqwik.api.Arbitraries.of(keepingChoiceNames());
+    }
+
+    /** The choices whose models.json entry breaks no property, in manifest order. */
+    static List<String> keepingChoiceNames() {
+        List<String> out = new java.util.ArrayList<>();
+        Specs.manifest().choices().forEach((name, v) -> { if (v.choice().breaks().isEmpty()) out.add(name); });
+        return out;
+    }
 
     private static Arbitrary<ActionChain<Run>> coverageChains(String model) {
         boolean liveness = Specs.plan(model).properties().stream().anyMatch(p -> p.startsWith("L"));
