@@ -147,7 +147,7 @@ public final class Unevaluated {
         return offset - lineStarts[line(offset) - 1] + 1;
     }
 
-    private static Set<String> variables(String code) {
+    static Set<String> variables(String code) {
         Set<String> out = new HashSet<>();
         Matcher v = VARIABLES.matcher(code);
         while (v.find()) {

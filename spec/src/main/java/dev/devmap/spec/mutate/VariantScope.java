@@ -19,7 +19,10 @@ final class VariantScope {
     private static final Pattern COMBINES = Pattern.compile("v\\s*=\\s*\"([^\"]+)\"\\s*THEN\\s*\\{([^}]*)\\}");
     private static final Pattern LITERAL = Pattern.compile("\"([^\"]*)\"");
 
+    private static final Pattern WORD = Pattern.compile("[A-Za-z_]\\w*");
     private final Map<String, Set<String>> literals = new HashMap<>();
+    private final Map<String, Set<String>> refs = new HashMap<>();
+    private final Set<String> withParams = new java.util.HashSet<>();
     private final String text;
     private final Map<String, Set<String>> members = new HashMap<>();
 
@@ -36,6 +39,8 @@ final class VariantScope {
                 k = code.indexOf('"', close + 1);
             }
             literals.put(d.name(), ls);
+            refs.put(d.name(), words(code, d));
+            if (d.params()) withParams.add(d.name());
             if (d.name().equals("Combines")) {
                 Matcher c = COMBINES.matcher(text.substring(d.bodyStart(), d.end()));
                 while (c.find()) {
@@ -46,6 +51,39 @@ final class VariantScope {
                 }
             }
         }
+        closeOverAliases(Unevaluated.variables(code));
+    }
+
+    /** The names a definition's body uses. */
+    private static Set<String> words(String code, Mutator.Def d) {
+        Set<String> out = new LinkedHashSet<>();
+        Matcher w = WORD.matcher(code).region(d.bodyStart(), d.end());
+        while (w.find()) out.add(w.group());
+        return out;
+    }
+
+    /**
+     * A definition's literals and those of the constant-level definitions without parameters it names,
+     * transitively (an alias such as {@code MirrorsCache == Is("pagecache-mirror-maps-cache")} names the
+     * variant for every definition that uses it); a definition that reads a variable or takes parameters
+     * ({@code Is}, {@code Combines}, whose literals are every variant's) passes on nothing.
+     */
+    private void closeOverAliases(Set<String> variables) {
+        Map<String, Set<String>> closed = new HashMap<>();
+        for (String name : literals.keySet()) {
+            Set<String> out = new LinkedHashSet<>(literals.get(name));
+            java.util.Deque<String> todo = new java.util.ArrayDeque<>(refs.getOrDefault(name, Set.of()));
+            Set<String> seen = new java.util.HashSet<>();
+            while (!todo.isEmpty()) {
+                String r = todo.pop();
+                if (!seen.add(r) || !literals.containsKey(r) || r.equals(name) || withParams.contains(r)) continue;
+                if (!java.util.Collections.disjoint(refs.getOrDefault(r, Set.of()), variables)) continue;
+                out.addAll(literals.get(r));
+                todo.addAll(refs.getOrDefault(r, Set.of()));
+            }
+            closed.put(name, out);
+        }
+        literals.putAll(closed);
     }
 
     /** The variant and, for a combination, its members. */

@@ -258,5 +258,8 @@ class VariantTeethTest {
         assertThat(s.concerns("WholeFile", "fs-dax")).isTrue();          // a member of it
         assertThat(s.concerns("WholeFile", "no-ack-wait")).isFalse();
         assertThat(s.concerns("WholeFile", "page-cache")).isFalse();     // not among its eight
+        // through an alias without parameters: DevVal names no variant, MirrorsCache does
+        assertThat(s.concerns("DevVal", "pagecache-mirror-maps-cache")).isTrue();
+        assertThat(s.concerns("DevVal", "no-ack-wait")).isFalse();       // Is and Combines pass nothing on
     }
 }
