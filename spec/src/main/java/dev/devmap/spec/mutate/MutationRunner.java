@@ -111,6 +111,7 @@ public final class MutationRunner {
      * empty when off.
      */
     private final List<RunPlan> variantPlans;
+    private final String teethSuffix;
     private final VariantScope scope;
     /** The original on each variant's check, computed once by the first worker that needs it. */
     private final Map<String, java.util.concurrent.CompletableFuture<Verdicted>> variantOriginals =
@@ -205,6 +206,7 @@ public final class MutationRunner {
             for (String name : names) vs.addAll(variantChecks(manifest, name, livenessBelow));
         }
         this.variantPlans = List.copyOf(vs);
+        this.teethSuffix = teethSuffix(variantPlans);
         this.scope = new VariantScope(original);
     }
 
@@ -295,23 +297,20 @@ public final class MutationRunner {
                 Set<String> sub = k == null || k.digest().equals(digest) || k.digest().startsWith(digest + "/")
                         ? null : subsetOf(m, k.digest());
                 Result models = k == null || variantPlans.isEmpty() ? null : modelsPart(k, digest);
-                if (sub != null && (k.verdict() == Verdict.KILLED || k.verdict() == Verdict.INVALID)) {
-                    // killed (or invalid) on some of the models: so on all of them
-                    Result r = new Result(m, k.verdict(), k.model(), k.property(), k.steps(), k.distinct(), k.seconds(), digest);
-                    done.put(m, r);
-                    each.accept(r);
-                    fewer++;
-                } else if (sub != null && (k.verdict() == Verdict.UNREACHABLE || k.verdict() == Verdict.SURVIVED)) {
+                // killed (or invalid) on some of the models is so on all of them
+                boolean killedOnFewer = sub != null && (k.verdict() == Verdict.KILLED || k.verdict() == Verdict.INVALID);
+                if (killedOnFewer) fewer++;
+                if (sub != null && (k.verdict() == Verdict.UNREACHABLE || k.verdict() == Verdict.SURVIVED)) {
                     Acc acc = new Acc(digest);
                     acc.fewer = k;
                     acc.skip = sub;
                     acc.seconds = k.seconds();
                     alive.put(m, acc);
                     fewer++;
-                } else if (models != null && !k.digest().equals(teethDigest(digest))) {
+                } else if (!killedOnFewer && models != null && !k.digest().equals(teethDigest(digest))) {
                     // the models' part stands; the variants' checks have not run (or on other variants)
                     teethOnly.put(m, models);
-                } else if (k != null && k.verdict().stands() && (k.digest().equals(teethDigest(digest))
+                } else if (killedOnFewer || k != null && k.verdict().stands() && (k.digest().equals(teethDigest(digest))
                         || k.digest().equals(digest) && !toTeeth(k))) {   // not one the variant stage still owes
                     Result r = new Result(m, k.verdict(), k.model(), k.property(), k.steps(), k.distinct(), k.seconds(), digest);
                     done.put(m, r);
@@ -559,7 +558,7 @@ public final class MutationRunner {
      */
     private Result afterFewer(Mutant m, Acc acc) throws IOException {
         Result k = acc.fewer;
-        boolean teethRan = k.digest().endsWith(teethDigest(""));
+        boolean teethRan = k.digest().endsWith(teethSuffix);
         boolean onVariant = k.model() != null && k.model().startsWith("variant ");
         Result models;
         if (k.verdict() == Verdict.SURVIVED && !onVariant) {
@@ -668,18 +667,18 @@ public final class MutationRunner {
         Path dir = null;
         boolean always = unevaluated.alwaysRun().contains(m.definition());
         try {
-            List<RunPlan> chosen = new ArrayList<>();
+            Map<RunPlan, Verdicted> chosen = new LinkedHashMap<>();
             Map<String, Double> cost = new HashMap<>();
             for (RunPlan vp : variantPlans) {
                 if (always && !scope.concerns(m.definition(), vp.variant().name())) continue;
                 Verdicted o = variantOriginal(vp);
                 if (skipUnevaluated && !unevaluated.mayMatter(m, o.coverage())) continue;
-                chosen.add(vp);
+                chosen.put(vp, o);
                 cost.put(vp.name(), o.seconds());
             }
             Set<String> near = scope.namedNear(m.start(), m.end());
-            for (RunPlan vp : promisingFirst(chosen, cost, v -> !java.util.Collections.disjoint(scope.members(v), near))) {
-                Verdicted o = variantOriginal(vp);
+            for (RunPlan vp : promisingFirst(List.copyOf(chosen.keySet()), cost, v -> scope.names(near, v))) {
+                Verdicted o = chosen.get(vp);
                 if (dir == null) {
                     dir = Files.createTempDirectory("dmap-mutant-" + m.name() + "-");
                     copySpecs(dir);
@@ -720,9 +719,7 @@ public final class MutationRunner {
     private boolean namesVariant(Mutant m) {
         if (variantPlans.isEmpty()) return false;
         Set<String> near = scope.namedNear(m.start(), m.end());
-        for (RunPlan vp : variantPlans) {
-            if (!java.util.Collections.disjoint(scope.members(vp.variant().name()), near)) return true;
-        }
+        for (RunPlan vp : variantPlans) if (scope.names(near, vp.variant().name())) return true;
         return false;
     }
 
@@ -902,6 +899,11 @@ public final class MutationRunner {
      * a row of an earlier version is judged again).
      */
     private String teethDigest(String digest) {
+        return digest + teethSuffix;
+    }
+
+    /** {@code /} and the digest of the variants' plans and the stage's rules version (they do not change in a run). */
+    private static String teethSuffix(List<RunPlan> variantPlans) {
         try {
             java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
             md.update(TEETH_RULES.getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -909,7 +911,7 @@ public final class MutationRunner {
                 md.update((p.name() + p.constants() + p.invariants() + p.properties()).getBytes(
                         java.nio.charset.StandardCharsets.UTF_8));
             }
-            return digest + "/" + java.util.HexFormat.of().formatHex(md.digest(), 0, 4);
+            return "/" + java.util.HexFormat.of().formatHex(md.digest(), 0, 4);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -927,18 +929,30 @@ public final class MutationRunner {
         try {
             java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
             md.update((m == null ? original : m.apply(original)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            try (var tla = Files.newDirectoryStream(specDir, "*.tla")) {
-                List<Path> others = new ArrayList<>();
-                for (Path f : tla) if (!f.getFileName().toString().equals(specFile)) others.add(f);
-                others.sort(Comparator.naturalOrder());
-                for (Path f : others) md.update(Files.readAllBytes(f));
-            }
+            for (byte[] other : otherModules()) md.update(other);
             return md;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private List<byte[]> otherModules;
+
+    /** The spec directory's other modules, by name, read once a run (every digest hashes them). */
+    private synchronized List<byte[]> otherModules() throws IOException {
+        if (otherModules == null) {
+            List<Path> others = new ArrayList<>();
+            try (var tla = Files.newDirectoryStream(specDir, "*.tla")) {
+                for (Path f : tla) if (!f.getFileName().toString().equals(specFile)) others.add(f);
+            }
+            others.sort(Comparator.naturalOrder());
+            List<byte[]> bytes = new ArrayList<>();
+            for (Path f : others) bytes.add(Files.readAllBytes(f));
+            otherModules = List.copyOf(bytes);
+        }
+        return otherModules;
     }
 
     /** The digest's second part: the stages' plans (in their order) and the timeout. */

@@ -105,8 +105,11 @@ final class VariantScope {
 
     /** Whether the definition names the variant or one of its members by a string literal. */
     boolean concerns(String definition, String variant) {
-        Set<String> ls = literals.getOrDefault(definition, Set.of());
-        for (String n : members(variant)) if (ls.contains(n)) return true;
-        return false;
+        return names(literals.getOrDefault(definition, Set.of()), variant);
+    }
+
+    /** Whether the literals name the variant or one of its members. */
+    boolean names(Set<String> literals, String variant) {
+        return !java.util.Collections.disjoint(members(variant), literals);
     }
 }
