@@ -98,17 +98,10 @@ class ModelChainProperties {
         org.assertj.core.api.Assertions.assertThat(props.firstViolated(plan.invariants(), s)).as("%s: Init", name).isEmpty();
         int taken = 0;
         for (int k : picks) {
-            List<dev.devmap.model.State> next = new java.util.ArrayList<>();
-            List<Action> by = new java.util.ArrayList<>();
-            for (Action a : m.candidates(s)) {
-                if (m.step(s, a) instanceof dev.devmap.model.Step.Next n) {
-                    next.add(n.state());
-                    by.add(a);
-                }
-            }
+            List<dev.devmap.model.Transition> next = m.successors(s);   // the model's Next
             if (next.isEmpty()) break;
-            dev.devmap.model.State t = next.get(k % next.size());
-            Action a = by.get(k % next.size());
+            dev.devmap.model.State t = next.get(k % next.size()).next();
+            Action a = next.get(k % next.size()).action();
             org.assertj.core.api.Assertions.assertThat(props.firstViolated(plan.invariants(), t))
                     .as("%s: after step %d, %s", name, taken + 1, a).isEmpty();
             org.assertj.core.api.Assertions.assertThat(props.firstViolatedOnStep(steps, s, t))
