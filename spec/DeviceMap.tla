@@ -1123,6 +1123,55 @@ S18_RefusalHasNoEffect ==
         Refusal(i, f, r[1], r[2], fl[1], fl[2], fl[3]) # "none" =>
             ~ENABLED (MapPrepare(i, f, r[1], r[2], fl[1], fl[2], fl[3]) /\ vars' # vars)
 
+-----------------------------------------------------------------------------
+(* Witnesses of today's kernel's choices (models.json "choices", "witness").
+   A kernel choice that breaks no property is told from the protocol only by
+   what it does; its witness is a property of steps that holds until the
+   choice's own behaviour happens.  Every model (Variant = "none") keeps each
+   witness; the choice's check violates its witnesses, in the counterexample
+   length models.json records: so TLC shows that the choice is reachable and
+   that the protocol alone never does it.  clone-hole has none: a reflink of a
+   hole changes no variable (a stuttering step), only the call's answer (it
+   succeeds) tells it, which the harness checks. *)
+\* New grants, invalidations starting (not a running one's second round).
+NewPend(p)   == p \in pend' \ pend /\ ~p.retry
+Starts(f, c) == ~inv[f].on /\ inv'[f].on /\ inv'[f].cause \in c
+OutsideVictim(f) == \E g \in inv'[f].victims : ~Overlap(g, inv'[f].lo, inv'[f].hi)
+\* dax-punch-whole-file: a punch's invalidation takes a grant outside the range.
+W_PunchUnmapsFile == [][~\E f \in Files : Starts(f, {"punch"}) /\ OutsideVictim(f)]_vars
+\* write-shared-cow-on-fault: a WRITE map is prepared over a page that was shared.
+W_WriteMapsShared ==
+    [][~\E p \in pend' : NewPend(p) /\ p.w /\ \E o \in p.lo..p.hi : SharedAt(p.f, o)]_vars
+\* dax-writeback-mkclean: writeback without a page cache invalidates a mapping.
+W_DaxWritebackUnmaps == [][~\E f \in Files : ~PageCache /\ Starts(f, {"writeback"})]_vars
+\* dax-munmap-acks-with-dma: munmap's invalidation is acked while a DMA runs
+\* through the acking importer's grant.
+W_MunmapAcksWithDma ==
+    [][~\E f \in Files, i \in Importers :
+           /\ inv[f].on /\ inv[f].cause = "munmap" /\ i \in inv[f].await \ inv'[f].await
+           /\ DmaOn(i, {g \in inv[f].victims \cap maps : g.i = i})]_vars
+\* dax-munmap-acks-with-dma: a layout change waits for an importer that holds
+\* no grant it takes (the page reference of the importer's DMA).
+W_WaitsForPageRef ==
+    [][~\E f \in Files : \E i \in inv'[f].await : ~\E g \in inv'[f].victims : g.i = i]_vars
+\* dax-fallocate-breaks-layouts: a fallocate of an allocated page, an unshare of
+\* a page that shares nothing (calls with nothing to do) invalidate a mapping,
+\* and any fallocate or unshare takes a grant outside its page (the file's).
+W_FallocateUnmaps ==
+    [][~\E f \in Files : Starts(f, {"fallocate"}) /\ extent[f][inv'[f].lo] # Hole]_vars
+W_UnshareUnmaps ==
+    [][~\E f \in Files : Starts(f, {"unshare"}) /\ ~SharedAt(f, inv'[f].lo)]_vars
+W_FallocateUnmapsFile ==
+    [][~\E f \in Files : Starts(f, {"fallocate", "unshare"}) /\ OutsideVictim(f)]_vars
+\* reflink-unmaps-source: a reflink's invalidation takes a read-only grant.
+W_ReflinkUnmapsReadOnly ==
+    [][~\E f \in Files : Starts(f, {"reflink"}) /\ \E g \in inv'[f].victims : ~g.w]_vars
+\* pagecache-unshare-allocates, pagecache-fallocate-keeps-cache: a page over a
+\* hole that is cached gets an unwritten extent.
+W_CachedHoleAllocated ==
+    [][~\E f \in Files, o \in Offsets :
+           extent[f][o] = Hole /\ cache[f][o] # Absent /\ extent'[f][o].k = "unwritten"]_vars
+
 (* Liveness properties (PROTOCOL.md L1-L6), under FairSpec.  Each says "whenever
    P holds, eventually it does not" (P ~> ~P), which is []<>~P, and is written so:
    TLC checks properties of the form []<>Q together, in one search of the state

@@ -89,6 +89,7 @@ public final class CheckCommand extends SpecCommand {
                         + "', not '" + model + "'");
             }
             plans.add(plan);
+            if (emit == null && dumpDot == null) plans.addAll(manifest.planWitnesses(variant));
         } else if (model != null || emit != null || dumpDot != null) {
             plans.add(manifest.plan(model == null ? DEFAULT_MODEL : model));
         } else {
@@ -277,7 +278,9 @@ public final class CheckCommand extends SpecCommand {
                     manifest.file());
             err.flush();
         }
-        return new CheckReport(plan, result, nWorkers).print(out, err);
+        boolean witness = false;
+        if (plan.isVariant()) for (RunPlan w : manifest.planWitnesses(plan.variant().name())) witness |= w.name().equals(plan.name());
+        return new CheckReport(plan, result, nWorkers, witness).print(out, err);
     }
 
     /** One stderr line per progress report and phase change. */

@@ -22,11 +22,18 @@ final class CheckReport {
      * then only a lower bound of what TLC reports.
      */
     private final boolean exactDepth;
+    /** A choice's witness run ({@link dev.devmap.spec.model.Manifest#planWitnesses}): its violation is the result. */
+    private final boolean witness;
 
     CheckReport(RunPlan plan, TlcResult result, int workers) {
+        this(plan, result, workers, false);
+    }
+
+    CheckReport(RunPlan plan, TlcResult result, int workers, boolean witness) {
         this.plan = plan;
         this.r = result;
         this.exactDepth = workers == 1;
+        this.witness = witness;
     }
 
     int print(PrintWriter out, PrintWriter err) {
@@ -52,8 +59,12 @@ final class CheckReport {
             }
             default -> {
                 printTrace(out);
-                out.println(summary());
+                out.println(witness ? witnessSummary() : summary());
                 out.flush();
+                if (witness) {
+                    if (!reached()) return ExitCodes.VIOLATED;
+                    return Objects.equals(plan.expect().depth(), r.trace().size()) ? ExitCodes.OK : ExitCodes.COUNTS_DIFFER;
+                }
                 if (r.outcome() != TlcResult.Outcome.OK) {
                     return ExitCodes.VIOLATED;
                 }
@@ -67,6 +78,31 @@ final class CheckReport {
                 return ExitCodes.OK;
             }
         }
+    }
+
+    /** Whether TLC reached the witness: the run's one property violated. */
+    private boolean reached() {
+        return r.outcome() == TlcResult.Outcome.PROPERTY_VIOLATED && plan.properties().equals(java.util.List.of(r.violated()));
+    }
+
+    /** A witness run's one line: reached (the choice does what models.json says), in how many steps. */
+    String witnessSummary() {
+        String w = plan.properties().get(0);
+        StringBuilder sb = new StringBuilder(plan.title()).append(": ");
+        if (reached()) {
+            int steps = r.trace().size();
+            sb.append("REACHED ").append(w).append(" in ").append(steps).append(steps == 1 ? " step" : " steps");
+            Integer want = plan.expect().depth();
+            sb.append(Objects.equals(want, steps) ? " (the choice's own behaviour, as models.json records)"
+                    : " (models.json records " + want + ": MISMATCH)");
+        } else if (r.outcome() == TlcResult.Outcome.OK) {
+            sb.append("NOT REACHED ").append(w).append(" (models.json records the choice's behaviour in ")
+                    .append(plan.expect().depth()).append(" steps: the choice no longer does it)");
+        } else {
+            sb.append(r.outcome() == TlcResult.Outcome.DEADLOCK ? "DEADLOCK" : "VIOLATED " + r.violated())
+                    .append(" before its witness ").append(w);
+        }
+        return sb.append("  ").append(counts()).toString();
     }
 
     /** The one summary line. */

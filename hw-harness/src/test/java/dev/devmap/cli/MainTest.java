@@ -122,6 +122,41 @@ class MainTest {
         assertThat(r.err()).matches("dmap: error: .*models\\.json: unknown model 'nope' \\(models: ci, neg\\)\\R");
     }
 
+    /**
+     * A kernel choice's witness: reached in the recorded length exits 0 (the choice's check holds), reached
+     * in another length exits 4, not reached (the choice no longer does what models.json says) exits 1.
+     */
+    @Test
+    void aChoicesWitnessIsReachedAndItsLengthIsChecked(@TempDir Path tmp) throws IOException {
+        String toy = Files.readString(TOY.resolve("Toy.tla"));
+        String witness = "W_Two == [][~(x' = 2 /\\ Variant = \"two\")]_vars\n";
+        String manifest = Files.readString(TOY.resolve("models.json"))
+                .replace("\"properties\": [\"EventuallyZero\"]", "\"properties\": [\"EventuallyZero\", \"W_Two\"]")
+                .replace("\n  \"variants\"", "\n  \"choices\": {\"two\": {\"base\": \"ci\", \"facility\": \"toy\", "
+                        + "\"keeps\": [\"TypeOK\", \"Small\", \"EventuallyZero\"], \"witness\": {\"W_Two\": LEN}}},\n  \"variants\"");
+        Files.writeString(tmp.resolve("Toy.tla"), toy.replace("\n=====", "\n" + witness + "====="));
+        Files.writeString(tmp.resolve("models.json"), manifest.replace("LEN", "3"));
+        Run r = dmap("check", "--variant", "two", "--spec-dir", tmp.toString(), "--workers", "1", "-q");
+        assertThat(r.code()).as(r.out() + r.err()).isEqualTo(ExitCodes.OK);
+        assertThat(r.outLines()).anyMatch(l -> l.startsWith("variant two: OK "))
+                .anyMatch(l -> l.startsWith("variant two witness W_Two: REACHED W_Two in 3 steps (the choice's own "
+                        + "behaviour, as models.json records)"));
+        // the model keeps the witness: it is in its properties
+        assertThat(dmap("check", "ci", "--spec-dir", tmp.toString(), "--workers", "1", "-q").code()).isEqualTo(ExitCodes.OK);
+
+        Files.writeString(tmp.resolve("models.json"), manifest.replace("LEN", "4"));
+        r = dmap("check", "--variant", "two", "--spec-dir", tmp.toString(), "--workers", "1", "-q");
+        assertThat(r.code()).isEqualTo(ExitCodes.COUNTS_DIFFER);
+        assertThat(r.out()).contains("REACHED W_Two in 3 steps (models.json records 4: MISMATCH)");
+
+        Files.writeString(tmp.resolve("models.json"), manifest.replace("LEN", "3"));
+        Files.writeString(tmp.resolve("Toy.tla"), toy.replace("\n=====", "\n" + witness.replace("x' = 2", "x' = 5") + "====="));
+        r = dmap("check", "--variant", "two", "--spec-dir", tmp.toString(), "--workers", "1", "-q");
+        assertThat(r.code()).isEqualTo(ExitCodes.VIOLATED);
+        assertThat(r.out()).contains("variant two witness W_Two: NOT REACHED W_Two (models.json records the choice's "
+                + "behaviour in 3 steps: the choice no longer does it)");
+    }
+
     @Test
     void variantOfAnotherModelIsBadInput() {
         Run r = dmap("check", "neg", "--variant", "small", "--spec-dir", TOY.toString());

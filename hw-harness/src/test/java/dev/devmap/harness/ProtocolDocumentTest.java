@@ -118,6 +118,10 @@ class ProtocolDocumentTest {
             properties.addAll(mf.plan(model).properties());
         }
         properties.remove("TypeOK");
+        // the kernel choices' witnesses are facts about the choices, not the protocol's: their own table
+        assertThat(properties).containsAll(mf.witnesses());
+        properties.removeAll(mf.witnesses());
+        assertThat(firstColumn(doc, "## Witnesses of the kernel choices")).containsExactlyInAnyOrderElementsOf(mf.witnesses());
         assertThat(firstColumn(doc, "## The properties")).containsExactlyInAnyOrderElementsOf(properties);
         // the report's rows are the spec's properties (and the two harness rows, Reference and Agent)
         Set<String> rows = new LinkedHashSet<>();

@@ -88,8 +88,11 @@ class ModelContractTest {
         assertThat(new SafetyProperties(ci).holds("TypeOK", ci.init())).isTrue();
         assertThat(p.allViolated(bad.get(9))).contains("TypeOK");
         assertThat(p.invariantNames()).startsWith("TypeOK").contains("S1_NoStaleBlock", "S10_Capability");
-        assertThat(p.stepPropertyNames()).containsExactly("S2_InvalidateBeforeLayoutChange", "S11_PinLifetime",
+        assertThat(p.stepPropertyNames()).containsSequence("S2_InvalidateBeforeLayoutChange", "S11_PinLifetime",
                 "S12_BarReturnedOnUnmap", "S13_ReadsLastWrite", "S15_InvalidationKept");
+        // and the kernel choices' witnesses, the spec's W_ step properties, each under its spec name
+        assertThat(p.stepPropertyNames()).filteredOn(n -> n.startsWith("W_"))
+                .containsExactlyInAnyOrderElementsOf(Specs.manifest().witnesses());
     }
 
     private State after(DeviceMapModel model, State s, dev.devmap.model.Action... as) {

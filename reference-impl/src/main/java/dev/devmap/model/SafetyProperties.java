@@ -11,7 +11,8 @@ import java.util.function.BiPredicate;
 import java.util.function.Predicate;
 
 /**
- * The spec's invariants (state predicates) and its step properties (S2, S11-S13, S15), under the spec's names.
+ * The spec's invariants (state predicates) and its step properties (S2, S11-S13, S15, and the kernel choices'
+ * witnesses W_*), under the spec's names.
  * Each check returns the first offending detail, so a report says what broke, not only which name.
  */
 public final class SafetyProperties {
@@ -42,6 +43,16 @@ public final class SafetyProperties {
         stepProperties.put("S12_BarReturnedOnUnmap", this::barReturned);
         stepProperties.put("S13_ReadsLastWrite", this::readsLast);
         stepProperties.put("S15_InvalidationKept", this::invKept);
+        stepProperties.put("W_PunchUnmapsFile", this::punchUnmapsFile);
+        stepProperties.put("W_WriteMapsShared", this::writeMapsShared);
+        stepProperties.put("W_DaxWritebackUnmaps", this::daxWritebackUnmaps);
+        stepProperties.put("W_MunmapAcksWithDma", this::munmapAcksWithDma);
+        stepProperties.put("W_WaitsForPageRef", this::waitsForPageRef);
+        stepProperties.put("W_FallocateUnmaps", this::fallocateUnmaps);
+        stepProperties.put("W_UnshareUnmaps", this::unshareUnmaps);
+        stepProperties.put("W_FallocateUnmapsFile", this::fallocateUnmapsFile);
+        stepProperties.put("W_ReflinkUnmapsReadOnly", this::reflinkUnmapsReadOnly);
+        stepProperties.put("W_CachedHoleAllocated", this::cachedHoleAllocated);
     }
 
     public List<String> invariantNames() { return List.copyOf(invariants.keySet()); }
@@ -254,6 +265,113 @@ public final class SafetyProperties {
             if (!a.on() || !b.on()) continue;
             if (a.lo() != b.lo() || a.hi() != b.hi() || a.cause() != b.cause() || a.arg() != b.arg()
                     || a.wonly() != b.wonly()) return false;
+        }
+        return true;
+    }
+
+    // The kernel choices' witnesses (the spec's W_ properties): each holds until its choice's own
+    // behaviour happens; every model keeps them, the choice's check violates them.
+
+    /** The invalidation of f that starts in step s -> t, if its cause is one of {@code causes}. */
+    private Inv starts(State s, State t, String f, Set<Cause> causes) {
+        Inv a = m.inv(s, f);
+        Inv b = m.inv(t, f);
+        return !a.on() && b.on() && causes.contains(b.cause()) ? b : null;
+    }
+
+    /** No invalidation with one of {@code causes} starts in s -> t taking a grant outside its range. */
+    private boolean noneOutside(State s, State t, Set<Cause> causes) {
+        for (String f : c.files()) {
+            Inv b = starts(s, t, f, causes);
+            if (b != null && b.victims().stream().anyMatch(g -> !g.overlaps(b.lo(), b.hi()))) return false;
+        }
+        return true;
+    }
+
+    /** W_PunchUnmapsFile (dax-punch-whole-file): a punch's invalidation takes a grant outside the range. */
+    boolean punchUnmapsFile(State s, State t) {
+        return noneOutside(s, t, Set.of(Cause.PUNCH));
+    }
+
+    /** W_FallocateUnmapsFile (dax-fallocate-breaks-layouts): a fallocate's or unshare's, outside its page. */
+    boolean fallocateUnmapsFile(State s, State t) {
+        return noneOutside(s, t, Set.of(Cause.FALLOCATE, Cause.UNSHARE));
+    }
+
+    /** W_WriteMapsShared (write-shared-cow-on-fault): a WRITE map is prepared over a page that was shared. */
+    boolean writeMapsShared(State s, State t) {
+        for (Pending p : t.pend()) {
+            if (s.pend().contains(p) || p.retry() || !p.w()) continue;
+            for (int o = p.lo(); o <= p.hi(); o++) if (m.sharedAt(s, p.f(), o)) return false;
+        }
+        return true;
+    }
+
+    /** W_DaxWritebackUnmaps (dax-writeback-mkclean): writeback without a page cache invalidates a mapping. */
+    boolean daxWritebackUnmaps(State s, State t) {
+        if (c.pageCache()) return true;
+        for (String f : c.files()) if (starts(s, t, f, Set.of(Cause.WRITEBACK)) != null) return false;
+        return true;
+    }
+
+    /** W_MunmapAcksWithDma (dax-munmap-acks-with-dma): munmap's invalidation acked with a DMA through the grant. */
+    boolean munmapAcksWithDma(State s, State t) {
+        for (String f : c.files()) {
+            Inv a = m.inv(s, f);
+            if (!a.on() || a.cause() != Cause.MUNMAP) continue;
+            for (String i : a.await()) {
+                if (m.inv(t, f).await().contains(i)) continue;
+                Set<Grant> gone = new HashSet<>();
+                for (Grant g : a.victims()) if (g.i().equals(i) && s.maps().contains(g)) gone.add(g);
+                if (DeviceMapModel.dmaOn(s, i, gone)) return false;
+            }
+        }
+        return true;
+    }
+
+    /** W_WaitsForPageRef (dax-munmap-acks-with-dma): an invalidation awaits an importer without a victim grant. */
+    boolean waitsForPageRef(State s, State t) {
+        for (String f : c.files()) {
+            Inv b = m.inv(t, f);
+            for (String i : b.await()) if (b.victims().stream().noneMatch(g -> g.i().equals(i))) return false;
+        }
+        return true;
+    }
+
+    /** W_FallocateUnmaps (dax-fallocate-breaks-layouts): a fallocate of an allocated page invalidates a mapping. */
+    boolean fallocateUnmaps(State s, State t) {
+        for (String f : c.files()) {
+            Inv b = starts(s, t, f, Set.of(Cause.FALLOCATE));
+            if (b != null && !m.extent(s, f, b.lo()).equals(Extent.HOLE)) return false;
+        }
+        return true;
+    }
+
+    /** W_UnshareUnmaps (dax-fallocate-breaks-layouts): an unshare of a page that shares nothing invalidates one. */
+    boolean unshareUnmaps(State s, State t) {
+        for (String f : c.files()) {
+            Inv b = starts(s, t, f, Set.of(Cause.UNSHARE));
+            if (b != null && !m.sharedAt(s, f, b.lo())) return false;
+        }
+        return true;
+    }
+
+    /** W_ReflinkUnmapsReadOnly (reflink-unmaps-source): a reflink's invalidation takes a read-only grant. */
+    boolean reflinkUnmapsReadOnly(State s, State t) {
+        for (String f : c.files()) {
+            Inv b = starts(s, t, f, Set.of(Cause.REFLINK));
+            if (b != null && b.victims().stream().anyMatch(g -> !g.w())) return false;
+        }
+        return true;
+    }
+
+    /** W_CachedHoleAllocated (pagecache-unshare-allocates, pagecache-fallocate-keeps-cache): a cached hole gets an unwritten extent. */
+    boolean cachedHoleAllocated(State s, State t) {
+        for (String f : c.files()) {
+            for (int o = 1; o <= c.nOff(); o++) {
+                if (m.extent(s, f, o).equals(Extent.HOLE) && !m.cache(s, f, o).equals(Page.ABSENT)
+                        && m.extent(t, f, o).k() == ExtentKind.UNWRITTEN) return false;
+            }
         }
         return true;
     }

@@ -69,6 +69,34 @@ class KernelChoicesTest {
         }
     }
 
+    /** The choices with witnesses (models.json "witness"): the witness runs are short, all in mvn verify. */
+    static List<String> witnessed() {
+        return MANIFEST.choices().values().stream().filter(v -> !v.choice().witness().isEmpty())
+                .map(dev.devmap.spec.model.VariantModel::name).toList();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("witnessed")
+    void javaReachesEachWitnessInTlcsLength(String name) {
+        RunPlan plan = MANIFEST.planVariant(name);
+        DeviceMapModel m = new DeviceMapModel(TlaBridge.constants(plan.constants()));
+        plan.variant().choice().witness().forEach((w, steps) -> {
+            Explorer.Result r = new Explorer(m, List.of("TypeOK"), List.of(w)).run();
+            assertThat(r.violated()).as(name + " reaches " + w).contains(w);
+            assertThat(r.trace()).as(name + ": TLC's counterexample length for " + w).hasSize(steps);
+        });
+    }
+
+    @Test
+    void theModelWithoutAChoiceReachesNoWitness() {
+        List<String> witnesses = List.copyOf(MANIFEST.witnesses());
+        for (String model : List.of("dax", "values", "caps")) {
+            DeviceMapModel m = new DeviceMapModel(TlaBridge.constants(MANIFEST.plan(model).constants()));
+            Explorer.Result r = new Explorer(m, List.of("TypeOK"), witnesses).run();
+            assertThat(r.violated()).as(model).isEmpty();
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("choices")
     void javaGivesTlcsVerdict(String name) {

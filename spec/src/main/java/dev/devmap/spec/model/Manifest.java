@@ -180,6 +180,29 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
         return v;
     }
 
+    /** The choices' witnesses (each a property the models keep and its choice's check violates). */
+    public java.util.Set<String> witnesses() {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        for (VariantModel c : choices.values()) out.addAll(c.choice().witness().keySet());
+        return out;
+    }
+
+    /**
+     * A choice's witness runs: for each of its witnesses, the choice's check (its base's constants, its
+     * own) with {@code TypeOK} and that property alone, which TLC must find violated in the length
+     * models.json records. Empty for a variant or a choice without witnesses.
+     */
+    public List<RunPlan> planWitnesses(String variantName) {
+        VariantModel v = variant(variantName);
+        if (v.choice() == null) return List.of();
+        RunPlan p = planVariant(variantName);
+        List<RunPlan> out = new ArrayList<>();
+        v.choice().witness().forEach((w, steps) -> out.add(new RunPlan(v.name() + " witness " + w, spec, p.constants(),
+                List.of("TypeOK"), List.of(w), new Expectation("violated", null, null, steps),
+                p.model(), v)));
+        return out;
+    }
+
     /** The run of a model as the manifest states it. */
     public RunPlan plan(String modelName) {
         Model m = model(modelName);
@@ -202,6 +225,7 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
         List<String> properties = new ArrayList<>();
         if (v.violates() == null) {
             properties.addAll(base.properties());
+            properties.removeAll(witnesses());   // a choice's own behaviour: its witness plans reach it
         } else if (v.kind() == VariantModel.PropertyKind.INVARIANT) {
             if (!invariants.contains(v.violates())) {
                 invariants.add(v.violates());
@@ -221,8 +245,20 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
             this.file = file;
         }
 
+        /** One line: a key or value the manifest holds may hold a line break or another control character. */
         private ModelException bad(String where, String problem) {
-            return new ModelException(file + ": " + where + ": " + problem);
+            return new ModelException(file + ": " + printable(where) + ": " + printable(problem));
+        }
+
+        private static String printable(String s) {
+            StringBuilder sb = new StringBuilder();
+            s.codePoints().forEach(c -> {
+                if (c == '\n') sb.append("\\n");
+                else if (c == '\t') sb.append("\\t");
+                else if (Character.isISOControl(c)) sb.append(String.format("\\u%04x", c));
+                else sb.appendCodePoint(c);
+            });
+            return sb.toString();
         }
 
         Manifest manifest(JsonNode root) {
@@ -319,6 +355,14 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
             }
             String violates = text(n, "violates", where, !isChoice);
             VariantModel.Choice choice = isChoice ? choice(n, where) : null;
+            if (choice != null) {
+                for (String w : choice.witness().keySet()) {
+                    if (!baseModel.properties().contains(w)) {
+                        throw bad(where, "witness " + w + " is not a property of its base model '" + base
+                                + "', which must keep it");
+                    }
+                }
+            }
             if (choice != null && (violates == null) != choice.breaks().isEmpty()) {
                 throw bad(where, violates == null ? "\"breaks\" names properties but \"violates\" (the first TLC reports) is missing"
                         : "\"violates\" is given but \"breaks\" is empty");
@@ -353,25 +397,36 @@ public record Manifest(Path file, String spec, Map<String, Model> models, Map<St
         /** A kernel choice's facility and TLC's verdict: {"facility": "fs-dax", "breaks": {"L4_...": 12}, "keeps": [...]}. */
         private VariantModel.Choice choice(JsonNode n, String where) {
             String facility = text(n, "facility", where, true);
-            Map<String, Integer> breaks = new LinkedHashMap<>();
-            JsonNode b = n.get("breaks");
+            Map<String, Integer> breaks = lengths(n, "breaks", where);
+            Map<String, Integer> witness = lengths(n, "witness", where);
+            List<String> keeps = names(n, "keeps", where);
+            for (String k : keeps) {
+                if (breaks.containsKey(k)) throw bad(where, k + " is both in \"breaks\" and \"keeps\"");
+                if (witness.containsKey(k)) throw bad(where, k + " is both in \"witness\" and \"keeps\"");
+            }
+            for (String w : witness.keySet()) {
+                if (breaks.containsKey(w)) throw bad(where, w + " is both in \"breaks\" and \"witness\"");
+            }
+            return new VariantModel.Choice(facility, breaks, keeps, witness);
+        }
+
+        /** {"P": n, ...}: property -> TLC's counterexample length in states (absent: none). */
+        private Map<String, Integer> lengths(JsonNode n, String key, String where) {
+            Map<String, Integer> out = new LinkedHashMap<>();
+            JsonNode b = n.get(key);
             if (b != null && !b.isNull()) {
                 if (!b.isObject()) {
-                    throw bad(where, "\"breaks\" must be an object: property -> counterexample length in states");
+                    throw bad(where, "\"" + key + "\" must be an object: property -> counterexample length in states");
                 }
                 for (Iterator<Map.Entry<String, JsonNode>> it = b.fields(); it.hasNext(); ) {
                     Map.Entry<String, JsonNode> e = it.next();
                     if (!e.getValue().isIntegralNumber() || e.getValue().intValue() < 1) {
-                        throw bad(where, "\"breaks\" " + e.getKey() + " must be a counterexample length (a positive integer)");
+                        throw bad(where, "\"" + key + "\" " + e.getKey() + " must be a counterexample length (a positive integer)");
                     }
-                    breaks.put(e.getKey(), e.getValue().intValue());
+                    out.put(e.getKey(), e.getValue().intValue());
                 }
             }
-            List<String> keeps = names(n, "keeps", where);
-            for (String k : keeps) {
-                if (breaks.containsKey(k)) throw bad(where, k + " is both in \"breaks\" and \"keeps\"");
-            }
-            return new VariantModel.Choice(facility, breaks, keeps);
+            return out;
         }
 
         private Expectation expectation(JsonNode n, String where) {

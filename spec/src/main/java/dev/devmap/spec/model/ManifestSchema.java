@@ -26,7 +26,7 @@ public final class ManifestSchema {
     public static final Set<String> VARIANT_KEYS = Set.of("base", "violates", "why", "kind", "constants", "expect", "also");
     /** A kernel's protocol choice ("choices"): a variant's keys, its facility and TLC's verdict. */
     public static final Set<String> CHOICE_KEYS = Set.of("base", "facility", "violates", "why", "kind", "constants", "expect",
-            "breaks", "keeps", "found");
+            "breaks", "keeps", "witness", "found");
     public static final Set<String> EXPECT_KEYS = Set.of("outcome", "distinct", "generated", "depth");
     public static final Set<String> OUTCOMES = Set.of("ok", "violated");
 

@@ -36,11 +36,20 @@ public record VariantModel(String name, String base, String violates, String why
      * @param facility the kernel facility ("fs-dax", "page-cache")
      * @param breaks   the properties the mechanism breaks, with TLC's counterexample length in states
      * @param keeps    the properties it keeps
+     * @param witness  its witnesses (the spec's {@code W_} step properties that every model keeps and
+     *                 that hold until the choice's own behaviour happens), with TLC's counterexample
+     *                 length in states on the choice's check: what tells a choice that breaks nothing
+     *                 from the protocol
      */
-    public record Choice(String facility, Map<String, Integer> breaks, List<String> keeps) {
+    public record Choice(String facility, Map<String, Integer> breaks, List<String> keeps, Map<String, Integer> witness) {
         public Choice {
             breaks = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(breaks));
             keeps = List.copyOf(keeps);
+            witness = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(witness));
+        }
+
+        public Choice(String facility, Map<String, Integer> breaks, List<String> keeps) {
+            this(facility, breaks, keeps, Map.of());
         }
     }
 

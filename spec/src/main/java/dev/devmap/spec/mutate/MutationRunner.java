@@ -215,8 +215,8 @@ public final class MutationRunner {
      * invariants and that property, as {@code dmap check --variant} runs it); a kernel choice keeps what
      * models.json says it keeps (one run, the whole graph: its kept invariants and step properties, and its
      * kept liveness properties on a base below {@code livenessBelow} states) and breaks each property it
-     * lists (one run each, stopping at the violation). Named {@code NAME}, {@code NAME keeps},
-     * {@code NAME breaks P}.
+     * lists (one run each, stopping at the violation) and reaches each of its witnesses (one run each,
+     * stopping there). Named {@code NAME}, {@code NAME keeps}, {@code NAME breaks P}, {@code NAME witness W}.
      */
     static List<RunPlan> variantChecks(Manifest manifest, String name, long livenessBelow) {
         RunPlan p = manifest.planVariant(name);
@@ -242,6 +242,7 @@ public final class MutationRunner {
             out.add(new RunPlan(name + " breaks " + x, p.spec(), p.constants(), inv ? List.of("TypeOK", x) : List.of("TypeOK"),
                     inv ? List.of() : List.of(x), p.expect(), p.model(), p.variant()));
         }
+        out.addAll(manifest.planWitnesses(name));   // NAME witness W: a mutant that undoes the choice does not reach it
         return out;
     }
 

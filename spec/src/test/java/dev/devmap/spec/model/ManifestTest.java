@@ -170,6 +170,11 @@ class ManifestTest {
             "{\"spec\": \"S\", \"models\": {\"a\": {\"invariants\": [\"I\"]}}, \"choices\": {\"c\": {\"base\": \"a\", \"facility\": \"f\", \"violates\": \"P\", \"breaks\": {\"Q\": 3}}}} | \"violates\" P is not among \"breaks\"",
             "{\"spec\": \"S\", \"models\": {\"a\": {\"invariants\": [\"I\"]}}, \"choices\": {\"c\": {\"base\": \"a\", \"facility\": \"f\", \"violates\": \"P\", \"breaks\": {\"P\": 0}}}} | must be a counterexample length",
             "{\"spec\": \"S\", \"models\": {\"a\": {\"invariants\": [\"I\"]}}, \"choices\": {\"c\": {\"base\": \"a\", \"facility\": \"f\", \"keeps\": [\"P\"], \"violates\": \"P\", \"breaks\": {\"P\": 2}}}} | P is both in \"breaks\" and \"keeps\"",
+            "{\"spec\": \"S\", \"models\": {\"a\": {\"invariants\": [\"I\"], \"properties\": [\"W\"]}}, \"choices\": {\"c\": {\"base\": \"a\", \"facility\": \"f\", \"witness\": [\"W\"]}}} | \"witness\" must be an object: property -> counterexample length",
+            "{\"spec\": \"S\", \"models\": {\"a\": {\"invariants\": [\"I\"], \"properties\": [\"W\"]}}, \"choices\": {\"c\": {\"base\": \"a\", \"facility\": \"f\", \"witness\": {\"W\": 0}}}} | \"witness\" W must be a counterexample length",
+            "{\"spec\": \"S\", \"models\": {\"a\": {\"invariants\": [\"I\"]}}, \"choices\": {\"c\": {\"base\": \"a\", \"facility\": \"f\", \"witness\": {\"W\": 3}}}} | witness W is not a property of its base model 'a', which must keep it",
+            "{\"spec\": \"S\", \"models\": {\"a\": {\"invariants\": [\"I\"], \"properties\": [\"W\"]}}, \"choices\": {\"c\": {\"base\": \"a\", \"facility\": \"f\", \"keeps\": [\"W\"], \"witness\": {\"W\": 3}}}} | W is both in \"witness\" and \"keeps\"",
+            "{\"spec\": \"S\", \"models\": {\"a\": {\"invariants\": [\"I\"], \"co\\nnstants\": {}}}} | unknown key \"co\\nnstants\"",
             "{\"spec\": \"S\", \"spec\": \"T\", \"models\": {\"a\": {\"invariants\": [\"I\"]}}}     | malformed JSON"})
     void shapeErrorsAreOneLineAndNameTheFile(String json, String problem) throws IOException {
         Path f = write(json);
@@ -216,5 +221,26 @@ class ManifestTest {
         assertThat(breaks.holds()).isFalse();
         assertThat(breaks.choice().breaks()).containsEntry("S1", 4).containsEntry("L1", 9);
         assertThatThrownBy(() -> m.variant("nope")).hasMessageContaining("kernel choices: keeps, breaks");
+    }
+
+    @Test
+    void aChoicesWitnessIsLeftOutOfItsCheckAndRunAloneToItsViolation() throws IOException {
+        Manifest m = Manifest.load(write("""
+                {"spec": "S", "models": {"a": {"invariants": ["TypeOK", "S1"], "properties": ["L1", "W1", "W2"]}},
+                 "choices": {"c": {"base": "a", "facility": "fs-dax", "keeps": ["S1", "L1"], "witness": {"W1": 5}},
+                             "d": {"base": "a", "facility": "fs-dax", "keeps": ["S1", "L1"], "witness": {"W2": 3}}}}
+                """));
+        assertThat(m.witnesses()).containsExactly("W1", "W2");
+        // each choice's check keeps every property of its base but the witnesses (c violates W1; d too may)
+        assertThat(m.planVariant("c").properties()).containsExactly("L1");
+        assertThat(m.planWitnesses("c")).singleElement().satisfies(w -> {
+            assertThat(w.name()).isEqualTo("c witness W1");
+            assertThat(w.invariants()).containsExactly("TypeOK");
+            assertThat(w.properties()).containsExactly("W1");
+            assertThat(w.expect().depth()).isEqualTo(5);
+            assertThat(w.config().cfg()).contains("Variant = \"c\"");
+        });
+        // the model itself checks them all
+        assertThat(m.plan("a").properties()).containsExactly("L1", "W1", "W2");
     }
 }
