@@ -32,8 +32,11 @@ public final class VariantsCommand extends SpecCommand {
             for (VariantModel v : m.choices().values()) {
                 List<String> broken = new ArrayList<>();
                 v.choice().breaks().forEach((p, n) -> broken.add(p + " (" + n + ")"));
+                List<String> witnesses = new ArrayList<>();
+                v.choice().witness().forEach((p, n) -> witnesses.add(p + " (" + n + ")"));
                 out.println(String.format("%-" + w + "s  %-10s %s", v.name(), v.choice().facility(),
-                        broken.isEmpty() ? "keeps every property" : "breaks " + String.join(", ", broken)));
+                        (broken.isEmpty() ? "keeps every property" : "breaks " + String.join(", ", broken))
+                                + (witnesses.isEmpty() ? "" : "; reaches its witness " + String.join(", ", witnesses))));
             }
         }
         out.flush();

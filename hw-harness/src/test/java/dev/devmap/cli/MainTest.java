@@ -141,6 +141,8 @@ class MainTest {
         assertThat(r.outLines()).anyMatch(l -> l.startsWith("variant two: OK "))
                 .anyMatch(l -> l.startsWith("variant two witness W_Two: REACHED W_Two in 3 steps (the choice's own "
                         + "behaviour, as models.json records)"));
+        assertThat(dmap("variants", "--spec-dir", tmp.toString()).out())
+                .contains("keeps every property; reaches its witness W_Two (3)");
         // the model keeps the witness: it is in its properties
         assertThat(dmap("check", "ci", "--spec-dir", tmp.toString(), "--workers", "1", "-q").code()).isEqualTo(ExitCodes.OK);
 
