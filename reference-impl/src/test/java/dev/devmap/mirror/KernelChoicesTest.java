@@ -22,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Today's kernel's protocol choices (models.json "choices"): the Java model gives the verdict TLC
  * gave, property by property: each property models.json says the choice breaks is violated when
  * checked alone, with TLC's counterexample length for the safety ones, and every property it says
- * the choice keeps holds. MirrorCheckTest compares TLC and Java on the same choices.
+ * the choice keeps holds. MirrorCheckTest compares TLC and Java on the same choices; the choices'
+ * witnesses (models.json "witness") are property-tests' ChoiceWitnessTest (there PIT counts them).
  */
 class KernelChoicesTest {
     static final Path SPEC = Path.of("..", "spec");
@@ -66,34 +67,6 @@ class KernelChoicesTest {
             List<String> beyond = new ArrayList<>(all);
             beyond.removeAll(SIXTEEN);
             assertThat(S11_S18).as(v.name() + ": only S11-S18 beyond the sixteen").containsAll(beyond);
-        }
-    }
-
-    /** The choices with witnesses (models.json "witness"): the witness runs are short, all in mvn verify. */
-    static List<String> witnessed() {
-        return MANIFEST.choices().values().stream().filter(v -> !v.choice().witness().isEmpty())
-                .map(dev.devmap.spec.model.VariantModel::name).toList();
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("witnessed")
-    void javaReachesEachWitnessInTlcsLength(String name) {
-        RunPlan plan = MANIFEST.planVariant(name);
-        DeviceMapModel m = new DeviceMapModel(TlaBridge.constants(plan.constants()));
-        plan.variant().choice().witness().forEach((w, steps) -> {
-            Explorer.Result r = new Explorer(m, List.of("TypeOK"), List.of(w)).run();
-            assertThat(r.violated()).as(name + " reaches " + w).contains(w);
-            assertThat(r.trace()).as(name + ": TLC's counterexample length for " + w).hasSize(steps);
-        });
-    }
-
-    @Test
-    void theModelWithoutAChoiceReachesNoWitness() {
-        List<String> witnesses = List.copyOf(MANIFEST.witnesses());
-        for (String model : List.of("dax", "values", "caps")) {
-            DeviceMapModel m = new DeviceMapModel(TlaBridge.constants(MANIFEST.plan(model).constants()));
-            Explorer.Result r = new Explorer(m, List.of("TypeOK"), witnesses).run();
-            assertThat(r.violated()).as(model).isEmpty();
         }
     }
 
