@@ -28,6 +28,23 @@ public record State(List<Extent> extent, List<Integer> data, List<Page> cache, L
         dtag = List.copyOf(dtag);
     }
 
+    // copy-with: this state with one variable replaced
+    public State withExtent(List<Extent> v) { return new State(v, data, cache, lastw, nextv, vma, maps, pend, dma, inv, vflag, bar, exp, rev, dtag); }
+    public State withData(List<Integer> v) { return new State(extent, v, cache, lastw, nextv, vma, maps, pend, dma, inv, vflag, bar, exp, rev, dtag); }
+    public State withCache(List<Page> v) { return new State(extent, data, v, lastw, nextv, vma, maps, pend, dma, inv, vflag, bar, exp, rev, dtag); }
+    public State withLastw(List<Integer> v) { return new State(extent, data, cache, v, nextv, vma, maps, pend, dma, inv, vflag, bar, exp, rev, dtag); }
+    public State withNextv(int v) { return new State(extent, data, cache, lastw, v, vma, maps, pend, dma, inv, vflag, bar, exp, rev, dtag); }
+    public State withVma(Set<String> v) { return new State(extent, data, cache, lastw, nextv, v, maps, pend, dma, inv, vflag, bar, exp, rev, dtag); }
+    public State withMaps(Set<Grant> v) { return new State(extent, data, cache, lastw, nextv, vma, v, pend, dma, inv, vflag, bar, exp, rev, dtag); }
+    public State withPend(Set<Pending> v) { return new State(extent, data, cache, lastw, nextv, vma, maps, v, dma, inv, vflag, bar, exp, rev, dtag); }
+    public State withDma(Set<Dma> v) { return new State(extent, data, cache, lastw, nextv, vma, maps, pend, v, inv, vflag, bar, exp, rev, dtag); }
+    public State withInv(List<Inv> v) { return new State(extent, data, cache, lastw, nextv, vma, maps, pend, dma, v, vflag, bar, exp, rev, dtag); }
+    public State withVflag(List<Boolean> v) { return new State(extent, data, cache, lastw, nextv, vma, maps, pend, dma, inv, v, bar, exp, rev, dtag); }
+    public State withBar(int v) { return new State(extent, data, cache, lastw, nextv, vma, maps, pend, dma, inv, vflag, v, exp, rev, dtag); }
+    public State withExp(Exp v) { return new State(extent, data, cache, lastw, nextv, vma, maps, pend, dma, inv, vflag, bar, v, rev, dtag); }
+    public State withRev(Set<String> v) { return new State(extent, data, cache, lastw, nextv, vma, maps, pend, dma, inv, vflag, bar, exp, v, dtag); }
+    public State withDtag(List<Integer> v) { return new State(extent, data, cache, lastw, nextv, vma, maps, pend, dma, inv, vflag, bar, exp, rev, v); }
+
     /** The variable names, in the spec's order. */
     public static final List<String> VARIABLES = List.of("extent", "data", "cache", "lastw", "nextv", "vma", "maps",
             "pend", "dma", "inv", "vflag", "bar", "exp", "rev", "dtag");
