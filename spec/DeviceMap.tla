@@ -1127,8 +1127,8 @@ S18_RefusalHasNoEffect ==
 (* Witnesses of today's kernel's choices (models.json "choices", "witness").
    A kernel choice that breaks no property is told from the protocol only by
    what it does; its witness is a property of steps that holds until the
-   choice's own behaviour happens.  Every model (Variant = "none") keeps each
-   witness; the choice's check violates its witnesses, in the counterexample
+   choice's own behaviour happens.  Every CI model (Variant = "none") keeps
+   each witness; the choice's check violates its witnesses, in the counterexample
    length models.json records: so TLC shows that the choice is reachable and
    that the protocol alone never does it.  clone-hole has none: a reflink of a
    hole changes no variable (a stuttering step), only the call's answer (it

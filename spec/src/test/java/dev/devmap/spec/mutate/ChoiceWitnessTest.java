@@ -95,10 +95,16 @@ class ChoiceWitnessTest {
                 Files.writeString(dir.resolve("DeviceMap.tla"), m.getValue());
                 Files.copy(SPEC_DIR.resolve("models.json"), dir.resolve("models.json"));
                 List<String> reached = new ArrayList<>();
-                for (RunPlan w : witnesses) {
-                    TlcResult r = run(dir, w);
-                    if (r.outcome() == TlcResult.Outcome.PROPERTY_VIOLATED && w.properties().contains(r.violated())) {
-                        reached.add(r.violated());
+                try {
+                    for (RunPlan w : witnesses) {
+                        TlcResult r = run(dir, w);
+                        if (r.outcome() == TlcResult.Outcome.PROPERTY_VIOLATED && w.properties().contains(r.violated())) {
+                            reached.add(r.violated());
+                        }
+                    }
+                } finally {
+                    try (var files = Files.walk(dir)) {
+                        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
                     }
                 }
                 assertThat(reached).as(m.getKey() + ": turns " + c + " off, yet reaches every witness")

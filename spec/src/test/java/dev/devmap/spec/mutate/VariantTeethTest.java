@@ -243,6 +243,12 @@ class VariantTeethTest {
         assertThat(keeps.properties()).contains("S11_PinLifetime").doesNotContain("L1_InvalidationEnds", "S2_InvalidateBeforeLayoutChange");
         assertThat(checks.get(1).invariants()).containsExactly("TypeOK", "S1_NoStaleBlock");
         assertThat(checks.get(2).properties()).containsExactly("S2_InvalidateBeforeLayoutChange");
+        // a choice that breaks nothing: its keeps check and a check for each witness, which the choice must reach
+        List<dev.devmap.spec.model.RunPlan> dax = MutationRunner.variantChecks(manifest, "dax-munmap-acks-with-dma", 10_000);
+        assertThat(dax).extracting(p -> p.name()).containsExactly("dax-munmap-acks-with-dma keeps",
+                "dax-munmap-acks-with-dma witness W_MunmapAcksWithDma", "dax-munmap-acks-with-dma witness W_WaitsForPageRef");
+        assertThat(dax.get(0).properties()).doesNotContain("W_MunmapAcksWithDma", "W_WaitsForPageRef");
+        assertThat(dax.get(1).properties()).containsExactly("W_MunmapAcksWithDma");
         // a known mistake: the run dmap check --variant makes
         assertThat(MutationRunner.variantChecks(manifest, "no-ack-wait", 10_000)).extracting(p -> p.name())
                 .containsExactly("no-ack-wait");
