@@ -9,6 +9,7 @@ import dev.devmap.model.DmaOp;
 import dev.devmap.model.Exp;
 import dev.devmap.model.Grant;
 import dev.devmap.model.Inv;
+import dev.devmap.model.Pending;
 import dev.devmap.model.Reason;
 import dev.devmap.model.State;
 
@@ -23,7 +24,8 @@ import java.util.Map;
  * spec is taken: every action of Next, both DMA directions, every refusal reason with each flag
  * combination it applies to, every invalidation cause with and without DMA in flight, each
  * exporter state, pin and unpin, every branch of {@code WritePage}, {@code ReadPage} and
- * {@code Apply}. A row at 0 over a set of models is a hole: a bug on that path is invisible to TLC.
+ * {@code Apply}, and two importers' grants, prepared maps and DMA at once (where an importer's name
+ * in a guard, {@code g.i = i}, decides anything). A row at 0 over a set of models is a hole: a bug on that path is invisible to TLC.
  */
 public final class Coverage {
     /** The flag combinations of the table: {@code <<PIN, WRITE, ATOMIC>>}. */
@@ -76,6 +78,9 @@ public final class Coverage {
         rows.add("Apply: Move without a free block (unchanged)");
         rows.add("Apply: reflink");
         rows.add("Apply: OTHER (populate, munmap, reclaim)");
+        rows.add("two importers: grants at once");
+        rows.add("two importers: prepared maps at once");
+        rows.add("two importers: DMA in flight at once");
         return rows;
     }
 
@@ -108,6 +113,9 @@ public final class Coverage {
 
     private static void stateRows(DeviceMapModel m, State s, Map<String, Long> count) {
         hit(count, "exporter " + s.exp().tla());
+        if (s.maps().stream().map(Grant::i).distinct().count() > 1) hit(count, "two importers: grants at once");
+        if (s.pend().stream().map(Pending::i).distinct().count() > 1) hit(count, "two importers: prepared maps at once");
+        if (s.dma().stream().map(Dma::i).distinct().count() > 1) hit(count, "two importers: DMA in flight at once");
         var c = m.constants();
         for (String i : c.importers()) for (String f : c.files()) {
             for (int lo = 1; lo <= c.nOff(); lo++) for (int hi = lo; hi <= c.nOff(); hi++) {

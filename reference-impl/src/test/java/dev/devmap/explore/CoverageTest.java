@@ -40,6 +40,19 @@ class CoverageTest {
         assertThat(Coverage.table(ci)).contains("DmaStart write").contains("HOLE");
     }
 
+    /**
+     * The paths only pair reaches: without it two importers never hold grants, prepared maps or DMA at
+     * once (values' BAR holds one grant, caps' dsp has no route), so a guard's importer name
+     * ({@code g.i = i}) decides nothing in any model.
+     */
+    @Test
+    void withoutPairTwoImportersNeverMeet() {
+        Map<String, Map<String, Long>> withoutPair = new LinkedHashMap<>(BY_MODEL);
+        assertThat(withoutPair.remove("pair")).isNotNull();
+        assertThat(Coverage.holes(withoutPair)).containsExactly("two importers: grants at once",
+                "two importers: prepared maps at once", "two importers: DMA in flight at once");
+    }
+
     /** Counts are over the reachable graph: every state has exactly one exporter state. */
     @Test
     void exporterRowsCountEveryStateOnce() {
