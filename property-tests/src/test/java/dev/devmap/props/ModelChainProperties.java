@@ -50,9 +50,9 @@ class ModelChainProperties {
     }
 
     /**
-     * The coverage models of the CI set (models.json "values", "caps", "pair", "nofree"): device writes
-     * after a grant, importers without a route or atomics, two importers' grants at once, no PIN support,
-     * an exporter that cannot invalidate. Their invariants include S14_RefusalOrder and their properties S11-S13, so the
+     * The coverage models of the CI set (models.json "values", "caps", "pair", "daxcow", "nofree"): device
+     * writes after a grant, importers without a route or atomics, two importers' grants at once, an fs-dax
+     * write to a shared block under a grant, no PIN support, an exporter that cannot invalidate. Their invariants include S14_RefusalOrder and their properties S11-S13, so the
      * spec's refusal order, pin lifetime, BAR return and read-last-write are checked here in Java
      * too; bounded liveness where the model checks liveness (not on nofree).
      */
@@ -68,6 +68,11 @@ class ModelChainProperties {
 
     @Property(tries = 50)
     void everyPropertyHoldsAfterEveryStepOfThePairModel(@ForAll("pair") ActionChain<Run> chain) {
+        onCoverageModel(chain);
+    }
+
+    @Property(tries = 50)
+    void everyPropertyHoldsAfterEveryStepOfTheDaxcowModel(@ForAll("daxcow") ActionChain<Run> chain) {
         onCoverageModel(chain);
     }
 
@@ -176,6 +181,9 @@ class ModelChainProperties {
 
     @Provide
     Arbitrary<ActionChain<Run>> pair() { return coverageChains("pair"); }
+
+    @Provide
+    Arbitrary<ActionChain<Run>> daxcow() { return coverageChains("daxcow"); }
 
     @Provide
     Arbitrary<ActionChain<Run>> nofree() { return coverageChains("nofree"); }

@@ -24,7 +24,7 @@ import java.util.Map;
  * spec is taken: every action of Next, both DMA directions, every refusal reason with each flag
  * combination it applies to, every invalidation cause with and without DMA in flight, each
  * exporter state, pin and unpin, every branch of {@code WritePage}, {@code ReadPage} and
- * {@code Apply}, and two importers' grants, prepared maps and DMA at once (where an importer's name
+ * {@code Apply} and of {@code WriteBlock} (fs-dax's write), and two importers' grants, prepared maps and DMA at once (where an importer's name
  * in a guard, {@code g.i = i}, decides anything). A row at 0 over a set of models is a hole: a bug on that path is invisible to TLC.
  */
 public final class Coverage {
@@ -68,6 +68,9 @@ public final class Coverage {
         rows.add("WritePage: write-through to a pinned block");
         rows.add("WritePage: invalidate the grants first");
         rows.add("WritePage: into the page cache");
+        rows.add("WriteBlock: invalidate a shared block's grants first");
+        rows.add("WriteBlock: in place");
+        rows.add("WriteBlock: to a new block (a hole's or a shared one's copy)");
         rows.add("ReadPage: invalidate the writable grants first");
         rows.add("ReadPage: into the page cache");
         rows.add("Invalidate: notify importers");
@@ -151,6 +154,12 @@ public final class Coverage {
             int o = a instanceof CpuWrite w ? w.o() : ((DevFallbackWrite) a).o();
             hit(count, started ? "WritePage: invalidate the grants first"
                     : m.pinnedAt(s, f, o) ? "WritePage: write-through to a pinned block" : "WritePage: into the page cache");
+            if (!m.constants().pageCache() && !m.pinnedAt(s, f, o)) {   // WriteBlock
+                int b = m.extent(s, f, o).b();
+                hit(count, started ? "WriteBlock: invalidate a shared block's grants first"
+                        : b != 0 && b == m.extent(t, f, o).b() ? "WriteBlock: in place"
+                        : "WriteBlock: to a new block (a hole's or a shared one's copy)");
+            }
         }
         if (a instanceof CpuRead || a instanceof DevFallbackRead) {
             hit(count, started ? "ReadPage: invalidate the writable grants first" : "ReadPage: into the page cache");

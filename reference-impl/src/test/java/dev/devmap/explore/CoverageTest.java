@@ -53,6 +53,18 @@ class CoverageTest {
                 "two importers: prepared maps at once", "two importers: DMA in flight at once");
     }
 
+    /**
+     * The path only daxcow reaches: with dax's one data value the write that makes a page mappable is
+     * the last, so no fs-dax write to a shared block follows a grant of it (WriteBlock's copy-on-write
+     * invalidation; dax writes in place into fallocated blocks).
+     */
+    @Test
+    void withoutDaxcowNoFsDaxWriteFollowsAGrant() {
+        Map<String, Map<String, Long>> withoutDaxcow = new LinkedHashMap<>(BY_MODEL);
+        assertThat(withoutDaxcow.remove("daxcow")).isNotNull();
+        assertThat(Coverage.holes(withoutDaxcow)).containsExactly("WriteBlock: invalidate a shared block's grants first");
+    }
+
     /** Counts are over the reachable graph: every state has exactly one exporter state. */
     @Test
     void exporterRowsCountEveryStateOnce() {
