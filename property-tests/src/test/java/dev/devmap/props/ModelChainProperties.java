@@ -52,8 +52,9 @@ class ModelChainProperties {
     /**
      * The coverage models of the CI set (models.json "values", "caps", "pair", "daxcow", "nofree"): device
      * writes after a grant, importers without a route or atomics, two importers' grants at once, an fs-dax
-     * write to a shared block under a grant, no PIN support, an exporter that cannot invalidate. Their invariants include S14_RefusalOrder and their properties S11-S13, so the
-     * spec's refusal order, pin lifetime, BAR return and read-last-write are checked here in Java
+     * write to a shared block under a grant, no PIN support, an exporter that cannot invalidate. Their
+     * invariants include S14_RefusalOrder (all but daxcow's, which are dax's) and their properties
+     * S11-S13, so the spec's refusal order, pin lifetime, BAR return and read-last-write are checked here in Java
      * too; bounded liveness where the model checks liveness (not on nofree).
      */
     @Property(tries = 50)

@@ -24,8 +24,9 @@ import java.util.Map;
  * spec is taken: every action of Next, both DMA directions, every refusal reason with each flag
  * combination it applies to, every invalidation cause with and without DMA in flight, each
  * exporter state, pin and unpin, every branch of {@code WritePage}, {@code ReadPage} and
- * {@code Apply} and of {@code WriteBlock} (fs-dax's write), and two importers' grants, prepared maps and DMA at once (where an importer's name
- * in a guard, {@code g.i = i}, decides anything). A row at 0 over a set of models is a hole: a bug on that path is invisible to TLC.
+ * {@code Apply} and of {@code WriteBlock} (fs-dax's write), and two importers' grants, prepared
+ * maps and DMA at once (where an importer's name in a guard, {@code g.i = i}, decides anything). A
+ * row at 0 over a set of models is a hole: a bug on that path is invisible to TLC.
  */
 public final class Coverage {
     /** The flag combinations of the table: {@code <<PIN, WRITE, ATOMIC>>}. */
